@@ -1,0 +1,46 @@
+"""The outbound queue: every mail the gateway sends is first a row here.
+
+A row's idempotency key (purpose, thread, recipient, ...) is unique, so composing the same
+mail twice (a retried spool entry, a double click) never queues it twice.  The sender in
+`gateway/outbound.py` delivers rows to the relay, or to the local outbox when none is set.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from publisher.models import OutboundMail
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    purpose: str,
+    recipient: str,
+    message: EmailMessage,
+    thread_id: int | None = None,
+) -> OutboundMail:
+    """Queue `message` for `recipient` unless a mail with this key was already queued."""
+    existing = session.scalar(select(OutboundMail).where(OutboundMail.idempotency_key == key))
+    if existing is not None:
+        return existing
+    row = OutboundMail(
+        idempotency_key=key,
+        purpose=purpose,
+        recipient=recipient.lower(),
+        thread_id=thread_id,
+        message_id=str(message.get("Message-ID", "")).strip("<>"),
+        raw=message.as_bytes(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def recent(session: Session, limit: int = 100) -> list[OutboundMail]:
+    stmt = select(OutboundMail).order_by(OutboundMail.id.desc()).limit(limit)
+    return list(session.scalars(stmt))
