@@ -1,0 +1,27 @@
+"""People: one row per address, created the first time anyone names them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from publisher.models import Person
+
+
+def get_or_create(
+    session: Session, email: str, name: str | None = None, *, internal: bool = True
+) -> Person:
+    """The person with this address; fills in a missing name, never overwrites one."""
+    address = email.strip().lower()
+    person = session.scalar(select(Person).where(Person.email == address))
+    if person is None:
+        person = Person(email=address, name=name or None, internal=internal)
+        session.add(person)
+        session.flush()
+    elif name and not person.name:
+        person.name = name
+    return person
+
+
+def find(session: Session, email: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.email == email.strip().lower()))
