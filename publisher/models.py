@@ -187,3 +187,13 @@ class OutboundMail(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SigninToken(Base):
+    """A magic-link token that was used: links are single-use, so a replay finds its row."""
+
+    __tablename__ = "signin_token"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    used_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
