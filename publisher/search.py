@@ -1,0 +1,142 @@
+"""Full-text search over threads and posts, whichever database we run on.
+
+SQLite uses FTS5 (`fts_sqlite`), PostgreSQL its text search (`fts_postgres`); any other
+database, or a SQLite build without the index, falls back to portable LIKE matching.
+Results carry snippets with MARK_START/MARK_END around the matched words, so the web layer
+escapes the text first and only then turns the markers into <mark>: no HTML from here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, inspect, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import TextualSelect
+
+from publisher import fts_postgres, fts_sqlite
+from publisher.fts_sqlite import MARK_END, MARK_START
+from publisher.models import Post, Thread
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_TERMS = 12
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One thread that matched, with its best-matching post and the marked-up fragments."""
+
+    thread_id: int
+    post_id: int | None
+    snippet: str  # text with MARK_START/MARK_END around matches ('' when only the title hit)
+    title: str | None  # the subject with markers, when the subject matched
+    score: float  # lower is better
+
+
+def terms_of(query: str) -> list[str]:
+    return [t.lower() for t in _WORD.findall(query)][:MAX_TERMS]
+
+
+def _backend(session: Session) -> str:
+    bind = session.get_bind()
+    name = bind.dialect.name
+    if name == "sqlite":
+        has_index = inspect(bind).has_table("post_fts")
+        return "sqlite" if has_index else "like"
+    return "postgresql" if name == "postgresql" else "like"
+
+
+def matching_thread_ids(session: Session, query: str) -> Select[tuple[int]] | TextualSelect:
+    """A subquery of thread ids matching `query`, for filtering the keyset feed (API `q`)."""
+    terms = terms_of(query)
+    backend = _backend(session)
+    if not terms:
+        return select(Thread.id)
+    if backend == "sqlite":
+        return fts_sqlite.thread_ids_clause(terms)
+    if backend == "postgresql":
+        return fts_postgres.thread_ids_clause(terms)
+    return _like_thread_ids(terms)
+
+
+def _like_thread_ids(terms: list[str]) -> Select[tuple[int]]:
+    in_posts = select(Post.thread_id).where(
+        Post.hidden.is_(False),
+        and_(*[or_(Post.body.ilike(f"%{t}%"), Post.trimmed.ilike(f"%{t}%")) for t in terms]),
+    )
+    in_subject = select(Thread.id).where(and_(*[Thread.subject.ilike(f"%{t}%") for t in terms]))
+    return select(Thread.id).where(or_(Thread.id.in_(in_posts), Thread.id.in_(in_subject)))
+
+
+def search(session: Session, query: str, limit: int = 50) -> list[Hit]:
+    """Threads matching `query`, best first, one hit per thread."""
+    terms = terms_of(query)
+    if not terms:
+        return []
+    backend = _backend(session)
+    if backend == "sqlite":
+        raw = fts_sqlite.ranked_hits(session, terms, limit)
+    elif backend == "postgresql":
+        raw = fts_postgres.ranked_hits(session, terms, limit)
+    else:
+        raw = _like_hits(session, terms, limit)
+    return _merge(raw, limit)
+
+
+def _merge(raw: list[dict[str, Any]], limit: int) -> list[Hit]:
+    """Keep each thread's best post and its title match; order threads by best score."""
+    best: dict[int, dict[str, Any]] = {}
+    for row in raw:
+        entry = best.setdefault(
+            row["thread_id"], {"post_id": None, "snippet": "", "title": None, "score": 0.0}
+        )
+        if "title" in row:
+            entry["title"] = row["title"]
+            entry["score"] = min(entry["score"], row["score"])
+        elif entry["post_id"] is None or row["score"] < entry.get("post_score", 0.0):
+            entry.update(post_id=row["post_id"], snippet=row["snippet"], post_score=row["score"])
+            entry["score"] = min(entry["score"], row["score"])
+    hits = [
+        Hit(tid, e["post_id"], e["snippet"], e["title"], e["score"]) for tid, e in best.items()
+    ]
+    hits.sort(key=lambda h: (h.score, -h.thread_id))
+    return hits[:limit]
+
+
+def _like_hits(session: Session, terms: list[str], limit: int) -> list[dict[str, Any]]:
+    conditions = [or_(Post.body.ilike(f"%{t}%"), Post.trimmed.ilike(f"%{t}%")) for t in terms]
+    stmt = (
+        select(Post.thread_id, Post.id, Post.body)
+        .where(Post.hidden.is_(False), and_(*conditions))
+        .order_by(Post.id.desc())
+        .limit(limit * 4)
+    )
+    hits: list[dict[str, Any]] = [
+        {"thread_id": t, "post_id": p, "snippet": mark(excerpt(body, terms), terms), "score": -1.0}
+        for t, p, body in session.execute(stmt).all()
+    ]
+    subj = select(Thread.id, Thread.subject).where(
+        and_(*[Thread.subject.ilike(f"%{t}%") for t in terms])
+    )
+    for tid, subject in session.execute(subj.limit(limit * 4)).all():
+        hits.append({"thread_id": tid, "post_id": None, "title": mark(subject, terms), "score": -2.0})
+    return hits
+
+
+def excerpt(text: str, terms: list[str], width: int = 160) -> str:
+    """About `width` characters of `text` around the first term found."""
+    lower = text.lower()
+    positions = [lower.find(t) for t in terms if lower.find(t) >= 0]
+    start = max(0, min(positions) - width // 3) if positions else 0
+    piece = text[start : start + width]
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+
+
+def mark(text: str, terms: list[str]) -> str:
+    """Put the markers around every occurrence of any term (case-insensitive)."""
+    if not terms:
+        return text
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.I)
+    return pattern.sub(lambda m: MARK_START + m.group(0) + MARK_END, text)
