@@ -1,0 +1,138 @@
+"""The `mailfeed` console script: thin subcommands that wire settings to library calls."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from gateway.settings import Settings, load_settings
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log at debug level.")
+def main(verbose: bool) -> None:
+    """Mailfeed: move reply-all questions from mail to a feed."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Demo threads, open access on loopback.")
+def serve(demo: bool) -> None:
+    """Run the SMTP listener, worker, outbound sender and web app."""
+    from gateway.serve import Gateway, demo_settings
+
+    settings = _settings()
+    if demo:
+        settings = demo_settings(settings)
+    Gateway(settings).serve_forever()
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON contract.")
+@click.option("--text", "as_text", is_flag=True, help="Files are bare plain-text bodies.")
+@click.option("--rcpt", multiple=True, help="Envelope recipient (as RCPT TO would give).")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def parse(as_json: bool, as_text: bool, rcpt: tuple[str, ...], files: tuple[str, ...]) -> None:
+    """Show what the gateway understands of mail files, storing nothing."""
+    from gateway.offline import decide_offline
+    from parsers.mail import parse_mail, parse_text
+
+    settings = _settings()
+    results = []
+    for name in files:
+        data = Path(name).read_bytes()
+        parsed = parse_text(data.decode("utf-8", "replace")) if as_text else parse_mail(data)
+        decision = decide_offline(settings, parsed, tuple(a.lower() for a in rcpt))
+        results.append(parsed.to_json(decision))
+    if as_json:
+        out = results[0] if len(results) == 1 else results
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for name, result in zip(files, results, strict=True):
+        click.echo(f"== {name}")
+        click.echo(f"subject:  {result['subject']}")
+        click.echo(f"from:     {result['from']['name']} <{result['from']['email']}>")
+        click.echo(f"decision: {result['decision']['action']} ({result['decision']['reason']})")
+        if result["note"]:
+            click.echo(f"note:     {result['note']}")
+        for i, message in enumerate(result["chain"], 1):
+            author = message["from"]
+            click.echo(f"--- {i}. {author['name']} <{author['email']}> {message['date']}")
+            click.echo(message["body"])
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations (Alembic) to MAILFEED_DATABASE_URL."""
+    from publisher.db import Database
+
+    settings = _settings()
+    database = Database(settings.db_url)
+    database.upgrade()
+    click.echo(f"schema up to date: {database.engine.url.render_as_string(hide_password=True)}")
+
+
+@main.group()
+def spool() -> None:
+    """Mail waiting in the spool or quarantined."""
+
+
+def _spool(settings: Settings):  # type: ignore[no-untyped-def]
+    from gateway.spool import Spool
+
+    return Spool(settings.data_dir / "spool")
+
+
+@spool.command("list")
+def spool_list() -> None:
+    """List pending and quarantined mail."""
+    s = _spool(_settings())
+    for state, entries in (("pending", s.pending()), ("quarantined", s.quarantined())):
+        for e in entries:
+            click.echo(f"{e.id}\t{state}\t{e.source}\t{e.error.splitlines()[0] if e.error else ''}")
+
+
+@spool.command("show")
+@click.argument("entry_id")
+def spool_show(entry_id: str) -> None:
+    """Show one entry's envelope, error and raw mail."""
+    entry = _spool(_settings()).get(entry_id)
+    if entry is None:
+        raise click.ClickException(f"no spool entry {entry_id}")
+    click.echo(f"id: {entry.id}\nsource: {entry.source}\nmail from: {entry.mail_from}\n"
+               f"rcpts: {', '.join(entry.rcpts)}\nattempts: {entry.attempts}\n"
+               f"error: {entry.error}\n")
+    sys.stdout.buffer.write(entry.read())
+
+
+@spool.command("retry")
+@click.argument("entry_id", required=False)
+@click.option("--all", "retry_all", is_flag=True, help="Retry every quarantined mail.")
+def spool_retry(entry_id: str | None, retry_all: bool) -> None:
+    """Move quarantined mail back to the queue (the running gateway picks it up)."""
+    s = _spool(_settings())
+    ids = [e.id for e in s.quarantined()] if retry_all else [entry_id] if entry_id else []
+    if not ids:
+        raise click.ClickException("name an entry id or use --all")
+    for i in ids:
+        click.echo(f"{i}: {'queued again' if s.retry(i) else 'not quarantined'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Decisions for `mailfeed parse`: what the live gateway would do, without storing anything."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from gateway.settings import Settings
+from gateway.worker import build_site
+from parsers.model import Decision, ParsedMail
+from parsers.policy import decide
+from publisher.db import Database
+from publisher.publish import Envelope, decide_for
+
+
+def _database_exists(settings: Settings) -> bool:
+    url = settings.db_url
+    if url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///")).exists()
+    return bool(settings.database_url)
+
+
+def decide_offline(settings: Settings, parsed: ParsedMail, rcpts: tuple[str, ...]) -> Decision:
+    """The decision under the current settings; consults the feed's history when it exists."""
+    site = build_site(settings)
+    envelope = Envelope(rcpts=rcpts, source="cli")
+    if _database_exists(settings):
+        database = Database(settings.db_url)
+        try:
+            with database.sessions() as session:
+                decision, _thread = decide_for(session, site, parsed, envelope)
+                session.rollback()
+                return decision
+        except Exception:  # noqa: BLE001 - an unreachable or empty database: decide without it
+            pass
+        finally:
+            database.dispose()
+    return decide(parsed, replace(site.policy, envelope_rcpts=rcpts))

@@ -1,0 +1,109 @@
+"""The outbound sender: delivers queued rows to the relay, or to the local outbox.
+
+With no relay configured (`MAILFEED_RELAY` unset) mail is written to `<data>/outbox/`
+and shown at `/outbox`, like a local mail catcher.  A row is marked sent only after the
+relay accepted it; a failure is retried with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+import threading
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from gateway.settings import Settings, parse_hostport
+from publisher.db import Database
+from publisher.models import OutboundMail, utcnow
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 12
+BACKOFF_BASE = 30  # seconds; 30 s, 60 s, 2 min, ... capped at 1 h
+
+
+class OutboundSender:
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings = settings
+        self.db = db
+        self.wake = threading.Event()
+        settings.outbox_dir.mkdir(parents=True, exist_ok=True)
+
+    def _deliver(self, row: OutboundMail) -> None:
+        if not self.settings.relay:
+            path = self.settings.outbox_dir / f"{row.id:08d}.eml"
+            tmp = path.with_suffix(".tmp")
+            with open(tmp, "wb") as fh:
+                fh.write(row.raw)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            return
+        host, port = parse_hostport(self.settings.relay)
+        envelope_from = self.settings.primary_address
+        rcpts = [row.recipient]
+        if self.settings.relay_tls == "implicit":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                host, port, timeout=30, context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(host, port, timeout=30)
+        with client:
+            client.ehlo(self.settings.gateway_domain)
+            if self.settings.relay_tls == "starttls":
+                client.starttls(context=ssl.create_default_context())
+                client.ehlo(self.settings.gateway_domain)
+            if self.settings.relay_user:
+                client.login(self.settings.relay_user, self.settings.relay_password)
+            client.sendmail(envelope_from, rcpts, row.raw)
+
+    def run_once(self) -> int:
+        sent = 0
+        with self.db.session() as session:
+            due = list(session.scalars(
+                select(OutboundMail)
+                .where(OutboundMail.state == "queued", OutboundMail.next_attempt <= utcnow())
+                .order_by(OutboundMail.id).limit(100)
+            ))
+        for row in due:
+            try:
+                self._deliver(row)
+            except (OSError, smtplib.SMTPException) as exc:
+                permanent = isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError) \
+                    and str(getattr(exc, "smtp_code", 400)).startswith("5")
+                self._failed(row.id, f"{exc.__class__.__name__}: {exc}", permanent)
+                continue
+            with self.db.session() as session:
+                fresh = session.get(OutboundMail, row.id)
+                if fresh is not None:
+                    fresh.state = "sent"
+                    fresh.sent_at = utcnow()
+                    fresh.attempts += 1
+            sent += 1
+        return sent
+
+    def _failed(self, row_id: int, error: str, permanent: bool) -> None:
+        with self.db.session() as session:
+            row = session.get(OutboundMail, row_id)
+            if row is None:
+                return
+            row.attempts += 1
+            row.last_error = error[:1000]
+            if permanent or row.attempts >= MAX_ATTEMPTS:
+                row.state = "failed"
+            else:
+                delay = min(BACKOFF_BASE * 2 ** (row.attempts - 1), 3600)
+                row.next_attempt = utcnow() + timedelta(seconds=delay)
+        log.warning("outbound %s not delivered: %s", row_id, error.split(":")[0])
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                self.run_once()
+            except Exception as exc:  # noqa: BLE001 - the sender must keep running
+                log.error("outbound round failed: %s", exc.__class__.__name__)
+            self.wake.wait(timeout=1.0)
+            self.wake.clear()
+

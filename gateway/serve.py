@@ -1,0 +1,105 @@
+"""`mailfeed serve`: SMTP listener, ingest worker, outbound sender and web app in one process.
+
+Each part runs in its own thread; SIGTERM/SIGINT stop them in order (stop accepting mail,
+let the worker finish its mail, stop the sender, stop the web server).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import replace
+from types import FrameType
+
+from waitress.server import create_server
+
+from gateway.outbound import OutboundSender
+from gateway.settings import Settings, parse_hostport
+from gateway.smtp import GatewayHandler, SMTPListener, address_matcher
+from gateway.spool import Spool
+from gateway.worker import Worker
+from publisher.db import Database
+from publisher.models import Thread
+
+log = logging.getLogger(__name__)
+DEMO_DOMAIN = "firma.se"
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """`serve --demo`: open access on loopback, and the demo organisation may publish."""
+    changes: dict[str, object] = {"demo": True}
+    host, _ = parse_hostport(settings.web_listen)
+    if host in {"127.0.0.1", "localhost", "::1"} and settings.auth == "magic-link":
+        changes["auth"] = "open"
+    if not settings.allowed_domains:
+        changes["allowed_domains"] = (*settings.publish_domains, DEMO_DOMAIN)
+    return replace(settings, **changes)  # type: ignore[arg-type]
+
+
+class Gateway:
+    def __init__(self, settings: Settings) -> None:
+        from web import create_app  # the web ring, imported here to keep CLI start-up light
+
+        self.settings = settings
+        self.db = Database(settings.db_url)
+        if settings.db_url.startswith("sqlite"):
+            self.db.upgrade()  # an embedded SQLite upgrades itself; PostgreSQL: `mailfeed db upgrade`
+        self.spool = Spool(settings.data_dir / "spool")
+        self.worker = Worker(settings, self.db, self.spool)
+        self.sender = OutboundSender(settings, self.db)
+        self.handler = GatewayHandler(self.spool, address_matcher(settings),
+                                      on_spooled=self.worker.wake.set)
+        self.smtp = SMTPListener(settings, self.handler)
+        self.app = create_app(settings, self.db)
+        host, port = parse_hostport(settings.web_listen)
+        self.web = create_server(self.app, host=host, port=port, threads=8,
+                                 ident="Mailfeed", clear_untrusted_proxy_headers=True)
+        self.stop_event = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def seed_demo(self) -> None:
+        from gateway.demo import seed
+
+        with self.db.session() as session:
+            if session.query(Thread).first() is not None:
+                return
+        count = seed(self.spool, self.settings.primary_address)
+        log.info("seeded %d demo threads", count)
+
+    def start(self) -> None:
+        if self.settings.demo:
+            self.seed_demo()
+        self.smtp.start()
+        for name, target in (("worker", self.worker.run), ("outbound", self.sender.run)):
+            t = threading.Thread(target=target, args=(self.stop_event,), name=name, daemon=True)
+            t.start()
+            self.threads.append(t)
+        web = threading.Thread(target=self.web.run, name="web", daemon=True)
+        web.start()
+        self.threads.append(web)
+        log.info("SMTP on %s, web on %s", self.settings.smtp_listen, self.settings.public_url)
+
+    def stop(self) -> None:
+        self.smtp.stop()
+        self.stop_event.set()
+        self.worker.wake.set()
+        self.sender.wake.set()
+        self.web.close()
+        for t in self.threads:
+            t.join(timeout=10)
+        self.db.dispose()
+
+    def serve_forever(self) -> None:
+        done = threading.Event()
+
+        def _stop(signum: int, _frame: FrameType | None) -> None:
+            done.set()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        self.start()
+        print(f"Mailfeed is running: SMTP {self.settings.smtp_listen}, "
+              f"feed {self.settings.public_url}", flush=True)
+        done.wait()
+        self.stop()

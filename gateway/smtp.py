@@ -1,0 +1,142 @@
+"""The SMTP listener: RCPT and DATA policy, then the durable spool, nothing else.
+
+It answers at protocol time with precise codes (RFC 3463 enhanced status codes) and stays
+small: parsing and publishing happen later in the worker, so a slow database never holds
+an SMTP session open, and `250` means the raw bytes are fsync'd on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from collections.abc import Callable
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from gateway.settings import Settings, parse_hostport
+from gateway.spool import Spool
+
+log = logging.getLogger(__name__)
+
+# Reply texts, named so tests and operators can find them.
+OK_QUEUED = "250 2.0.0 Ok: queued as {id}"
+NO_SUCH_ADDRESS = "550 5.1.1 <{address}>: not a Mailfeed gateway address"
+TOO_BIG = "552 5.3.4 Message too big for this gateway (limit {limit} bytes)"
+SPOOL_FULL = "451 4.3.2 Gateway busy, please try again later"
+SPOOL_ERROR = "451 4.3.0 Could not store the message, please try again later"
+
+
+class GatewaySMTP(SMTP):
+    """aiosmtpd's SMTP with enhanced status codes on size errors and longer lines."""
+
+    def __init__(self, handler: Any, *, line_length_limit: int, **kwargs: Any) -> None:
+        # aiosmtpd sizes its StreamReader from line_length_limit inside __init__, so the
+        # instance value must exist first.  RFC 5321 §4.5.3.1.6 says 1000 octets, but real
+        # mail (HTML on one line) breaks it; refusing it would lose mail.
+        self.line_length_limit = line_length_limit
+        super().__init__(handler, **kwargs)
+
+    async def push(self, status: str) -> None:
+        if status.startswith("552 Error"):
+            # aiosmtpd's own texts carry no enhanced code; RFC 3463 §3.4 names 5.3.4.
+            status = TOO_BIG.format(limit=self.data_size_limit)
+        await super().push(status)
+
+
+class GatewayHandler:
+    """aiosmtpd handler: accepts only gateway addresses, spools, then acknowledges."""
+
+    def __init__(
+        self,
+        spool: Spool,
+        accepts: Callable[[str], bool],
+        *,
+        max_queue: int = 5000,
+        on_spooled: Callable[[], None] | None = None,
+    ) -> None:
+        self.spool = spool
+        self.accepts = accepts
+        self.max_queue = max_queue
+        self.on_spooled = on_spooled
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        if not self.accepts(address):
+            return NO_SUCH_ADDRESS.format(address=address)
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 Ok"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        loop = asyncio.get_running_loop()
+        if self.spool.depth() >= self.max_queue:
+            # Back-pressure: the worker is behind; a real MTA will retry later.
+            return SPOOL_FULL
+        try:
+            entry_id = await loop.run_in_executor(
+                None,
+                lambda: self.spool.put(
+                    raw, mail_from=envelope.mail_from or "", rcpts=list(envelope.rcpt_tos),
+                    source="smtp",
+                ),
+            )
+        except OSError as exc:
+            log.error("spool write failed: %s", exc.__class__.__name__)
+            return SPOOL_ERROR
+        if self.on_spooled:
+            self.on_spooled()
+        return OK_QUEUED.format(id=entry_id)
+
+
+def address_matcher(settings: Settings) -> Callable[[str], bool]:
+    """Gateway and monitor addresses, also with a +tag (per-thread reply addresses)."""
+    known = {a.lower() for a in settings.gateway_addresses + settings.monitor_addresses}
+    sep = settings.reply_separator
+
+    def accepts(address: str) -> bool:
+        address = address.strip().strip("<>").lower()
+        if address in known:
+            return True
+        local, _, domain = address.rpartition("@")
+        base = local.split(sep, 1)[0] if sep else local
+        return f"{base}@{domain}" in known
+
+    return accepts
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext | None:
+    if not (settings.tls_cert and settings.tls_key):
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    return context
+
+
+class SMTPListener(Controller):
+    """The threaded aiosmtpd controller, configured from settings."""
+
+    def __init__(self, settings: Settings, handler: GatewayHandler) -> None:
+        host, port = parse_hostport(settings.smtp_listen)
+        self._settings = settings
+        self._tls = tls_context(settings)
+        super().__init__(
+            handler, hostname=host, port=port, ready_timeout=10,
+            server_hostname=settings.gateway_domain,
+        )
+
+    def factory(self) -> SMTP:
+        return GatewaySMTP(
+            self.handler,
+            line_length_limit=self._settings.max_line_length,
+            data_size_limit=self._settings.max_message_size,
+            enable_SMTPUTF8=True,
+            hostname=self._settings.gateway_domain,
+            ident="Mailfeed",
+            tls_context=self._tls,
+            require_starttls=bool(self._tls and self._settings.require_tls),
+        )

@@ -1,0 +1,95 @@
+"""The ingest worker: spool -> parse -> publish, one mail per transaction.
+
+Order matters for "exactly once": the raw bytes go to the raw store, the publisher's
+effects (thread, posts, queued replies, the mail's record) commit in one transaction,
+and only then does the spool entry go.  A crash in between repeats the mail, and the
+publisher recognizes it by its Message-ID (or hash) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+
+from sqlalchemy.exc import OperationalError
+
+from gateway.rawstore import RawStore
+from gateway.settings import Settings
+from gateway.spool import Spool, SpoolEntry
+from parsers.mail import parse_mail
+from parsers.policy import PolicyContext
+from publisher.db import Database
+from publisher.publish import Envelope, Outcome, process
+from publisher.site import Site
+
+log = logging.getLogger(__name__)
+
+
+def build_site(settings: Settings) -> Site:
+    return Site(
+        base_url=settings.public_url,
+        gateway_address=settings.primary_address,
+        default_language=settings.default_language,
+        external_people=settings.external_people,
+        policy=PolicyContext(
+            gateway_addresses=settings.gateway_addresses,
+            monitor_addresses=settings.monitor_addresses,
+            allowed_domains=settings.publish_domains,
+            trusted_authserv_ids=settings.trusted_authserv_ids,
+            confidential_markers=settings.confidential_markers,
+            monitor_policy=settings.monitor_policy,
+            min_chain_messages=settings.min_chain_messages,
+            min_participants=settings.min_participants,
+        ),
+    )
+
+
+class Worker:
+    def __init__(self, settings: Settings, db: Database, spool: Spool) -> None:
+        self.db = db
+        self.spool = spool
+        self.site = build_site(settings)
+        self.raw = RawStore(settings.raw_dir)
+        self.wake = threading.Event()
+        self.processed = 0
+
+    def handle(self, entry: SpoolEntry) -> Outcome:
+        raw = entry.read()
+        _digest, path = self.raw.keep(raw)
+        parsed = parse_mail(raw)
+        envelope = Envelope(
+            mail_from=entry.mail_from if entry.source == "smtp" else None,
+            rcpts=entry.rcpts, source=entry.source, raw_path=str(path),
+        )
+        with self.db.session() as session:
+            outcome = process(session, self.site, parsed, envelope)
+        log.info("mail %s: %s (%s)", entry.id, outcome.decision.action, outcome.decision.reason)
+        return outcome
+
+    def run_once(self) -> int:
+        """Process everything pending; returns how many entries were handled."""
+        count = 0
+        for entry in self.spool.pending():
+            try:
+                self.handle(entry)
+            except OperationalError as exc:
+                # The database is locked, full or away: transient.  The mail stays spooled
+                # (it was acknowledged) and is tried again on the next round.
+                log.warning("mail %s deferred: %s", entry.id, exc.__class__.__name__)
+                break
+            except Exception as exc:  # noqa: BLE001 - quarantine, never drop, keep running
+                log.error("mail %s quarantined: %s", entry.id, exc.__class__.__name__)
+                detail = "".join(traceback.format_exception_only(exc)).strip()
+                self.spool.quarantine(entry, detail)
+            else:
+                self.spool.done(entry)
+            count += 1
+            self.processed += 1
+        return count
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self.run_once()
+            self.wake.wait(timeout=1.0)
+            self.wake.clear()

@@ -1,0 +1,93 @@
+"""Composes the gateway's outbound mail from `templates/mail` and queues it.
+
+Every mail we send is automatic, so it says so (RFC 3834 §5: Auto-Submitted), asks
+Exchange not to answer it with its own auto-replies (X-Auto-Response-Suppress), and is
+threaded under the mail it answers (RFC 5322 §3.6.4: In-Reply-To and References).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SUBJECTS = {
+    ("link", "sv"): "SV: {subject}",
+    ("link", "en"): "Re: {subject}",
+    ("reject", "sv"): "Inte publicerat: {subject}",
+    ("reject", "en"): "Not published: {subject}",
+    ("suggest", "sv"): "Flytta frågan till flödet? {subject}",
+    ("suggest", "en"): "Move this question to the feed? {subject}",
+}
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=False,  # text/plain mail: nothing is rendered as HTML
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def language_for(language: str | None, default: str = "sv") -> str:
+    return "sv" if (language or default) in {"sv", "no", "da"} else "en"
+
+
+def render(template: str, language: str, **context: Any) -> str:
+    return _env().get_template(f"mail/{template}.{language}.txt").render(**context)
+
+
+def message_id_for(domain: str, *parts: object) -> str:
+    """A stable Message-ID in the gateway's domain: the same mail gets the same id."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:24]
+    return f"mailfeed.{digest}@{domain}"
+
+
+def compose(
+    *,
+    sender: str,
+    sender_name: str,
+    recipient: str,
+    recipient_name: str | None,
+    subject: str,
+    body: str,
+    message_id: str,
+    in_reply_to: str | None = None,
+    references: Sequence[str] = (),
+    date: Any = None,
+    extra_headers: Sequence[tuple[str, str]] = (),
+) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = formataddr((sender_name, sender))
+    msg["To"] = formataddr((recipient_name or "", recipient))
+    msg["Subject"] = subject
+    msg["Message-ID"] = f"<{message_id}>"
+    if date is not None:
+        msg["Date"] = format_datetime(date)
+    if in_reply_to:
+        msg["In-Reply-To"] = f"<{in_reply_to}>"
+    refs = [r for r in references if r]
+    if in_reply_to and in_reply_to not in refs:
+        refs.append(in_reply_to)
+    if refs:
+        # RFC 5322 §3.6.4: the parent's References followed by the parent's id.
+        msg["References"] = " ".join(f"<{r}>" for r in refs[-20:])
+    msg["Auto-Submitted"] = "auto-replied"  # RFC 3834 §5
+    msg["X-Auto-Response-Suppress"] = "All"  # Exchange: no OOF or read receipts to us
+    for name, value in extra_headers:
+        msg[name] = value
+    msg.set_content(body)
+    return msg
+
+
+def fresh_message_id(domain: str) -> str:
+    return make_msgid(domain=domain).strip("<>")

@@ -1,0 +1,299 @@
+"""Parsed mail -> feed thread and posts: decide with history, create or merge, queue replies.
+
+Idempotent by construction: a mail is known by its Message-ID (or, without one, the hash
+of its bytes); the `mail_message` row, the thread, its posts and the queued replies are
+written in one transaction, so a crash either leaves none of them or all of them, and a
+second delivery of the same mail changes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parsers.model import ChainMessage, Decision, ParsedMail
+from parsers.policy import decide
+from publisher import notify, outbox, people
+from publisher.models import MailMessage, MessageRef, Post, Thread, utcnow
+from publisher.site import Site
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """How the mail reached us (SMTP envelope, IMAP, import), and where its bytes are kept."""
+
+    mail_from: str | None = None  # None when unknown (IMAP, import)
+    rcpts: tuple[str, ...] = ()
+    source: str = "smtp"
+    raw_path: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    decision: Decision
+    thread_id: int | None
+    duplicate: bool
+    new_posts: int
+
+
+def mail_key(parsed: ParsedMail) -> str:
+    return parsed.message_id or f"sha256:{parsed.content_hash}"
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-zA-Z0-9]+", "-", folded).strip("-").lower()
+    return slug[:limit].rstrip("-")
+
+
+def conversation_key(thread_index: str | None) -> str | None:
+    """Outlook's Thread-Index: the first 22 bytes name the conversation (MS-OXOMSG 2.2.1.3)."""
+    if not thread_index:
+        return None
+    try:
+        raw = base64.b64decode(thread_index.strip() + "==", validate=False)
+    except (binascii.Error, ValueError):
+        return None
+    return raw[:22].hex() if len(raw) >= 22 else None
+
+
+def fingerprint(message: ChainMessage) -> str:
+    """Who wrote what: the same quoted message in a later, longer copy of the chain matches."""
+    who = (message.author.email or message.author.name or "").strip().lower()
+    words = re.sub(r"\W+", " ", message.body.lower()).strip()
+    return hashlib.sha256(f"{who}|{words[:2000]}".encode()).hexdigest()
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    """A chain date as written -> naive UTC for ordering (a date without offset stays as is)."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def find_thread(session: Session, parsed: ParsedMail) -> Thread | None:
+    """The thread this mail continues: by Message-ID references, then Outlook's conversation."""
+    ids = [i for i in [parsed.in_reply_to, *reversed(parsed.references)] if i]
+    if ids:
+        refs = {r.message_id: r.thread_id for r in
+                session.scalars(select(MessageRef).where(MessageRef.message_id.in_(ids)))}
+        for message_id in ids:  # nearest ancestor first
+            if message_id in refs:
+                return session.get(Thread, refs[message_id])
+    key = conversation_key(parsed.thread_index)
+    if key:
+        thread = session.scalar(select(Thread).where(Thread.thread_index == key))
+        if thread is not None:
+            return thread
+    return None
+
+
+def find_by_root(session: Session, chain: tuple[ChainMessage, ...]) -> Thread | None:
+    """A later copy of a chain we already published, found by its first message's words."""
+    if not chain or not chain[0].body.strip():
+        return None
+    post = session.scalar(
+        select(Post).where(Post.fingerprint == fingerprint(chain[0]), Post.position == 0)
+    )
+    return post.thread if post is not None else None
+
+
+def _author(session: Session, site: Site, message: ChainMessage) -> tuple[int | None, str | None]:
+    email, name = message.author.email, message.author.name
+    if email and site.is_internal(email):
+        return people.get_or_create(session, email, name).id, name
+    if email or name:
+        # Only internal people appear on the feed; outsiders by name only, or redacted.
+        shown = "(external)" if site.external_people == "redact" else (name or "(external)")
+        return None, shown
+    return None, None
+
+
+def _add_posts(
+    session: Session, site: Site, thread: Thread, parsed: ParsedMail, mail: MailMessage
+) -> int:
+    existing = {p.fingerprint for p in thread.posts}
+    position = max((p.position for p in thread.posts), default=-1) + 1
+    fallback = parse_iso(parsed.date) or utcnow()
+    added = 0
+    for message in parsed.chain:
+        if site.is_gateway(message.author.email) or not message.body.strip():
+            continue  # our own link mail quoted back to us, or an empty shell
+        fp = fingerprint(message)
+        if fp in existing:
+            continue
+        author_id, author_name = _author(session, site, message)
+        post = Post(
+            thread=thread, author_id=author_id, author_name=author_name,
+            date=parse_iso(message.date) or fallback, date_text=message.date,
+            body=message.body, trimmed=message.trimmed, source="mail",
+            position=position, fingerprint=fp, mail_id=mail.id,
+        )
+        session.add(post)
+        existing.add(fp)
+        position += 1
+        added += 1
+    if added:
+        session.flush()
+        thread.last_activity = max(thread.last_activity, utcnow())
+    return added
+
+
+def _mail_stats(thread: Thread, parsed: ParsedMail, site: Site) -> None:
+    dates = [d for d in (parse_iso(m.date) for m in parsed.chain) if d]
+    if dates:
+        thread.mail_first = min([*dates, thread.mail_first] if thread.mail_first else dates)
+        thread.mail_last = max([*dates, thread.mail_last] if thread.mail_last else dates)
+    thread.mail_messages = max(thread.mail_messages, len(parsed.chain))
+    humans = [p for p in parsed.participants if not site.is_gateway(p)]
+    thread.mail_people = max(thread.mail_people, len(humans))
+
+
+def _new_thread(session: Session, site: Site, parsed: ParsedMail, decision: Decision,
+                origin: str) -> Thread:
+    root = parsed.chain[0] if parsed.chain else None
+    asker_id = None
+    if root is not None and root.author.email and site.is_internal(root.author.email):
+        asker_id = people.get_or_create(session, root.author.email, root.author.name).id
+    thread = Thread(
+        subject=parsed.subject or "(no subject)", slug=slugify(parsed.subject),
+        kind=decision.kind or "discussion", origin=origin, language=parsed.language,
+        asker_id=asker_id, thread_index=conversation_key(parsed.thread_index),
+    )
+    session.add(thread)
+    session.flush()
+    return thread
+
+
+def _remember_ids(session: Session, thread: Thread, ids: list[str]) -> None:
+    known = set(session.scalars(select(MessageRef.message_id).where(MessageRef.message_id.in_(ids))))
+    for message_id in dict.fromkeys(ids):
+        if message_id and message_id not in known:
+            session.add(MessageRef(message_id=message_id, thread_id=thread.id))
+
+
+def _link_recipients(site: Site, parsed: ParsedMail) -> list[tuple[str, str | None]]:
+    names = {m.author.email: m.author.name for m in parsed.chain if m.author.email}
+    names.setdefault(parsed.sender.email, parsed.sender.name)
+    for person in parsed.to + parsed.cc:
+        names.setdefault(person.email, person.name)
+    out = []
+    for address in dict.fromkeys([parsed.sender.email or "", *parsed.participants]):
+        if address and site.is_internal(address) and not site.is_gateway(address):
+            out.append((address, names.get(address)))
+    return out
+
+
+def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMail) -> None:
+    language = notify.language_for(thread.language, site.default_language)
+    url = site.base_url + thread.path
+    humans = [p for p in parsed.participants if not site.is_gateway(p)]
+    body = notify.render(
+        "link", language, url=url, subject=thread.subject, posts=len(thread.posts),
+        people=max(len(humans), 1), similar=[], site_name=site.name, gateway=site.gateway_address,
+    )
+    subject = notify.SUBJECTS[("link", language)].format(subject=thread.subject)
+    for address, name in _link_recipients(site, parsed):
+        key = f"link:{thread.id}:{address}"
+        message_id = notify.message_id_for(site.gateway_domain, key)
+        msg = notify.compose(
+            sender=site.gateway_address, sender_name=site.name, recipient=address,
+            recipient_name=name, subject=subject, body=body, message_id=message_id,
+            in_reply_to=parsed.message_id, references=parsed.references, date=datetime.now(UTC),
+        )
+        outbox.enqueue(session, key=key, purpose="link", recipient=address, message=msg,
+                       thread_id=thread.id)
+        _remember_ids(session, thread, [message_id])
+
+
+REJECT_ADVICE = {
+    "sv": "Har du frågor, kontakta den som driver flödet i din organisation.",
+    "en": "If you have questions, contact whoever runs the feed in your organisation.",
+}
+
+
+def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision: Decision,
+                     today: str) -> None:
+    address = parsed.sender.email
+    if not address or site.is_gateway(address):
+        return
+    language = notify.language_for(parsed.language, site.default_language)
+    reason_code = hashlib.sha256(decision.reason.encode()).hexdigest()[:12]
+    key = f"reject:{address}:{reason_code}:{today}"  # at most one per sender, reason and day
+    body = notify.render("reject", language, subject=parsed.subject, reason=decision.reason,
+                         advice=REJECT_ADVICE[language], site_name=site.name,
+                         gateway=site.gateway_address)
+    msg = notify.compose(
+        sender=site.gateway_address, sender_name=site.name, recipient=address,
+        recipient_name=parsed.sender.name,
+        subject=notify.SUBJECTS[("reject", language)].format(subject=parsed.subject),
+        body=body, message_id=notify.message_id_for(site.gateway_domain, key),
+        in_reply_to=parsed.message_id, references=parsed.references, date=datetime.now(UTC),
+    )
+    outbox.enqueue(session, key=key, purpose="reject", recipient=address, message=msg)
+
+
+def decide_for(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope,
+               ) -> tuple[Decision, Thread | None]:
+    """The decision the gateway takes for this mail now, and the thread it continues."""
+    thread = find_thread(session, parsed)
+    context = replace(site.policy, envelope_rcpts=envelope.rcpts,
+                      envelope_from=envelope.mail_from, known_thread=thread is not None)
+    return decide(parsed, context), thread
+
+
+def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope) -> Outcome:
+    key = mail_key(parsed)
+    seen = session.scalar(select(MailMessage).where(MailMessage.message_id == key))
+    if seen is not None:
+        decision = Decision(seen.action, seen.kind, seen.reason)  # type: ignore[arg-type]
+        return Outcome(decision, seen.thread_id, duplicate=True, new_posts=0)
+
+    decision, thread = decide_for(session, site, parsed, envelope)
+    mail = MailMessage(
+        message_id=key, content_hash=parsed.content_hash, raw_path=envelope.raw_path,
+        source=envelope.source, mail_from=envelope.mail_from or "",
+        rcpts=",".join(envelope.rcpts), sender=parsed.sender.email or "",
+        subject=parsed.subject[:500], action=decision.action, kind=decision.kind,
+        reason=decision.reason,
+    )
+    session.add(mail)
+    session.flush()
+
+    added = 0
+    if decision.action in {"publish", "append"}:
+        if thread is None:
+            thread = find_by_root(session, parsed.chain)
+        created = thread is None
+        if thread is None:
+            origin = {"import": "import"}.get(envelope.source,
+                                             "forward" if parsed.is_forward else "cc")
+            thread = _new_thread(session, site, parsed, decision, origin)
+        added = _add_posts(session, site, thread, parsed, mail)
+        if created and not added:
+            # Nothing with words of its own (an empty forward): keep the record, no shell thread.
+            session.delete(thread)
+            session.flush()
+            return Outcome(decision, None, duplicate=False, new_posts=0)
+        _mail_stats(thread, parsed, site)
+        _remember_ids(session, thread, [i for i in [parsed.message_id, *parsed.references] if i])
+        mail.thread_id = thread.id
+        if decision.action == "publish" and envelope.source not in {"import", "demo"}:
+            _queue_links(session, site, thread, parsed)
+    elif decision.action == "reject":
+        _queue_rejection(session, site, parsed, decision, datetime.now(UTC).date().isoformat())
+    return Outcome(decision, thread.id if thread else None, duplicate=False, new_posts=added)

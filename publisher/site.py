@@ -1,0 +1,37 @@
+"""What the publisher must know about this installation, as plain values.
+
+The gateway builds one `Site` from its settings; the publisher never sees the settings
+object itself, which keeps the rings apart and makes the publisher easy to test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parsers.policy import PolicyContext
+
+
+@dataclass(frozen=True)
+class Site:
+    base_url: str  # e.g. https://feed.firma.se, no trailing slash
+    gateway_address: str  # From: of everything we send
+    policy: PolicyContext  # settings part of the policy; the envelope is added per mail
+    default_language: str = "sv"
+    name: str = "Mailfeed"
+    external_people: str = "name"  # name | redact
+
+    @property
+    def gateway_domain(self) -> str:
+        return self.gateway_address.rpartition("@")[2]
+
+    def is_internal(self, address: str | None) -> bool:
+        domain = (address or "").rpartition("@")[2].lower()
+        return bool(domain) and domain in self.policy.allowed_domains
+
+    def is_gateway(self, address: str | None) -> bool:
+        address = (address or "").lower()
+        known = self.policy.gateway_addresses + self.policy.monitor_addresses
+        if address in known:
+            return True
+        local, _, domain = address.rpartition("@")
+        return f"{local.split('+', 1)[0]}@{domain}" in known
