@@ -1,0 +1,269 @@
+"""The IMAP poller against a real Dovecot: mail in the mailbox ends up in the spool exactly once.
+
+Every story here runs a private Dovecot on a loopback port (tests/dovecot_support.py) and a real
+spool on disk; waits are bounded so a regression fails instead of hanging.
+"""
+
+from __future__ import annotations
+
+import errno
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from dovecot_support import Dovecot, dovecot  # noqa: F401 - the fixture
+
+from gateway.imap import ImapPoller, ImapState, describe_mail, parse_imap_url
+from gateway.settings import Settings
+from gateway.spool import Spool
+
+DONE = "Mailfeed.Done"  # Dovecot's Maildir++ layout uses "." where the URL says "/"
+
+
+def mail(n: int | str, *, to: str = "feed@firma.test", extra: str = "") -> bytes:
+    return (
+        f"Delivered-To: {to}\r\n"
+        f"From: Anna Berg <anna@firma.test>\r\n"
+        f"To: team@firma.test\r\nCc: {to}\r\n"
+        f"Subject: Fråga {n}\r\n"
+        f"Message-ID: <q{n}.20261126@firma.test>\r\n"
+        f"Date: Thu, 26 Nov 2026 10:00:00 +0100\r\n{extra}"
+        f"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"Vet någon hur man bokar rum {n}?\r\n"
+    ).encode()
+
+
+def message_ids(spool: Spool) -> list[str]:
+    ids = []
+    for entry in spool.pending():
+        key, _hash, _rcpts = describe_mail(entry.read())
+        ids.append(key)
+    return ids
+
+
+def folder_uids(server: Dovecot, folder: str) -> list[int]:
+    client = server.client()
+    try:
+        client.select_folder(folder, readonly=True)
+        return sorted(client.search())
+    finally:
+        client.logout()
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if predicate():
+            return time.monotonic() - start
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@pytest.fixture
+def spool(tmp_path: Path) -> Spool:
+    return Spool(tmp_path / "spool")
+
+
+@pytest.fixture
+def make_poller(data_dir: Path, spool: Spool) -> Iterator[Callable[..., ImapPoller]]:
+    made: list[ImapPoller] = []
+
+    def make(url: str, **options: object) -> ImapPoller:
+        options = {"backoff_initial": 0.1, "backoff_max": 0.5, "timeout": 5.0,
+                   "idle_renew": 60.0, **options}
+        poller = ImapPoller(url, data_dir, options.pop("spool", spool), **options)  # type: ignore[arg-type]
+        made.append(poller)
+        return poller
+
+    yield make
+    for poller in made:
+        poller.stop()
+
+
+# -- the URL ------------------------------------------------------------------------------
+
+def test_url_forms_and_percent_decoded_credentials() -> None:
+    t = parse_imap_url("imaps://feed%40firma.se:p%40ss%3Aw%2Fd@mail.firma.se/INBOX")
+    assert (t.host, t.port, t.username, t.password, t.folder, t.tls) == (
+        "mail.firma.se", 993, "feed@firma.se", "p@ss:w/d", "INBOX", "implicit")
+    t = parse_imap_url("imap://u:p@Mail.Firma.se:1143/Shared%20Feed?done=Arkiv/Klart")
+    assert (t.host, t.port, t.folder, t.tls, t.done_folder) == (
+        "mail.firma.se", 1143, "Shared Feed", "auto", "Arkiv/Klart")
+    assert parse_imap_url("imap://u:p@h").port == 143
+    assert parse_imap_url("imap://u:p@h").folder == "INBOX"
+    assert parse_imap_url("imap://u:p@127.0.0.1:1/INBOX?tls=none").tls == "none"
+    assert "p@ss" not in repr(parse_imap_url("imaps://u:p%40ss@h/INBOX"))
+    for bad in ("http://u:p@h/INBOX", "imap://h/INBOX", "imap://u:p@h/?tls=maybe",
+                "imaps://u:p@h/?tls=none", "imap://u:p@h/?colour=blue", "imap://u:p@h:99999/"):
+        with pytest.raises(ValueError):
+            parse_imap_url(bad)
+
+
+def test_from_settings_keeps_state_in_the_data_dir(data_dir: Path, spool: Spool) -> None:
+    settings = Settings(data_dir=data_dir, imap_url="imap://u:p@127.0.0.1:1/INBOX?tls=none")
+    poller = ImapPoller.from_settings(settings, spool)
+    assert poller.state_path.parent == data_dir
+    with pytest.raises(ValueError):
+        ImapPoller.from_settings(Settings(data_dir=data_dir), spool)
+
+
+# -- the stories ----------------------------------------------------------------------------
+
+def test_mail_in_the_inbox_is_spooled_and_moved_to_done(
+        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    dovecot.deliver(mail(1))
+    dovecot.deliver(mail(2, to="feed+t42.k7c9@firma.test"))
+    poller = make_poller(dovecot.url)
+
+    assert poller.run_once() == 2
+
+    entries = list(spool.pending())
+    assert [e.source for e in entries] == ["imap", "imap"]
+    assert [e.rcpts for e in entries] == [("feed@firma.test",), ("feed+t42.k7c9@firma.test",)]
+    assert entries[0].read().replace(b"\r\n", b"\n") == mail(1).replace(b"\r\n", b"\n")
+    assert folder_uids(dovecot, "INBOX") == []
+    assert len(folder_uids(dovecot, DONE)) == 2
+    state = ImapState.load(poller.state_path)
+    assert state.uidvalidity and state.last_uid == 2
+
+
+def test_a_restarted_poller_spools_nothing_twice(
+        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    dovecot.deliver(mail(1))
+    dovecot.deliver(mail(2))
+    assert make_poller(dovecot.url).run_once() == 2
+    # Someone copies a handled mail back into the inbox (or a move was lost): a new UID,
+    # but the same Message-ID.
+    client = dovecot.client()
+    client.select_folder(DONE)
+    client.copy(client.search()[:1], "INBOX")
+    client.logout()
+    dovecot.deliver(mail(3))
+
+    again = make_poller(dovecot.url)  # a new process: only the state file connects them
+    assert again.run_once() == 1
+
+    assert sorted(message_ids(spool)) == sorted(set(message_ids(spool)))
+    assert spool.depth() == 3
+    assert folder_uids(dovecot, "INBOX") == []
+    assert len(folder_uids(dovecot, DONE)) == 4
+
+
+def test_idle_picks_up_new_mail_within_seconds_and_stop_is_prompt(
+        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    poller = make_poller(dovecot.url, poll_interval=600.0)  # only IDLE can be this quick
+    poller.start()
+    time.sleep(0.5)  # connected and idling
+    dovecot.deliver(mail(1))
+    took = wait_for(lambda: spool.depth() == 1, 3.0, "the IDLE push")
+    assert took < 3.0
+    wait_for(lambda: folder_uids(dovecot, "INBOX") == [], 2.0, "the move to Done")
+
+    started = time.monotonic()
+    poller.stop()
+    assert not poller.is_alive()
+    assert time.monotonic() - started < 1.5
+
+
+def test_polling_without_idle_still_finds_mail(
+        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    poller = make_poller(dovecot.url, use_idle=False, poll_interval=0.3)
+    poller.start()
+    time.sleep(0.3)
+    dovecot.deliver(mail(1))
+    wait_for(lambda: spool.depth() == 1, 3.0, "the next poll")
+
+
+def test_dovecot_killed_mid_idle_then_back_no_mail_lost_or_doubled(
+        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    poller = make_poller(dovecot.url)
+    poller.start()
+    dovecot.deliver(mail(1))
+    wait_for(lambda: spool.depth() == 1, 5.0, "the first mail")
+    time.sleep(0.3)  # back in IDLE
+
+    dovecot.kill()
+    dovecot.deliver(mail(2))  # arrives while the server is down
+    time.sleep(1.0)  # the poller notices and backs off, more than once
+    assert poller.is_alive()
+    dovecot.start()
+    wait_for(lambda: spool.depth() == 2, 5.0, "the reconnect")
+    time.sleep(0.3)
+    dovecot.deliver(mail(3))
+    wait_for(lambda: spool.depth() == 3, 5.0, "IDLE after the reconnect")
+
+    keys = message_ids(spool)
+    assert len(keys) == len(set(keys)) == 3
+    wait_for(lambda: folder_uids(dovecot, "INBOX") == [], 3.0, "the moves")
+    assert len(folder_uids(dovecot, DONE)) == 3
+
+
+def test_uidvalidity_change_rescans_without_doubles(
+        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    client = dovecot.client()
+    client.create_folder("Feed")
+    client.append("Feed", mail(1))
+    client.append("Feed", mail(2))
+    url = dovecot.url.replace("/INBOX?", "/Feed?")
+    poller = make_poller(url)
+    assert poller.run_once() == 2
+    before = ImapState.load(poller.state_path)
+    assert before.last_uid == 2
+
+    # The folder is rebuilt (restored from a backup, migrated server): UIDs start over,
+    # and one already handled mail is back.
+    client.delete_folder("Feed")
+    client.create_folder("Feed")
+    client.append("Feed", mail(1))
+    client.append("Feed", mail(3))
+    assert client.folder_status("Feed", [b"UIDVALIDITY"])[b"UIDVALIDITY"] != before.uidvalidity
+    client.logout()
+
+    assert make_poller(url).run_once() == 1  # mail 3 has UID 2: not above the old last UID
+
+    assert spool.depth() == 3
+    keys = message_ids(spool)
+    assert len(set(keys)) == 3
+    assert folder_uids(dovecot, "Feed") == []
+
+
+def test_mail_the_spool_cannot_take_stays_in_the_mailbox(
+        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    class FullDisk(Spool):
+        """The real spool, with a disk that fills up after the first mail."""
+
+        def put(self, raw: bytes, *, mail_from: str = "", rcpts: Sequence[str] = (),
+                source: str = "smtp") -> str:
+            if self.depth() >= 1:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return super().put(raw, mail_from=mail_from, rcpts=rcpts, source=source)
+
+    dovecot.deliver(mail(1))
+    dovecot.deliver(mail(2))
+    dovecot.deliver(mail(3))
+    full = FullDisk(spool.root)
+    assert make_poller(dovecot.url, spool=full, retry_interval=0.0).run_once() == 1
+    assert len(folder_uids(dovecot, "INBOX")) == 2  # mails 2 and 3 wait in the inbox
+    assert len(folder_uids(dovecot, DONE)) == 1
+
+    spool.done(next(spool.pending()))  # the worker took mail 1; there is room again
+    assert make_poller(dovecot.url, spool=full).run_once() == 1
+    spool.done(next(spool.pending()))
+    assert make_poller(dovecot.url, spool=full).run_once() == 1
+    assert folder_uids(dovecot, "INBOX") == []
+    assert len(folder_uids(dovecot, DONE)) == 3
+
+
+def test_a_broken_message_is_spooled_raw(
+        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    garbage = b"this is not a mail at all\r\n\xff\xfe\x80 binary:: junk\r\n: : :\r\n\r\n--\r\n"
+    dovecot.deliver(garbage)
+    dovecot.deliver(garbage)  # twice, byte for byte: the content hash sees one mail
+
+    assert make_poller(dovecot.url).run_once() == 1
+
+    (entry,) = spool.pending()
+    assert entry.read() == garbage
+    assert entry.rcpts == ()
+    assert folder_uids(dovecot, "INBOX") == []
