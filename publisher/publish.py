@@ -292,7 +292,8 @@ def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope
         _mail_stats(thread, parsed, site)
         _remember_ids(session, thread, [i for i in [parsed.message_id, *parsed.references] if i])
         mail.thread_id = thread.id
-        if decision.action == "publish" and envelope.source not in {"import", "demo"}:
+        if envelope.source not in {"import", "demo"}:
+            # Whoever is new on the thread gets the link, once: the outbox key sees to that.
             _queue_links(session, site, thread, parsed)
     elif decision.action == "reject":
         _queue_rejection(session, site, parsed, decision, datetime.now(UTC).date().isoformat())

@@ -1,0 +1,134 @@
+"""The walking skeleton, end to end, with every real part: SMTP in, web and link mail out.
+
+Anna's question about the conference room went around by mail for five days; Johan CCs
+the gateway.  The thread appears on the feed with five posts, oldest first, and everyone
+on the mail gets one link reply, threaded under Johan's mail.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email import message_from_bytes, policy
+from email.utils import getaddresses
+
+import pytest
+
+from tests.conftest import DATA
+from tests.gateway_support import gateway_factory, relay_sink  # noqa: F401 - fixtures
+
+CHAIN = (DATA / "e2e" / "outlook_sv_five_days.eml").read_bytes()
+GATEWAY = "feed@firma.se"
+
+
+def send(port: int, raw: bytes, sender: str = "johan.lind@firma.se",
+         rcpts: tuple[str, ...] = (GATEWAY,)) -> dict[str, tuple[int, bytes]]:
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+        return client.sendmail(sender, list(rcpts), raw)
+
+
+def participants(raw: bytes) -> set[str]:
+    msg = message_from_bytes(raw, policy=policy.compat32)
+    fields = msg.get_all("From", []) + msg.get_all("To", []) + msg.get_all("Cc", [])
+    return {a.lower() for _, a in getaddresses(fields)} - {GATEWAY}
+
+
+def test_cc_thread_becomes_feed_thread_and_everyone_gets_one_link(gateway_factory, relay_sink):
+    gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}"})
+    send(gw.smtp_port, CHAIN)
+
+    threads = gw.wait_until(lambda: gw.api("/api/threads")["threads"], timeout=5)
+    assert len(threads) == 1
+    thread = threads[0]
+    assert thread["subject"] == "Boka stora konferensrummet för externa gäster?"
+    assert thread["posts"] == 5
+    assert thread["url"].startswith(gw.base_url + "/t/")
+
+    detail = gw.api(f"/api/threads/{thread['id']}")
+    authors = [p["author"]["email"] for p in detail["posts"]]
+    assert authors == ["anna.berg@firma.se", "johan.lind@firma.se", "erik.sandberg@firma.se",
+                       "maria.holm@firma.se", "johan.lind@firma.se"]
+    assert detail["posts"][0]["author"]["name"] == "Anna Berg"
+    assert detail["posts"][0]["date"].startswith("2026-11-19T09:12")
+    assert detail["posts"][-1]["date"] == "2026-11-23T16:40:11+01:00"
+    assert "konferensrummet på plan 5" in detail["posts"][0]["body"]
+    for post in detail["posts"]:
+        assert "Från:" not in post["body"] and "Skickat:" not in post["body"]
+    assert "070-123 45 67" not in detail["posts"][3]["body"]  # Maria's signature is trimmed
+
+    status, page, _ = gw.get(thread["url"].removeprefix(gw.base_url))
+    html = page.decode()
+    assert status == 200
+    assert "Boka stora konferensrummet för externa gäster?" in html
+    for name in ("Anna Berg", "Johan Lind", "Erik Sandberg", "Maria Holm"):
+        assert name in html
+
+    # One link reply per internal participant, threaded under Johan's mail.
+    expected = participants(CHAIN)
+    mails = relay_sink.wait_for(len(expected))
+    assert sorted(r for m in mails for r in m.rcpts) == sorted(expected)
+    original_id = "<DB9PR07MB7771A0C5B2E8F1A0D3C4E5F6A7B8@DB9PR07MB7771.eurprd07.prod.outlook.com>"
+    for caught in mails:
+        msg = caught.message
+        assert msg["In-Reply-To"] == original_id
+        assert msg["References"].split()[-1] == original_id
+        assert msg["References"].split()[0] == "<AM0PR07MB1111ANNA@AM0PR07MB1111.eurprd07.prod.outlook.com>"
+        assert msg["Auto-Submitted"] == "auto-replied"
+        assert msg["X-Auto-Response-Suppress"] == "All"
+        assert msg["Message-ID"].endswith("@firma.se>")
+        assert msg["Subject"].startswith("SV: ")  # Swedish thread, Swedish reply
+        assert thread["url"] in msg.get_content()
+        assert "flödet" in msg.get_content()
+
+    # The same mail again (a retry, a second CC) makes no second thread and no second link.
+    send(gw.smtp_port, CHAIN)
+    marker = CHAIN.replace(b"DB9PR07MB7771A0C5B2E8F1A0D3C4E5F6A7B8@", b"MARKER1@").replace(
+        b"Boka stora konferensrummet", b"Ny fraga om parkering")
+    send(gw.smtp_port, marker)  # processed after the duplicate: when it shows, both are done
+    gw.wait_until(lambda: len(gw.api("/api/threads")["threads"]) >= 2 or None, timeout=5)
+    assert len(gw.api("/api/threads")["threads"]) == 2
+    assert len(relay_sink.wait_for(2 * len(expected))) == 2 * len(expected)
+
+
+def test_rcpt_to_unknown_address_is_refused(gateway_factory):
+    gw = gateway_factory()
+    with smtplib.SMTP("127.0.0.1", gw.smtp_port, timeout=10) as client:
+        client.ehlo("test")
+        client.mail("anna.berg@firma.se")
+        code, text = client.rcpt("someone.else@firma.se")
+        assert code == 550 and text.startswith(b"5.1.1")
+        code, _ = client.rcpt("feed+t12.abc@firma.se")  # per-thread reply address
+        assert code == 250
+
+
+def test_oversize_mail_is_refused_with_552_5_3_4(gateway_factory):
+    gw = gateway_factory({"MAILFEED_MAX_MESSAGE_SIZE": "100000"})
+    big = CHAIN + b"\r\n" + (b"x" * 70 + b"\r\n") * 2000
+    with pytest.raises(smtplib.SMTPDataError) as err:
+        send(gw.smtp_port, big)
+    assert err.value.smtp_code == 552 and err.value.smtp_error.startswith(b"5.3.4")
+    with smtplib.SMTP("127.0.0.1", gw.smtp_port, timeout=10) as client:
+        client.ehlo("test")
+        assert client.has_extn("size") and client.esmtp_features["size"] == "100000"
+        assert client.has_extn("smtputf8") and client.has_extn("8bitmime")
+
+
+def test_long_lines_are_accepted(gateway_factory):
+    gw = gateway_factory()
+    one_line_html = CHAIN.replace(b"Jag l=C3=A4gger in", b"Jag " + b"la " * 2000 + b"l=C3=A4gger in")
+    long_line = b"X-Long: " + b"a" * 5000 + b"\r\n"
+    assert send(gw.smtp_port, long_line + one_line_html) == {}
+
+
+def test_auto_reply_gets_no_answer(gateway_factory, relay_sink):
+    gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}"})
+    auto = (b"Auto-Submitted: auto-replied\r\nFrom: Erik Sandberg <erik.sandberg@firma.se>\r\n"
+            b"To: feed@firma.se\r\nSubject: Automatiskt svar: Boka rummet\r\n"
+            b"Message-ID: <oof.1@firma.se>\r\nDate: Mon, 23 Nov 2026 16:41:00 +0100\r\n\r\n"
+            b"Jag \xc3\xa4r ledig till och med 30 november.\r\n")
+    send(gw.smtp_port, auto, sender="erik.sandberg@firma.se")
+    send(gw.smtp_port, CHAIN)  # processed after the auto-reply
+    gw.wait_until(lambda: gw.api("/api/threads")["threads"], timeout=5)
+    mails = relay_sink.wait_for(len(participants(CHAIN)))
+    assert all(m.message["In-Reply-To"] != "<oof.1@firma.se>" for m in mails)
+    assert len(gw.api("/api/threads")["threads"]) == 1
+    assert len(relay_sink.mails) == len(participants(CHAIN))

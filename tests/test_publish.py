@@ -1,0 +1,170 @@
+"""The publisher on real SQLite and real PostgreSQL: create, merge, append, refuse, never twice.
+
+Parsed mail is built directly here, so these tests pin the publisher's behaviour
+independently of the parser's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from email import message_from_bytes, policy
+
+from sqlalchemy import func, select
+
+from parsers.model import ChainMessage, ParsedMail, Person
+from parsers.policy import PolicyContext
+from publisher.models import MailMessage, OutboundMail, Post, Thread
+from publisher.publish import Envelope, process
+from publisher.site import Site
+from tests.db_support import database  # noqa: F401 - fixture
+
+SITE = Site(
+    base_url="https://feed.firma.se",
+    gateway_address="feed@firma.se",
+    policy=PolicyContext(gateway_addresses=("feed@firma.se",), allowed_domains=("firma.se",)),
+)
+ANNA = Person("Anna Berg", "anna.berg@firma.se")
+JOHAN = Person("Johan Lind", "johan.lind@firma.se")
+ERIK = Person("Erik Sandberg", "erik.sandberg@firma.se")
+MARIA = Person("Maria Holm", "maria.holm@firma.se")
+GATEWAY = Person("Mailfeed", "feed@firma.se")
+TO_GATEWAY = Envelope(mail_from="x@firma.se", rcpts=("feed@firma.se",), source="smtp")
+
+
+def msg(author: Person, day: int, body: str) -> ChainMessage:
+    return ChainMessage(author=author, date=f"2026-11-{day:02d}T09:00:00+01:00", body=body)
+
+
+def mail(message_id: str | None, chain: list[ChainMessage], *, sender: Person | None = None,
+         cc: tuple[Person, ...] = (GATEWAY,), in_reply_to: str | None = None,
+         references: tuple[str, ...] = (), headers: tuple[tuple[str, str], ...] = (),
+         subject: str = "Vem har nyckel till förrådet?", language: str = "sv") -> ParsedMail:
+    sender = sender or chain[-1].author
+    people = [sender, *(m.author for m in chain), *cc]
+    return ParsedMail(
+        message_id=message_id, subject=subject, raw_subject="SV: " + subject, sender=sender,
+        date=chain[-1].date, chain=tuple(chain), new_text=chain[-1].body, note=None,
+        participants=tuple(dict.fromkeys(p.email for p in people if p.email)),
+        to=(), cc=cc, in_reply_to=in_reply_to, references=references, headers=headers,
+        is_question=True, language=language,
+        content_hash=hashlib.sha256(repr((message_id, chain)).encode()).hexdigest(),
+    )
+
+
+QUESTION = msg(ANNA, 19, "Vet någon vem som har nyckel till förrådet på plan 3?")
+DEFLECT = msg(JOHAN, 20, "Nej tyvärr, men fråga Erik.")
+ERIK_SAYS = msg(ERIK, 21, "Inte jag, receptionen har den.")
+MARIA_SAYS = msg(MARIA, 22, "Receptionen har den, kvittera före kl 16.")
+
+
+def count(session, model) -> int:  # type: ignore[no-untyped-def]
+    return int(session.scalar(select(func.count()).select_from(model)))
+
+
+def test_a_cc_chain_becomes_one_thread_with_posts_and_one_link_per_person(database):
+    with database.session() as s:
+        out = process(s, SITE, mail("m3@firma.se", [QUESTION, DEFLECT, ERIK_SAYS]), TO_GATEWAY)
+    assert out.decision.action == "publish" and out.new_posts == 3
+    with database.session() as s:
+        thread = s.get(Thread, out.thread_id)
+        assert thread.subject == "Vem har nyckel till förrådet?"
+        assert thread.kind == "question" and thread.mail_messages == 3
+        assert [p.author.email for p in thread.posts] == [
+            "anna.berg@firma.se", "johan.lind@firma.se", "erik.sandberg@firma.se"]
+        assert thread.posts[0].date_text == "2026-11-19T09:00:00+01:00"
+        assert thread.asker.email == "anna.berg@firma.se"
+        links = s.scalars(select(OutboundMail).order_by(OutboundMail.recipient)).all()
+        assert [o.recipient for o in links] == [
+            "anna.berg@firma.se", "erik.sandberg@firma.se", "johan.lind@firma.se"]
+        sent = message_from_bytes(links[0].raw, policy=policy.default)
+        assert sent["In-Reply-To"] == "<m3@firma.se>"
+        assert f"https://feed.firma.se/t/{thread.id}-" in sent.get_content()
+
+
+def test_the_same_mail_twice_changes_nothing(database):
+    parsed = mail("m3@firma.se", [QUESTION, DEFLECT, ERIK_SAYS])
+    with database.session() as s:
+        process(s, SITE, parsed, TO_GATEWAY)
+    with database.session() as s:
+        again = process(s, SITE, parsed, TO_GATEWAY)
+        assert again.duplicate
+        assert (count(s, Thread), count(s, Post), count(s, OutboundMail)) == (1, 3, 3)
+
+
+def test_mail_without_message_id_is_known_by_its_hash(database):
+    parsed = mail(None, [QUESTION])
+    with database.session() as s:
+        process(s, SITE, parsed, TO_GATEWAY)
+    with database.session() as s:
+        assert process(s, SITE, parsed, TO_GATEWAY).duplicate
+        assert count(s, Thread) == 1
+        assert s.scalar(select(MailMessage.message_id)).startswith("sha256:")
+
+
+def test_a_later_longer_copy_appends_only_what_is_new(database):
+    with database.session() as s:
+        first = process(s, SITE, mail("m2@firma.se", [QUESTION, DEFLECT]), TO_GATEWAY)
+    longer = mail("m4@firma.se", [QUESTION, DEFLECT, ERIK_SAYS, MARIA_SAYS],
+                  references=("m1@firma.se", "m2@firma.se", "m3@firma.se"),
+                  in_reply_to="m3@firma.se")
+    with database.session() as s:
+        second = process(s, SITE, longer, TO_GATEWAY)
+    assert second.thread_id == first.thread_id and second.new_posts == 2
+    with database.session() as s:
+        assert count(s, Thread) == 1 and count(s, Post) == 4
+        # Anna and Johan already had their link; Erik and Maria get theirs now.
+        assert sorted(s.scalars(select(OutboundMail.recipient))) == [
+            "anna.berg@firma.se", "erik.sandberg@firma.se", "johan.lind@firma.se",
+            "maria.holm@firma.se"]
+
+
+def test_a_copy_without_references_merges_by_its_first_message(database):
+    with database.session() as s:
+        first = process(s, SITE, mail("a@firma.se", [QUESTION, DEFLECT]), TO_GATEWAY)
+    with database.session() as s:
+        second = process(s, SITE, mail("b@firma.se", [QUESTION, DEFLECT, ERIK_SAYS]), TO_GATEWAY)
+    assert second.thread_id == first.thread_id and second.new_posts == 1
+
+
+def test_a_reply_to_the_link_mail_is_appended(database):
+    with database.session() as s:
+        first = process(s, SITE, mail("m1@firma.se", [QUESTION]), TO_GATEWAY)
+        link_id = s.scalar(select(OutboundMail.message_id))
+    reply = mail("r1@firma.se", [msg(MARIA, 23, "Receptionen har nyckeln.")], sender=MARIA,
+                 in_reply_to=link_id, references=("m1@firma.se", link_id))
+    with database.session() as s:
+        out = process(s, SITE, reply, TO_GATEWAY)
+        assert out.decision.action == "append" and out.thread_id == first.thread_id
+        assert [p.body for p in s.get(Thread, first.thread_id).posts][-1] == \
+            "Receptionen har nyckeln."
+
+
+def test_outsiders_are_refused_once_per_day_and_reason(database):
+    outsider = Person("Eve", "eve@evil.example")
+    with database.session() as s:
+        out = process(s, SITE, mail("e1@evil.example", [msg(outsider, 20, "Hej?")]), TO_GATEWAY)
+        assert out.decision.action == "reject" and out.thread_id is None
+        process(s, SITE, mail("e2@evil.example", [msg(outsider, 21, "Hallå?")]), TO_GATEWAY)
+        rows = s.scalars(select(OutboundMail)).all()
+        assert [(r.purpose, r.recipient) for r in rows] == [("reject", "eve@evil.example")]
+        assert count(s, Thread) == 0 and count(s, MailMessage) == 2
+
+
+def test_automatic_mail_is_recorded_and_never_answered(database):
+    auto = mail("oof@firma.se", [msg(ERIK, 20, "Jag är ledig.")],
+                headers=(("auto-submitted", "auto-replied"),))
+    with database.session() as s:
+        out = process(s, SITE, auto, TO_GATEWAY)
+        assert out.decision.action == "ignore"
+        assert count(s, OutboundMail) == 0 and count(s, Thread) == 0
+        assert s.scalar(select(MailMessage.reason)) == out.decision.reason != ""
+
+
+def test_external_people_in_a_chain_are_shown_by_name_only(database):
+    outsider = Person("Kim Konsult", "kim@konsult.example")
+    parsed = mail("x1@firma.se", [QUESTION, msg(outsider, 20, "Vi vet inte heller."), DEFLECT])
+    with database.session() as s:
+        out = process(s, SITE, parsed, TO_GATEWAY)
+        posts = s.get(Thread, out.thread_id).posts
+        assert posts[1].author_id is None and posts[1].author_name == "Kim Konsult"
+        assert "kim@konsult.example" not in {o.recipient for o in s.scalars(select(OutboundMail))}
