@@ -14,6 +14,7 @@ from types import FrameType
 
 from waitress.server import create_server
 
+from gateway.imap import ImapPoller
 from gateway.outbound import OutboundSender
 from gateway.settings import Settings, parse_hostport
 from gateway.smtp import GatewayHandler, SMTPListener, address_matcher
@@ -57,6 +58,9 @@ class Gateway:
                                  ident="Mailfeed", clear_untrusted_proxy_headers=True)
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.imap: ImapPoller | None = None
+        if settings.imap_url:
+            self.imap = ImapPoller.from_settings(settings, self.spool)
 
     def seed_demo(self) -> None:
         from gateway.demo import seed
@@ -75,6 +79,8 @@ class Gateway:
             t = threading.Thread(target=target, args=(self.stop_event,), name=name, daemon=True)
             t.start()
             self.threads.append(t)
+        if self.imap is not None:
+            self.imap.start()
         web = threading.Thread(target=self.web.run, name="web", daemon=True)
         web.start()
         self.threads.append(web)
@@ -82,6 +88,8 @@ class Gateway:
 
     def stop(self) -> None:
         self.smtp.stop()
+        if self.imap is not None:
+            self.imap.stop()
         self.stop_event.set()
         self.worker.wake.set()
         self.sender.wake.set()

@@ -1,0 +1,60 @@
+"""The rings: imports point downwards only (DESIGN.md).  parsers imports none of the others."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+ALLOWED = {
+    "parsers": set(),
+    "publisher": {"parsers"},
+    "gateway": {"parsers", "publisher", "web"},  # serve runs the web app
+    "web": {"parsers", "publisher", "gateway"},  # web reads settings from gateway.settings only
+}
+RINGS = set(ALLOWED)
+
+
+def imported_rings(path: Path) -> set[tuple[str, str]]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = set()
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        for name in names:
+            top = name.split(".")[0]
+            if top in RINGS:
+                found.add((top, name))
+    return found
+
+
+@pytest.mark.parametrize("ring", sorted(RINGS))
+def test_imports_point_downwards(ring: str) -> None:
+    for path in sorted((ROOT / ring).rglob("*.py")):
+        for top, name in imported_rings(path):
+            if top == ring:
+                continue
+            assert top in ALLOWED[ring], f"{path.relative_to(ROOT)} imports {name}"
+            if ring == "web" and top == "gateway":
+                assert name == "gateway.settings", f"{path.relative_to(ROOT)} imports {name}"
+
+
+def test_parsers_do_no_io() -> None:
+    forbidden = {"socket", "sqlite3", "sqlalchemy", "smtplib", "imaplib", "imapclient",
+                 "requests", "urllib.request", "subprocess", "logging.config"}
+    for path in sorted((ROOT / "parsers").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [
+                    node.module or ""]
+                for name in names:
+                    assert name not in forbidden, f"{path.name} imports {name}"
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id != "open", f"{path.name} opens files"
