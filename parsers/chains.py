@@ -1,0 +1,134 @@
+"""Cutting a plain-text body into the messages of its reply or forward chain.
+
+Owns the recursion: find the first boundary (see `quotes.py`), keep what is above it
+as this level's own words, and read what is below it as the earlier message, which may
+itself quote an even earlier one.  Quoted "> " levels are unwrapped one at a time.
+Inline (interleaved) replies keep their quotes, because the reply cannot be read
+without them; only the attribution line goes.  Signatures are cut per message by
+`signatures.py`; names without addresses are resolved against an address book the
+caller builds from the mail's own headers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parsers.headers import name_key
+from parsers.model import ChainMessage, Person
+from parsers.quotes import Boundary, find_boundary, is_quoted, unquote
+from parsers.signatures import strip_signature
+
+MAX_DEPTH = 40  # deeper chains are real but rare; the rest stays in the oldest body
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One level of the chain: how it was introduced and its raw own text."""
+
+    boundary: Boundary | None  # None for the outermost (this mail's own) text
+    text: str
+
+
+def _blank(lines: list[str]) -> bool:
+    return not any(line.strip() for line in lines)
+
+
+def split_segments(text: str, depth: int = 0) -> list[Segment]:
+    """Segments of a body, newest first."""
+    lines = text.split("\n")
+    boundary = find_boundary(lines) if depth < MAX_DEPTH else None
+    if boundary is None:
+        return [Segment(None, text)]
+    own = lines[: boundary.start]
+    rest = lines[boundary.body_start:]
+    if boundary.kind == "quote":
+        inner = split_segments("\n".join(unquote(rest)), depth + 1)
+        return [Segment(None, "\n".join(own)), *_introduce(inner, boundary)]
+    first = next((k for k, line in enumerate(rest) if line.strip()), None)
+    if first is not None and is_quoted(rest[first]):
+        end = first
+        while end < len(rest) and (is_quoted(rest[end]) or not rest[end].strip()):
+            end += 1
+        after = rest[end:]
+        if not _blank(after) and find_boundary(after) is None or \
+                not _blank(after) and _tail_is_reply(after):
+            # Interleaved or bottom-posted reply: keep the quotes as context.
+            quoted = [line for line in rest if is_quoted(line)]
+            earlier = split_segments("\n".join(unquote(quoted)), depth + 1)
+            own_text = "\n".join(own + rest)
+            return [Segment(None, own_text), *_introduce(earlier, boundary)]
+        rest = unquote(rest[:end]) + after
+    inner = split_segments("\n".join(rest), depth + 1)
+    return [Segment(None, "\n".join(own)), *_introduce(inner, boundary)]
+
+
+def _tail_is_reply(after: list[str]) -> bool:
+    """Text after a quote that is followed by another boundary still belongs to the reply
+    when it comes before that boundary (bottom-posting above an older forward)."""
+    found = find_boundary(after)
+    return found is not None and found.start > 0 and not _blank(after[: found.start]) and \
+        found.kind == "quote"
+
+
+def _introduce(inner: list[Segment], boundary: Boundary) -> list[Segment]:
+    """Attach the boundary to the first inner segment.
+
+    A bare quote or separator whose content starts right away with a header block adds
+    nothing: the header block introduces the message better.
+    """
+    head, *tail = inner
+    if tail and not head.text.strip() and boundary.kind in ("quote", "separator"):
+        return tail
+    if tail and not head.text.strip() and boundary.kind == "attribution" and \
+            tail[0].boundary is not None and tail[0].boundary.kind == "header":
+        return tail
+    return [Segment(boundary, head.text), *tail]
+
+
+class AddressBook:
+    """Display names → addresses, from the headers the mail itself carries."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, str] = {}
+
+    def add(self, person: Person) -> None:
+        if person.name and person.email:
+            self._by_name.setdefault(name_key(person.name), person.email)
+
+    def resolve(self, person: Person) -> Person:
+        if person.email or not person.name:
+            return person
+        email = self._by_name.get(name_key(person.name))
+        return Person(person.name, email) if email else person
+
+
+def fill_book(book: AddressBook, segments: list[Segment]) -> None:
+    for segment in segments:
+        b = segment.boundary
+        if b is not None:
+            for person in (b.author, *b.to, *b.cc):
+                book.add(person)
+
+
+def build_chain(
+    segments: list[Segment], newest_author: Person, newest_date: str | None,
+    book: AddressBook, newest_subject: str | None = None,
+) -> list[ChainMessage]:
+    """ChainMessages, oldest first; segments come newest first."""
+    messages = []
+    for index, segment in enumerate(segments):
+        b = segment.boundary
+        if b is None:
+            author, date, subject, to, cc = newest_author, newest_date, newest_subject, (), ()
+        else:
+            author = book.resolve(b.author)
+            date, subject, to, cc = b.date, b.subject, b.to, b.cc
+        body, trimmed = strip_signature(segment.text, author.name)
+        if index == 0 and b is None:
+            author = book.resolve(author)
+        messages.append(ChainMessage(
+            author=author, date=date, body=body, trimmed=trimmed, subject=subject,
+            to=tuple(book.resolve(p) for p in to), cc=tuple(book.resolve(p) for p in cc),
+        ))
+    messages.reverse()
+    return messages

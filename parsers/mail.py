@@ -1,0 +1,189 @@
+"""The entry points: `parse_mail(raw)` and `parse_text(text)` → `ParsedMail`.
+
+Owns putting the pieces together: the MIME layer (`mime.py`), the chain split
+(`chains.py`), subjects, participants, language and the question signal.  Pure and
+total: no I/O, no clock, deterministic, and it never raises; problems go to `defects`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+
+from parsers.chains import AddressBook, Segment, build_chain, fill_book, split_segments
+from parsers.headers import clean, parse_date, parse_people, parse_person
+from parsers.locales import LANGUAGE_WORDS
+from parsers.mime import MimeMail, read_mime
+from parsers.model import ChainMessage, ParsedMail, Person
+from parsers.questions import is_question
+from parsers.signatures import strip_signature
+from parsers.subjects import is_forward_subject, normalize_subject
+
+NOBODY = Person(None, None)
+QUESTION_SCAN = 20_000  # a question is asked early; bounds the time on huge bodies
+_ID_RE = re.compile(r"<([^<>\s]+)>")
+
+
+def _ids(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    found = _ID_RE.findall(value)
+    return tuple(found) if found else tuple(value.split())
+
+
+def guess_language(text: str) -> str:
+    """A simple best guess from frequent words; Swedish wins ties (our users' default)."""
+    words = Counter(re.findall(r"[^\W\d_]+", text[:20000].casefold()))
+    scores = {lang: sum(words[w] for w in vocab) for lang, vocab in LANGUAGE_WORDS.items()}
+    best = max(scores, key=lambda lang: (scores[lang], lang == "sv", lang == "en"))
+    return best if scores[best] else "en"
+
+
+def _normalize_text(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _first_boundary_is_forward(segments: list[Segment], subject: str | None) -> bool:
+    if len(segments) < 2 or segments[1].boundary is None:
+        return False
+    boundary = segments[1].boundary
+    if boundary.forward:
+        return True
+    # Outlook writes forwards with the same "From:/Sent:" block as replies; only the
+    # subject ("VB:", "FW:", "WG:") tells them apart.
+    return boundary.kind == "header" and is_forward_subject(subject)
+
+
+def _split(
+    text: str, author: Person, date: str | None, subject: str | None, book: AddressBook,
+    embedded_chain: list[ChainMessage],
+) -> tuple[list[ChainMessage], str | None, bool]:
+    """(chain oldest first, forwarder's note or None, is_forward)."""
+    segments = split_segments(_normalize_text(text))
+    fill_book(book, segments)
+    forward = _first_boundary_is_forward(segments, subject) or (
+        bool(embedded_chain) and len(segments) == 1
+    )
+    if forward:
+        note, _trimmed = strip_signature(segments[0].text, author.name)
+        earlier = build_chain(segments[1:], author, date, book) if len(segments) > 1 else []
+        return embedded_chain + earlier, note, True
+    chain = build_chain(segments, author, date, book, subject)
+    return embedded_chain + chain, None, False
+
+
+def _participants(people: list[Person]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for person in people:
+        if person.email:
+            seen.setdefault(person.email.lower(), None)
+    return tuple(seen)
+
+
+def parse_text(text: str) -> ParsedMail:
+    """Understand a bare plain-text body (no headers): authors only where the text says."""
+    try:
+        book = AddressBook()
+        chain, note, forward = _split(text, NOBODY, None, None, book, [])
+        defects: tuple[str, ...] = ()
+    except RecursionError:
+        chain, note, forward, defects = [], None, False, ("too deeply nested",)
+    if not chain and not forward:
+        chain = [ChainMessage(NOBODY, None, text.strip())]
+    new_text = note if forward else chain[-1].body
+    return ParsedMail(
+        message_id=None, subject="", raw_subject="", sender=NOBODY, date=None,
+        chain=tuple(chain), new_text=new_text or "", note=note,
+        participants=_participants([m.author for m in chain]),
+        is_forward=forward, is_question=bool(chain) and is_question(chain[0].body[:QUESTION_SCAN]),
+        language=guess_language(text), defects=defects,
+        content_hash=hashlib.sha256(text.encode("utf-8", "replace")).hexdigest(),
+    )
+
+
+def _header(mime: MimeMail, name: str) -> str | None:
+    for key, value in mime.headers:
+        if key == name:
+            return value
+    return None
+
+
+def _mime_chain(mime: MimeMail, book: AddressBook) -> tuple[list[ChainMessage], str | None, bool]:
+    """Chain of one MIME message, including messages attached as message/rfc822."""
+    sender = parse_person(_header(mime, "from") or "")
+    for name in ("from", "to", "cc", "reply-to"):
+        for person in parse_people(_header(mime, name) or ""):
+            book.add(person)
+    embedded: list[ChainMessage] = []
+    for inner in mime.embedded:
+        inner_chain, inner_note, _ = _mime_chain(inner, book)
+        embedded.extend(inner_chain)
+        if inner_note:
+            embedded.append(ChainMessage(
+                parse_person(_header(inner, "from") or ""),
+                parse_date(_header(inner, "date") or ""), inner_note,
+                subject=_header(inner, "subject"),
+            ))
+    date = parse_date(_header(mime, "date") or "")
+    subject = _header(mime, "subject")
+    chain, note, forward = _split(mime.text, book.resolve(sender), date, subject, book, embedded)
+    message_id = _ids(_header(mime, "message-id"))
+    if chain and not forward:
+        newest = chain[-1]
+        chain[-1] = ChainMessage(
+            newest.author, newest.date, newest.body, newest.trimmed, newest.subject,
+            message_id[0] if message_id else None,
+            tuple(parse_people(_header(mime, "to") or "")),
+            tuple(parse_people(_header(mime, "cc") or "")),
+        )
+    return chain, note, forward
+
+
+def parse_mail(raw: bytes) -> ParsedMail:
+    """Understand one raw RFC 5322 mail.  Never raises."""
+    content_hash = hashlib.sha256(raw).hexdigest()
+    mime = read_mime(raw)
+    defects = list(mime.defects)
+    book = AddressBook()
+    try:
+        chain, note, forward = _mime_chain(mime, book)
+    except RecursionError:
+        defects.append("too deeply nested")
+        chain, note, forward = [], None, False
+    sender = book.resolve(parse_person(_header(mime, "from") or ""))
+    to = tuple(parse_people(_header(mime, "to") or ""))
+    cc = tuple(parse_people(_header(mime, "cc") or ""))
+    raw_subject = _header(mime, "subject") or ""
+    message_ids = _ids(_header(mime, "message-id"))
+    in_reply_to = _ids(_header(mime, "in-reply-to"))
+    forward = forward or (bool(mime.embedded) and is_forward_subject(raw_subject))
+    if not chain and not forward:
+        chain = [ChainMessage(sender, parse_date(_header(mime, "date") or ""), "")]
+    new_text = (note or "") if forward else (chain[-1].body if chain else "")
+    people = [sender, *to, *cc, *(m.author for m in chain)]
+    return ParsedMail(
+        message_id=message_ids[0] if message_ids else None,
+        subject=normalize_subject(raw_subject),
+        raw_subject=raw_subject,
+        sender=sender,
+        date=parse_date(_header(mime, "date") or ""),
+        chain=tuple(chain),
+        new_text=new_text,
+        note=note if forward else None,
+        participants=_participants(people),
+        to=to,
+        cc=cc,
+        reply_to=tuple(parse_people(_header(mime, "reply-to") or "")),
+        in_reply_to=in_reply_to[0] if in_reply_to else None,
+        references=_ids(_header(mime, "references")),
+        thread_index=_header(mime, "thread-index"),
+        headers=mime.headers,
+        is_forward=forward,
+        is_question=bool(chain) and is_question(chain[0].body[:QUESTION_SCAN]),
+        language=guess_language(clean(mime.text[:20000])),
+        attachments=mime.attachments,
+        html=mime.html,
+        defects=tuple(defects),
+        content_hash=content_hash,
+    )

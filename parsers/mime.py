@@ -1,0 +1,240 @@
+"""The MIME layer: raw bytes to headers, one readable text, attachments, embedded mails.
+
+Owns: calling mail-parser (falling back to the standard library's parser with
+`policy.default` when it raises), decoding headers and bodies under broken or unknown
+charsets, choosing the text (text/plain first, else HTML made readable), converting
+HTML to text with inscriptis after marking quote containers with lxml, and collecting
+attachments and `message/rfc822` parts (forwards as attachments, nested).
+Never raises: problems end up in `defects`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email
+import email.policy
+from dataclasses import dataclass
+from email.header import Header, decode_header, make_header
+from email.message import Message
+
+import mailparser
+from inscriptis import get_text
+from inscriptis.css_profiles import CSS_PROFILES
+from inscriptis.model.config import ParserConfig
+from lxml import etree, html as lxml_html
+
+from parsers.model import Attachment
+
+MAX_DEPTH = 8  # forwards of forwards as attachments; deeper ones are treated as files
+_HTML_CONFIG = ParserConfig(css=CSS_PROFILES["strict"], display_images=False)
+_CHARSET_ALIASES = {"unicode-1-1-utf-7": "utf-7", "utf8": "utf-8", "x-unknown": "utf-8",
+                    "ks_c_5601-1987": "cp949", "gb2312": "gb18030", "gbk": "gb18030"}
+
+
+@dataclass(frozen=True)
+class MimeMail:
+    """One message's MIME content, before any chain understanding."""
+
+    headers: tuple[tuple[str, str], ...]
+    text: str
+    html: bool
+    attachments: tuple[Attachment, ...]
+    embedded: tuple[MimeMail, ...]
+    defects: tuple[str, ...]
+
+
+def decode_header_value(value: object) -> str:
+    """A header value as text; RFC 2047 words decoded, junk replaced, never raising."""
+    if isinstance(value, Header):
+        # compat32 wraps raw 8-bit header bytes (RFC 6532 UTF-8 or a legacy charset)
+        # as an "unknown-8bit" Header; str() of it would be replacement characters.
+        chunks = []
+        for data, charset in decode_header(value):
+            if isinstance(data, bytes):
+                chunks.append(decode_bytes(data, None if charset == "unknown-8bit" else charset))
+            else:
+                chunks.append(data)
+        return " ".join("".join(chunks).split())
+    text = str(value)
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        text = decode_bytes(text.encode("utf-8", "surrogateescape"), None)
+    try:
+        text = str(make_header(decode_header(text)))
+    except Exception:  # malformed encoded-words: keep the raw text
+        pass
+    return " ".join(text.split())
+
+
+def decode_bytes(payload: bytes, charset: str | None) -> str:
+    """Decode a body.  UTF-8 first: many clients mislabel UTF-8 (e.g. as Big5)."""
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    name = (charset or "").strip().strip('"').lower()
+    name = _CHARSET_ALIASES.get(name, name)
+    if name:
+        try:
+            codecs.lookup(name)
+            return payload.decode(name, errors="replace")
+        except (LookupError, ValueError):
+            pass
+    return payload.decode("cp1252", errors="replace")
+
+
+def _part_text(part: Message) -> str:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        payload = None
+    if not isinstance(payload, bytes):
+        raw = part.get_payload()
+        return raw if isinstance(raw, str) else ""
+    charset = part.get_param("charset")
+    if isinstance(charset, tuple):  # RFC 2231 form
+        charset = charset[2]
+    text = decode_bytes(payload, charset if isinstance(charset, str) else None)
+    if charset and str(charset).lower().strip('"') in ("unicode-1-1-utf-7", "utf-7"):
+        try:
+            text = payload.decode("utf-7")
+        except UnicodeDecodeError:
+            pass
+    return text
+
+
+def html_to_text(markup: str) -> str:
+    """Readable text of an HTML body; quote containers become '> ' quoted lines."""
+    if not markup.strip():
+        return ""
+    try:
+        root = lxml_html.document_fromstring(markup)
+    except (etree.ParserError, ValueError):
+        try:
+            return get_text(markup, _HTML_CONFIG)
+        except Exception:
+            return ""
+    for bad in root.xpath("//style|//script|//head"):
+        bad.drop_tree()
+    # Deepest first, so that nested quotes come out as "> > ".
+    for quote in reversed(root.xpath("//blockquote")):
+        _replace_with_quoted(quote)
+    for rule in root.xpath("//hr"):
+        rule.tag = "p"
+        rule.text = "_" * 32
+    try:
+        return get_text(lxml_html.tostring(root, encoding="unicode"), _HTML_CONFIG)
+    except Exception:
+        return root.text_content()
+
+
+def _replace_with_quoted(element: etree._Element) -> None:
+    inner = (element.text or "") + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in element
+    )
+    try:
+        text = get_text(f"<div>{inner}</div>", _HTML_CONFIG).strip("\n")
+    except Exception:
+        text = element.text_content()
+    quoted = "\n".join(">" + (" " + line if line and not line.startswith(">") else line)
+                       for line in text.split("\n"))
+    pre = lxml_html.Element("pre")
+    pre.text = "\n" + quoted + "\n"
+    pre.tail = element.tail
+    parent = element.getparent()
+    if parent is not None:
+        parent.replace(element, pre)
+
+
+def _attachment(part: Message) -> Attachment:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        payload = None
+    filename = part.get_filename() or ""
+    content_id = part.get("Content-ID")
+    disposition = (part.get_content_disposition() or "").lower()
+    return Attachment(
+        filename=decode_header_value(filename) if filename else "",
+        content_type=part.get_content_type(),
+        payload=payload if isinstance(payload, bytes) else b"",
+        content_id=str(content_id).strip().strip("<>") if content_id else None,
+        inline=disposition == "inline" or (bool(content_id) and disposition != "attachment"),
+    )
+
+
+def from_message(message: Message, depth: int = 0) -> MimeMail:
+    """Walk one message's MIME tree (not into embedded messages, which recurse)."""
+    defects: list[str] = [type(d).__name__ for d in getattr(message, "defects", [])]
+    headers = []
+    for name, value in message.items():
+        headers.append((name.lower(), decode_header_value(value)))
+    plain: list[str] = []
+    htmls: list[str] = []
+    attachments: list[Attachment] = []
+    embedded: list[MimeMail] = []
+    stack: list[Message] = [message]
+    while stack:
+        part = stack.pop(0)
+        ctype = part.get_content_type()
+        disposition = (part.get_content_disposition() or "").lower()
+        if ctype == "message/rfc822" or (part.is_multipart() and part is not message and
+                                         ctype.startswith("message/")):
+            inner = part.get_payload()
+            inner_msg = inner[0] if isinstance(inner, list) and inner else None
+            if isinstance(inner_msg, Message) and depth < MAX_DEPTH:
+                embedded.append(from_message(inner_msg, depth + 1))
+            else:
+                attachments.append(_attachment(part))
+            continue
+        if part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                stack[0:0] = [p for p in payload if isinstance(p, Message)]
+            continue
+        defects.extend(type(d).__name__ for d in getattr(part, "defects", []))
+        is_body = disposition != "attachment" and not part.get_filename()
+        if is_body and ctype == "text/plain":
+            plain.append(_part_text(part))
+        elif is_body and ctype == "text/html":
+            htmls.append(_part_text(part))
+        else:
+            attachments.append(_attachment(part))
+    text = "\n\n".join(t for t in plain if t.strip())
+    from_html = False
+    if not text.strip() and htmls:
+        text = "\n\n".join(html_to_text(h) for h in htmls)
+        from_html = True
+    return MimeMail(tuple(headers), text.replace("\r\n", "\n").replace("\r", "\n"), from_html,
+                    tuple(attachments), tuple(embedded), tuple(dict.fromkeys(defects)))
+
+
+def read_mime(raw: bytes) -> MimeMail:
+    """Parse raw bytes with mail-parser, or the standard library if it fails."""
+    defects: list[str] = []
+    message: Message | None = None
+    # Blank lines before the headers (saved fixtures) or an mbox "From " line would make
+    # every header part of the body.
+    raw = raw.lstrip(b"\r\n\t ")
+    if raw.startswith(b"From "):
+        raw = raw.split(b"\n", 1)[1] if b"\n" in raw else b""
+    try:
+        parsed = mailparser.parse_from_bytes(raw)
+        message = parsed.message
+    except Exception as error:  # mail-parser gives up on some broken input
+        defects.append(f"mail-parser: {type(error).__name__}")
+    if message is None:
+        try:
+            message = email.message_from_bytes(raw, policy=email.policy.default)
+        except Exception as error:
+            defects.append(f"email: {type(error).__name__}")
+            text = decode_bytes(raw, None)
+            return MimeMail((), text, False, (), (), tuple(defects))
+    try:
+        mail = from_message(message)
+    except Exception as error:
+        defects.append(f"mime walk: {type(error).__name__}")
+        return MimeMail((), decode_bytes(raw, None), False, (), (), tuple(defects))
+    if defects:
+        mail = MimeMail(mail.headers, mail.text, mail.html, mail.attachments, mail.embedded,
+                        tuple(defects) + mail.defects)
+    return mail

@@ -1,0 +1,259 @@
+"""Finding where an earlier message starts inside a plain-text body.
+
+Owns the recognition of *boundaries*: attribution lines ("On … wrote:", "Den … skrev
+…:", wrapped over up to three lines), localized header blocks (Outlook, OWA, Gmail and
+Apple forwards, Thunderbird), "-----Original Message-----" / forward markers and
+underscore rules, and runs of "> " quoted lines.  It reports where the boundary is and
+what the boundary says about the earlier message (author, date, subject, recipients);
+cutting the text into a chain is `chains.py`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsers.headers import EMAIL_RE, clean, header_line, parse_date, parse_people, parse_person
+from parsers.locales import FORWARD_MARKERS, ORIGINAL_MARKERS, WEEKDAYS, WROTE_VERBS
+from parsers.model import Person
+
+NOBODY = Person(None, None)
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """Where an earlier message starts: lines [start, body_start) are its header."""
+
+    kind: str  # "attribution" | "header" | "separator" | "quote"
+    start: int
+    body_start: int
+    author: Person = NOBODY
+    date: str | None = None
+    subject: str | None = None
+    to: tuple[Person, ...] = ()
+    cc: tuple[Person, ...] = ()
+    forward: bool = False
+
+
+_VERBS = "|".join(re.escape(v) for v in sorted(WROTE_VERBS, key=len, reverse=True))
+_VERB_RE = re.compile(r"(?<!\w)(" + _VERBS + r"|pisze|kirjoittaa)(?!\w)", re.IGNORECASE)
+# Words that open an attribution in the languages we read.
+_LEAD_RE = re.compile(
+    r"^\W{0,3}(on|den|am|le|el|op|il giorno|il|w dniu|dnia|em|på|dne|the|в|у|在|"
+    r"\d|" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")(?!\w)",
+    re.IGNORECASE,
+)
+_TIME_RE = re.compile(r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?\s?m\.?)?(?:\s*\(?[a-z]{3,4}\)?)?,?",
+                      re.IGNORECASE)
+_MARKER_WORDS = "|".join(re.escape(m) for m in ORIGINAL_MARKERS + FORWARD_MARKERS)
+_MARKER_RE = re.compile(
+    r"^[\s>*_]*(?:[-=_—–]{2,}|\*{1,2})?\s*(" + _MARKER_WORDS + r")\b[^\n]{0,40}?"
+    r"\s*(?:[-=_—–]{2,}|:|\*{1,2})?\s*$",
+    re.IGNORECASE,
+)
+_FORWARD_RE = re.compile("|".join(re.escape(m) for m in FORWARD_MARKERS), re.IGNORECASE)
+_MARKER_CHARS = re.compile(r"[-=_—–:*]")
+_RULE_RE = re.compile(r"^\s*(?:_{8,}|-{8,}|—{4,}|={8,})\s*$")
+
+
+def is_quoted(line: str) -> bool:
+    return line.lstrip(" ").startswith(">")
+
+
+def marker(line: str) -> str | None:
+    """'forward' or 'original' when the line is a separator such as -----Original Message-----."""
+    if len(line) > 90 or not _MARKER_CHARS.search(line):
+        return None
+    match = _MARKER_RE.match(clean(line))
+    if not match:
+        return None
+    return "forward" if _FORWARD_RE.search(match.group(1)) else "original"
+
+
+def header_block(lines: list[str], i: int) -> tuple[int, dict[str, str]] | None:
+    """(end, fields) when a quoted header block starts at line i.
+
+    Needs a From field plus a date, subject or To field; allows folded values
+    (addresses continued on the next lines) and single blank lines between fields,
+    which HTML-to-text conversion of Outlook blocks produces.
+    """
+    first = header_line(lines[i])
+    if first is None:
+        return None
+    fields: dict[str, str] = {first[0]: first[1]}
+    last_field = first[0]
+    j = i + 1
+    end = j
+    limit = min(len(lines), i + 30)
+    while j < limit:
+        line = lines[j]
+        parsed = header_line(line)
+        if parsed is not None:
+            if parsed[0] in fields:
+                break
+            fields[parsed[0]] = parsed[1]
+            last_field = parsed[0]
+            j += 1
+            end = j
+            continue
+        if not line.strip():
+            # one blank line may separate fields; two end the block
+            if j + 1 < limit and header_line(lines[j + 1]) and header_line(lines[j + 1])[0] not in fields:  # type: ignore[index]
+                j += 1
+                continue
+            break
+        if last_field in ("to", "cc", "from") and (EMAIL_RE.search(line) or line.rstrip().endswith((";", ","))):
+            fields[last_field] += " " + line.strip()
+            j += 1
+            end = j
+            continue
+        if last_field == "subject" and len(fields) >= 3 and j == end and len(line) < 80 and \
+                j + 1 < limit and not lines[j + 1].strip() == "" and header_line(lines[j + 1]):
+            fields[last_field] += " " + line.strip()
+            j += 1
+            end = j
+            continue
+        break
+    if "from" not in fields or not ({"date", "subject", "to"} & fields.keys()):
+        return None
+    return end, fields
+
+
+def _author_from_attribution(text: str, verb: re.Match[str]) -> Person:
+    after = text[verb.end():]
+    after = re.sub(r"(het volgende|following)?\s*[:：]\s*$", "", after, flags=re.IGNORECASE).strip()
+    if re.search(r"[^\W\d_]", after) and not re.fullmatch(r"\W*", after):
+        part = after
+    else:
+        part = text[: verb.start()]
+        email = EMAIL_RE.search(part)
+        times = list(_TIME_RE.finditer(part))
+        if times:
+            part = part[times[-1].end():]
+        elif email is None and "," in part:
+            part = part.rsplit(",", 1)[1]
+        elif email is not None:
+            head = part[: email.start()]
+            part = head.rsplit(",", 1)[-1] + part[email.start():]
+        # "a écrit", "ha scritto": auxiliaries stay behind the name
+        part = re.sub(r"\s+(a|ha|hat|har|has)\s*$", "", part.strip(), flags=re.IGNORECASE)
+        part = re.sub(r"^\W*(on|den|am|le|el|op|il|em|på)\s+", "", part.strip(), flags=re.IGNORECASE)
+    return parse_person(part)
+
+
+def attribution(lines: list[str], end: int) -> tuple[int, Person, str | None] | None:
+    """(start, author, date) when lines [start, end] form an attribution line."""
+    last = lines[end].rstrip()
+    if not last.endswith((":", "：")) or is_quoted(last) or len(last) > 400:
+        return None
+    last = clean(last)
+    if header_line(last) is not None and not _VERB_RE.search(last):
+        return None
+    candidates = []
+    for size in (1, 2, 3):
+        start = end - size + 1
+        if start < 0 or any(not lines[k].strip() or is_quoted(lines[k]) for k in range(start, end + 1)):
+            break
+        text = " ".join(clean(lines[k]).strip() for k in range(start, end + 1))
+        if len(text) > 400:
+            break
+        candidates.append((start, text))
+    leading = [c for c in reversed(candidates) if _LEAD_RE.match(c[1])]
+    for start, text in leading + candidates:
+        verb = None
+        for verb in _VERB_RE.finditer(text):
+            pass
+        if verb is None:
+            continue
+        dated = re.search(r"\d", text) is not None or "@" in text
+        if not dated and not _followed_by_quote(lines, end):
+            continue
+        if not dated and len(text) > 80:
+            continue
+        if not text[: verb.start()].strip() and not re.search(r"\w", text[verb.end():]):
+            continue
+        return start, _author_from_attribution(text, verb), parse_date(text)
+    return None
+
+
+def _followed_by_quote(lines: list[str], end: int) -> bool:
+    for k in range(end + 1, min(len(lines), end + 4)):
+        if lines[k].strip():
+            return is_quoted(lines[k])
+    return False
+
+
+def _skip_blank(lines: list[str], i: int, limit: int = 3) -> int:
+    j = i
+    while j < len(lines) and j < i + limit and not lines[j].strip():
+        j += 1
+    return j
+
+
+def _from_header(kind: str, start: int, end: int, fields: dict[str, str], forward: bool) -> Boundary:
+    return Boundary(
+        kind=kind,
+        start=start,
+        body_start=end,
+        author=parse_person(fields.get("from", "")),
+        date=parse_date(fields["date"]) if "date" in fields else None,
+        subject=fields.get("subject"),
+        to=tuple(parse_people(fields["to"])) if fields.get("to") else (),
+        cc=tuple(parse_people(fields["cc"])) if fields.get("cc") else (),
+        forward=forward,
+    )
+
+
+def find_boundary(lines: list[str], begin: int = 0) -> Boundary | None:
+    """The first boundary at or after line `begin` (a run of '>' lines counts only when
+    nothing but blank lines follow it; interleaved quotes are part of a reply)."""
+    quote_start: int | None = None
+    for i in range(begin, len(lines)):
+        line = lines[i]
+        if not line.strip():
+            continue
+        if is_quoted(line):
+            if quote_start is None:
+                quote_start = i
+            continue
+        quote_start = None
+        if not _MARKER_CHARS.search(line) and "：" not in line:
+            continue  # cheap exit: every boundary line has one of these characters
+        kind = marker(line)
+        if kind is not None:
+            j = _skip_blank(lines, i + 1)
+            block = header_block(lines, j) if j < len(lines) else None
+            if block is not None:
+                return _from_header("header", i, block[0], block[1], kind == "forward")
+            return Boundary(kind="separator", start=i, body_start=i + 1, forward=kind == "forward")
+        if _RULE_RE.match(line):
+            j = _skip_blank(lines, i + 1)
+            block = header_block(lines, j) if j < len(lines) else None
+            if block is not None:
+                return _from_header("header", i, block[0], block[1], False)
+            continue
+        block = header_block(lines, i)
+        if block is not None:
+            return _from_header("header", i, block[0], block[1], False)
+        found = attribution(lines, i)
+        if found is not None:
+            start, author, date = found
+            return Boundary(kind="attribution", start=start, body_start=i + 1, author=author, date=date)
+    if quote_start is not None:
+        return Boundary(kind="quote", start=quote_start, body_start=quote_start)
+    return None
+
+
+def unquote(lines: list[str]) -> list[str]:
+    """Remove one level of '>' quoting."""
+    out = []
+    for line in lines:
+        stripped = line.lstrip(" ")
+        if stripped.startswith(">"):
+            stripped = stripped[1:]
+            if stripped.startswith(" "):
+                stripped = stripped[1:]
+            out.append(stripped)
+        else:
+            out.append(line)
+    return out

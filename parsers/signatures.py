@@ -1,0 +1,166 @@
+"""Removing signatures and noise from one message's own words.
+
+Owns: "-- " signature blocks, mailing-list footers, "Skickat från min iPhone" in many
+languages, sign-off blocks ("Med vänliga hälsningar / Anna Berg / Facility Manager /
+070-…"), contact blocks that start with the author's name, legal disclaimers and
+"external sender" banners.  What is removed is returned, never thrown away: the thread
+page shows it on demand.  Works on text that quotes have already been cut from.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.headers import EMAIL_RE, clean
+from parsers.locales import BANNER_STARTS, CLOSINGS, DISCLAIMER_WORDS, MOBILE_SIGNATURE_STARTS
+
+_MOBILE_RE = re.compile(
+    r"^\s*(" + "|".join(re.escape(s) for s in MOBILE_SIGNATURE_STARTS) + r")"
+    r"[\w\s'’.()&-]{0,45}?[.!]?\s*$",
+    re.IGNORECASE,
+)
+# "Sent from my iPhone" has no comma; "Sent from my desk, is much easier" is prose.
+_CLOSING_RE = re.compile(
+    r"^\s*(" + "|".join(re.escape(c) for c in sorted(CLOSINGS, key=len, reverse=True)) + r")"
+    r"\s*[,.!]*\s*(?:[,-]\s*[^\W\d_][\w.\- ]{0,30})?\s*$",
+    re.IGNORECASE,
+)
+_PHONE_RE = re.compile(r"(\+?\d[\d\s().-]{6,}\d)")
+_URL_RE = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+_SIG_RULE_RE = re.compile(r"^(--|-- |—|__+|_{3,}.*)\s*$")
+
+
+def _paragraphs_end(lines: list[str]) -> int:
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    return end
+
+
+def _last_paragraph_start(lines: list[str], end: int) -> int:
+    start = end
+    while start and lines[start - 1].strip() and end - start < 60:
+        start -= 1
+    return start
+
+
+def _is_short_block(lines: list[str], limit: int = 8, width: int = 72) -> bool:
+    content = [ln for ln in lines if ln.strip()]
+    return 0 < len(content) <= limit and all(len(ln.strip()) <= width for ln in content)
+
+
+def _looks_like_contact(line: str) -> bool:
+    return bool(EMAIL_RE.search(line) or _PHONE_RE.search(line) or _URL_RE.search(line))
+
+
+def _name_words(author_name: str | None) -> list[str]:
+    if not author_name:
+        return []
+    name = author_name
+    if "," in name:
+        last, _, first = name.partition(",")
+        name = f"{first} {last}"
+    return [w.casefold() for w in re.findall(r"[^\W\d_]{2,}", name)]
+
+
+def _cut_point(lines: list[str], author_name: str | None) -> int | None:
+    """Index of the first line of trailing noise, or None when the end is clean."""
+    end = _paragraphs_end(lines)
+    if end == 0:
+        return None
+    # Only the tail can be a signature; long paragraphs are looked at by their end.
+    start = max(_last_paragraph_start(lines, end), end - 40)
+    paragraph = [clean(ln) for ln in lines[start:end]]
+    text = " ".join(ln.strip() for ln in paragraph).casefold()
+    has_text_before = any(ln.strip() for ln in lines[:start])
+    # Mobile signature: any trailing line like "Skickat från min iPhone".
+    for k in range(start, end):
+        if _MOBILE_RE.match(clean(lines[k])) and _is_short_block(lines[k:end], 3):
+            return k if (k > start or has_text_before or k > 0) else None
+    if not has_text_before:
+        return _closing_in(lines, start, end, within_first=True)
+    hits = sum(word in text for word in DISCLAIMER_WORDS)
+    if hits >= 2 or (hits and len(text) > 200):
+        return start
+    closing = _closing_in(lines, start, end, within_first=False)
+    if closing is not None:
+        return closing
+    # A block that starts with the author's name: "Anna Berg / Facility Manager / 070-…"
+    words = _name_words(author_name)
+    first = paragraph[0].strip().casefold()
+    if words and _is_short_block(paragraph, 8, 60) and any(w in first for w in words) and \
+            len(first) <= 40 and (len(paragraph) > 1 or first.split()[0] in words):
+        return start
+    if _is_short_block(paragraph, 6, 60) and len(paragraph) >= 2 and \
+            sum(_looks_like_contact(ln) for ln in paragraph) >= 2:
+        return start
+    # A lone name line as the last paragraph ("Anna") after a closing paragraph.
+    if words and len(paragraph) == 1 and first.strip(" -.") in words + [" ".join(words)]:
+        return start
+    return None
+
+
+def _closing_in(lines: list[str], start: int, end: int, within_first: bool) -> int | None:
+    """A sign-off line in the last paragraph (or the paragraph before a name line)."""
+    candidates = range(start, end)
+    for k in candidates:
+        if _CLOSING_RE.match(clean(lines[k])) and _is_short_block(lines[k:end], 8, 60):
+            if within_first and k == start:
+                return None  # the message is only a sign-off; keep it
+            return k
+    # "Best regards\n\nAnna Berg\nChef": closing alone in the paragraph before a name block
+    if start >= 2 and _is_short_block(lines[start:end], 6, 60):
+        prev_end = start - 1
+        while prev_end and not lines[prev_end - 1].strip():
+            prev_end -= 1
+        prev_start = _last_paragraph_start(lines, prev_end)
+        if prev_end - prev_start <= 2 and prev_start > 0 or (prev_end - prev_start == 1 and not within_first):
+            for k in range(prev_start, prev_end):
+                if _CLOSING_RE.match(clean(lines[k])) and any(ln.strip() for ln in lines[:k]):
+                    return k
+    return None
+
+
+def _banner_end(lines: list[str]) -> int:
+    """Lines of an external-sender banner at the top, or 0."""
+    begin = 0
+    while begin < len(lines) and not lines[begin].strip():
+        begin += 1
+    if begin == len(lines):
+        return 0
+    first = clean(lines[begin]).strip().casefold().lstrip("*[ ")
+    if not first.startswith(tuple(b.lstrip("[") for b in BANNER_STARTS)):
+        return 0
+    end = begin
+    while end < len(lines) and lines[end].strip() and end - begin < 8:
+        end += 1
+    return end
+
+
+def strip_signature(body: str, author_name: str | None = None) -> tuple[str, str]:
+    """(own words, removed noise) of one message."""
+    lines = body.split("\n")
+    top = _banner_end(lines)
+    banner = "\n".join(lines[:top]).strip()
+    lines = lines[top:]
+    tail: list[str] = []  # removed pieces, last one first
+    # "-- " starts a signature (RFC 3676 §4.3); a rule of underscores starts a list footer.
+    for k, line in enumerate(lines):
+        if _SIG_RULE_RE.match(line) and any(ln.strip() for ln in lines[:k]) and \
+                (line.startswith("--") or len(lines) - k <= 12):
+            tail.append("\n".join(lines[k:]).strip())
+            lines = lines[:k]
+            break
+    for _ in range(6):
+        cut = _cut_point(lines, author_name)
+        if cut is None:
+            break
+        tail.append("\n".join(lines[cut:]).strip())
+        lines = lines[:cut]
+    removed = [banner, *reversed(tail)]
+    return _tidy("\n".join(lines)), "\n\n".join(r for r in removed if r)
+
+
+def _tidy(text: str) -> str:
+    lines = [ln.rstrip() for ln in text.split("\n")]
+    return "\n".join(lines).strip()

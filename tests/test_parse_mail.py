@@ -1,0 +1,103 @@
+"""Anna's and Johan's mails as the gateway sees them: parse_mail and parse_text stories."""
+
+from __future__ import annotations
+
+import time
+
+from parsers.mail import parse_mail, parse_text
+
+OUTLOOK_SV = """\
+From: Johan Ek <johan@firma.se>
+To: Anna Berg <anna@firma.se>
+Cc: feed@firma.se
+Subject: SV: Var finns nycklarna till förrådet?
+Date: Tue, 24 Nov 2026 10:05:00 +0100
+Message-ID: <abc123@firma.se>
+In-Reply-To: <q1@firma.se>
+References: <q1@firma.se>
+Content-Type: text/plain; charset=utf-8
+
+De hänger i receptionen, fråga Lisa.
+
+Med vänliga hälsningar
+Johan Ek
+Fastighetsansvarig
+070-123 45 67
+
+Från: Anna Berg
+Skickat: den 24 november 2026 09:12
+Till: Johan Ek <johan@firma.se>
+Ämne: Var finns nycklarna till förrådet?
+
+Hej Johan,
+
+Vet du var nycklarna till förrådet finns?
+
+Skickat från min iPhone
+""".encode()
+
+GMAIL_EN = """\
+Thanks, that works!
+
+On Mon, Nov 23, 2026 at 4:05 PM Anna Berg <anna@firma.se>
+wrote:
+
+> Does anyone know who owns the printer on floor 3?
+>
+> --
+> Anna
+"""
+
+
+def test_johan_answers_annas_question_in_outlook() -> None:
+    mail = parse_mail(OUTLOOK_SV)
+    assert mail.subject == "Var finns nycklarna till förrådet?"
+    assert mail.message_id == "abc123@firma.se"
+    assert mail.in_reply_to == "q1@firma.se"
+    assert [m.author.email for m in mail.chain] == ["anna@firma.se", "johan@firma.se"]
+    question, answer = mail.chain
+    assert question.date == "2026-11-24T09:12:00"
+    assert question.body == "Hej Johan,\n\nVet du var nycklarna till förrådet finns?"
+    assert "iPhone" in question.trimmed
+    assert answer.body == "De hänger i receptionen, fråga Lisa."
+    assert answer.date == "2026-11-24T10:05:00+01:00"
+    assert mail.new_text == answer.body
+    assert mail.participants == ("johan@firma.se", "anna@firma.se", "feed@firma.se")
+    assert mail.is_question and not mail.is_forward
+    assert mail.language == "sv"
+
+
+def test_gmail_reply_with_wrapped_attribution() -> None:
+    mail = parse_text(GMAIL_EN)
+    assert mail.new_text == "Thanks, that works!"
+    first = mail.chain[0]
+    assert first.author.email == "anna@firma.se"
+    assert first.body == "Does anyone know who owns the printer on floor 3?"
+    assert first.date == "2026-11-23T16:05:00"
+
+
+def test_forward_note_is_not_a_chain_message() -> None:
+    text = (
+        "Kan någon svara på detta?\n\n"
+        "---------- Vidarebefordrat meddelande ---------\n"
+        "Från: Anna Berg <anna@firma.se>\n"
+        "Date: tis 24 nov. 2026 kl. 09:12\n"
+        "Subject: Nycklar\n"
+        "To: Johan Ek <johan@firma.se>\n\n"
+        "Var finns nycklarna?\n"
+    )
+    mail = parse_text(text)
+    assert mail.is_forward
+    assert mail.note == mail.new_text == "Kan någon svara på detta?"
+    assert [m.author.email for m in mail.chain] == ["anna@firma.se"]
+    assert mail.chain[0].body == "Var finns nycklarna?"
+
+
+def test_garbage_never_raises_and_is_fast() -> None:
+    for raw in (b"", b"\xff\xfe\x00garbage", b"Content-Type: multipart/mixed; boundary=x\n\n--x\n"):
+        parse_mail(raw)
+    big = OUTLOOK_SV + b"> quoted line that goes on\n" * 400_000
+    start = time.perf_counter()
+    mail = parse_mail(big)
+    assert time.perf_counter() - start < 1.5
+    assert mail.chain
