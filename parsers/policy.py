@@ -1,64 +1,217 @@
 """The pure `decide(parsed, context) -> Decision`: which mail becomes a thread, and why.
 
-One rule per case, checked in order; each returns a Decision with a reason an operator
-can read.  No I/O: history the publisher knows (is this a reply to one of our threads?)
-comes in through `PolicyContext`.
+One small rule per case, checked in the order of `RULES`; the first that returns a
+Decision wins, and its reason is a short English sentence an operator reads on the
+admin page.  The order is the order of trust: automatic mail first (it is never
+answered, RFC 3834 §2), then confidential mail (never stored as a thread, whoever sent
+it), then authentication (a spoofed sender must not publish under a claimed name), then
+the sender's domain, then the route by which the mail came: a reply to a thread the feed
+has, the gateway address, or a monitor copy.
+
+No I/O: what only the publisher knows (this mail replies to a feed thread; the asker
+was already invited; the thread was marked answered on the feed) comes in through
+`PolicyContext`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from parsers.model import Decision, ParsedMail
+from parsers import authresults
+from parsers.autoreply import automatic_reason
+from parsers.model import Action, Decision, ParsedMail
+from parsers.questions import chain_signals, classify_kind
+
+DEFAULT_CONFIDENTIAL_MARKERS: tuple[str, ...] = (
+    "[konfidentiell]", "[confidential]", "konfidentiellt:", "confidential:",
+)
 
 
 @dataclass(frozen=True)
 class PolicyContext:
     gateway_addresses: tuple[str, ...]
     monitor_addresses: tuple[str, ...] = ()
-    allowed_domains: tuple[str, ...] = ()
-    trusted_authserv_ids: tuple[str, ...] = ()
-    confidential_markers: tuple[str, ...] = ()
+    allowed_domains: tuple[str, ...] = ()  # empty: the gateway addresses' domains
+    trusted_authserv_ids: tuple[str, ...] = ()  # empty: Authentication-Results not checked
+    confidential_markers: tuple[str, ...] = DEFAULT_CONFIDENTIAL_MARKERS
     envelope_rcpts: tuple[str, ...] = ()  # RCPT TO (or --rcpt / Delivered-To for IMAP, parse)
     envelope_from: str | None = None  # MAIL FROM; "" is the null return path; None unknown
     known_thread: bool = False  # the mail replies to a thread the feed already has
-    monitor_policy: str = "suggest"
+    monitor_policy: str = "suggest"  # suggest | publish | off
     min_chain_messages: int = 4
     min_participants: int = 4
+    already_suggested: bool = False  # the asker was already invited to publish this chain
+    answered: bool = False  # the publisher knows this conversation is answered
 
 
 def _domain(address: str | None) -> str:
-    return (address or "").rpartition("@")[2].lower()
+    return (address or "").rpartition("@")[2].strip().lower()
+
+
+def _base_address(address: str) -> str:
+    """`feed+it@firma.se` → `feed@firma.se`: sub-addresses reach the same mailbox."""
+    local, _, domain = address.strip().strip("<>").lower().rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
 
 
 def is_automatic(mail: ParsedMail, context: PolicyContext) -> str | None:
     """RFC 3834: why this mail is automatic, or None when a person sent it."""
-    auto = (mail.header("auto-submitted") or "no").strip().lower()
-    if not auto.startswith("no"):
-        return f"automatic mail (Auto-Submitted: {auto}); never answered (RFC 3834)"
-    precedence = (mail.header("precedence") or "").strip().lower()
-    if precedence in {"bulk", "list", "junk"}:
-        return f"bulk or list mail (Precedence: {precedence})"
-    if mail.header("list-id"):
-        return "mailing-list mail (List-Id)"
-    if context.envelope_from == "":
-        return "null return path (a bounce or other automatic mail)"
-    local = (mail.sender.email or "").partition("@")[0]
-    if local in {"mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply"}:
-        return f"automatic sender ({local})"
+    return automatic_reason(mail, context.envelope_from)
+
+
+# ------------------------------------------------------------------------- rules
+
+Rule = Callable[[ParsedMail, PolicyContext], Decision | None]
+
+
+def automatic(mail: ParsedMail, context: PolicyContext) -> Decision | None:
+    """Auto-replies, bounces, lists, robots: ignored silently, never answered."""
+    reason = is_automatic(mail, context)
+    return Decision("ignore", None, reason) if reason else None
+
+
+# RFC 2156 §5.3.4 / Outlook's Sensitivity header; "Normal" is the only open value.
+_SENSITIVE = {"private", "personal", "confidential", "company-confidential"}
+
+
+def sensitivity(mail: ParsedMail, context: PolicyContext) -> Decision | None:
+    """Mail the sender marked private or confidential in their client."""
+    value = (mail.header("sensitivity") or "").strip().lower()
+    if value in _SENSITIVE:
+        return Decision("reject", None, f"marked confidential by the sender (Sensitivity: {value})")
     return None
 
 
-def decide(mail: ParsedMail, context: PolicyContext) -> Decision:
-    automatic = is_automatic(mail, context)
-    if automatic:
-        return Decision("ignore", None, automatic)
-    if _domain(mail.sender.email) not in context.allowed_domains:
-        return Decision(
-            "reject", None,
-            f"sender domain {_domain(mail.sender.email) or '(none)'} may not publish",
-        )
+def encrypted(mail: ParsedMail, context: PolicyContext) -> Decision | None:
+    """S/MIME (RFC 8551 §3.3) or PGP/MIME (RFC 3156 §4) encrypted mail."""
+    content_type = (mail.header("content-type") or "").lower()
+    mime_type = content_type.split(";", 1)[0].strip()
+    if mime_type == "multipart/encrypted":
+        return Decision("reject", None, "encrypted mail (multipart/encrypted, PGP/MIME)")
+    if mime_type in {"application/pkcs7-mime", "application/x-pkcs7-mime"}:
+        # smime-type=signed-data is only signed (opaque); anything else may be sealed.
+        if "signed-data" not in content_type.replace(" ", ""):
+            return Decision("reject", None, "encrypted mail (S/MIME application/pkcs7-mime)")
+    if "-----BEGIN PGP MESSAGE-----" in mail.new_text:
+        return Decision("reject", None, "encrypted mail (inline PGP)")
+    return None
+
+
+def confidential_subject(mail: ParsedMail, context: PolicyContext) -> Decision | None:
+    """A configured marker in the subject, such as "[konfidentiell]", case-insensitive."""
+    subjects = f"{mail.raw_subject}\n{mail.subject}".casefold()
+    for marker in context.confidential_markers:
+        if marker.strip() and marker.strip().casefold() in subjects:
+            return Decision("reject", None, f"subject carries the marker {marker.strip()!r}")
+    return None
+
+
+def authentication(mail: ParsedMail, context: PolicyContext) -> Decision | None:
+    """With trusted verifiers set, only DMARC or aligned DKIM/SPF passes (RFC 8601)."""
+    if not context.trusted_authserv_ids:
+        return None
+    results = authresults.parse_all(mail.header_all("authentication-results"))
+    verdict = authresults.evaluate(
+        results, _domain(mail.sender.email), context.trusted_authserv_ids
+    )
+    if verdict.passed:
+        return None
+    return Decision("reject", None, f"sender not authenticated: {verdict.reason}")
+
+
+def sender_domain(mail: ParsedMail, context: PolicyContext) -> Decision | None:
+    """Only senders in the allowed domains (or their subdomains) may publish."""
+    allowed = context.allowed_domains or tuple(_domain(a) for a in context.gateway_addresses)
+    domain = _domain(mail.sender.email)
+    ok = {d.strip().lower().lstrip("@") for d in allowed if d.strip()}
+    if domain and any(domain == d or domain.endswith("." + d) for d in ok):
+        return None
+    return Decision("reject", None, f"sender domain {domain or '(none)'} may not publish")
+
+
+def recipients(mail: ParsedMail, context: PolicyContext) -> tuple[str, ...]:
+    """Where the mail was delivered: the envelope (RCPT TO), else Delivered-To and
+    X-Original-To (added by the final MTA), else To and Cc."""
+    if context.envelope_rcpts:
+        found = context.envelope_rcpts
+    else:
+        found = tuple(mail.header_all("delivered-to") + mail.header_all("x-original-to"))
+        if not found:
+            found = tuple(p.email for p in (*mail.to, *mail.cc) if p.email)
+    return tuple(_base_address(a) for a in found if "@" in a)
+
+
+def _addressed(mail: ParsedMail, context: PolicyContext, addresses: tuple[str, ...]) -> bool:
+    wanted = {_base_address(a) for a in addresses}
+    return any(r in wanted for r in recipients(mail, context))
+
+
+def known_thread(mail: ParsedMail, context: PolicyContext) -> Decision | None:
+    """Replies to the gateway's own mails or to a converted thread join that thread."""
     if context.known_thread:
         return Decision("append", None, "reply to a thread already on the feed")
-    kind = "question" if mail.is_question else "discussion"
-    return Decision("publish", kind, "the gateway address was addressed explicitly")
+    return None
+
+
+def explicit(mail: ParsedMail, context: PolicyContext) -> Decision | None:
+    """The gateway address in the envelope (or To/Cc): the sender asks to publish."""
+    if not _addressed(mail, context, context.gateway_addresses):
+        return None
+    root = mail.chain[0].body if mail.chain else mail.new_text
+    kind = classify_kind([f"{mail.subject}\n{root}"])
+    return Decision("publish", kind, f"sent to the gateway address; published as a {kind}")
+
+
+def monitor(mail: ParsedMail, context: PolicyContext) -> Decision | None:
+    """A monitor copy: only a long, open, unanswered question is acted upon."""
+    if not _addressed(mail, context, context.monitor_addresses):
+        return None
+    if context.monitor_policy not in {"suggest", "publish"}:
+        return Decision("ignore", None, f"monitor copy: monitor policy is {context.monitor_policy}")
+    signals = chain_signals(mail.chain, mail.subject)
+    long_by_messages = signals.messages >= context.min_chain_messages
+    long_by_people = len(mail.participants) >= context.min_participants
+    if not (long_by_messages or long_by_people):
+        return Decision(
+            "ignore", None,
+            f"monitor copy: chain too short ({signals.messages} < {context.min_chain_messages} "
+            f"messages, {len(mail.participants)} < {context.min_participants} participants)",
+        )
+    if not signals.question:
+        return Decision("ignore", None, "monitor copy: the first message asks no question")
+    if signals.answered or context.answered:
+        return Decision("ignore", None, "monitor copy: the question is already answered")
+    if context.already_suggested:
+        return Decision("ignore", None, "monitor copy: the asker was already invited")
+    detail = f"{signals.messages} messages, {signals.deflections} deflections"
+    action: Action = "suggest" if context.monitor_policy == "suggest" else "publish"
+    return Decision(action, "question", f"monitor copy: open question ({detail})")
+
+
+def unaddressed(mail: ParsedMail, context: PolicyContext) -> Decision | None:
+    """Neither a gateway nor a monitor address received it (e.g. `parse` of a file)."""
+    return Decision("ignore", None, "not addressed to a gateway or monitor address")
+
+
+RULES: tuple[Rule, ...] = (
+    automatic,
+    sensitivity,
+    encrypted,
+    confidential_subject,
+    authentication,
+    sender_domain,
+    known_thread,
+    explicit,
+    monitor,
+    unaddressed,
+)
+
+
+def decide(mail: ParsedMail, context: PolicyContext) -> Decision:
+    """The first rule of `RULES` that has something to say decides."""
+    for rule in RULES:
+        decision = rule(mail, context)
+        if decision is not None:
+            return decision
+    raise AssertionError("unreachable: the last rule always decides")

@@ -311,11 +311,16 @@ def _addresses(message: ChainMessage) -> set[str]:
     return {p.email.lower() for p in people if p.email}
 
 
-def chain_signals(chain: Sequence[ChainMessage]) -> ChainSignals:
-    """Question, deflections, hand-offs and answered, over a chain oldest first."""
+def chain_signals(chain: Sequence[ChainMessage], subject: str = "") -> ChainSignals:
+    """Question, deflections, hand-offs and answered, over a chain oldest first.
+
+    `subject` (normalized, without "SV:"/"Re:") is read as the root's first line: many
+    asks are only in the subject ("Vem äger avtalet med Telia?" / "Se rubriken").
+    """
     if not chain:
         return ChainSignals(False, "discussion", 0, 0, False, None, 0, 0, None)
     root = chain[0]
+    root_text = f"{subject}\n{root.body}" if subject else root.body
     seen = _addresses(root)
     everyone = set(seen)
     deflections = handoffs = 0
@@ -335,8 +340,8 @@ def chain_signals(chain: Sequence[ChainMessage]) -> ChainSignals:
         elif added and _words(message.body) <= 25:
             handoffs += 1
     return ChainSignals(
-        question=is_question(root.body),
-        kind=classify_kind([m.body for m in chain]),
+        question=is_question(root_text),
+        kind=classify_kind([root_text]),
         deflections=deflections,
         handoffs=handoffs,
         answered=answered,
