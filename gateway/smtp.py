@@ -74,7 +74,7 @@ class GatewayHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         loop = asyncio.get_running_loop()
-        if self.spool.depth() >= self.max_queue:
+        if self.spool.busy(self.max_queue):
             # Back-pressure: the worker is behind; a real MTA will retry later.
             return SPOOL_FULL
         try:

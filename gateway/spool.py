@@ -1,10 +1,12 @@
 """The durable spool: raw mail on disk, fsync'd, before anyone says `250`.
 
 Layout (Maildir-like, so a crash never leaves a half-written file where the worker looks):
-  spool/tmp/<id>.eml   being written
-  spool/new/<id>.eml   acknowledged, waiting for the worker; <id>.json holds the envelope
-  spool/failed/<id>.eml + <id>.json   quarantined, with the error in the JSON
-Processed mail leaves the spool; its raw bytes are kept under raw/ by the worker.
+  spool/tmp/<id>.msg      being written
+  spool/new/<id>.msg      acknowledged, waiting for the worker
+  spool/failed/<id>.msg   quarantined; <id>.json beside it holds the error and attempts
+A .msg file is one JSON line (the envelope) followed by the raw mail bytes, so one write
+and one fsync make a mail durable.  Processed mail leaves the spool; the worker keeps its
+raw bytes under raw/.
 """
 
 from __future__ import annotations
@@ -22,33 +24,30 @@ from typing import Any
 @dataclass(frozen=True)
 class SpoolEntry:
     id: str
-    path: Path  # the .eml
+    path: Path
     mail_from: str
     rcpts: tuple[str, ...]
-    source: str  # smtp / imap / import / cli
+    source: str  # smtp / imap / import / demo
     received: float
     error: str = ""
     attempts: int = 0
 
     def read(self) -> bytes:
-        return self.path.read_bytes()
+        return _split(self.path.read_bytes())[1]
+
+
+def _split(data: bytes) -> tuple[dict[str, Any], bytes]:
+    line, _, raw = data.partition(b"\n")
+    try:
+        meta = json.loads(line)
+    except ValueError:
+        return {}, data
+    return (meta if isinstance(meta, dict) else {}), raw
 
 
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_durably(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -62,6 +61,9 @@ class Spool:
         self.failed = root / "failed"
         for d in (self.tmp, self.new, self.failed):
             d.mkdir(parents=True, exist_ok=True)
+        self._last_depth, self._counted_at = 0, 0.0
+        for stale in self.tmp.iterdir():  # never acknowledged: the client was told nothing
+            stale.unlink(missing_ok=True)
 
     def put(
         self, raw: bytes, *, mail_from: str = "", rcpts: Sequence[str] = (), source: str = "smtp"
@@ -69,37 +71,54 @@ class Spool:
         """Store a mail durably; when this returns, the mail survives a crash."""
         entry_id = f"{time.time_ns():020d}-{uuid.uuid4().hex[:12]}"
         meta = {"mail_from": mail_from, "rcpts": list(rcpts), "source": source,
-                "received": time.time(), "attempts": 0, "error": ""}
-        _write_durably(self.tmp / f"{entry_id}.json", json.dumps(meta).encode())
-        _write_durably(self.tmp / f"{entry_id}.eml", raw)
-        # The .json moves first: an .eml in new/ always has its envelope beside it.
-        os.rename(self.tmp / f"{entry_id}.json", self.new / f"{entry_id}.json")
-        os.rename(self.tmp / f"{entry_id}.eml", self.new / f"{entry_id}.eml")
-        _fsync_dir(self.new)
+                "received": time.time()}
+        tmp = self.tmp / f"{entry_id}.msg"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            view = memoryview(json.dumps(meta).encode() + b"\n" + raw)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.rename(tmp, self.new / tmp.name)
+        _fsync_dir(self.new)  # the rename itself must survive a crash too
         return entry_id
 
-    def _entry(self, eml: Path) -> SpoolEntry:
-        meta: dict[str, Any] = {}
-        side = eml.with_suffix(".json")
+    def _entry(self, path: Path) -> SpoolEntry:
+        with path.open("rb") as fh:
+            meta, _ = _split(fh.readline())
+        side = path.with_suffix(".json")
         if side.exists():
             try:
-                meta = json.loads(side.read_text())
+                meta.update(json.loads(side.read_text()))
             except ValueError:
-                meta = {}
+                pass
         return SpoolEntry(
-            id=eml.stem, path=eml, mail_from=str(meta.get("mail_from", "")),
+            id=path.stem, path=path, mail_from=str(meta.get("mail_from", "")),
             rcpts=tuple(meta.get("rcpts", ())), source=str(meta.get("source", "smtp")),
-            received=float(meta.get("received", eml.stat().st_mtime)),
+            received=float(meta.get("received", 0.0)),
             error=str(meta.get("error", "")), attempts=int(meta.get("attempts", 0)),
         )
 
     def pending(self) -> Iterator[SpoolEntry]:
         """Acknowledged mail not yet processed, oldest first."""
-        for eml in sorted(self.new.glob("*.eml")):
-            yield self._entry(eml)
+        for path in sorted(self.new.glob("*.msg")):
+            if path.exists():
+                yield self._entry(path)
 
     def depth(self) -> int:
-        return sum(1 for _ in self.new.glob("*.eml"))
+        """Mail waiting, counted on disk: other processes (`mailfeed spool retry`) count too."""
+        with os.scandir(self.new) as it:
+            return sum(1 for e in it if e.name.endswith(".msg"))
+
+    def busy(self, limit: int, max_age: float = 0.25) -> bool:
+        """Whether `limit` or more mails wait; recounted at most every `max_age` seconds,
+        since the SMTP handler asks on every DATA and a directory count grows with the queue."""
+        now = time.monotonic()
+        if now - self._counted_at > max_age:
+            self._last_depth, self._counted_at = self.depth(), now
+        return self._last_depth >= limit
 
     def done(self, entry: SpoolEntry) -> None:
         """The worker committed this mail's effects; drop it from the spool."""
@@ -107,31 +126,31 @@ class Spool:
         entry.path.with_suffix(".json").unlink(missing_ok=True)
 
     def quarantine(self, entry: SpoolEntry, error: str) -> None:
-        meta = {"mail_from": entry.mail_from, "rcpts": list(entry.rcpts), "source": entry.source,
-                "received": entry.received, "attempts": entry.attempts + 1, "error": error}
-        target = self.failed / entry.path.name
+        meta = {"attempts": entry.attempts + 1, "error": error, "quarantined": time.time()}
         (self.failed / f"{entry.id}.json").write_text(json.dumps(meta))
-        os.rename(entry.path, target)
+        os.rename(entry.path, self.failed / entry.path.name)
         entry.path.with_suffix(".json").unlink(missing_ok=True)
         _fsync_dir(self.failed)
 
     def quarantined(self) -> Iterator[SpoolEntry]:
-        for eml in sorted(self.failed.glob("*.eml")):
-            yield self._entry(eml)
+        for path in sorted(self.failed.glob("*.msg")):
+            yield self._entry(path)
 
     def get(self, entry_id: str) -> SpoolEntry | None:
         for folder in (self.new, self.failed):
-            eml = folder / f"{entry_id}.eml"
-            if eml.exists():
-                return self._entry(eml)
+            path = folder / f"{entry_id}.msg"
+            if path.exists():
+                return self._entry(path)
         return None
 
     def retry(self, entry_id: str) -> bool:
-        """Move a quarantined mail back to new/ for another attempt."""
-        eml = self.failed / f"{entry_id}.eml"
-        if not eml.exists():
+        """Move a quarantined mail back to new/ for another attempt (its attempts are kept)."""
+        path = self.failed / f"{entry_id}.msg"
+        if not path.exists():
             return False
-        os.rename(self.failed / f"{entry_id}.json", self.new / f"{entry_id}.json")
-        os.rename(eml, self.new / f"{entry_id}.eml")
+        side = path.with_suffix(".json")
+        if side.exists():  # keeps the attempts count with the mail
+            os.rename(side, self.new / side.name)
+        os.rename(path, self.new / path.name)
         _fsync_dir(self.new)
         return True
