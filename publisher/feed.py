@@ -158,12 +158,22 @@ def list_threads(
     return CardPage(cards=cards, next=following)
 
 
-def cards_for(session: Session, thread_ids: Iterable[int]) -> dict[int, ThreadCard]:
-    """Cards for given threads (search results keep their own ranked order)."""
+def cards_for(
+    session: Session,
+    thread_ids: Iterable[int],
+    *,
+    filter_name: str | None = None,
+    person_id: int | None = None,
+) -> dict[int, ThreadCard]:
+    """Cards for given threads, optionally filtered (search results keep their ranking)."""
     ids = list(thread_ids)
     if not ids:
         return {}
-    rows = session.execute(_card_select().where(Thread.id.in_(ids))).all()
+    stmt = _card_select().where(Thread.id.in_(ids))
+    condition = filter_condition(filter_name, person_id)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    rows = session.execute(stmt).all()
     return {t.id: _card(t, posts, likes, readers) for t, posts, likes, readers in rows}
 
 

@@ -1,0 +1,144 @@
+"""What readers do to a thread: reply, like, @-mention, mark an answer.
+
+The web layer calls these with the signed-in person; rules about who may do what (only
+the asker or a moderator marks an answer) live here so the API and the pages agree.
+Composing notification mail is the caller's job: this module only records and reports
+who must be told.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from publisher.models import Like, Mention, Person, Post, Thread, utcnow
+
+# `@anna@firma.se` or `@anna` (a known local part); not inside a word or an address.
+_MENTION = re.compile(r"(?<![\w.@])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w][\w.+-]*)")
+MAX_BODY = 20_000
+
+
+class NotAllowed(Exception):
+    """The person may not do this (the view answers 403)."""
+
+
+def reply(
+    session: Session, thread: Thread, author: Person, body: str, *, now: datetime | None = None
+) -> tuple[Post, list[Person]]:
+    """Append a web post (Markdown source) and record its mentions.
+
+    Returns the post and the people newly mentioned, whom the caller notifies.
+    """
+    text = body.strip()
+    if not text:
+        raise ValueError("empty reply")
+    if len(text) > MAX_BODY:
+        raise ValueError("reply too long")
+    when = now or utcnow()
+    last = session.scalar(select(func.max(Post.position)).where(Post.thread_id == thread.id))
+    kind = "kudos" if thread.kind == "kudos" else "post"
+    post = Post(
+        thread_id=thread.id,
+        author_id=author.id,
+        date=when,
+        body=text,
+        source="web",
+        kind=kind,
+        position=(last if last is not None else -1) + 1,
+    )
+    session.add(post)
+    thread.last_activity = when
+    session.flush()
+    return post, record_mentions(session, post, exclude=author)
+
+
+def mentioned_in(session: Session, text: str) -> list[Person]:
+    """Known people the text names with @; unknown or ambiguous names are left as text."""
+    found: list[Person] = []
+    for token in dict.fromkeys(m.group(1).rstrip(".").lower() for m in _MENTION.finditer(text)):
+        if "@" in token:
+            person = session.scalar(select(Person).where(Person.email == token))
+        else:
+            matches = list(
+                session.scalars(select(Person).where(Person.email.like(f"{token}@%")).limit(2))
+            )
+            person = matches[0] if len(matches) == 1 else None
+        if person is not None and person not in found:
+            found.append(person)
+    return found
+
+
+def record_mentions(session: Session, post: Post, *, exclude: Person | None = None) -> list[Person]:
+    people = [p for p in mentioned_in(session, post.body) if exclude is None or p.id != exclude.id]
+    for person in people:
+        session.add(Mention(post_id=post.id, person_id=person.id))
+    session.flush()
+    return people
+
+
+def toggle_like(session: Session, post: Post, person: Person) -> bool:
+    """Like the post, or take the like back; returns whether it is liked now."""
+    existing = session.scalar(
+        select(Like).where(Like.post_id == post.id, Like.person_id == person.id)
+    )
+    if existing is not None:
+        session.delete(existing)
+        session.flush()
+        return False
+    session.add(Like(post_id=post.id, person_id=person.id))
+    session.flush()
+    return True
+
+
+def may_mark_answer(thread: Thread, person: Person | None, *, moderator: bool) -> bool:
+    if moderator:
+        return True
+    return person is not None and thread.asker_id is not None and thread.asker_id == person.id
+
+
+def mark_answer(
+    session: Session, thread: Thread, post: Post, person: Person | None, *, moderator: bool
+) -> None:
+    """Close the question with this post as its answer (asker or moderator only)."""
+    if post.thread_id != thread.id:
+        raise ValueError("post is not in this thread")
+    if not may_mark_answer(thread, person, moderator=moderator):
+        raise NotAllowed("only the asker or a moderator marks the answer")
+    thread.state = "answered"
+    thread.answer_post_id = post.id
+    thread.last_activity = utcnow()
+    session.flush()
+
+
+def thread_participants(session: Session, thread: Thread) -> list[Person]:
+    """The asker and everyone who wrote in the thread: who hears that it was answered."""
+    stmt = select(Person).where(
+        or_(
+            Person.id == thread.asker_id,
+            Person.id.in_(select(Post.author_id).where(Post.thread_id == thread.id)),
+        )
+    )
+    return list(session.scalars(stmt.order_by(Person.id)))
+
+
+def suggest_people(session: Session, prefix: str, limit: int = 8) -> list[Person]:
+    """Known people whose address or name starts with `prefix` (mention autocomplete)."""
+    word = prefix.strip().lstrip("@").lower()
+    if not word:
+        return []
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    stmt = (
+        select(Person)
+        .where(
+            or_(
+                Person.email.like(f"{escaped}%", escape="\\"),
+                func.lower(Person.name).like(f"{escaped}%", escape="\\"),
+            )
+        )
+        .order_by(Person.email)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))

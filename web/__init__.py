@@ -1,0 +1,101 @@
+"""The web feed: `create_app(settings)` builds the Flask app with its blueprints.
+
+Pages and the JSON API read and write through `publisher/` only.  Every request passes
+the sign-in gate (`web.security.gate`) and, when it changes something, the CSRF check.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, request
+
+from gateway.settings import Settings
+from publisher.db import Database
+from web import i18n, render, security, state
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+
+
+def create_app(settings: Settings, db: Database | None = None) -> Flask:
+    """The app for these settings; with no `db`, open and upgrade the configured one."""
+    if db is None:
+        db = Database(settings.db_url)
+        db.upgrade()
+    app = Flask(
+        __name__,
+        template_folder=str(TEMPLATES),
+        static_folder=str(Path(__file__).parent / "static"),
+    )
+    app.config.update(
+        MAILFEED_SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="mailfeed_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=30 * 24 * 3600,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["mailfeed_db"] = db
+    app.teardown_appcontext(state.close_session)
+    app.before_request(security.gate)
+    app.before_request(security.check_csrf)
+    _register_template_helpers(app, settings)
+    _register_blueprints(app)
+
+    @app.get("/healthz")
+    def healthz() -> tuple[str, int, dict[str, str]]:
+        return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+    @app.after_request
+    def _headers(response):  # type: ignore[no-untyped-def]
+        # Defence in depth behind escaping: no inline scripts from anywhere, no framing.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app
+
+
+def _register_template_helpers(app: Flask, settings: Settings) -> None:
+    def lang() -> str:
+        if "lang" not in g:
+            g.lang = i18n.choose_language(settings.default_language)
+        return str(g.lang)
+
+    def translate(key: str, **values: object) -> str:
+        return i18n.translate(key, lang(), **values)
+
+    app.jinja_env.globals.update(
+        _=translate,
+        lang=lang,
+        csrf_token=security.csrf_token,
+        current_user=state.current_user,
+        settings=settings,
+        iso_utc=render.iso_utc,
+        written_date=render.written_date,
+        duration=render.duration,
+        languages=i18n.LANGUAGES,
+        request_path=lambda: request.full_path if request.query_string else request.path,
+    )
+    app.jinja_env.filters.update(
+        mail_text=render.mail_text,
+        markdown=render.markdown,
+        post_body=render.post_body,
+        marked=render.marked,
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web import admin, api, auth, feed, outbox, people, search, threads
+
+    for module in (feed, threads, search, auth, api, admin, outbox, people):
+        app.register_blueprint(module.bp)

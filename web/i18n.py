@@ -1,0 +1,115 @@
+"""Swedish and English UI strings, chosen by the `lang` cookie or Accept-Language.
+
+A plain dictionary: the UI has a few dozen strings, and a catalogue compiler would add a
+build step for no gain.  A missing key falls back to English, then to the key itself.
+"""
+
+from __future__ import annotations
+
+from flask import request
+
+LANGUAGES = ("sv", "en")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "Feed": {"sv": "Flöde"},
+    "Search": {"sv": "Sök"},
+    "Search threads": {"sv": "Sök i trådar"},
+    "Sign in": {"sv": "Logga in"},
+    "Sign out": {"sv": "Logga ut"},
+    "Your work address": {"sv": "Din jobbadress"},
+    "Send me a sign-in link": {"sv": "Skicka en inloggningslänk"},
+    "Check your mail": {"sv": "Kolla din e-post"},
+    "sent_link": {
+        "en": "If the address may sign in, a link is on its way. It works once, for 15 minutes.",
+        "sv": "Om adressen får logga in är en länk på väg. Den fungerar en gång, i 15 minuter.",
+    },
+    "Read it in the local outbox": {"sv": "Läs den i den lokala utkorgen"},
+    "only_domains": {
+        "en": "Only addresses in these domains can sign in:",
+        "sv": "Bara adresser i de här domänerna kan logga in:",
+    },
+    "Confirm sign-in": {"sv": "Bekräfta inloggning"},
+    "confirm_text": {
+        "en": "Sign in to the feed as",
+        "sv": "Logga in i flödet som",
+    },
+    "Link expired": {"sv": "Länken har gått ut"},
+    "Link already used": {"sv": "Länken är redan använd"},
+    "Invalid link": {"sv": "Ogiltig länk"},
+    "Request a new link": {"sv": "Be om en ny länk"},
+    "All": {"sv": "Alla"},
+    "questions": {"en": "Questions", "sv": "Frågor"},
+    "unanswered": {"en": "Unanswered", "sv": "Obesvarade"},
+    "answered": {"en": "Answered", "sv": "Besvarade"},
+    "kudos": {"en": "Kudos", "sv": "Beröm"},
+    "discussions": {"en": "Discussions", "sv": "Diskussioner"},
+    "mine": {"en": "Mine", "sv": "Mina"},
+    "mentions": {"en": "Mentioning me", "sv": "Nämner mig"},
+    "kind_question": {"en": "Question", "sv": "Fråga"},
+    "kind_discussion": {"en": "Discussion", "sv": "Diskussion"},
+    "kind_kudos": {"en": "Kudos", "sv": "Beröm"},
+    "state_answered": {"en": "Answered", "sv": "Besvarad"},
+    "replies": {"en": "replies", "sv": "svar"},
+    "likes": {"en": "likes", "sv": "gillningar"},
+    "readers": {"en": "readers", "sv": "läsare"},
+    "Moved from mail": {"sv": "Flyttad från e-post"},
+    "moved_panel": {
+        "en": "Lived in mail for {duration}: {messages} messages between {people} people; "
+        "moved here {created}.",
+        "sv": "Levde i e-post i {duration}: {messages} meddelanden mellan {people} personer; "
+        "flyttade hit {created}.",
+    },
+    "Trimmed text": {"sv": "Bortklippt text"},
+    "Reply": {"sv": "Svara"},
+    "Your reply (Markdown)": {"sv": "Ditt svar (Markdown)"},
+    "Post reply": {"sv": "Skicka svar"},
+    "Like": {"sv": "Gilla"},
+    "Unlike": {"sv": "Sluta gilla"},
+    "Mark as answer": {"sv": "Markera som svar"},
+    "Answer": {"sv": "Svar"},
+    "Mentioned": {"sv": "Nämnda"},
+    "Newer": {"sv": "Nyare"},
+    "Older": {"sv": "Äldre"},
+    "No threads yet.": {"sv": "Inga trådar än."},
+    "No matches.": {"sv": "Inga träffar."},
+    "Recent mail": {"sv": "Senaste e-post"},
+    "Outbox": {"sv": "Utkorg"},
+    "Time": {"sv": "Tid"},
+    "Sender": {"sv": "Avsändare"},
+    "Subject": {"sv": "Ämne"},
+    "Action": {"sv": "Åtgärd"},
+    "Reason": {"sv": "Skäl"},
+    "Purpose": {"sv": "Syfte"},
+    "Recipient": {"sv": "Mottagare"},
+    "State": {"sv": "Status"},
+    "Guest": {"sv": "Gäst"},
+    "Asked": {"sv": "Frågat"},
+    "Answers": {"sv": "Svar"},
+    "Praised": {"sv": "Berömt"},
+    "Notifications": {"sv": "Aviseringar"},
+    "Skip to content": {"sv": "Hoppa till innehållet"},
+    "Language": {"sv": "Språk"},
+    "Filters": {"sv": "Filter"},
+    "Atom feed": {"sv": "Atom-flöde"},
+    "asked by": {"sv": "frågat av"},
+    "days": {"sv": "dagar"},
+    "hours": {"sv": "timmar"},
+    "Download": {"sv": "Ladda ner"},
+}
+
+
+def choose_language(default: str) -> str:
+    """The cookie if set, else the browser's best match, else the configured default."""
+    chosen = request.cookies.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    best = request.accept_languages.best_match(LANGUAGES)
+    if best:
+        return best
+    return default if default in LANGUAGES else "en"
+
+
+def translate(key: str, lang: str, **values: object) -> str:
+    entry = STRINGS.get(key, {})
+    text = entry.get(lang) or entry.get("en") or key
+    return text.format(**values) if values else text

@@ -1,0 +1,37 @@
+"""Full-text search page: ranked threads with highlighted fragments, optionally filtered."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+
+from publisher import feed as feed_queries
+from publisher import search as search_queries
+from web.state import db_session, viewer_person
+
+bp = Blueprint("search", __name__)
+
+
+@bp.get("/search")
+def results() -> str:
+    query = (request.args.get("q") or "").strip()[:200]
+    filter_name = request.args.get("filter") or None
+    if filter_name is not None and filter_name not in feed_queries.FILTERS:
+        abort(400, description="unknown filter")
+    session = db_session()
+    person = viewer_person()
+    hits = search_queries.search(session, query, limit=50) if query else []
+    cards = feed_queries.cards_for(
+        session,
+        [h.thread_id for h in hits],
+        filter_name=filter_name,
+        person_id=person.id if person else None,
+    )
+    # Ranked order from the search; a filtered-out or hidden thread has no card.
+    rows = [(hit, cards[hit.thread_id]) for hit in hits if hit.thread_id in cards]
+    return render_template(
+        "web/search/results.html",
+        query=query,
+        rows=rows,
+        filters=feed_queries.FILTERS,
+        active=filter_name,
+    )

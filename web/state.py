@@ -1,0 +1,69 @@
+"""Request-scoped access to the app's settings, database session and signed-in user.
+
+One database session per request, opened on first use and closed at teardown; views that
+write commit explicitly, so a failed request never leaves half a change behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+from flask import current_app, g
+from sqlalchemy.orm import Session
+
+from gateway.settings import Settings
+from publisher import people
+from publisher.db import Database
+from publisher.models import Person
+
+GUEST_NAME = "Guest"
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """Who is asking.  A guest exists only when MAILFEED_AUTH=open and nobody signed in."""
+
+    email: str
+    name: str | None
+    guest: bool
+    moderator: bool
+
+    @property
+    def display(self) -> str:
+        return self.name or self.email
+
+
+def settings() -> Settings:
+    return cast(Settings, current_app.config["MAILFEED_SETTINGS"])
+
+
+def database() -> Database:
+    return cast(Database, current_app.extensions["mailfeed_db"])
+
+
+def db_session() -> Session:
+    if "db_session" not in g:
+        g.db_session = database().sessions()
+    return cast(Session, g.db_session)
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()  # rolls back whatever a view did not commit
+
+
+def current_user() -> CurrentUser | None:
+    return cast(CurrentUser | None, g.get("user"))
+
+
+def viewer_person(create: bool = False) -> Person | None:
+    """The signed-in user's Person row; created on first write (`create=True`)."""
+    user = current_user()
+    if user is None:
+        return None
+    session = db_session()
+    if create:
+        return people.get_or_create(session, user.email, None if user.guest else user.name)
+    return people.find(session, user.email)

@@ -1,0 +1,160 @@
+"""One thread: its page, its Atom feed, and what readers do there (reply, like, answer)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
+from sqlalchemy.orm import Session
+
+from publisher import feed as feed_queries
+from publisher import reactions
+from publisher.models import Post, Thread
+from web import mailer
+from web.render import iso_utc, markdown
+from web.state import current_user, db_session, settings, viewer_person
+
+bp = Blueprint("threads", __name__)
+
+
+def _thread_or_404(session: Session, thread_id: int) -> Thread:
+    thread = feed_queries.get_thread(session, thread_id)
+    if thread is None:
+        abort(404)
+    return thread
+
+
+def _post_or_404(session: Session, post_id: int) -> Post:
+    post = session.get(Post, post_id)
+    if post is None or post.hidden or post.thread.hidden:
+        abort(404)
+    return post
+
+
+@bp.get("/t/<int:thread_id>")
+def short(thread_id: int) -> Response:
+    thread = _thread_or_404(db_session(), thread_id)
+    return redirect(thread.path, 301)  # type: ignore[return-value]
+
+
+@bp.get("/t/<int:thread_id>-<slug>")
+def show(thread_id: int, slug: str) -> Response | str:
+    session = db_session()
+    thread = _thread_or_404(session, thread_id)
+    if slug != thread.slug:
+        return redirect(thread.path, 301)  # type: ignore[return-value]
+    posts = feed_queries.visible_posts(thread)
+    post_ids = [p.id for p in posts]
+    person = viewer_person(create=False)
+    likes, liked = feed_queries.like_summary(session, post_ids, person.id if person else None)
+    mentions = feed_queries.mentioned_people(session, post_ids)
+    user = current_user()
+    if person is not None and user is not None and not user.guest:
+        feed_queries.record_view(session, thread.id, person.id)
+        session.commit()
+    can_answer = thread.kind == "question" and reactions.may_mark_answer(
+        thread, person, moderator=bool(user and user.moderator)
+    )
+    return render_template(
+        "web/threads/thread.html",
+        thread=thread,
+        posts=posts,
+        likes=likes,
+        liked=liked,
+        mentions=mentions,
+        can_answer=can_answer,
+        show_email=bool(user and not user.guest),
+    )
+
+
+@bp.post("/t/<int:thread_id>/reply")
+def reply(thread_id: int) -> Response:
+    session = db_session()
+    thread = _thread_or_404(session, thread_id)
+    person = viewer_person(create=True)
+    assert person is not None  # the gate guarantees a user
+    try:
+        post, mentioned = reactions.reply(session, thread, person, request.form.get("body", ""))
+    except ValueError as exc:
+        abort(400, description=str(exc))
+    cfg = settings()
+    link = f"{cfg.public_url}{thread.path}#p{post.id}"
+    for target in mentioned:
+        mailer.queue(
+            session, cfg, name="mention", lang=target.language or thread.language,
+            recipient=target.email, key=f"mention:{post.id}:{target.id}", thread_id=thread.id,
+            author=person.display, subject=thread.subject, excerpt=post.body[:500], link=link,
+        )
+    session.commit()
+    return redirect(f"{thread.path}#p{post.id}")  # type: ignore[return-value]
+
+
+@bp.post("/p/<int:post_id>/like")
+def like(post_id: int) -> Response:
+    session = db_session()
+    post = _post_or_404(session, post_id)
+    person = viewer_person(create=True)
+    assert person is not None
+    now_liked = reactions.toggle_like(session, post, person)
+    session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        count, _ = feed_queries.like_summary(session, [post.id], None)
+        return jsonify({"liked": now_liked, "likes": count.get(post.id, 0)})
+    return redirect(f"{post.thread.path}#p{post.id}")  # type: ignore[return-value]
+
+
+@bp.post("/p/<int:post_id>/answer")
+def answer(post_id: int) -> Response:
+    session = db_session()
+    post = _post_or_404(session, post_id)
+    thread = post.thread
+    user = current_user()
+    person = viewer_person(create=False)
+    try:
+        reactions.mark_answer(session, thread, post, person, moderator=bool(user and user.moderator))
+    except reactions.NotAllowed:
+        abort(403)
+    cfg = settings()
+    link = f"{cfg.public_url}{thread.path}#p{post.id}"
+    for target in reactions.thread_participants(session, thread):
+        if person is not None and target.id == person.id:
+            continue  # whoever marked it knows
+        mailer.queue(
+            session, cfg, name="answered", lang=target.language or thread.language,
+            recipient=target.email, key=f"answered:{thread.id}:{post.id}:{target.id}",
+            thread_id=thread.id, author=post.author_display, subject=thread.subject,
+            excerpt=post.body[:500], link=link,
+        )
+    session.commit()
+    return redirect(f"{thread.path}#p{post.id}")  # type: ignore[return-value]
+
+
+@bp.get("/t/<int:thread_id>.atom")
+def atom(thread_id: int) -> Response:
+    thread = _thread_or_404(db_session(), thread_id)
+    cfg = settings()
+    posts = feed_queries.visible_posts(thread)
+    body = render_template(
+        "web/threads/atom.xml",
+        thread=thread,
+        posts=posts,
+        base=cfg.public_url,
+        updated=iso_utc(thread.last_activity),
+    )
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
+    return response
+
+
+@bp.post("/preview")
+def preview() -> Response:
+    """Markdown preview for the reply box (progressive enhancement)."""
+    return jsonify({"html": str(markdown(request.form.get("body", "")))})
+
