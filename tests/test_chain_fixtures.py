@@ -1,0 +1,129 @@
+"""The project's own mail corpus: every `tests/data/mail/<client>/<case>.eml` against its `.json`.
+
+Each case is a full RFC 5322 message as a real client writes it; the JSON beside it is the
+subset of the `mailfeed parse --json` contract that we are sure of (see
+`tests/data/mail/README.md`).  How we compare:
+
+- subject and note: whitespace-normalized, exact (note may be null);
+- chain: same number of messages, oldest first;
+- author name: exact; author email: lower-cased, exact (null where the mail does not say);
+- date: exact string (ISO-8601 as written: offset when the source gives one, none when not);
+- body: whitespace-normalized (runs of spaces and newlines collapse to one space, ends
+  stripped), exact.  A closing sign-off is not part of the expected body; the parser may keep
+  or drop a trailing sign-off of at most two short lines whose last line names the author's
+  first name ("/Anna", "Hälsningar, Anna", "Cheers,\\nDavid"), because the post shows its author.
+- is_question: only asserted where the JSON has it.
+
+The parser is written in parallel; a case that fails is a bug report, not a reason to relax it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+MAIL_DIR = Path(__file__).resolve().parent / "data" / "mail"
+CASES = sorted(MAIL_DIR.glob("*/*.eml"))
+
+_WS = re.compile(r"\s+")
+# Invisible characters clients leave in text (iOS puts a BOM before quoted text, Outlook
+# non-breaking spaces); they are whitespace for the reader.
+_INVISIBLE = str.maketrans({"\ufeff": " ", "\u200b": " ", "\u00a0": " ", "\u200c": " "})
+
+
+def normalize(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return _WS.sub(" ", text.translate(_INVISIBLE)).strip()
+
+
+def _lines(text: str) -> list[str]:
+    return [ln for ln in (x.strip() for x in text.translate(_INVISIBLE).splitlines()) if ln]
+
+
+def body_matches(actual: str, expected: str, first_name: str | None) -> bool:
+    """Exact after whitespace normalization, allowing one trailing sign-off with the first name."""
+    if normalize(actual) == normalize(expected):
+        return True
+    if not first_name:
+        return False
+    lines = _lines(actual)
+    if not lines or first_name.lower() not in lines[-1].lower() or len(lines[-1].split()) > 6:
+        return False
+    # "/Anna", "Hälsningar, Anna", "Anna": drop the name line ...
+    if normalize("\n".join(lines[:-1])) == normalize(expected):
+        return True
+    # ... or a short closing line above it ("Cheers," / "Mvh" / "Viele Grüße") as well.
+    if len(lines) >= 2 and len(lines[-2].split()) <= 4 and "?" not in lines[-2]:
+        return normalize("\n".join(lines[:-2])) == normalize(expected)
+    return False
+
+
+def _case_id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+def _first_name(name: str | None) -> str | None:
+    return name.split()[0] if name else None
+
+
+@pytest.fixture(scope="module")
+def parse_mail():  # type: ignore[no-untyped-def]
+    from parsers.mail import parse_mail as parse
+
+    return parse
+
+
+def test_corpus_is_complete() -> None:
+    assert len(CASES) >= 45
+    for eml in CASES:
+        assert eml.with_suffix(".json").is_file(), f"{_case_id(eml)} has no expected .json"
+
+
+@pytest.mark.parametrize("eml", CASES, ids=_case_id)
+def test_chain(eml: Path, parse_mail: Any) -> None:
+    expected = json.loads(eml.with_suffix(".json").read_text(encoding="utf-8"))
+    parsed = parse_mail(eml.read_bytes())
+
+    assert normalize(parsed.subject) == normalize(expected["subject"]), "subject"
+    assert normalize(parsed.note) == normalize(expected["note"]), "note (forwarder's cover text)"
+
+    got = [m.to_json() for m in parsed.chain]
+    want = expected["chain"]
+    summary = [(m["from"]["name"], m["from"]["email"]) for m in got]
+    assert len(got) == len(want), f"number of chain messages; got authors {summary}"
+
+    for i, (g, w) in enumerate(zip(got, want, strict=True)):
+        where = f"chain[{i}] ({w['from']['name']})"
+        assert g["from"]["name"] == w["from"]["name"], f"{where} author name"
+        g_email = g["from"]["email"].lower() if g["from"]["email"] else None
+        assert g_email == w["from"]["email"], f"{where} author email"
+        assert g["date"] == w["date"], f"{where} date"
+        assert body_matches(g["body"], w["body"], _first_name(w["from"]["name"])), (
+            f"{where} body\n--- expected ---\n{w['body']}\n--- got ---\n{g['body']}"
+        )
+
+    if "is_question" in expected:
+        assert parsed.is_question is expected["is_question"], "is_question"
+
+
+# The comparison rule itself is part of the contract; pin it down.
+@pytest.mark.parametrize(
+    ("actual", "expected", "ok"),
+    [
+        ("Hej!\n\n  Fråga Erik.\n", "Hej! Fråga Erik.", True),
+        ("Fråga Erik.\n\n/Anna", "Fråga Erik.", True),
+        ("Fråga Erik.\nHälsningar, Anna", "Fråga Erik.", True),
+        ("Fråga Erik.\n\nMed vänliga hälsningar\nAnna", "Fråga Erik.", True),
+        ("Fråga Erik.\n\nMed vänliga hälsningar\nAnna Berg\nFacility Manager", "Fråga Erik.", False),
+        ("Fråga Erik.\n> Vet någon?", "Fråga Erik.", False),
+        ("Fråga Erik", "Fråga Erik.", False),
+        ("\ufeffHej", "Hej", True),
+    ],
+)
+def test_body_comparison_rule(actual: str, expected: str, ok: bool) -> None:
+    assert body_matches(actual, expected, "Anna") is ok
