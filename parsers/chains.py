@@ -33,12 +33,53 @@ def _blank(lines: list[str]) -> bool:
     return not any(line.strip() for line in lines)
 
 
+def _quote_runs(lines: list[str]) -> list[tuple[int, int]]:
+    """[start, end) of each run of quoted lines (blank lines inside a run belong to it)."""
+    runs: list[tuple[int, int]] = []
+    k = 0
+    while k < len(lines):
+        if is_quoted(lines[k]):
+            start = k
+            last = k
+            while k < len(lines) and (is_quoted(lines[k]) or not lines[k].strip()):
+                if is_quoted(lines[k]):
+                    last = k
+                k += 1
+            runs.append((start, last + 1))
+        else:
+            k += 1
+    return runs
+
+
+def _bottom_post(own: list[str], rest: list[str], boundary: Boundary | None,
+                 depth: int) -> list[Segment] | None:
+    """A reply written below (or between) the quote of the earlier message.
+
+    One quote block followed by new text is a bottom-post: the quote is the earlier
+    message.  Several quote blocks alternating with new text are an inline reply, whose
+    quotes stay as context, because the answers cannot be read without them.
+    """
+    runs = _quote_runs(rest)
+    if not runs or _blank(rest[runs[-1][1]:]) or not _blank(rest[: runs[0][0]]):
+        return None
+    quoted = [line for line in rest if is_quoted(line)]
+    earlier = split_segments("\n".join(unquote(quoted)), depth + 1)
+    marker = boundary or Boundary(kind="quote", start=len(own), body_start=len(own))
+    if len(runs) == 1:
+        start, end = runs[0]
+        own_text = "\n".join(own + rest[:start] + rest[end:])
+    else:
+        own_text = "\n".join(own + rest)
+    return [Segment(None, own_text), *_introduce(earlier, marker)]
+
+
 def split_segments(text: str, depth: int = 0) -> list[Segment]:
     """Segments of a body, newest first."""
     lines = text.split("\n")
     boundary = find_boundary(lines) if depth < MAX_DEPTH else None
     if boundary is None:
-        return [Segment(None, text)]
+        bottom = _bottom_post([], lines, None, depth) if depth < MAX_DEPTH else None
+        return bottom or [Segment(None, text)]
     own = lines[: boundary.start]
     rest = lines[boundary.body_start:]
     if boundary.kind == "quote":
@@ -50,13 +91,10 @@ def split_segments(text: str, depth: int = 0) -> list[Segment]:
         while end < len(rest) and (is_quoted(rest[end]) or not rest[end].strip()):
             end += 1
         after = rest[end:]
-        if not _blank(after) and find_boundary(after) is None or \
-                not _blank(after) and _tail_is_reply(after):
-            # Interleaved or bottom-posted reply: keep the quotes as context.
-            quoted = [line for line in rest if is_quoted(line)]
-            earlier = split_segments("\n".join(unquote(quoted)), depth + 1)
-            own_text = "\n".join(own + rest)
-            return [Segment(None, own_text), *_introduce(earlier, boundary)]
+        if not _blank(after) and (find_boundary(after) is None or _tail_is_reply(after)):
+            bottom = _bottom_post(own, rest, boundary, depth)
+            if bottom is not None:
+                return bottom
         rest = unquote(rest[:end]) + after
     inner = split_segments("\n".join(rest), depth + 1)
     return [Segment(None, "\n".join(own)), *_introduce(inner, boundary)]

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from email.utils import getaddresses, parsedate_tz
 
-from parsers.locales import HEADER_FIELDS, MONTHS, WEEKDAYS
+from parsers.locales import HEADER_FIELDS, MONTHS, WEEKDAYS, ZONE_OFFSETS
 from parsers.model import Person
 
 # Invisible marks that Windows 8 Mail and others scatter through dates and names.
 INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u200b\u202a\u202c\u00ad\ufeff"), None)
 
 EMAIL_RE = re.compile(r"[\w.+'=-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_NOTES_RE = re.compile(r"^\s*\"?([^/@<>\"]+?)\"?\s*(?:/[\w-]+)+(?:@[\w-]+)?\s*$")
 _X500_RE = re.compile(r"/o=[^/\s]+(?:/ou=[^/]+)*/cn=", re.IGNORECASE)
 
 _LABELS = sorted(HEADER_FIELDS, key=len, reverse=True)
@@ -68,6 +69,10 @@ def parse_person(value: str) -> Person:
         # Exchange X.500 path ("/O=EXCHANGELABS/OU=…/CN=RECIPIENTS/CN=abc-anna"): the
         # path is no address; keep whatever display name stands before it.
         return Person(_tidy_name(value[: x500.start()]), None)
+    notes = _NOTES_RE.match(value)
+    if notes:
+        # Lotus Notes canonical name "David Miller/MI/FIRMA" (or "…@FIRMA"): no address.
+        return Person(_tidy_name(notes.group(1)), None)
     email_match = EMAIL_RE.search(value)
     email = email_match.group(0).lower().strip(".") if email_match else None
     name_part = value
@@ -123,7 +128,7 @@ _TIME = re.compile(
     r"(?<![\d:.])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?![\d])\s*(a\.?\s?m\.?|p\.?\s?m\.?)?",
     re.IGNORECASE,
 )
-_OFFSET = re.compile(r"(?:gmt|utc)?\s*([+-])(\d{1,2}):?(\d{2})?(?!\d)", re.IGNORECASE)
+_OFFSET = re.compile(r"\s*\(?(?:gmt|utc)?\s*([+-])(\d{1,2}):?(\d{2})?(?!\d)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+\.?|\d+", re.UNICODE)
 _RFC_SHAPE = re.compile(r"\d{1,2} [A-Za-z]{3} \d{4} \d{1,2}:\d{2}")
 
@@ -168,7 +173,9 @@ def _parse_loose_date(text: str) -> str | None:
         year += 2000 if year < 100 else 0
         # Europe writes day first; a first number over 12 can only be a day, a second
         # one over 12 only a day too (US order, "1/27/2016").
-        day, month = (b, a) if b > 12 >= a else (a, b)
+        # A 12-hour clock ("10:00 AM") marks the US order when both could be months.
+        us = re.search(r"\d\s*[ap]\.?m\b", lowered) is not None
+        day, month = (b, a) if b > 12 >= a or (us and a <= 12 and b <= 12) else (a, b)
         span = match.span()
     else:
         tokens = list(_WORD.finditer(lowered))
@@ -191,8 +198,8 @@ def _parse_loose_date(text: str) -> str | None:
         if zone := _OFFSET.match(rest, time.end()):
             hours = int(zone[2])
             offset = f"{zone[1]}{hours:02d}:{zone[3] or '00'}"
-        elif re.match(r"\s*(gmt|utc)\b", rest[time.end():]):
-            offset = "+00:00"
+        elif zone_name := re.match(r"\s*\(?([a-z]{1,5})\b", rest[time.end():]):
+            offset = ZONE_OFFSETS.get(zone_name.group(1), "")
     return _iso(year, month, day, hour, minute, second, offset)
 
 

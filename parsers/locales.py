@@ -29,7 +29,7 @@ TO_LABELS = (
 CC_LABELS = ("kopia", "cc", "kopi", "kopio", "copie à", "kopie", "dw", "копия", "抄送", "bcc")
 SUBJECT_LABELS = (
     "ämne", "subject", "emne", "aihe", "betreff", "objet", "asunto", "onderwerp",
-    "oggetto", "temat", "assunto", "тема", "主题", "主旨", "sujet", "risposta", "rubrik",
+    "oggetto", "temat", "assunto", "ärende", "emne", "тема", "主题", "主旨", "sujet", "risposta", "rubrik",
 )
 REPLY_TO_LABELS = ("svara till", "reply-to", "reply to", "antwort an", "répondre à")
 
@@ -54,7 +54,8 @@ WROTE_VERBS = (
 
 # Lines that introduce a whole earlier message (with or without a header block below).
 ORIGINAL_MARKERS = (
-    "original message", "ursprungligt meddelande", "opprinnelig melding",
+    "original message", "ursprungligt meddelande", "originalmeddelande", "originalmelding",
+    "originalbesked", "originalnachricht", "opprinnelig melding",
     "oprindelig meddelelse", "alkuperäinen viesti", "ursprüngliche nachricht",
     "originalnachricht", "message d'origine", "message original", "mensaje original",
     "oorspronkelijk bericht", "origineel bericht", "messaggio originale",
@@ -201,4 +202,13 @@ LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
            "per", "una", "sono"),
     "pl": ("i", "nie", "że", "jest", "się", "napisał", "temat", "dziękuję", "pozdrawiam",
            "na", "to", "w", "z"),
+}
+
+# Named time zones that clients print after a quoted date ("um 09:30:12 MEZ").
+ZONE_OFFSETS = {
+    "gmt": "+00:00", "utc": "+00:00", "ut": "+00:00", "z": "+00:00", "wet": "+00:00",
+    "bst": "+01:00", "cet": "+01:00", "mez": "+01:00", "west": "+01:00", "met": "+01:00",
+    "cest": "+02:00", "mesz": "+02:00", "eet": "+02:00", "eest": "+03:00", "msk": "+03:00",
+    "est": "-05:00", "edt": "-04:00", "cst": "-06:00", "cdt": "-05:00", "mst": "-07:00",
+    "mdt": "-06:00", "pst": "-08:00", "pdt": "-07:00",
 }

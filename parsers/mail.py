@@ -68,7 +68,7 @@ def _split(
     if forward:
         note, _trimmed = strip_signature(segments[0].text, author.name)
         earlier = build_chain(segments[1:], author, date, book) if len(segments) > 1 else []
-        return embedded_chain + earlier, note, True
+        return embedded_chain + earlier, note or None, True
     chain = build_chain(segments, author, date, book, subject)
     return embedded_chain + chain, None, False
 

@@ -43,8 +43,11 @@ _LEAD_RE = re.compile(
     r"\d|" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")(?!\w)",
     re.IGNORECASE,
 )
-_TIME_RE = re.compile(r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?\s?m\.?)?(?:\s*\(?[a-z]{3,4}\)?)?,?",
-                      re.IGNORECASE)
+# A clock time with its meridiem and zone, e.g. "9:12 AM", "20.42", "10:23 (CET)".
+_TIME_RE = re.compile(
+    r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[aApP]\.?\s?[mM]\.?)?"
+    r"(?:\s*\(?(?:[A-Z]{1,4}T|UTC|GMT)?(?:[+-]\d{1,2}(?::?\d{2})?)?\)?)?,?"
+)
 _MARKER_WORDS = "|".join(re.escape(m) for m in ORIGINAL_MARKERS + FORWARD_MARKERS)
 _MARKER_RE = re.compile(
     r"^[\s>*_]*(?:[-=_—–]{2,}|\*{1,2})?\s*(" + _MARKER_WORDS + r")\b[^\n]{0,40}?"

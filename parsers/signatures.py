@@ -16,7 +16,7 @@ from parsers.locales import BANNER_STARTS, CLOSINGS, DISCLAIMER_WORDS, MOBILE_SI
 
 _MOBILE_RE = re.compile(
     r"^\s*(" + "|".join(re.escape(s) for s in MOBILE_SIGNATURE_STARTS) + r")"
-    r"[\w\s'’.()&-]{0,45}?[.!]?\s*$",
+    r"[\w\s'’.()&-]{0,45}?[.!]?(?:\s*[<(\[]?\s*https?://\S*)?\s*$",
     re.IGNORECASE,
 )
 # "Sent from my iPhone" has no comma; "Sent from my desk, is much easier" is prose.
@@ -25,6 +25,8 @@ _CLOSING_RE = re.compile(
     r"\s*[,.!]*\s*(?:[,-]\s*[^\W\d_][\w.\- ]{0,30})?\s*$",
     re.IGNORECASE,
 )
+# Swedish and Norwegian sign with "/Anna" at the end of the last line or on its own.
+_SLASH_NAME_RE = re.compile(r"(?:^|\s)/\s?[A-ZÅÄÖÆØ][\w-]+(?: [A-ZÅÄÖÆØ][\w-]+)?\s*$")
 _PHONE_RE = re.compile(r"(\+?\d[\d\s().-]{6,}\d)")
 _URL_RE = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 _SIG_RULE_RE = re.compile(r"^(--|-- |—|__+|_{3,}.*)\s*$")
@@ -77,12 +79,12 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
     for k in range(start, end):
         if _MOBILE_RE.match(clean(lines[k])) and _is_short_block(lines[k:end], 3):
             return k if (k > start or has_text_before or k > 0) else None
-    if not has_text_before:
-        return _closing_in(lines, start, end, within_first=True)
+    if not has_text_before and start == _last_paragraph_start(lines, end):
+        return _closing_in(lines, end)
     hits = sum(word in text for word in DISCLAIMER_WORDS)
     if hits >= 2 or (hits and len(text) > 200):
         return start
-    closing = _closing_in(lines, start, end, within_first=False)
+    closing = _closing_in(lines, end)
     if closing is not None:
         return closing
     # A block that starts with the author's name: "Anna Berg / Facility Manager / 070-…"
@@ -100,24 +102,21 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
     return None
 
 
-def _closing_in(lines: list[str], start: int, end: int, within_first: bool) -> int | None:
-    """A sign-off line in the last paragraph (or the paragraph before a name line)."""
-    candidates = range(start, end)
-    for k in candidates:
-        if _CLOSING_RE.match(clean(lines[k])) and _is_short_block(lines[k:end], 8, 60):
-            if within_first and k == start:
-                return None  # the message is only a sign-off; keep it
-            return k
-    # "Best regards\n\nAnna Berg\nChef": closing alone in the paragraph before a name block
-    if start >= 2 and _is_short_block(lines[start:end], 6, 60):
-        prev_end = start - 1
-        while prev_end and not lines[prev_end - 1].strip():
-            prev_end -= 1
-        prev_start = _last_paragraph_start(lines, prev_end)
-        if prev_end - prev_start <= 2 and prev_start > 0 or (prev_end - prev_start == 1 and not within_first):
-            for k in range(prev_start, prev_end):
-                if _CLOSING_RE.match(clean(lines[k])) and any(ln.strip() for ln in lines[:k]):
-                    return k
+def _closing_in(lines: list[str], end: int) -> int | None:
+    """The sign-off line ("Mit freundlichen Grüßen") opening the trailing block, if any.
+
+    Everything after it must be a short block: name, title, company, address, phone.
+    """
+    content = [k for k in range(end) if lines[k].strip()][-12:]
+    for k in content:
+        if not _CLOSING_RE.match(clean(lines[k])):
+            continue
+        after = [ln for ln in lines[k + 1:end] if ln.strip()]
+        if len(after) > 10 or any(len(ln.strip()) > 60 for ln in after):
+            continue
+        if not any(ln.strip() for ln in lines[:k]):
+            return None  # the message is only a sign-off; keep it
+        return k
     return None
 
 
@@ -157,6 +156,11 @@ def strip_signature(body: str, author_name: str | None = None) -> tuple[str, str
             break
         tail.append("\n".join(lines[cut:]).strip())
         lines = lines[:cut]
+    end = _paragraphs_end(lines)
+    slash = _SLASH_NAME_RE.search(lines[end - 1]) if end else None
+    if slash and any(ln.strip() for ln in lines[: end - 1] + [lines[end - 1][: slash.start()]]):
+        tail.append(slash.group(0).strip())
+        lines = lines[: end - 1] + [lines[end - 1][: slash.start()].rstrip()]
     removed = [banner, *reversed(tail)]
     return _tidy("\n".join(lines)), "\n\n".join(r for r in removed if r)
 
