@@ -24,6 +24,9 @@ def main(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # aiosmtpd logs every SMTP line with addresses at INFO; keep addresses out of logs.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @main.command()

@@ -7,12 +7,18 @@ mail twice (a retried spool entry, a double click) never queues it twice.  The s
 
 from __future__ import annotations
 
+from email import policy
 from email.message import EmailMessage
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from publisher.models import OutboundMail
+
+# CRLF line ends as SMTP wants them (smtplib sends bytes unchanged), and no folding below
+# RFC 5322's 998: the default 78 makes the folder RFC 2047-encode long Message-IDs in
+# In-Reply-To/References, which breaks threading in every client.
+WIRE = policy.SMTP.clone(max_line_length=998)
 
 
 def enqueue(
@@ -34,7 +40,7 @@ def enqueue(
         recipient=recipient.lower(),
         thread_id=thread_id,
         message_id=str(message.get("Message-ID", "")).strip("<>"),
-        raw=message.as_bytes(),
+        raw=message.as_bytes(policy=WIRE),
     )
     session.add(row)
     session.flush()

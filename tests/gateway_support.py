@@ -104,15 +104,17 @@ class GatewayProcess:
     web_port: int
     env: dict[str, str]
     proc: subprocess.Popen[bytes] | None = None
+    logfile: Any = None
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.web_port}"
 
     def start(self, *args: str) -> GatewayProcess:
-        log = open(self.data_dir.parent / "gateway.log", "ab")  # noqa: SIM115 - kept open
+        self.logfile = open(self.data_dir.parent / "gateway.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen([*mailfeed_command(), "serve", *args], env=self.env,
-                                     cwd=self.data_dir.parent, stdout=log, stderr=log)
+                                     cwd=self.data_dir.parent, stdout=self.logfile,
+                                     stderr=self.logfile)
         try:
             wait_port(self.smtp_port)
             wait_port(self.web_port)
@@ -129,6 +131,9 @@ class GatewayProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.logfile is not None:
+            self.logfile.close()
+            self.logfile = None
 
     def log(self) -> str:
         path = self.data_dir.parent / "gateway.log"
