@@ -1,28 +1,43 @@
-"""A person's page: what they asked, answered and praised, and where they were mentioned."""
+"""A person's page: what they asked, answered and praised, and where they were mentioned.
+
+Addressed by id, not address: guests in open mode must not read addresses off URLs.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, redirect, render_template
+from werkzeug.wrappers import Response
 
-from publisher import people as people_queries
 from publisher.activity import person_activity
-from web.state import current_user, db_session
+from publisher.models import Person
+from web.state import current_user, db_session, viewer_person
 
 bp = Blueprint("people", __name__)
 
 
-@bp.get("/people/<path:email>")
-def person(email: str) -> str:
+@bp.get("/people/<int:person_id>")
+def person(person_id: int) -> str:
     session = db_session()
-    found = people_queries.find(session, email)
+    found = session.get(Person, person_id)
     if found is None:
         abort(404)
     user = current_user()
-    activity = person_activity(session, found.id)
     return render_template(
         "web/people/person.html",
         person=found,
-        activity=activity,
+        activity=person_activity(session, found.id),
         show_email=bool(user and not user.guest),
         own_page=bool(user and user.email == found.email),
     )
+
+
+@bp.get("/me")
+def me() -> Response:
+    """The signed-in user's own page (and notification list)."""
+    user = current_user()
+    if user is None or user.guest:
+        abort(404)
+    own = viewer_person(create=True)
+    assert own is not None
+    db_session().commit()
+    return redirect(f"/people/{own.id}")
