@@ -84,10 +84,14 @@ _CLOSING = _phrases(
     r"^(?:tack på förhand|thanks in advance|tia)\b",
 )
 
-# Opinion prompts open a discussion, rhetorical openers announce; neither waits for an
-# answer.
+# Opinion prompts open a discussion, rhetorical openers announce, small talk greets;
+# none waits for an answer.
 _NOT_ASKING = _phrases(
     r"^(?:vet ni vad|vet du vad|gissa vad|you know what|guess what)\b",
+    # small talk
+    r"^(?:hur är läget|hur mår (?:du|ni)|hur har (?:du|ni) det|allt väl|läget)\s*\?",
+    r"^(?:how are you|how'?s it going|how are things|how was your (?:weekend|vacation))"
+    r"\b[^?]*\?",
     r"^(?:vad tycker (?:ni|du|folk)|vad säger (?:ni|du)|synpunkter|tankar|åsikter|"
     r"några (?:tankar|synpunkter|invändningar|åsikter))\b",
     r"^(?:what do you (?:all |guys )?think|thoughts|any thoughts|comments|any comments|"
@@ -137,12 +141,11 @@ def is_question(text: str) -> bool:
     "Does anyone know…"); courtesy closings and opinion prompts do not count.
     """
     for sentence in sentences(text):
-        if _NOT_ASKING.search(sentence):
-            continue
-        if sentence.endswith("?") or _REQUEST.search(sentence):
-            return True
         lead_in = _LEAD_IN.match(sentence)
-        if lead_in and _REQUEST.search(sentence[lead_in.end():]):
+        readings = (sentence, sentence[lead_in.end():]) if lead_in else (sentence,)
+        if any(_NOT_ASKING.search(r) for r in readings):
+            continue
+        if sentence.endswith("?") or any(_REQUEST.search(r) for r in readings):
             return True
     return False
 
@@ -218,7 +221,8 @@ _ACK = _phrases(
     r"\b(?:problemet|saken) (?:är )?löst\b",
     r"\b(?:perfekt|toppen|kanon|super|grymt|utmärkt|klockrent|härligt),? tack\b",
     r"\btack,? (?:det var|precis) (?:precis )?(?:det|vad) jag (?:behövde|letade efter|sökte)\b",
-    r"\btack (?:så mycket |så jättemycket )?för (?:hjälpen|svaret|tipset)\b.*\b(?:funka|fungera|löst)",
+    r"\btack (?:så mycket |så jättemycket )?för (?:hjälpen|svaret|tipset)\b"
+    r".*\b(?:funka|fungera|löst)",
     r"\b(?:då|nu) vet jag\b",
     # English
     _CLAUSE + r"(?:that|this|it) (?:worked|works|did the trick|fixed it|solved it|sorted it)\b",

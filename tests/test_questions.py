@@ -27,6 +27,7 @@ QUESTIONS = [
     "Snabb fråga: går det att boka konferensrummet Kajen för fler än 12 personer",
     "Hej! Jag undrar om vi får ta med gäster på julbordet den 13:e.",
     "Någon som vet om parkeringen i garaget är öppen under helgen",
+    "Hej Lars, hur är läget? Vet du vem som har nyckeln till serverrummet?",
     # English
     "Hi all,\n\nDoes anyone know the SLA for the shared build servers?\n\nThanks,\nTom",
     "Who owns the staging database these days — is it still the data team",
@@ -49,6 +50,9 @@ NOT_QUESTIONS = [
     "Jag tycker vi ska byta till två veckors sprintar. Vad tycker ni?",
     "Proposal: we move the standup to 9:30. Thoughts?",
     "Vet ni vad? Vi slog försäljningsrekordet i oktober!",
+    # Small talk
+    "Hej Lars, hur är läget? Här kommer rapporten för september.",
+    "Hi Tom, how was your weekend? Attached are the notes from Friday.",
     # A question mark inside a link is not a question
     "Rapporten finns här: https://intranet.firma.se/rapporter?id=2024-10&view=full",
     "",
