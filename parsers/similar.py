@@ -155,7 +155,10 @@ def rank_similar(
     query = features(question)
     idf = _idf([query, *bags])
     qvec = _vector(query, idf)
-    scored = [(key, _cosine(qvec, _vector(bag, idf))) for (key, _), bag in zip(keyed, bags)]
+    scored = [
+        (key, _cosine(qvec, _vector(bag, idf)))
+        for (key, _), bag in zip(keyed, bags, strict=True)
+    ]
     ranked = sorted(
         (pair for pair in scored if pair[1] >= threshold), key=lambda p: p[1], reverse=True
     )
