@@ -91,6 +91,26 @@ def db_upgrade() -> None:
     click.echo(f"schema up to date: {database.engine.url.render_as_string(hide_password=True)}")
 
 
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--batch", default=200, show_default=True, help="Messages per transaction.")
+def import_(path: Path, batch: int) -> None:
+    """Thread and publish an archive: an mbox file, a Maildir, or a folder of .eml files."""
+    from gateway.importer import archive_size, import_archive
+    from publisher.db import Database
+
+    settings = _settings()
+    database = Database(settings.db_url)
+    if settings.db_url.startswith("sqlite"):
+        database.upgrade()
+    with click.progressbar(length=archive_size(path) or 0, label="importing",
+                           file=sys.stderr, show_pos=True) as bar:
+        stats = import_archive(settings, database, path, batch=batch, progress=bar)
+    click.echo(f"{stats.messages} messages: {stats.published} new threads, "
+               f"{stats.appended} appended, {stats.duplicates} duplicates, "
+               f"{stats.skipped} skipped; {len(stats.threads or ())} threads touched")
+
+
 @main.group()
 def spool() -> None:
     """Mail waiting in the spool or quarantined."""

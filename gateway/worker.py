@@ -32,6 +32,7 @@ def build_site(settings: Settings) -> Site:
         gateway_address=settings.primary_address,
         default_language=settings.default_language,
         external_people=settings.external_people,
+        secret_key=settings.secret_key,
         policy=PolicyContext(
             gateway_addresses=settings.gateway_addresses,
             monitor_addresses=settings.monitor_addresses,

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from parsers.model import ChainMessage, Decision, ParsedMail
 from parsers.policy import decide
-from publisher import notify, outbox, people
-from publisher.models import MailMessage, MessageRef, Post, Thread, utcnow
+from publisher import notify, outbox, people, suggest
+from publisher.models import MailMessage, MessageRef, OutboundMail, Post, Thread, utcnow
 from publisher.site import Site
 
 
@@ -251,9 +251,18 @@ def decide_for(session: Session, site: Site, parsed: ParsedMail, envelope: Envel
                ) -> tuple[Decision, Thread | None]:
     """The decision the gateway takes for this mail now, and the thread it continues."""
     thread = find_thread(session, parsed)
+    suggested = bool(parsed.chain) and session.scalar(
+        select(OutboundMail.id).where(OutboundMail.idempotency_key == suggest_key(parsed.chain[0]))
+    ) is not None
     context = replace(site.policy, envelope_rcpts=envelope.rcpts,
-                      envelope_from=envelope.mail_from, known_thread=thread is not None)
+                      envelope_from=envelope.mail_from, known_thread=thread is not None,
+                      already_suggested=suggested)
     return decide(parsed, context), thread
+
+
+def suggest_key(root: ChainMessage) -> str:
+    """One invitation per conversation, however many monitor copies of it arrive."""
+    return f"suggest:{fingerprint(root)}"
 
 
 def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope) -> Outcome:
@@ -276,25 +285,38 @@ def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope
 
     added = 0
     if decision.action in {"publish", "append"}:
-        if thread is None:
-            thread = find_by_root(session, parsed.chain)
-        created = thread is None
-        if thread is None:
-            origin = {"import": "import"}.get(envelope.source,
-                                             "forward" if parsed.is_forward else "cc")
-            thread = _new_thread(session, site, parsed, decision, origin)
-        added = _add_posts(session, site, thread, parsed, mail)
-        if created and not added:
-            # Nothing with words of its own (an empty forward): keep the record, no shell thread.
-            session.delete(thread)
-            session.flush()
-            return Outcome(decision, None, duplicate=False, new_posts=0)
-        _mail_stats(thread, parsed, site)
-        _remember_ids(session, thread, [i for i in [parsed.message_id, *parsed.references] if i])
-        mail.thread_id = thread.id
-        if envelope.source not in {"import", "demo"}:
-            # Whoever is new on the thread gets the link, once: the outbox key sees to that.
-            _queue_links(session, site, thread, parsed)
-    elif decision.action == "reject":
+        thread, added = publish_into(session, site, parsed, decision, mail, thread,
+                                     envelope.source)
+    elif decision.action == "reject" and envelope.source not in {"import", "demo"}:
         _queue_rejection(session, site, parsed, decision, datetime.now(UTC).date().isoformat())
+    elif decision.action == "suggest" and envelope.source not in {"import", "demo"}:
+        suggest.queue_invitation(session, site, parsed, mail, suggest_key(parsed.chain[0]))
     return Outcome(decision, thread.id if thread else None, duplicate=False, new_posts=added)
+
+
+def publish_into(
+    session: Session, site: Site, parsed: ParsedMail, decision: Decision, mail: MailMessage,
+    thread: Thread | None, source: str,
+) -> tuple[Thread | None, int]:
+    """Create the thread (or continue `thread`, or a thread with the same first message)
+    with the chain's new messages, and send the link to whoever on it has not had it."""
+    if thread is None:
+        thread = find_by_root(session, parsed.chain)
+    created = thread is None
+    if thread is None:
+        origin = {"import": "import", "monitor": "monitor"}.get(
+            source, "forward" if parsed.is_forward else "cc")
+        thread = _new_thread(session, site, parsed, decision, origin)
+    added = _add_posts(session, site, thread, parsed, mail)
+    if created and not added:
+        # Nothing with words of its own (an empty forward): keep the record, no shell thread.
+        session.delete(thread)
+        session.flush()
+        return None, 0
+    _mail_stats(thread, parsed, site)
+    _remember_ids(session, thread, [i for i in [parsed.message_id, *parsed.references] if i])
+    mail.thread_id = thread.id
+    if source not in {"import", "demo"}:
+        # Whoever is new on the thread gets the link, once: the outbox key sees to that.
+        _queue_links(session, site, thread, parsed)
+    return thread, added

@@ -19,6 +19,7 @@ class Site:
     default_language: str = "sv"
     name: str = "Mailfeed"
     external_people: str = "name"  # name | redact
+    secret_key: str = ""  # signs the links in invitations
 
     @property
     def gateway_domain(self) -> str:

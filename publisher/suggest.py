@@ -1,0 +1,104 @@
+"""Invitations to move a long mail question to the feed (monitor copies), and their answers.
+
+The asker gets one mail with a signed, expiring link.  Opening the link only shows the
+thread as it would appear: mail scanners (Safe Links and the like) open every link in a
+mail, so publishing takes a button press (a POST).  "Not this one" is remembered too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from parsers.mail import parse_mail
+from parsers.model import Decision, ParsedMail
+from publisher import notify, outbox
+from publisher.models import MailMessage, Thread
+from publisher.site import Site
+
+SALT = "mailfeed-suggestion"
+MAX_AGE = 14 * 24 * 3600  # two weeks: a question older than that has moved on
+
+
+class InvalidInvitation(Exception):
+    """The link is forged, expired or names no mail we have."""
+
+
+def _serializer(site: Site) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(site.secret_key, salt=SALT)
+
+
+def make_token(site: Site, mail_id: int) -> str:
+    return _serializer(site).dumps({"mail": mail_id})
+
+
+def read_token(site: Site, token: str) -> int:
+    try:
+        data = _serializer(site).loads(token, max_age=MAX_AGE)
+    except SignatureExpired as exc:
+        raise InvalidInvitation("this link has expired") from exc
+    except BadSignature as exc:
+        raise InvalidInvitation("this link is not valid") from exc
+    return int(data["mail"])
+
+
+def queue_invitation(
+    session: Session, site: Site, parsed: ParsedMail, mail: MailMessage, key: str
+) -> None:
+    """Mail the asker (the chain's first author) once, if they are one of us."""
+    root = parsed.chain[0]
+    asker = root.author.email
+    if not asker or not site.is_internal(asker) or site.is_gateway(asker):
+        return
+    token = make_token(site, mail.id)
+    language = notify.language_for(parsed.language, site.default_language)
+    humans = [p for p in parsed.participants if not site.is_gateway(p)]
+    body = notify.render(
+        "suggest", language, subject=parsed.subject, messages=len(parsed.chain),
+        people=len(humans), publish_url=f"{site.base_url}/suggest/{token}",
+        decline_url=f"{site.base_url}/suggest/{token}/decline", site_name=site.name,
+        gateway=site.gateway_address,
+    )
+    msg = notify.compose(
+        sender=site.gateway_address, sender_name=site.name, recipient=asker,
+        recipient_name=root.author.name,
+        subject=notify.SUBJECTS[("suggest", language)].format(subject=parsed.subject),
+        body=body, message_id=notify.message_id_for(site.gateway_domain, key),
+        in_reply_to=parsed.message_id, references=parsed.references, date=datetime.now(UTC),
+    )
+    outbox.enqueue(session, key=key, purpose="suggest", recipient=asker, message=msg)
+
+
+def load(session: Session, site: Site, token: str) -> tuple[MailMessage, ParsedMail]:
+    """The invited mail and what it says, for the preview page."""
+    mail = session.get(MailMessage, read_token(site, token))
+    if mail is None or not Path(mail.raw_path).is_file():
+        raise InvalidInvitation("the mail behind this link is gone")
+    return mail, parse_mail(Path(mail.raw_path).read_bytes())
+
+
+def accept(session: Session, site: Site, token: str) -> Thread:
+    """The asker pressed "publish": the chain becomes a thread (once)."""
+    from publisher.publish import publish_into  # publish imports this module
+
+    mail, parsed = load(session, site, token)
+    if mail.thread_id is not None:
+        thread = session.get(Thread, mail.thread_id)
+        if thread is not None:
+            return thread
+    decision = Decision("publish", "question", "published by the asker from an invitation")
+    thread, _added = publish_into(session, site, parsed, decision, mail, None, "monitor")
+    if thread is None:
+        raise InvalidInvitation("this mail has nothing to publish")
+    mail.action, mail.kind, mail.reason = decision.action, decision.kind, decision.reason
+    return thread
+
+
+def decline(session: Session, site: Site, token: str) -> None:
+    """"Not this one": recorded, so the operator sees it and nothing is asked again."""
+    mail, _parsed = load(session, site, token)
+    if mail.thread_id is None:
+        mail.action, mail.reason = "ignore", "the asker declined the invitation"
