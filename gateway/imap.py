@@ -164,7 +164,9 @@ class ImapState:
         tmp = path.with_name(path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            os.write(fd, data)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -266,7 +268,7 @@ class ImapPoller:
             try:
                 client = self._connect()
                 while not self._stop.is_set():
-                    self._process(client)
+                    self._process(client, interruptible=True)
                     failures = 0  # a full pass worked: the next outage starts from a short wait
                     self._wait_for_mail(client)
             except CONNECTION_ERRORS as exc:
@@ -303,6 +305,9 @@ class ImapPoller:
                     client.starttls(self.ssl_context)
                 elif t.tls == "starttls":
                     raise IMAPClientError("server does not offer STARTTLS (tls=starttls)")
+                elif t.host not in ("127.0.0.1", "::1", "localhost"):
+                    log.warning("imap: %s offers no STARTTLS; logging in without TLS "
+                                "(add ?tls=starttls to refuse that)", t.host)
             client.login(t.username, t.password)
             self._done_name = self._ensure_folder(client, t.done_folder, personal=True)
             info = client.select_folder(self._server_name(client, t.folder, personal=False))
@@ -325,7 +330,7 @@ class ImapPoller:
         state.last_uid = 0
         state.save(self.state_path)
 
-    def _process(self, client: IMAPClient) -> int:
+    def _process(self, client: IMAPClient, *, interruptible: bool = False) -> int:
         """Spool every unhandled mail in the selected folder, then move it to Done."""
         if self._retry_at is not None and time.monotonic() < self._retry_at:
             return 0
@@ -337,6 +342,8 @@ class ImapPoller:
         spooled = 0
         new = [u for u in uids if u > self.state.last_uid]
         for start in range(0, len(new), self.batch_size):
+            if interruptible and self._stop.is_set():
+                break  # a long backlog must not hold up stop(); the rest waits for next time
             chunk = new[start:start + self.batch_size]
             fetched = client.fetch(chunk, ["BODY.PEEK[]"])
             handled: list[int] = []

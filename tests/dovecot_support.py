@@ -8,7 +8,9 @@ in the finalizer.  See ../shared/PEERS.md for the config this follows.
 
 from __future__ import annotations
 
+import grp
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -16,16 +18,13 @@ import subprocess
 import tempfile
 import time
 import uuid
-import grp
-import pwd
-from urllib.parse import quote
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
-from imapclient import IMAPClient
-
 from conftest import free_port, require_tool
+from imapclient import IMAPClient
 
 USER = "feed"
 PASSWORD = "s3cret pass/word"  # a space and a slash, so the URL must be percent-encoded
@@ -36,7 +35,7 @@ state_dir = {tmp}/state
 log_path = {tmp}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:{tmp}/mail/%u/Maildir
@@ -60,7 +59,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
   }}
 }}
 service anvil {{
@@ -72,9 +72,17 @@ service anvil {{
 class Dovecot:
     """One private Dovecot instance; `start`, `kill`, `restart` keep the same port and mail."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, *, tls: bool = False) -> None:
         self.tmp = tmp
         self.port = free_port()
+        # With tls: STARTTLS on `port` and implicit TLS on `imaps_port`, with a certificate
+        # for 127.0.0.1 made here; `cafile` is what a client must trust.
+        self.imaps_port = free_port() if tls else 0
+        self.cafile = tmp / "cert.pem"
+        ssl_conf = "ssl = no"
+        if tls:
+            _make_certificate(self.cafile, tmp / "key.pem")
+            ssl_conf = f"ssl = yes\nssl_cert = <{self.cafile}\nssl_key = <{tmp / 'key.pem'}"
         self.user = USER
         self.password = PASSWORD
         self.proc: subprocess.Popen[bytes] | None = None
@@ -92,7 +100,8 @@ class Dovecot:
         (tmp / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
         self.config = tmp / "dovecot.conf"
         self.config.write_text(CONFIG.format(
-            tmp=tmp, port=self.port, uid=self.uid, gid=self.gid,
+            tmp=tmp, port=self.port, imaps_port=self.imaps_port, ssl=ssl_conf,
+            uid=self.uid, gid=self.gid,
             login_user=login_user, login_group=login_group))
         self.maildir = tmp / "mail" / USER / "Maildir"
         for sub in ("cur", "new", "tmp"):
@@ -184,6 +193,16 @@ class Dovecot:
                 os.chown(os.path.join(dirpath, f), self.uid, self.gid)
 
 
+def _make_certificate(cert: Path, key: Path) -> None:
+    openssl = require_tool("openssl")
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=30,
+    )
+
+
 def _name_of_uid(uid: int) -> str:
     return pwd.getpwuid(uid).pw_name
 
@@ -192,17 +211,29 @@ def _name_of_gid(gid: int) -> str:
     return grp.getgrgid(gid).gr_name
 
 
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    """A fresh Dovecot per test (it starts in well under a second), killed afterwards."""
+def _running(*, tls: bool) -> Iterator[Dovecot]:
     require_tool("dovecot")
     # Not pytest's tmp_path: its parents are mode 0700 root, which uid 65534 cannot traverse.
     tmp = Path(tempfile.mkdtemp(prefix="mailfeed-dovecot-"))
     os.chmod(tmp, 0o755)
-    server = Dovecot(tmp)
     try:
+        server = Dovecot(tmp, tls=tls)
         server.start()
-        yield server
+        try:
+            yield server
+        finally:
+            server.kill()
     finally:
-        server.kill()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    """A fresh plain-text Dovecot per test (it starts in well under a second), killed after."""
+    yield from _running(tls=False)
+
+
+@pytest.fixture
+def dovecot_tls() -> Iterator[Dovecot]:
+    """The same with a test certificate: STARTTLS on `port`, implicit TLS on `imaps_port`."""
+    yield from _running(tls=True)

@@ -7,14 +7,16 @@ spool on disk; waits are bounded so a regression fails instead of hanging.
 from __future__ import annotations
 
 import errno
+import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
-from dovecot_support import Dovecot, dovecot  # noqa: F401 - the fixture
+from dovecot_support import Dovecot, dovecot, dovecot_tls  # noqa: F401 - fixtures
 
-from gateway.imap import ImapPoller, ImapState, describe_mail, parse_imap_url
+from gateway.imap import CONNECTION_ERRORS, ImapPoller, ImapState, describe_mail, parse_imap_url
 from gateway.settings import Settings
 from gateway.spool import Spool
 
@@ -118,10 +120,10 @@ def test_mail_in_the_inbox_is_spooled_and_moved_to_done(
 
     assert poller.run_once() == 2
 
-    entries = list(spool.pending())
+    entries = sorted(spool.pending(), key=lambda e: e.rcpts)
     assert [e.source for e in entries] == ["imap", "imap"]
-    assert [e.rcpts for e in entries] == [("feed@firma.test",), ("feed+t42.k7c9@firma.test",)]
-    assert entries[0].read().replace(b"\r\n", b"\n") == mail(1).replace(b"\r\n", b"\n")
+    assert [e.rcpts for e in entries] == [("feed+t42.k7c9@firma.test",), ("feed@firma.test",)]
+    assert entries[1].read() == mail(1)
     assert folder_uids(dovecot, "INBOX") == []
     assert len(folder_uids(dovecot, DONE)) == 2
     state = ImapState.load(poller.state_path)
@@ -255,6 +257,31 @@ def test_mail_the_spool_cannot_take_stays_in_the_mailbox(
     assert len(folder_uids(dovecot, DONE)) == 3
 
 
+def test_server_lost_between_spooling_and_moving_spools_once_moves_later(
+        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    class ServerDiesAfterPut(Spool):
+        """The mail is safe on disk, and that very moment Dovecot goes away."""
+
+        def put(self, raw: bytes, *, mail_from: str = "", rcpts: Sequence[str] = (),
+                source: str = "smtp") -> str:
+            entry_id = super().put(raw, mail_from=mail_from, rcpts=rcpts, source=source)
+            dovecot.kill()
+            return entry_id
+
+    dovecot.deliver(mail(1))
+    with pytest.raises(CONNECTION_ERRORS):
+        make_poller(dovecot.url, spool=ServerDiesAfterPut(spool.root)).run_once()
+    assert spool.depth() == 1
+    dovecot.start()
+    assert folder_uids(dovecot, "INBOX") != []  # the move never happened
+
+    assert make_poller(dovecot.url).run_once() == 0
+
+    assert spool.depth() == 1
+    assert folder_uids(dovecot, "INBOX") == []
+    assert len(folder_uids(dovecot, DONE)) == 1
+
+
 def test_a_broken_message_is_spooled_raw(
         dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
     garbage = b"this is not a mail at all\r\n\xff\xfe\x80 binary:: junk\r\n: : :\r\n\r\n--\r\n"
@@ -267,3 +294,44 @@ def test_a_broken_message_is_spooled_raw(
     assert entry.read() == garbage
     assert entry.rcpts == ()
     assert folder_uids(dovecot, "INBOX") == []
+
+
+# -- TLS -----------------------------------------------------------------------------------
+
+def tls_url(server: Dovecot, scheme: str, port: int, query: str = "") -> str:
+    return (f"{scheme}://{server.user}:{quote(server.password, safe='')}@127.0.0.1:{port}/INBOX"
+            + (f"?{query}" if query else ""))
+
+
+def test_imaps_and_starttls_verify_the_server_certificate(
+        dovecot_tls: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    trusting = ssl.create_default_context(cafile=str(dovecot_tls.cafile))
+    dovecot_tls.deliver(mail(1))
+    dovecot_tls.deliver(mail(2))
+
+    # imap:// upgrades with STARTTLS because the server offers it, so an untrusted
+    # certificate stops it before the password is sent.
+    with pytest.raises(ssl.SSLCertVerificationError):
+        make_poller(tls_url(dovecot_tls, "imap", dovecot_tls.port)).run_once()
+    with pytest.raises(ssl.SSLCertVerificationError):
+        make_poller(tls_url(dovecot_tls, "imaps", dovecot_tls.imaps_port)).run_once()
+    assert spool.depth() == 0
+
+    imaps = make_poller(tls_url(dovecot_tls, "imaps", dovecot_tls.imaps_port),
+                        ssl_context=trusting)
+    assert imaps.run_once() == 2
+    dovecot_tls.deliver(mail(3))
+    starttls = make_poller(tls_url(dovecot_tls, "imap", dovecot_tls.port, "tls=starttls"),
+                           ssl_context=trusting)
+    assert starttls.run_once() == 1
+    assert spool.depth() == 3
+
+
+def test_tls_starttls_refuses_a_server_without_it(
+        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    dovecot.deliver(mail(1))
+    with pytest.raises(CONNECTION_ERRORS, match="STARTTLS"):
+        make_poller(tls_url(dovecot, "imap", dovecot.port, "tls=starttls")).run_once()
+    assert spool.depth() == 0
+    # Without the option, imap:// falls back to plain text when STARTTLS is not offered.
+    assert make_poller(tls_url(dovecot, "imap", dovecot.port)).run_once() == 1
