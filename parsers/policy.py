@@ -6,7 +6,8 @@ admin page.  The order is the order of trust: automatic mail first (it is never
 answered, RFC 3834 §2), then confidential mail (never stored as a thread, whoever sent
 it), then authentication (a spoofed sender must not publish under a claimed name), then
 the sender's domain, then the route by which the mail came: a reply to a thread the feed
-has, the gateway address, or a monitor copy.
+has, the gateway address, or a monitor copy.  Only mail sent to the gateway is
+rejected (and so answered with a notice); any other refusal is an `ignore`.
 
 No I/O: what only the publisher knows (this mail replies to a feed thread; the asker
 was already invited; the thread was marked answered on the feed) comes in through
@@ -209,9 +210,19 @@ RULES: tuple[Rule, ...] = (
 
 
 def decide(mail: ParsedMail, context: PolicyContext) -> Decision:
-    """The first rule of `RULES` that has something to say decides."""
+    """The first rule of `RULES` that has something to say decides.
+
+    A rejection tells the sender why, so it is only for mail sent to the gateway (or a
+    reply to a feed thread).  A monitor copy's sender never asked for anything, and may
+    be outside the company: refusing it is ignoring it, without a reply.
+    """
     for rule in RULES:
         decision = rule(mail, context)
-        if decision is not None:
-            return decision
+        if decision is None:
+            continue
+        if decision.action == "reject" and not (
+            context.known_thread or _addressed(mail, context, context.gateway_addresses)
+        ):
+            return Decision("ignore", None, f"not sent to the gateway, no reply: {decision.reason}")
+        return decision
     raise AssertionError("unreachable: the last rule always decides")

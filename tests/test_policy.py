@@ -378,3 +378,29 @@ def test_a_chain_that_asks_nothing_is_ignored() -> None:
     assert (decision.action, decision.reason) == (
         "ignore", "monitor copy: the first message asks no question",
     )
+
+
+# --------------------------------------------------------- refusals of monitor copies
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("external-partner", "sender domain partner.example may not publish"),
+        ("sensitivity-confidential", "Sensitivity: company-confidential"),
+        ("spoofed-ceo", "DMARC fail"),
+    ],
+)
+def test_a_refused_monitor_copy_is_ignored_without_a_reply(name: str, reason: str) -> None:
+    # The sender of a monitor copy never wrote to the feed: a rejection notice would be
+    # news to them (and to a partner outside the company, a leak).
+    context = replace(AUTHENTICATED, envelope_rcpts=("monitor@firma.se",))
+    decision = decide(load(name), context)
+    assert decision.action == "ignore"
+    assert decision.reason.startswith("not sent to the gateway, no reply: ")
+    assert reason in decision.reason
+
+
+def test_a_refused_reply_to_a_feed_thread_is_still_rejected() -> None:
+    context = replace(SITE, envelope_rcpts=("monitor@firma.se",), known_thread=True)
+    assert decide(load("external-partner"), context).action == "reject"
