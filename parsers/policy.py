@@ -6,8 +6,9 @@ admin page.  The order is the order of trust: automatic mail first (it is never
 answered, RFC 3834 §2), then confidential mail (never stored as a thread, whoever sent
 it), then authentication (a spoofed sender must not publish under a claimed name), then
 the sender's domain, then the route by which the mail came: a reply to a thread the feed
-has, the gateway address, or a monitor copy.  Only mail sent to the gateway is
-rejected (and so answered with a notice); any other refusal is an `ignore`.
+has, the gateway address, or a monitor copy.  Only mail sent to the gateway, or a
+reply to a feed thread, is rejected (and so answered with a notice); any other refusal
+is an `ignore`.
 
 No I/O: what only the publisher knows (this mail replies to a feed thread; the asker
 was already invited; the thread was marked answered on the feed) comes in through
