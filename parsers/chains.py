@@ -82,6 +82,11 @@ def split_segments(text: str, depth: int = 0) -> list[Segment]:
         return bottom or [Segment(None, text)]
     own = lines[: boundary.start]
     rest = lines[boundary.body_start:]
+    if depth == 0 and boundary.kind == "attribution" and _blank(own) and not _starts_quoted(rest):
+        # An attribution on top of unquoted text with nothing above it: mobile clients
+        # put the header of the mail answered above the answer.  A reply is never empty,
+        # so the text below is the new message.
+        return split_segments("\n".join(rest), depth + 1)
     if boundary.kind == "quote":
         inner = split_segments("\n".join(unquote(rest)), depth + 1)
         return [Segment(None, "\n".join(own)), *_introduce(inner, boundary)]
@@ -98,6 +103,11 @@ def split_segments(text: str, depth: int = 0) -> list[Segment]:
         rest = unquote(rest[:end]) + after
     inner = split_segments("\n".join(rest), depth + 1)
     return [Segment(None, "\n".join(own)), *_introduce(inner, boundary)]
+
+
+def _starts_quoted(lines: list[str]) -> bool:
+    first = next((line for line in lines if line.strip()), None)
+    return first is None or is_quoted(first)
 
 
 def _tail_is_reply(after: list[str]) -> bool:

@@ -9,6 +9,7 @@ blocks and attribution lines is `quotes.py`'s job; this module only reads values
 
 from __future__ import annotations
 
+import html
 import re
 from email.utils import getaddresses, parsedate_tz
 
@@ -63,7 +64,7 @@ def _tidy_name(name: str) -> str | None:
 
 def parse_person(value: str) -> Person:
     """One person from a header value or attribution fragment."""
-    value = clean(value).strip()
+    value = html.unescape(clean(value)).strip()
     x500 = _X500_RE.search(value)
     if x500:
         # Exchange X.500 path ("/O=EXCHANGELABS/OU=…/CN=RECIPIENTS/CN=abc-anna"): the
@@ -122,7 +123,7 @@ def name_key(name: str) -> str:
 
 # --- dates ------------------------------------------------------------------------
 
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?!\d)")
 _NUM_DATE = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?!\d)")
 _TIME = re.compile(
     r"(?<![\d:.])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?![\d])\s*(a\.?\s?m\.?|p\.?\s?m\.?)?",

@@ -73,7 +73,9 @@ FORWARD_MARKERS = (
     "start of forwarded message", "forwarded by", "anfang der weitergeleiteten nachricht",
     "inizio messaggio inoltrato", "comienzo del mensaje reenviado",
     "begin doorgestuurd bericht", "början på vidarebefordrat brev",
-    "videresendt e-post", "forwarded e-mail",
+    "videresendt e-post", "forwarded e-mail", "vidarebefordrat av", "videresendt av",
+    "videresendt af", "weitergeleitet von", "transféré par", "reenviado por",
+    "doorgestuurd door", "inoltrato da", "przekazane przez", "välittänyt",
 )
 
 # Months: every spelling maps to a month number.  Abbreviations with and without a

@@ -50,7 +50,7 @@ _TIME_RE = re.compile(
 )
 _MARKER_WORDS = "|".join(re.escape(m) for m in ORIGINAL_MARKERS + FORWARD_MARKERS)
 _MARKER_RE = re.compile(
-    r"^[\s>*_]*(?:[-=_—–]{2,}|\*{1,2})?\s*(" + _MARKER_WORDS + r")\b[^\n]{0,40}?"
+    r"^[\s>*_]*(?:[-=_—–]{2,}|\*{1,2})?\s*(" + _MARKER_WORDS + r")\b[^\n]{0,70}?"
     r"\s*(?:[-=_—–]{2,}|:|\*{1,2})?\s*$",
     re.IGNORECASE,
 )
@@ -59,13 +59,22 @@ _MARKER_CHARS = re.compile(r"[-=_—–:*]")
 _RULE_RE = re.compile(r"^\s*(?:_{8,}|-{8,}|—{4,}|={8,})\s*$")
 
 
+_SIGNATURE_START_RE = re.compile(r"^(--|-- |_{3,})\s*$")
+_DASHED_END_RE = re.compile(r"\s*-{2,}\s*$")
+_CLOSING_BRACKET_RE = re.compile(r"^\s*>\s*[:：]\s*$")
+_DATED_NAME_RE = re.compile(
+    r"^\s*(?P<when>\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"(?:\s*(?:GMT|UTC)?[+-]\d{1,2}:?\d{2})?)\s+(?P<who>[^\d\s<][^:]{0,80}?)\s*[:：]?\s*$"
+)
+
+
 def is_quoted(line: str) -> bool:
     return line.lstrip(" ").startswith(">")
 
 
 def marker(line: str) -> str | None:
     """'forward' or 'original' when the line is a separator such as -----Original Message-----."""
-    if len(line) > 90 or not _MARKER_CHARS.search(line):
+    if len(line) > 130 or not _MARKER_CHARS.search(line):
         return None
     match = _MARKER_RE.match(clean(line))
     if not match:
@@ -144,10 +153,25 @@ def _author_from_attribution(text: str, verb: re.Match[str]) -> Person:
     return parse_person(part)
 
 
+def _attribution_end(line: str) -> bool:
+    """Lines that can end an attribution: "…wrote:", "…skrev …:", "---- … wrote ----"."""
+    line = line.rstrip()
+    return line.endswith((":", "：")) or bool(_DASHED_END_RE.search(line))
+
+
+def _continuation(lines: list[str], end: int) -> bool:
+    """A wrapped "<address\n>:" ending: the '>' closes the address, it is no quote."""
+    return bool(_CLOSING_BRACKET_RE.match(lines[end])) and end > 0 and \
+        lines[end - 1].count("<") > lines[end - 1].count(">")
+
+
 def attribution(lines: list[str], end: int) -> tuple[int, Person, str | None] | None:
     """(start, author, date) when lines [start, end] form an attribution line."""
     last = lines[end].rstrip()
-    if not last.endswith((":", "：")) or is_quoted(last) or len(last) > 400:
+    if not _attribution_end(last) or len(last) > 400:
+        return _dated_name(lines, end) if len(last) < 160 and last[:1].isdigit() else None
+    wrapped = is_quoted(last) and _continuation(lines, end)
+    if is_quoted(last) and not wrapped:
         return None
     last = clean(last)
     if header_line(last) is not None and not _VERB_RE.search(last):
@@ -155,13 +179,14 @@ def attribution(lines: list[str], end: int) -> tuple[int, Person, str | None] | 
     candidates = []
     for size in (1, 2, 3):
         start = end - size + 1
-        if start < 0 or any(not lines[k].strip() or is_quoted(lines[k]) for k in range(start, end + 1)):
+        if start < 0 or any(not lines[k].strip() or is_quoted(lines[k]) and k != end
+                            for k in range(start, end + 1)):
             break
         text = " ".join(clean(lines[k]).strip() for k in range(start, end + 1))
         if len(text) > 400:
             break
         candidates.append((start, text))
-    leading = [c for c in reversed(candidates) if _LEAD_RE.match(c[1])]
+    leading = [c for c in reversed(candidates) if _LEAD_RE.match(c[1].lstrip("- "))]
     for start, text in leading + candidates:
         verb = None
         for verb in _VERB_RE.finditer(text):
@@ -175,8 +200,21 @@ def attribution(lines: list[str], end: int) -> tuple[int, Person, str | None] | 
             continue
         if not text[: verb.start()].strip() and not re.search(r"\w", text[verb.end():]):
             continue
+        text = _DASHED_END_RE.sub("", text.strip(" -"))
         return start, _author_from_attribution(text, verb), parse_date(text)
-    return None
+    return _dated_name(lines, end) if last[:1].isdigit() else None
+
+
+def _dated_name(lines: list[str], end: int) -> tuple[int, Person, str | None] | None:
+    """Gmail's locale-neutral form: "2016-03-03 17:21 GMT+01:00 Anna Berg <a@b>:" (the
+    colon is sometimes lost), directly above the quote."""
+    match = _DATED_NAME_RE.match(clean(lines[end]))
+    if match is None or not (":" in match.group("when") or EMAIL_RE.search(match.group("who"))):
+        return None  # "2024-01-05 Meeting notes" is a title, not an attribution
+    if not _followed_by_quote(lines, end) and end + 1 < len(lines) and \
+            lines[end + 1].strip():
+        return None
+    return end, parse_person(match.group("who")), parse_date(match.group("when"))
 
 
 def _followed_by_quote(lines: list[str], end: int) -> bool:
@@ -219,6 +257,9 @@ def find_boundary(lines: list[str], begin: int = 0) -> Boundary | None:
             if quote_start is None:
                 quote_start = i
             continue
+        if quote_start is not None and _SIGNATURE_START_RE.match(line):
+            # a quote followed only by the writer's "-- " signature is still a trailing quote
+            return Boundary(kind="quote", start=quote_start, body_start=quote_start)
         quote_start = None
         if not _MARKER_CHARS.search(line) and "：" not in line:
             continue  # cheap exit: every boundary line has one of these characters

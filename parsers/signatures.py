@@ -20,9 +20,11 @@ _MOBILE_RE = re.compile(
     re.IGNORECASE,
 )
 # "Sent from my iPhone" has no comma; "Sent from my desk, is much easier" is prose.
+_CLOSING_WORDS = "|".join(re.escape(c) for c in sorted(CLOSINGS, key=len, reverse=True))
+# "Med vänliga hälsningar", "Thanks, Anna", "Med vänliga hälsningar / Best regards"
 _CLOSING_RE = re.compile(
-    r"^\s*(" + "|".join(re.escape(c) for c in sorted(CLOSINGS, key=len, reverse=True)) + r")"
-    r"\s*[,.!]*\s*(?:[,-]\s*[^\W\d_][\w.\- ]{0,30})?\s*$",
+    r"^\s*(" + _CLOSING_WORDS + r")\s*[,.!]*\s*(?:/\s*(" + _CLOSING_WORDS + r")\s*[,.!]*)?"
+    r"\s*(?:[,-]\s*[^\W\d_][\w.\- ]{0,30})?\s*$",
     re.IGNORECASE,
 )
 # Swedish and Norwegian sign with "/Anna" at the end of the last line or on its own.
@@ -112,7 +114,7 @@ def _closing_in(lines: list[str], end: int) -> int | None:
         if not _CLOSING_RE.match(clean(lines[k])):
             continue
         after = [ln for ln in lines[k + 1:end] if ln.strip()]
-        if len(after) > 10 or any(len(ln.strip()) > 60 for ln in after):
+        if len(after) > 10 or any(len(ln.strip()) > 90 for ln in after):
             continue
         if not any(ln.strip() for ln in lines[:k]):
             return None  # the message is only a sign-off; keep it
