@@ -392,8 +392,12 @@ class ImapPoller:
         client.add_flags(uids, [DELETED], silent=True)
         if client.has_capability("UIDPLUS"):
             client.uid_expunge(uids)  # RFC 4315: expunge only ours
+        elif set(client.search(["DELETED"])) <= set(uids):
+            client.expunge()  # RFC 3501: expunges every \Deleted mail, so only when all are ours
         else:
-            client.expunge()  # RFC 3501 fallback; also expunges others' \Deleted mail
+            # Someone else's \Deleted mail is waiting for their own EXPUNGE; not ours to
+            # destroy.  Ours stay flagged: the NOT DELETED search already skips them.
+            log.info("imap: no UIDPLUS and foreign \\Deleted mail; leaving %d flagged", len(uids))
 
     def _wait_for_mail(self, client: IMAPClient) -> None:
         """Return when there may be new mail, a retry is due, or stop() was called."""

@@ -36,6 +36,7 @@ log_path = {tmp}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
 {ssl}
+{capability}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:{tmp}/mail/%u/Maildir
@@ -72,7 +73,7 @@ service anvil {{
 class Dovecot:
     """One private Dovecot instance; `start`, `kill`, `restart` keep the same port and mail."""
 
-    def __init__(self, tmp: Path, *, tls: bool = False) -> None:
+    def __init__(self, tmp: Path, *, tls: bool = False, capability: str = "") -> None:
         self.tmp = tmp
         self.port = free_port()
         # With tls: STARTTLS on `port` and implicit TLS on `imaps_port`, with a certificate
@@ -101,6 +102,7 @@ class Dovecot:
         self.config = tmp / "dovecot.conf"
         self.config.write_text(CONFIG.format(
             tmp=tmp, port=self.port, imaps_port=self.imaps_port, ssl=ssl_conf,
+            capability=f"imap_capability = {capability}" if capability else "",
             uid=self.uid, gid=self.gid,
             login_user=login_user, login_group=login_group))
         self.maildir = tmp / "mail" / USER / "Maildir"
@@ -211,13 +213,13 @@ def _name_of_gid(gid: int) -> str:
     return grp.getgrgid(gid).gr_name
 
 
-def _running(*, tls: bool) -> Iterator[Dovecot]:
+def _running(*, tls: bool = False, capability: str = "") -> Iterator[Dovecot]:
     require_tool("dovecot")
     # Not pytest's tmp_path: its parents are mode 0700 root, which uid 65534 cannot traverse.
     tmp = Path(tempfile.mkdtemp(prefix="mailfeed-dovecot-"))
     os.chmod(tmp, 0o755)
     try:
-        server = Dovecot(tmp, tls=tls)
+        server = Dovecot(tmp, tls=tls, capability=capability)
         server.start()
         try:
             yield server
@@ -237,3 +239,9 @@ def dovecot() -> Iterator[Dovecot]:
 def dovecot_tls() -> Iterator[Dovecot]:
     """The same with a test certificate: STARTTLS on `port`, implicit TLS on `imaps_port`."""
     yield from _running(tls=True)
+
+
+@pytest.fixture
+def dovecot_imap4rev1() -> Iterator[Dovecot]:
+    """A server that advertises plain IMAP4rev1 only: no IDLE, MOVE, UIDPLUS or NAMESPACE."""
+    yield from _running(capability="IMAP4rev1")

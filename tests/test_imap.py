@@ -14,7 +14,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from dovecot_support import Dovecot, dovecot, dovecot_tls  # noqa: F401 - fixtures
+from dovecot_support import (  # noqa: F401 - fixtures
+    Dovecot,
+    dovecot,
+    dovecot_imap4rev1,
+    dovecot_tls,
+)
 
 from gateway.imap import CONNECTION_ERRORS, ImapPoller, ImapState, describe_mail, parse_imap_url
 from gateway.settings import Settings
@@ -175,6 +180,47 @@ def test_polling_without_idle_still_finds_mail(
     time.sleep(0.3)
     dovecot.deliver(mail(1))
     wait_for(lambda: spool.depth() == 1, 3.0, "the next poll")
+
+
+def test_a_plain_imap4rev1_server_is_polled_and_gets_copy_delete_expunge(
+        dovecot_imap4rev1: Dovecot, spool: Spool,  # noqa: F811
+        make_poller: Callable[..., ImapPoller]) -> None:
+    server = dovecot_imap4rev1
+    client = server.client()
+    assert not client.has_capability("IDLE") and not client.has_capability("MOVE")
+    client.select_folder("INBOX")
+    client.append("INBOX", b"Subject: a user's own deleted mail\r\n\r\nx\r\n", flags=[b"\\Deleted"])
+    client.logout()
+    poller = make_poller(server.url, poll_interval=0.3)  # IDLE allowed, but not offered
+    poller.start()
+    time.sleep(0.3)
+    server.deliver(mail(1))
+    server.deliver(mail(2))
+    wait_for(lambda: spool.depth() == 2, 3.0, "the next poll")
+    wait_for(lambda: len(folder_uids(server, DONE)) == 2, 3.0, "the copy to Done")
+    # Without UIDPLUS an EXPUNGE would also destroy the user's own \Deleted mail, so the
+    # handled copies are left flagged until the user's client expunges.
+    wait_for(lambda: unflagged(server) == [], 3.0, "the \\Deleted flags")
+    assert len(folder_uids(server, "INBOX")) == 3
+    poller.stop()
+
+    client = server.client()
+    client.select_folder("INBOX")
+    client.expunge()  # the user's client empties the trash
+    client.logout()
+    server.deliver(mail(3))
+    assert make_poller(server.url).run_once() == 1
+    assert folder_uids(server, "INBOX") == []  # alone with its own mail, it expunges
+    assert len(folder_uids(server, DONE)) == 3
+
+
+def unflagged(server: Dovecot) -> list[int]:
+    client = server.client()
+    try:
+        client.select_folder("INBOX", readonly=True)
+        return sorted(client.search(["NOT", "DELETED"]))
+    finally:
+        client.logout()
 
 
 def test_dovecot_killed_mid_idle_then_back_no_mail_lost_or_doubled(
