@@ -7,6 +7,7 @@ spool on disk; waits are bounded so a regression fails instead of hanging.
 from __future__ import annotations
 
 import errno
+import logging
 import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -184,7 +185,8 @@ def test_polling_without_idle_still_finds_mail(
 
 def test_a_plain_imap4rev1_server_is_polled_and_gets_copy_delete_expunge(
         dovecot_imap4rev1: Dovecot, spool: Spool,  # noqa: F811
-        make_poller: Callable[..., ImapPoller]) -> None:
+        make_poller: Callable[..., ImapPoller], caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="gateway.imap")
     server = dovecot_imap4rev1
     client = server.client()
     assert not client.has_capability("IDLE") and not client.has_capability("MOVE")
@@ -198,6 +200,7 @@ def test_a_plain_imap4rev1_server_is_polled_and_gets_copy_delete_expunge(
     server.deliver(mail(2))
     wait_for(lambda: spool.depth() == 2, 3.0, "the next poll")
     wait_for(lambda: len(folder_uids(server, DONE)) == 2, 3.0, "the copy to Done")
+    assert caplog.records == []  # polled in one session, not by failing and reconnecting
     # Without UIDPLUS an EXPUNGE would also destroy the user's own \Deleted mail, so the
     # handled copies are left flagged until the user's client expunges.
     wait_for(lambda: unflagged(server) == [], 3.0, "the \\Deleted flags")
