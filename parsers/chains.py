@@ -78,8 +78,9 @@ def split_segments(text: str, depth: int = 0) -> list[Segment]:
     lines = text.split("\n")
     boundary = find_boundary(lines) if depth < MAX_DEPTH else None
     if boundary is None:
-        bottom = _bottom_post([], lines, None, depth) if depth < MAX_DEPTH else None
-        return bottom or [Segment(None, text)]
+        # Quotes between new text without an attribution stay as the reply's context:
+        # nothing says whose words they are.
+        return [Segment(None, text)]
     own = lines[: boundary.start]
     rest = lines[boundary.body_start:]
     if depth == 0 and boundary.kind == "attribution" and _blank(own) and not _starts_quoted(rest):
@@ -88,6 +89,8 @@ def split_segments(text: str, depth: int = 0) -> list[Segment]:
         # so the text below is the new message.
         return split_segments("\n".join(rest), depth + 1)
     if boundary.kind == "quote":
+        if depth == 0 and _blank(own):
+            return [Segment(None, text)]  # a mail that is only a quote: keep it all
         inner = split_segments("\n".join(unquote(rest)), depth + 1)
         return [Segment(None, "\n".join(own)), *_introduce(inner, boundary)]
     first = next((k for k, line in enumerate(rest) if line.strip()), None)

@@ -49,7 +49,7 @@ for _field, _labels in (
 WROTE_VERBS = (
     "wrote", "writes", "skrev", "skriver", "kirjoitti", "schrieb", "a écrit", "escribió",
     "escreveu", "schreef", "ha scritto", "napisał", "napisała", "napisał(a)", "написал",
-    "написала", "написав", "написала:", "写道", "寫道", "skrifaði",
+    "написала", "написав", "пишет", "пише", "写道", "寫道", "skrifaði", "pisze",
 )
 
 # Lines that introduce a whole earlier message (with or without a header block below).
@@ -113,6 +113,13 @@ _MONTH_NAMES = (
      "diciembre", "dicembre", "grudzień", "grudnia", "dezembro", "dec", "des", "dez",
      "déc", "dic", "gru", "декабря", "грудня"),
 )
+_CYRILLIC_ABBREVIATIONS = (
+    ("янв", "січ"), ("фев", "лют"), ("мар", "бер", "берез"), ("апр", "кві", "квіт"),
+    ("май", "тра", "трав"), ("июн", "чер", "черв"), ("июл", "лип"), ("авг", "сер", "серп"),
+    ("сен", "вер", "верес"), ("окт", "жов", "жовт"), ("ноя", "лис", "листоп"),
+    ("дек", "гру", "груд"),
+)
+_MONTH_NAMES = tuple(a + b for a, b in zip(_MONTH_NAMES, _CYRILLIC_ABBREVIATIONS))
 for _number, _names in enumerate(_MONTH_NAMES, start=1):
     for _name in _names:
         MONTHS.setdefault(_name, _number)
@@ -139,7 +146,16 @@ MOBILE_SIGNATURE_STARTS = (
     "verstuurd vanaf", "verzonden met", "inviato da", "wysłane z", "wysłano z",
     "отправлено с", "get outlook for", "hämta outlook för", "skaffa outlook för",
     "sent via", "sent with", "skickat via", "skickades från", "sent using",
-    "发自我的", "从我的",
+    "发自我的", "从我的", "從我的", "from my", "sent by", "verzonden met", "enviado con",
+)
+
+# Words naming the device or app in a mobile signature ("Sent from my cell, please
+# excuse typos" is a signature; "Sent from my desk, is much easier" is not).
+DEVICE_WORDS = (
+    "iphone", "ipad", "ipod", "android", "mobile", "mobil", "phone", "galaxy", "samsung",
+    "blackberry", "cell", "outlook", "mail", "airmail", "mailbox", "tablet", "huawei",
+    "pixel", "nokia", "xiaomi", "htc", "windows", "device", "mobilgerät", "mobiltelefon",
+    "smartphone", "telefon", "puhelin", "móvil", "portable", "ti-85", "alcatel",
 )
 
 # Closing phrases that open a sign-off block ("Med vänliga hälsningar / Anna Berg").

@@ -36,7 +36,7 @@ class Boundary:
 
 
 _VERBS = "|".join(re.escape(v) for v in sorted(WROTE_VERBS, key=len, reverse=True))
-_VERB_RE = re.compile(r"(?<!\w)(" + _VERBS + r"|pisze|kirjoittaa)(?!\w)", re.IGNORECASE)
+_VERB_RE = re.compile(r"(?<!\w)(" + _VERBS + r")(?!\w)", re.IGNORECASE)
 # Words that open an attribution in the languages we read.
 _LEAD_RE = re.compile(
     r"^\W{0,3}(on|den|am|le|el|op|il giorno|il|w dniu|dnia|em|på|dne|the|в|у|在|"

@@ -12,13 +12,37 @@ from __future__ import annotations
 import re
 
 from parsers.headers import EMAIL_RE, clean
-from parsers.locales import BANNER_STARTS, CLOSINGS, DISCLAIMER_WORDS, MOBILE_SIGNATURE_STARTS
+from parsers.locales import (
+    BANNER_STARTS,
+    CLOSINGS,
+    DEVICE_WORDS,
+    DISCLAIMER_WORDS,
+    MOBILE_SIGNATURE_STARTS,
+)
 
-_MOBILE_RE = re.compile(
-    r"^\s*(" + "|".join(re.escape(s) for s in MOBILE_SIGNATURE_STARTS) + r")"
-    r"[\w\s'’.()&-]{0,45}?[.!]?(?:\s*[<(\[]?\s*https?://\S*)?\s*$",
+_MOBILE_START_RE = re.compile(
+    r"^[\s(<\[]*(" + "|".join(re.escape(m) for m in MOBILE_SIGNATURE_STARTS) + r")",
     re.IGNORECASE,
 )
+_DEVICE_RE = re.compile(r"(" + "|".join(re.escape(d) for d in DEVICE_WORDS) + r")", re.IGNORECASE)
+_VIA_DEVICE_RE = re.compile(
+    r"\b(from|via|with|von|från|fra|depuis|desde|da|z|met|mit)\s+(my|min|mon|mi|meinem|mijn)?\s*"
+    r"(\S+\s+)?" + _DEVICE_RE.pattern, re.IGNORECASE,
+)
+_LINK_RE = re.compile(r"\(https?://[^)]*\)|<https?://[^>]*>|https?://\S+|[\[\]<>()]")
+
+
+def is_mobile_line(line: str) -> bool:
+    """"Skickat från min iPhone", "Get Outlook for Android<https://…>", "(sent from a phone)"."""
+    text = _LINK_RE.sub(" ", clean(line)).strip(" .!")
+    if not text or len(text) > 90 or "?" in text:
+        return False
+    head = text.split(",", 1)[0]
+    if _MOBILE_START_RE.match(line):
+        return bool(_DEVICE_RE.search(head)) or ("," not in text and len(text) <= 50)
+    return len(text) <= 90 and bool(_VIA_DEVICE_RE.search(head))
+
+
 # "Sent from my iPhone" has no comma; "Sent from my desk, is much easier" is prose.
 _CLOSING_WORDS = "|".join(re.escape(c) for c in sorted(CLOSINGS, key=len, reverse=True))
 # "Med vänliga hälsningar", "Thanks, Anna", "Med vänliga hälsningar / Best regards"
@@ -27,8 +51,11 @@ _CLOSING_RE = re.compile(
     r"\s*(?:[,-]\s*[^\W\d_][\w.\- ]{0,30})?\s*$",
     re.IGNORECASE,
 )
-# Swedish and Norwegian sign with "/Anna" at the end of the last line or on its own.
-_SLASH_NAME_RE = re.compile(r"(?:^|\s)/\s?[A-ZÅÄÖÆØ][\w-]+(?: [A-ZÅÄÖÆØ][\w-]+)?\s*$")
+# Swedish and Norwegian sign with "/Anna" at the end of the last line or on its own;
+# others with "-Anna" or "— Anna" on a line of its own.
+_SLASH_NAME_RE = re.compile(
+    r"(?:(?:^|\s)/|^\s*[-–—]{1,2})\s?[A-ZÅÄÖÆØ][\w-]+(?: [A-ZÅÄÖÆØ][\w-]+)?\s*$"
+)
 _PHONE_RE = re.compile(r"(\+?\d[\d\s().-]{6,}\d)")
 _URL_RE = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 _SIG_RULE_RE = re.compile(r"^(--|-- |—|__+|_{3,}.*)\s*$")
@@ -77,10 +104,15 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
     paragraph = [clean(ln) for ln in lines[start:end]]
     text = " ".join(ln.strip() for ln in paragraph).casefold()
     has_text_before = any(ln.strip() for ln in lines[:start])
-    # Mobile signature: any trailing line like "Skickat från min iPhone".
-    for k in range(start, end):
-        if _MOBILE_RE.match(clean(lines[k])) and _is_short_block(lines[k:end], 3):
-            return k if (k > start or has_text_before or k > 0) else None
+    # Mobile signatures: trailing lines that are all like "Skickat från min iPhone".
+    mobile = None
+    for k in range(end - 1, -1, -1):
+        if lines[k].strip() and not is_mobile_line(lines[k]):
+            break
+        if lines[k].strip():
+            mobile = k
+    if mobile is not None:
+        return mobile if any(ln.strip() for ln in lines[:mobile]) else None
     if not has_text_before and start == _last_paragraph_start(lines, end):
         return _closing_in(lines, end)
     hits = sum(word in text for word in DISCLAIMER_WORDS)
