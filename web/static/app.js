@@ -26,18 +26,22 @@ document.addEventListener("DOMContentLoaded", () => {
     const match = before.match(/(^|\s)@([\w.+-]{1,40})$/);
     return match ? match[2] : null;
   };
+  let latest = 0;  // answers can arrive out of order: only the newest request may fill the list
   box.addEventListener("input", async () => {
     const word = wordAtCaret();
+    const ticket = ++latest;
     if (!word) { list.hidden = true; return; }
     const response = await fetch(box.dataset.mentionSource + "?q=" + encodeURIComponent(word));
-    if (!response.ok) return;
+    if (!response.ok || ticket !== latest) return;
     const people = (await response.json()).people;
+    if (ticket !== latest) return;
     list.replaceChildren(...people.map((p) => {
       const item = document.createElement("li");
       item.setAttribute("role", "option");
       item.textContent = (p.name ? p.name + " " : "") + "<" + p.email + ">";
       item.addEventListener("click", () => {
-        const start = box.selectionStart - word.length;
+        const typed = wordAtCaret() || "";
+        const start = box.selectionStart - typed.length;
         box.value = box.value.slice(0, start) + p.email + " " + box.value.slice(box.selectionStart);
         list.hidden = true; box.focus();
       });
