@@ -69,7 +69,13 @@ def _case_id(path: Path) -> str:
 
 
 def _first_name(name: str | None) -> str | None:
-    return name.split()[0] if name else None
+    """'Anna Berg' -> 'Anna'; directory style 'Müller, Katrin' -> 'Katrin'."""
+    if not name:
+        return None
+    if "," in name:
+        name = name.split(",", 1)[1]
+    parts = name.split()
+    return parts[0] if parts else None
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +132,11 @@ def test_chain(eml: Path, parse_mail: Any) -> None:
         ("Fråga Erik.\n\n/Anna", "Fråga Erik.", True),
         ("Fråga Erik.\nHälsningar, Anna", "Fråga Erik.", True),
         ("Fråga Erik.\n\nMed vänliga hälsningar\nAnna", "Fråga Erik.", True),
-        ("Fråga Erik.\n\nMed vänliga hälsningar\nAnna Berg\nFacility Manager", "Fråga Erik.", False),
+        (
+            "Fråga Erik.\n\nMed vänliga hälsningar\nAnna Berg\nFacility Manager",
+            "Fråga Erik.",
+            False,
+        ),
         ("Fråga Erik.\n> Vet någon?", "Fråga Erik.", False),
         ("Fråga Erik", "Fråga Erik.", False),
         ("\ufeffHej", "Hej", True),

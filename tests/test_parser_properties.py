@@ -168,7 +168,9 @@ def leaf_parts(draw: Any) -> bytes:
     if draw(st.booleans()):
         head.append(f"Content-Transfer-Encoding: {cte}")
     if draw(st.booleans()):
-        disp = draw(st.sampled_from(["inline", "attachment", "attachment; filename*=utf-8''%E5%\""]))
+        disp = draw(
+            st.sampled_from(["inline", "attachment", "attachment; filename*=utf-8''%E5%\""])
+        )
         head.append(f"Content-Disposition: {disp}")
     if draw(st.booleans()):
         head.append("Content-ID: <image001.png@01DB3E5A.5C2F1D40>")
@@ -208,10 +210,15 @@ def _headers(draw: Any) -> bytes:
 def _multipart(children: Any) -> Any:
     @st.composite
     def build(draw: Any) -> bytes:
-        subtype = draw(st.sampled_from(["mixed", "alternative", "related", "digest", "signed", "x-odd"]))
+        subtype = draw(
+            st.sampled_from(["mixed", "alternative", "related", "digest", "signed", "x-odd"])
+        )
         parts = draw(st.lists(children, max_size=4))
-        boundary = draw(st.sampled_from(["b1", "=_Part_0", "----=_NextPart_000_0001", "a b", "x" * 80]))
-        out = f'Content-Type: multipart/{subtype}; boundary="{boundary}"\r\n\r\npreamble\r\n'.encode()
+        boundary = draw(
+            st.sampled_from(["b1", "=_Part_0", "----=_NextPart_000_0001", "a b", "x" * 80])
+        )
+        out = f'Content-Type: multipart/{subtype}; boundary="{boundary}"\r\n\r\n'.encode()
+        out += b"preamble\r\n"
         for part in parts:
             out += f"--{boundary}\r\n".encode() + part + b"\r\n"
         if draw(st.booleans()):  # the closing delimiter is often missing in broken mail
@@ -225,7 +232,9 @@ def _rfc822(children: Any) -> Any:
     @st.composite
     def build(draw: Any) -> bytes:
         inner = _headers(draw) + draw(children)
-        disp = 'Content-Disposition: attachment; filename="fwd.eml"\r\n' if draw(st.booleans()) else ""
+        disp = ""
+        if draw(st.booleans()):
+            disp = 'Content-Disposition: attachment; filename="fwd.eml"\r\n'
         return b"Content-Type: message/rfc822\r\n" + disp.encode() + b"\r\n" + inner
 
     return build()
@@ -256,8 +265,10 @@ def test_parse_mail_never_raises_on_arbitrary_bytes(raw: bytes) -> None:
 
 
 @SETTINGS
-@given(st.sampled_from([b"From: a@b\r\n\r\n", b"Content-Type: multipart/mixed; boundary=x\n\n--x\n"]),
-       st.binary(max_size=2048))
+@given(
+    st.sampled_from([b"From: a@b\r\n\r\n", b"Content-Type: multipart/mixed; boundary=x\n\n--x\n"]),
+    st.binary(max_size=2048),
+)
 def test_parse_mail_never_raises_on_headers_then_garbage(prefix: bytes, rest: bytes) -> None:
     parse_mail(prefix + rest)
 
