@@ -155,12 +155,18 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def automatic_reason(mail: ParsedMail, envelope_from: str | None = None) -> str | None:
+# For archive imports: list traffic is the point, robots and bounces are not.
+IMPORT_CHECKS: tuple[Check, ...] = tuple(c for c in CHECKS if c not in (precedence, mailing_list))
+
+
+def automatic_reason(
+    mail: ParsedMail, envelope_from: str | None = None, checks: tuple[Check, ...] = CHECKS
+) -> str | None:
     """Why the mail is automatic (the first check that says so), or None.
 
     `envelope_from` is MAIL FROM: "" is the null reverse-path, None unknown.
     """
-    for check in CHECKS:
+    for check in checks:
         reason = check(mail, envelope_from)
         if reason:
             return reason

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from parsers import authresults
-from parsers.autoreply import automatic_reason
+from parsers.autoreply import IMPORT_CHECKS, automatic_reason
 from parsers.model import Action, Decision, ParsedMail
 from parsers.questions import chain_signals, classify_kind
 
@@ -45,6 +45,7 @@ class PolicyContext:
     min_participants: int = 4
     already_suggested: bool = False  # the asker was already invited to publish this chain
     answered: bool = False  # the publisher knows this conversation is answered
+    source: str = "mail"  # "import": an operator migrating an archive (see `imported`)
 
 
 def _domain(address: str | None) -> str:
@@ -69,7 +70,11 @@ Rule = Callable[[ParsedMail, PolicyContext], Decision | None]
 
 def automatic(mail: ParsedMail, context: PolicyContext) -> Decision | None:
     """Auto-replies, bounces, lists, robots: ignored silently, never answered."""
-    reason = is_automatic(mail, context)
+    if context.source == "import":
+        # An archive of a mailing list is what an import is for: only robots stay out.
+        reason = automatic_reason(mail, None, checks=IMPORT_CHECKS)
+    else:
+        reason = is_automatic(mail, context)
     return Decision("ignore", None, reason) if reason else None
 
 
@@ -120,6 +125,18 @@ def authentication(mail: ParsedMail, context: PolicyContext) -> Decision | None:
     if verdict.passed:
         return None
     return Decision("reject", None, f"sender not authenticated: {verdict.reason}")
+
+
+def imported(mail: ParsedMail, context: PolicyContext) -> Decision | None:
+    """`mailfeed import`: the operator chose the archive, so any sender's chain is published
+    (outsiders still appear by name only); confidential and automatic mail stay out."""
+    if context.source != "import":
+        return None
+    if context.known_thread:
+        return Decision("append", None, "imported reply to a thread already on the feed")
+    root = mail.chain[0].body if mail.chain else mail.new_text
+    kind = classify_kind([f"{mail.subject}\n{root}"])
+    return Decision("publish", kind, f"imported from an archive as a {kind}")
 
 
 def sender_domain(mail: ParsedMail, context: PolicyContext) -> Decision | None:
@@ -201,6 +218,7 @@ RULES: tuple[Rule, ...] = (
     sensitivity,
     encrypted,
     confidential_subject,
+    imported,
     authentication,
     sender_domain,
     known_thread,

@@ -19,9 +19,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from parsers import authresults
 from parsers.model import ChainMessage, Decision, ParsedMail
 from parsers.policy import decide
-from publisher import notify, outbox, people, suggest
+from publisher import notify, outbox, people, related, suggest
 from publisher.models import MailMessage, MessageRef, OutboundMail, Post, Thread, utcnow
 from publisher.site import Site
 
@@ -86,8 +87,12 @@ def parse_iso(text: str | None) -> datetime | None:
 
 
 def find_thread(session: Session, parsed: ParsedMail) -> Thread | None:
-    """The thread this mail continues: by Message-ID references, then Outlook's conversation."""
-    ids = [i for i in [parsed.in_reply_to, *reversed(parsed.references)] if i]
+    """The thread this mail continues: by Message-ID references, then Outlook's conversation.
+
+    The mail's own Message-ID counts too: a reply that arrived first (an archive import,
+    a slow relay) already named it in its References."""
+    ids = [i for i in [parsed.in_reply_to, *reversed(parsed.references), parsed.message_id]
+           if i]
     if ids:
         refs = {r.message_id: r.thread_id for r in
                 session.scalars(select(MessageRef).where(MessageRef.message_id.in_(ids)))}
@@ -202,9 +207,12 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
     language = notify.language_for(thread.language, site.default_language)
     url = site.base_url + thread.path
     humans = [p for p in parsed.participants if not site.is_gateway(p)]
+    similar = [{"subject": t.subject, "url": site.base_url + t.path}
+               for t in related.similar_answered(session, thread)] if thread.kind == "question" else []
     body = notify.render(
         "link", language, url=url, subject=thread.subject, posts=len(thread.posts),
-        people=max(len(humans), 1), similar=[], site_name=site.name, gateway=site.gateway_address,
+        people=max(len(humans), 1), similar=similar, site_name=site.name,
+        gateway=site.gateway_address,
     )
     subject = notify.SUBJECTS[("link", language)].format(subject=thread.subject)
     for address, name in _link_recipients(site, parsed):
@@ -231,6 +239,12 @@ def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision:
     address = parsed.sender.email
     if not address or site.is_gateway(address):
         return
+    if site.policy.trusted_authserv_ids:
+        verdict = authresults.evaluate(
+            authresults.parse_all(parsed.header_all("authentication-results")),
+            address.rpartition("@")[2], site.policy.trusted_authserv_ids)
+        if not verdict.passed:
+            return  # a forged From: would make us mail the real owner: backscatter
     language = notify.language_for(parsed.language, site.default_language)
     reason_code = hashlib.sha256(decision.reason.encode()).hexdigest()[:12]
     key = f"reject:{address}:{reason_code}:{today}"  # at most one per sender, reason and day
@@ -256,7 +270,8 @@ def decide_for(session: Session, site: Site, parsed: ParsedMail, envelope: Envel
     ) is not None
     context = replace(site.policy, envelope_rcpts=envelope.rcpts,
                       envelope_from=envelope.mail_from, known_thread=thread is not None,
-                      already_suggested=suggested)
+                      already_suggested=suggested,
+                      source="import" if envelope.source == "import" else "mail")
     return decide(parsed, context), thread
 
 

@@ -26,8 +26,10 @@ class Site:
         return self.gateway_address.rpartition("@")[2]
 
     def is_internal(self, address: str | None) -> bool:
+        # The same rule as the policy's sender check: an allowed domain and its subdomains.
         domain = (address or "").rpartition("@")[2].lower()
-        return bool(domain) and domain in self.policy.allowed_domains
+        return bool(domain) and any(
+            domain == d or domain.endswith("." + d) for d in self.policy.allowed_domains)
 
     def is_gateway(self, address: str | None) -> bool:
         address = (address or "").lower()

@@ -36,7 +36,8 @@ def with_headers(mail: ParsedMail, *extra: tuple[str, str]) -> ParsedMail:
 def test_rules_run_in_the_documented_order() -> None:
     names = [rule.__name__ for rule in RULES]
     assert names == [
-        "automatic", "sensitivity", "encrypted", "confidential_subject", "authentication",
+        "automatic", "sensitivity", "encrypted", "confidential_subject", "imported",
+        "authentication",
         "sender_domain", "known_thread", "explicit", "monitor", "unaddressed",
     ]
 
@@ -404,3 +405,26 @@ def test_a_refused_monitor_copy_is_ignored_without_a_reply(name: str, reason: st
 def test_a_refused_reply_to_a_feed_thread_is_still_rejected() -> None:
     context = replace(SITE, envelope_rcpts=("monitor@firma.se",), known_thread=True)
     assert decide(load("external-partner"), context).action == "reject"
+
+
+def test_an_import_publishes_list_mail_from_any_domain_but_not_robots() -> None:
+    from parsers.model import ChainMessage, ParsedMail, Person
+    from parsers.policy import PolicyContext, decide
+
+    def mail(headers: tuple[tuple[str, str], ...], sender: str) -> ParsedMail:
+        person = Person("Carl Worth", sender)
+        root = ChainMessage(author=person, date=None, body="How do I tag a thread in notmuch?")
+        return ParsedMail(message_id="x@cworth.org", subject="Tagging threads",
+                          raw_subject="Tagging threads", sender=person, date=None, chain=(root,),
+                          new_text=root.body, note=None, participants=(sender,), headers=headers)
+
+    context = PolicyContext(gateway_addresses=("feed@firma.se",), allowed_domains=("firma.se",),
+                            source="import")
+    listed = mail((("list-id", "<notmuch.notmuchmail.org>"), ("precedence", "list")),
+                  "cworth@cworth.org")
+    assert decide(listed, context).action == "publish"
+    bounce = mail((("auto-submitted", "auto-replied"),), "mailer-daemon@cworth.org")
+    assert decide(bounce, context).action == "ignore"
+    live = PolicyContext(gateway_addresses=("feed@firma.se",), allowed_domains=("firma.se",),
+                         envelope_rcpts=("feed@firma.se",))
+    assert decide(listed, live).action == "ignore"

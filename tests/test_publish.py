@@ -168,3 +168,34 @@ def test_external_people_in_a_chain_are_shown_by_name_only(database):
         posts = s.get(Thread, out.thread_id).posts
         assert posts[1].author_id is None and posts[1].author_name == "Kim Konsult"
         assert "kim@konsult.example" not in {o.recipient for o in s.scalars(select(OutboundMail))}
+
+
+def test_the_link_mail_lists_similar_answered_threads(database):
+    old = mail("old@firma.se", [msg(ERIK, 2, "Var hämtar man nyckel till förrådet på plan 3?")],
+               subject="Nyckel till förrådet på plan 3")
+    with database.session() as s:
+        answered = process(s, SITE, old, TO_GATEWAY).thread_id
+        s.get(Thread, answered).state = "answered"
+        unrelated = mail("u@firma.se", [msg(ERIK, 3, "Vem bokar julbordet i år?")],
+                         subject="Julbordet")
+        process(s, SITE, unrelated, TO_GATEWAY)
+    with database.session() as s:
+        process(s, SITE, mail("new@firma.se", [QUESTION]), TO_GATEWAY)
+        link = s.scalars(select(OutboundMail).where(OutboundMail.recipient == ANNA.email)).one()
+        text = message_from_bytes(link.raw, policy=policy.default).get_content()
+        assert "Det här kan redan vara besvarat" in text
+        assert f"/t/{answered}-" in text and "Julbordet" not in text
+
+
+def test_a_spoofed_sender_is_refused_without_mailing_the_real_owner(database):
+    from dataclasses import replace
+
+    strict = replace(SITE, policy=replace(SITE.policy, trusted_authserv_ids=("mx.firma.se",)))
+    spoofed = mail("spoof@evil.example", [QUESTION], headers=(
+        ("authentication-results",
+         "mx.firma.se; dmarc=fail (p=reject) header.from=firma.se; spf=fail "
+         "smtp.mailfrom=evil.example"),))
+    with database.session() as s:
+        out = process(s, strict, spoofed, TO_GATEWAY)
+        assert out.decision.action == "reject" and "authenticated" in out.decision.reason
+        assert count(s, OutboundMail) == 0 and count(s, Thread) == 0
