@@ -89,9 +89,10 @@ def split_segments(text: str, depth: int = 0) -> list[Segment]:
         # so the text below is the new message.
         return split_segments("\n".join(rest), depth + 1)
     if boundary.kind == "quote":
-        if depth == 0 and _blank(own):
+        unquoted = unquote(rest)
+        if depth == 0 and _blank(own) and not _opens_with_boundary(unquoted):
             return [Segment(None, text)]  # a mail that is only a quote: keep it all
-        inner = split_segments("\n".join(unquote(rest)), depth + 1)
+        inner = split_segments("\n".join(unquoted), depth + 1)
         return [Segment(None, "\n".join(own)), *_introduce(inner, boundary)]
     first = next((k for k, line in enumerate(rest) if line.strip()), None)
     if first is not None and is_quoted(rest[first]):
@@ -106,6 +107,15 @@ def split_segments(text: str, depth: int = 0) -> list[Segment]:
         rest = unquote(rest[:end]) + after
     inner = split_segments("\n".join(rest), depth + 1)
     return [Segment(None, "\n".join(own)), *_introduce(inner, boundary)]
+
+
+def _opens_with_boundary(lines: list[str]) -> bool:
+    """True when the text starts with an attribution or header block (a quoted mail)."""
+    first = next((k for k, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return False
+    found = find_boundary(lines[: first + 12])
+    return found is not None and found.start == first and found.kind != "quote"
 
 
 def _starts_quoted(lines: list[str]) -> bool:

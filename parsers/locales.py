@@ -61,6 +61,8 @@ ORIGINAL_MARKERS = (
     "oorspronkelijk bericht", "origineel bericht", "messaggio originale",
     "wiadomość oryginalna", "oryginalna wiadomość", "mensagem original",
     "исходное сообщение", "оригинальное сообщение", "原始邮件", "原始郵件",
+    # digests of forum and feed notifications quote the earlier posts under a heading
+    "previous replies", "vorherige antworten", "tidigare svar", "réponses précédentes",
 )
 FORWARD_MARKERS = (
     "forwarded message", "vidarebefordrat meddelande", "vidarebefordrat brev",

@@ -27,6 +27,12 @@ from parsers.model import Attachment
 
 MAX_DEPTH = 8  # forwards of forwards as attachments; deeper ones are treated as files
 _HTML_CONFIG = ParserConfig(css=CSS_PROFILES["strict"], display_images=False)
+# Clients wrap the writer's signature in a named container.
+_SIGNATURE_XPATH = (
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' gmail_signature ')]"
+    "|//*[contains(concat(' ', normalize-space(@class), ' '), ' moz-signature ')]"
+    "|//*[@id='AppleMailSignature' or @id='Signature' or @id='signature']"
+)
 _CHARSET_ALIASES = {"unicode-1-1-utf-7": "utf-7", "utf8": "utf-8", "x-unknown": "utf-8",
                     "ks_c_5601-1987": "cp949", "gb2312": "gb18030", "gbk": "gb18030"}
 
@@ -118,6 +124,11 @@ def html_to_text(markup: str) -> str:
     # Deepest first, so that nested quotes come out as "> > ".
     for quote in reversed(root.xpath("//blockquote")):
         _replace_with_quoted(quote)
+    for signature in root.xpath(_SIGNATURE_XPATH):
+        # Mark signature containers the way plain text does, so one rule cuts both.
+        marker = lxml_html.Element("pre")
+        marker.text = "-- "
+        signature.addprevious(marker)
     for rule in root.xpath("//hr"):
         rule.tag = "p"
         rule.text = "_" * 32
@@ -193,7 +204,10 @@ def from_message(message: Message, depth: int = 0) -> MimeMail:
             continue
         defects.extend(type(d).__name__ for d in getattr(part, "defects", []))
         is_body = disposition != "attachment" and not part.get_filename()
-        if is_body and ctype == "text/plain":
+        if ctype.startswith("multipart/"):
+            # A multipart whose boundary never appears: its payload is all there is.
+            plain.append(_part_text(part))
+        elif is_body and ctype == "text/plain":
             plain.append(_part_text(part))
         elif is_body and ctype == "text/html":
             htmls.append(_part_text(part))

@@ -40,7 +40,7 @@ _VERB_RE = re.compile(r"(?<!\w)(" + _VERBS + r")(?!\w)", re.IGNORECASE)
 # Words that open an attribution in the languages we read.
 _LEAD_RE = re.compile(
     r"^\W{0,3}(on|den|am|le|el|op|il giorno|il|w dniu|dnia|em|på|dne|the|в|у|在|"
-    r"\d|" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")(?!\w)",
+    r"\d{1,4}|" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")(?!\w)",
     re.IGNORECASE,
 )
 # A clock time with its meridiem and zone, e.g. "9:12 AM", "20.42", "10:23 (CET)".

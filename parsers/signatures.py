@@ -58,7 +58,7 @@ _SLASH_NAME_RE = re.compile(
 )
 _PHONE_RE = re.compile(r"(\+?\d[\d\s().-]{6,}\d)")
 _URL_RE = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
-_SIG_RULE_RE = re.compile(r"^(--|-- |—|__+|_{3,}.*)\s*$")
+_SIG_RULE_RE = re.compile(r"^(--|-- |—|_{2,}|-{4,}|={4,}|\*{4,})\s*$")
 
 
 def _paragraphs_end(lines: list[str]) -> int:
@@ -180,7 +180,7 @@ def strip_signature(body: str, author_name: str | None = None) -> tuple[str, str
     # "-- " starts a signature (RFC 3676 §4.3); a rule of underscores starts a list footer.
     for k, line in enumerate(lines):
         if _SIG_RULE_RE.match(line) and any(ln.strip() for ln in lines[:k]) and \
-                (line.startswith("--") or len(lines) - k <= 12):
+                (line.rstrip() == "--" or _is_short_block(lines[k + 1:], 20, 72)):
             tail.append("\n".join(lines[k:]).strip())
             lines = lines[:k]
             break
