@@ -174,6 +174,24 @@ def test_idle_picks_up_new_mail_within_seconds_and_stop_is_prompt(
     assert time.monotonic() - started < 1.5
 
 
+def test_mail_arriving_while_the_poller_works_is_not_left_for_the_next_idle_renewal(
+        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    class BusyMailbox(Spool):
+        """While the first mail is being spooled, the next one lands in the Maildir."""
+
+        def put(self, raw: bytes, *, mail_from: str = "", rcpts: Sequence[str] = (),
+                source: str = "smtp") -> str:
+            if self.depth() == 0:
+                dovecot.deliver(mail(2))
+            return super().put(raw, mail_from=mail_from, rcpts=rcpts, source=source)
+
+    dovecot.deliver(mail(1))
+    # The server announces mail 2 in its reply to the MOVE of mail 1; IDLE will not repeat it.
+    poller = make_poller(dovecot.url, spool=BusyMailbox(spool.root), idle_renew=600.0)
+    poller.start()
+    wait_for(lambda: spool.depth() == 2, 3.0, "the mail that came in meanwhile")
+
+
 def test_polling_without_idle_still_finds_mail(
         dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
     poller = make_poller(dovecot.url, use_idle=False, poll_interval=0.3)
