@@ -11,6 +11,7 @@ caller builds from the mail's own headers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from parsers.headers import name_key
@@ -51,26 +52,38 @@ def _quote_runs(lines: list[str]) -> list[tuple[int, int]]:
     return runs
 
 
-def _bottom_post(own: list[str], rest: list[str], boundary: Boundary | None,
+def _bottom_post(own: list[str], rest: list[str], boundary: Boundary,
                  depth: int) -> list[Segment] | None:
     """A reply written below (or between) the quote of the earlier message.
 
-    One quote block followed by new text is a bottom-post: the quote is the earlier
-    message.  Several quote blocks alternating with new text are an inline reply, whose
-    quotes stay as context, because the answers cannot be read without them.
+    Nothing above the attribution and one quote block followed by new text is a
+    bottom-post: the quote is the earlier message.  New text above as well, or several
+    quote blocks alternating with new text, is an inline reply, whose quotes stay as
+    context because the answers cannot be read without them.  A quote block after the
+    last new words (before the signature at most) is history either way.
     """
     runs = _quote_runs(rest)
-    if not runs or _blank(rest[runs[-1][1]:]) or not _blank(rest[: runs[0][0]]):
+    if not runs or not _blank(rest[: runs[0][0]]):
+        return None
+    last_start, last_end = runs[-1]
+    if _only_signature(rest[last_end:]):
+        rest = rest[:last_start]
+        runs = runs[:-1]
+    if not runs or _blank(rest[runs[-1][1]:]):
         return None
     quoted = [line for line in rest if is_quoted(line)]
     earlier = split_segments("\n".join(unquote(quoted)), depth + 1)
-    marker = boundary or Boundary(kind="quote", start=len(own), body_start=len(own))
-    if len(runs) == 1:
+    if len(runs) == 1 and _blank(own):
         start, end = runs[0]
-        own_text = "\n".join(own + rest[:start] + rest[end:])
+        own_text = "\n".join(rest[:start] + rest[end:])
     else:
         own_text = "\n".join(own + rest)
-    return [Segment(None, own_text), *_introduce(earlier, marker)]
+    return [Segment(None, own_text), *_introduce(earlier, boundary)]
+
+
+def _only_signature(lines: list[str]) -> bool:
+    first = next((line for line in lines if line.strip()), None)
+    return first is None or bool(re.match(r"^(--|-- |_{3,}|-{4,})\s*$", first))
 
 
 def split_segments(text: str, depth: int = 0) -> list[Segment]:

@@ -59,6 +59,7 @@ _MARKER_CHARS = re.compile(r"[-=_—–:*]")
 _RULE_RE = re.compile(r"^\s*(?:_{8,}|-{8,}|—{4,}|={8,})\s*$")
 
 
+_SUPERCITE_RE = re.compile(r"^[A-Z][A-Za-z]{0,2}>")
 _SIGNATURE_START_RE = re.compile(r"^(--|-- |_{3,})\s*$")
 _DASHED_END_RE = re.compile(r"\s*-{2,}\s*$")
 _CLOSING_BRACKET_RE = re.compile(r"^\s*>\s*[:：]\s*$")
@@ -69,7 +70,9 @@ _DATED_NAME_RE = re.compile(
 
 
 def is_quoted(line: str) -> bool:
-    return line.lstrip(" ").startswith(">")
+    """'> …', and Supercite's initials ('AB> …') that Emacs mailers write."""
+    stripped = line.lstrip(" ")
+    return stripped.startswith(">") or bool(_SUPERCITE_RE.match(stripped))
 
 
 def marker(line: str) -> str | None:
@@ -253,6 +256,12 @@ def find_boundary(lines: list[str], begin: int = 0) -> Boundary | None:
         line = lines[i]
         if not line.strip():
             continue
+        if is_quoted(line) and _continuation(lines, i):
+            found = attribution(lines, i)
+            if found is not None:
+                start, author, date = found
+                return Boundary(kind="attribution", start=start, body_start=i + 1,
+                                author=author, date=date)
         if is_quoted(line):
             if quote_start is None:
                 quote_start = i
@@ -261,7 +270,7 @@ def find_boundary(lines: list[str], begin: int = 0) -> Boundary | None:
             # a quote followed only by the writer's "-- " signature is still a trailing quote
             return Boundary(kind="quote", start=quote_start, body_start=quote_start)
         quote_start = None
-        if not _MARKER_CHARS.search(line) and "：" not in line:
+        if not _MARKER_CHARS.search(line) and "：" not in line and not line[:1].isdigit():
             continue  # cheap exit: every boundary line has one of these characters
         kind = marker(line)
         if kind is not None:
@@ -289,12 +298,13 @@ def find_boundary(lines: list[str], begin: int = 0) -> Boundary | None:
 
 
 def unquote(lines: list[str]) -> list[str]:
-    """Remove one level of '>' quoting."""
+    """Remove one level of '>' (or Supercite 'AB>') quoting."""
     out = []
     for line in lines:
         stripped = line.lstrip(" ")
-        if stripped.startswith(">"):
-            stripped = stripped[1:]
+        supercite = _SUPERCITE_RE.match(stripped)
+        if stripped.startswith(">") or supercite:
+            stripped = stripped[supercite.end() if supercite else 1:]
             if stripped.startswith(" "):
                 stripped = stripped[1:]
             out.append(stripped)
