@@ -35,6 +35,10 @@ def demo_settings(settings: Settings) -> Settings:
         changes["auth"] = "open"
     if not settings.allowed_domains:
         changes["allowed_domains"] = (*settings.publish_domains, DEMO_DOMAIN)
+    if settings.gateway_addresses == Settings().gateway_addresses:
+        # The demo organisation's own gateway address, as its mail (and the README's
+        # example thread) CCs it; feed@localhost keeps working for swaks.
+        changes["gateway_addresses"] = (*settings.gateway_addresses, f"feed@{DEMO_DOMAIN}")
     return replace(settings, **changes)  # type: ignore[arg-type]
 
 
