@@ -141,3 +141,30 @@ def test_auto_reply_gets_no_answer(gateway_factory, relay_sink):
     assert all(m.message["In-Reply-To"] != "<oof.1@firma.se>" for m in mails)
     assert len(gw.api("/api/threads")["threads"]) == 1
     assert len(relay_sink.mails) == len(participants(CHAIN))
+
+
+def test_demo_mode_seeds_threads_and_the_readme_swaks_command_works(gateway_factory):
+    """The README's quick start: `serve --demo`, then swaks with the example thread."""
+    import subprocess
+
+    from tests.conftest import require_tool
+
+    swaks = require_tool("swaks")
+    gw = gateway_factory({"MAILFEED_GATEWAY_ADDRESSES": "feed@localhost",
+                          "MAILFEED_AUTH": "magic-link"}, "--demo")
+    demo = gw.wait_until(lambda: len(gw.api("/api/threads")["threads"]) >= 5 or None)
+    assert demo
+    subjects = {t["subject"] for t in gw.api("/api/threads")["threads"]}
+    assert "Vem har nyckel till förrådet på plan 3?" in subjects  # Swedish demo
+    assert "Who owns the printer on floor 2?" in subjects  # and English
+    done = subprocess.run(
+        [swaks, "--server", f"127.0.0.1:{gw.smtp_port}", "--from", "johan.lind@firma.se",
+         "--to", "feed@localhost", "--data", str(DATA / "e2e" / "outlook_sv_five_days.eml")],
+        capture_output=True, text=True, timeout=60)
+    assert "250 2.0.0 Ok: queued" in done.stdout, done.stdout + done.stderr
+    gw.wait_until(lambda: len(gw.api("/api/threads")["threads"]) == 6 or None)
+    status, page, _ = gw.get("/outbox")
+    assert status == 200
+    for person in ("anna.berg@firma.se", "erik.sandberg@firma.se", "maria.holm@firma.se"):
+        assert person.encode() in page
+    assert b"feed@firma.se</td>" not in page  # no link mail to the gateway itself
