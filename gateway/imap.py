@@ -256,7 +256,7 @@ class ImapPoller:
         """Connect, spool and move everything new, disconnect.  Returns how many were spooled."""
         client = self._connect()
         try:
-            return self._process(client)
+            return self._drain(client)
         finally:
             _logout(client)
 
@@ -268,7 +268,7 @@ class ImapPoller:
             try:
                 client = self._connect()
                 while not self._stop.is_set():
-                    self._process(client, interruptible=True)
+                    self._drain(client, interruptible=True)
                     failures = 0  # a full pass worked: the next outage starts from a short wait
                     self._wait_for_mail(client)
             except CONNECTION_ERRORS as exc:
@@ -329,6 +329,28 @@ class ImapPoller:
         state.uidvalidity = uidvalidity
         state.last_uid = 0
         state.save(self.state_path)
+
+    def _drain(self, client: IMAPClient, *, interruptible: bool = False) -> int:
+        """Process until a pass finds nothing new and the server reports nothing new.
+
+        The server announces mail that arrives meanwhile in its replies to our FETCH or MOVE,
+        where imapclient drops it, and IDLE will not announce it again.  NOOP makes the server
+        look at the mailbox (Dovecot's SEARCH does not), so end every pass with one; mail that
+        lands between the last NOOP and IDLE is only seen at the server's next check (Dovecot:
+        mailbox_idle_check_interval, 30 s) -- late, never lost.
+        """
+        spooled = 0
+        while not (interruptible and self._stop.is_set()):
+            before = self.state.last_uid
+            spooled += self._process(client, interruptible=interruptible)
+            if self._retry_at is not None:
+                break
+            _text, responses = client.noop()
+            announced = any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT")
+                            for r in responses)
+            if self.state.last_uid == before and not announced:
+                break
+        return spooled
 
     def _process(self, client: IMAPClient, *, interruptible: bool = False) -> int:
         """Spool every unhandled mail in the selected folder, then move it to Done."""
