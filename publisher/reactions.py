@@ -26,11 +26,18 @@ class NotAllowed(Exception):
 
 
 def reply(
-    session: Session, thread: Thread, author: Person, body: str, *, now: datetime | None = None
+    session: Session,
+    thread: Thread,
+    author: Person,
+    body: str,
+    *,
+    now: datetime | None = None,
+    kudos: bool = False,
 ) -> tuple[Post, list[Person]]:
     """Append a web post (Markdown source) and record its mentions.
 
-    Returns the post and the people newly mentioned, whom the caller notifies.
+    Returns the post and the people newly mentioned, whom the caller notifies.  A post is
+    kudos when the writer says so or the whole thread is praise.
     """
     text = body.strip()
     if not text:
@@ -39,7 +46,7 @@ def reply(
         raise ValueError("reply too long")
     when = now or utcnow()
     last = session.scalar(select(func.max(Post.position)).where(Post.thread_id == thread.id))
-    kind = "kudos" if thread.kind == "kudos" else "post"
+    kind = "kudos" if kudos or thread.kind == "kudos" else "post"
     post = Post(
         thread_id=thread.id,
         author_id=author.id,
@@ -111,6 +118,36 @@ def mark_answer(
     thread.answer_post_id = post.id
     thread.last_activity = utcnow()
     session.flush()
+
+
+def may_hide_post(post: Post, person: Person | None, *, moderator: bool) -> bool:
+    """Moderators hide anything; everyone may remove their own post."""
+    return moderator or (person is not None and post.author_id == person.id)
+
+
+def hide_post(session: Session, post: Post, person: Person | None, *, moderator: bool) -> None:
+    """Take a post off the feed.  Hidden, not deleted: the raw mail stays the record."""
+    if not may_hide_post(post, person, moderator=moderator):
+        raise NotAllowed("only the author or a moderator removes a post")
+    post.hidden = True
+    thread = post.thread
+    if thread.answer_post_id == post.id:
+        thread.answer_post_id = None
+        thread.state = "open"
+    session.flush()
+
+
+def hide_thread(session: Session, thread: Thread, *, moderator: bool) -> None:
+    if not moderator:
+        raise NotAllowed("only moderators hide threads")
+    thread.hidden = True
+    session.flush()
+
+
+def is_participant(session: Session, thread: Thread, person: Person | None) -> bool:
+    if person is None:
+        return False
+    return any(p.id == person.id for p in thread_participants(session, thread))
 
 
 def thread_participants(session: Session, thread: Thread) -> list[Person]:

@@ -191,6 +191,9 @@ def test_open_mode_guest_reads_without_sign_in_but_sees_no_addresses(
     client = app.test_client()
     page = client.get(f"/t/{thread}-hemlig-budget-f-r-q3").get_data(as_text=True)
     assert "Siffrorna" in page and f"anna@{DOMAIN}" not in page
+    nameless = add_thread(web_db, "Utan namn", [(f"okand@{DOMAIN}", None, "Hej")])
+    page = client.get(f"/t/{nameless}-utan-namn").get_data(as_text=True)
+    assert "okand" in page and f"okand@{DOMAIN}" not in page
     assert client.get("/api/threads").status_code == 200
     assert client.get("/admin").status_code == 403  # guests moderate only in --demo
 

@@ -128,3 +128,53 @@ def test_notifications_on_own_page(client: FlaskClient, web_db: Database, questi
     assert "Notifications" in page and "Skrivaren på plan 3" in page
     mentioning = client.get("/?filter=mentions").get_data(as_text=True)
     assert "Skrivaren på plan 3" in mentioning
+
+
+def test_author_deletes_own_post_moderator_hides_any(
+    client: FlaskClient, web_db: Database, question: int
+) -> None:
+    sign_in(client, web_db, JOHAN)
+    assert post_form(client, PATH.format(question), "/p/1/hide") == 403  # Anna's post
+    assert post_form(client, PATH.format(question), "/p/2/hide") == 302  # his own
+    assert "Inte jag." not in client.get(PATH.format(question)).get_data(as_text=True)
+    assert [p["id"] for p in client.get(f"/api/threads/{question}").get_json()["posts"]] == [1]
+    assert post_form(client, PATH.format(question), f"/t/{question}/hide") == 403
+    sign_in(client, web_db, MODERATOR)
+    assert post_form(client, PATH.format(question), f"/t/{question}/hide") == 302
+    assert client.get(PATH.format(question)).status_code == 404
+    assert client.get("/api/threads").get_json()["threads"] == []
+
+
+def test_reply_can_be_kudos(client: FlaskClient, web_db: Database, question: int) -> None:
+    sign_in(client, web_db, f"bo@{DOMAIN}")
+    post_form(client, PATH.format(question), f"/t/{question}/reply", body="Snyggt löst!", kudos="1")
+    page = client.get(PATH.format(question)).get_data(as_text=True)
+    assert 'class="post post-kudos' in page
+
+
+def test_original_mail_only_for_participants(
+    client: FlaskClient, web_db: Database, web_settings, question: int  # type: ignore[no-untyped-def]
+) -> None:
+    from publisher.models import MailMessage
+
+    raw = web_settings.data_dir / "raw" / "q.eml"
+    raw.parent.mkdir(parents=True)
+    raw.write_bytes(b"From: anna@firma.se\r\nSubject: Skrivaren\r\n\r\nHej\r\n")
+    with web_db.session() as session:
+        mail = MailMessage(message_id="q@firma.se", content_hash="h", raw_path=str(raw),
+                           action="publish", thread_id=question)
+        session.add(mail)
+        session.flush()
+        post = session.get(Post, 1)
+        assert post is not None
+        post.mail_id = mail.id
+    original = f"/t/{question}/mail/1.eml"
+    sign_in(client, web_db, f"bo@{DOMAIN}")
+    assert "Original mail" not in client.get(PATH.format(question)).get_data(as_text=True)
+    assert client.get(original).status_code == 403
+    sign_in(client, web_db, JOHAN)
+    assert "Original mail" in client.get(PATH.format(question)).get_data(as_text=True)
+    response = client.get(original)
+    assert response.status_code == 200 and response.data.startswith(b"From: anna@firma.se")
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    response.close()

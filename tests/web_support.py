@@ -164,8 +164,12 @@ class WaitressServer:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        # Close every channel (listener and open connections), then stop the workers.
-        for channel in list(self.server._map.values()):
-            channel.handle_close()
+        # Channels must be closed by the loop's own thread (closing a socket under its
+        # select() raises EBADF there), so hand it the job; the loop ends when none remain.
+        self.server.trigger.pull_trigger(self._close_channels)
+        self.thread.join(timeout=10)
         self.server.task_dispatcher.shutdown()
-        self.thread.join(timeout=5)
+
+    def _close_channels(self) -> None:
+        for channel in list(self.server._map.values()):
+            channel.close()

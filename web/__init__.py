@@ -91,7 +91,17 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
         markdown=render.markdown,
         post_body=render.post_body,
         marked=render.marked,
+        masked=_masked,
     )
+
+
+def _masked(label: str | None) -> str:
+    """A name for display; an address shrinks to its local part for open-mode guests."""
+    text = label or "?"
+    user = state.current_user()
+    if "@" in text and (user is None or user.guest):
+        return text.partition("@")[0]
+    return text
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -92,9 +92,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "Filters": {"sv": "Filter"},
     "Atom feed": {"sv": "Atom-flöde"},
     "asked by": {"sv": "frågat av"},
+    "by": {"sv": "av"},
     "days": {"sv": "dagar"},
     "hours": {"sv": "timmar"},
     "Download": {"sv": "Ladda ner"},
+    "Original mail": {"sv": "Originalmejl"},
+    "Hide": {"sv": "Dölj"},
+    "Delete": {"sv": "Ta bort"},
+    "Hide thread": {"sv": "Dölj tråden"},
+    "Moderation": {"sv": "Moderering"},
+    "This is praise (kudos)": {"sv": "Det här är beröm (kudos)"},
 }
 
 

@@ -58,6 +58,11 @@ def current_user() -> CurrentUser | None:
     return cast(CurrentUser | None, g.get("user"))
 
 
+def is_moderator() -> bool:
+    user = current_user()
+    return bool(user and user.moderator)
+
+
 def viewer_person(create: bool = False) -> Person | None:
     """The signed-in user's Person row; created on first write (`create=True`)."""
     user = current_user()

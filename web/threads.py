@@ -11,15 +11,17 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
 )
 from sqlalchemy.orm import Session
 
 from publisher import feed as feed_queries
 from publisher import reactions
-from publisher.models import Post, Thread
+from publisher.models import MailMessage, Post, Thread
 from web import mailer
+from web.admin import raw_file
 from web.render import iso_utc, markdown
-from web.state import current_user, db_session, settings, viewer_person
+from web.state import current_user, db_session, is_moderator, settings, viewer_person
 
 bp = Blueprint("threads", __name__)
 
@@ -59,8 +61,9 @@ def show(thread_id: int, slug: str) -> Response | str:
     if person is not None and user is not None and not user.guest:
         feed_queries.record_view(session, thread.id, person.id)
         session.commit()
+    moderator = is_moderator()
     can_answer = thread.kind == "question" and reactions.may_mark_answer(
-        thread, person, moderator=bool(user and user.moderator)
+        thread, person, moderator=moderator
     )
     return render_template(
         "web/threads/thread.html",
@@ -70,6 +73,9 @@ def show(thread_id: int, slug: str) -> Response | str:
         liked=liked,
         mentions=mentions,
         can_answer=can_answer,
+        moderator=moderator,
+        viewer_id=person.id if person else None,
+        participant=moderator or reactions.is_participant(session, thread, person),
         show_email=bool(user and not user.guest),
     )
 
@@ -81,7 +87,10 @@ def reply(thread_id: int) -> Response:
     person = viewer_person(create=True)
     assert person is not None  # the gate guarantees a user
     try:
-        post, mentioned = reactions.reply(session, thread, person, request.form.get("body", ""))
+        post, mentioned = reactions.reply(
+            session, thread, person, request.form.get("body", ""),
+            kudos=request.form.get("kudos") == "1",
+        )
     except ValueError as exc:
         abort(400, description=str(exc))
     cfg = settings()
@@ -115,10 +124,9 @@ def answer(post_id: int) -> Response:
     session = db_session()
     post = _post_or_404(session, post_id)
     thread = post.thread
-    user = current_user()
     person = viewer_person(create=False)
     try:
-        reactions.mark_answer(session, thread, post, person, moderator=bool(user and user.moderator))
+        reactions.mark_answer(session, thread, post, person, moderator=is_moderator())
     except reactions.NotAllowed:
         abort(403)
     cfg = settings()
@@ -134,6 +142,46 @@ def answer(post_id: int) -> Response:
         )
     session.commit()
     return redirect(f"{thread.path}#p{post.id}")  # type: ignore[return-value]
+
+
+@bp.post("/p/<int:post_id>/hide")
+def hide_post(post_id: int) -> Response:
+    session = db_session()
+    post = _post_or_404(session, post_id)
+    try:
+        reactions.hide_post(session, post, viewer_person(), moderator=is_moderator())
+    except reactions.NotAllowed:
+        abort(403)
+    session.commit()
+    return redirect(post.thread.path)  # type: ignore[return-value]
+
+
+@bp.post("/t/<int:thread_id>/hide")
+def hide_thread(thread_id: int) -> Response:
+    session = db_session()
+    thread = _thread_or_404(session, thread_id)
+    try:
+        reactions.hide_thread(session, thread, moderator=is_moderator())
+    except reactions.NotAllowed:
+        abort(403)
+    session.commit()
+    return redirect("/")  # type: ignore[return-value]
+
+
+@bp.get("/t/<int:thread_id>/mail/<int:mail_id>.eml")
+def original(thread_id: int, mail_id: int) -> Response:
+    """The original mail behind a post, for the thread's participants and moderators."""
+    session = db_session()
+    thread = _thread_or_404(session, thread_id)
+    if not is_moderator() and not reactions.is_participant(session, thread, viewer_person()):
+        abort(403)
+    mail = session.get(MailMessage, mail_id)
+    path = raw_file(settings(), mail.raw_path) if mail and mail.thread_id == thread.id else None
+    if path is None:
+        abort(404)
+    return send_file(
+        path, mimetype="message/rfc822", as_attachment=True, download_name=f"mail-{mail_id}.eml"
+    )
 
 
 @bp.get("/t/<int:thread_id>.atom")
