@@ -247,7 +247,8 @@ class ImapPoller:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
-            self._thread = None
+            if not self._thread.is_alive():  # else is_alive() must keep telling the truth
+                self._thread = None
 
     def is_alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
