@@ -131,6 +131,7 @@ _TIME = re.compile(
 )
 _OFFSET = re.compile(r"\s*\(?(?:gmt|utc)?\s*([+-])(\d{1,2}):?(\d{2})?(?!\d)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+\.?|\d+", re.UNICODE)
+_DAY_GAP_RE = re.compile(r"[\s.,]*(?:de|del|den|the|of)?[\s.,]*")
 _RFC_SHAPE = re.compile(r"\d{1,2} [A-Za-z]{3} \d{4} \d{1,2}:\d{2}")
 
 
@@ -175,7 +176,8 @@ def _parse_loose_date(text: str) -> str | None:
         # Europe writes day first; a first number over 12 can only be a day, a second
         # one over 12 only a day too (US order, "1/27/2016").
         # A 12-hour clock ("10:00 AM") marks the US order when both could be months.
-        us = re.search(r"\d\s*[ap]\.?m\b", lowered) is not None
+        # (Spanish writes "p.m." with dots and day first, so only the bare form counts.)
+        us = re.search(r"\d\s*[ap]m\b", lowered) is not None
         day, month = (b, a) if b > 12 >= a or (us and a <= 12 and b <= 12) else (a, b)
         span = match.span()
     else:
@@ -218,7 +220,8 @@ def _month_date(tokens: list[re.Match[str]]) -> tuple[int, int, int, tuple[int, 
     short = [t for t in tokens if t.group(0).isdigit() and len(t.group(0)) <= 2]
     before = [t for t in short if t.end() <= token.start()]
     after = [t for t in short if t.start() >= token.end()]
-    if before and before[-1].end() >= token.start() - 3:
+    # "24 nov.", "15. jun.", "24 de nov. de 2026": the day stands right before the month
+    if before and _DAY_GAP_RE.fullmatch(token.string[before[-1].end(): token.start()]):
         day_token = before[-1]
     elif after:
         day_token = after[0]

@@ -20,7 +20,8 @@ SENT_LABELS = (
     "skickat", "sent", "date", "datum", "sendt", "lähetetty", "päivämäärä", "gesendet",
     "envoyé", "date d'envoi", "enviado", "fecha", "verzonden", "inviato", "data",
     "wysłano", "wysłane", "отправлено", "дата", "надіслано", "发送时间", "日期",
-    "sendt dato", "sent at", "pvm", "aika",
+    "sendt dato", "sent at", "pvm", "aika", "enviado el", "enviada em", "enviado em",
+    "enviada", "data de envio", "fecha de envío",
 )
 TO_LABELS = (
     "till", "to", "til", "vastaanottaja", "an", "à", "a", "para", "aan", "do", "kenelle",
@@ -49,8 +50,13 @@ for _field, _labels in (
 WROTE_VERBS = (
     "wrote", "writes", "skrev", "skriver", "kirjoitti", "schrieb", "a écrit", "escribió",
     "escreveu", "schreef", "ha scritto", "napisał", "napisała", "napisał(a)", "написал",
-    "написала", "написав", "пишет", "пише", "写道", "寫道", "skrifaði", "pisze",
+    "написала", "написав", "пишет", "пише", "geschreven", "写道", "寫道", "skrifaði", "pisze",
 )
+
+# Words around the name in attributions that are not part of it ("Op … heeft Piet het
+# volgende geschreven:", "W dniu … użytkownik Jan napisał:", Android's "пользователь").
+NAME_NOISE = ("heeft", "het volgende", "użytkownik", "пользователь", "користувач", "a las",
+              "às", "um", "uhr", "kl.", "kl", "klo", "alle ore", "om")
 
 # Lines that introduce a whole earlier message (with or without a header block below).
 ORIGINAL_MARKERS = (

@@ -14,7 +14,13 @@ import re
 from dataclasses import dataclass
 
 from parsers.headers import EMAIL_RE, clean, header_line, parse_date, parse_people, parse_person
-from parsers.locales import FORWARD_MARKERS, ORIGINAL_MARKERS, WEEKDAYS, WROTE_VERBS
+from parsers.locales import (
+    FORWARD_MARKERS,
+    NAME_NOISE,
+    ORIGINAL_MARKERS,
+    WEEKDAYS,
+    WROTE_VERBS,
+)
 from parsers.model import Person
 
 NOBODY = Person(None, None)
@@ -61,6 +67,8 @@ _RULE_RE = re.compile(r"^\s*(?:_{8,}|-{8,}|—{4,}|={8,})\s*$")
 
 _SUPERCITE_RE = re.compile(r"^[A-Z][A-Za-z]{0,2}>")
 _SIGNATURE_START_RE = re.compile(r"^(--|-- |_{3,})\s*$")
+_NOISE_RE = re.compile(
+    r"(?<!\w)(" + "|".join(re.escape(w) for w in NAME_NOISE) + r")(?!\w)", re.IGNORECASE)
 _DASHED_END_RE = re.compile(r"\s*-{2,}\s*$")
 _CLOSING_BRACKET_RE = re.compile(r"^\s*>\s*[:：]\s*$")
 _DATED_NAME_RE = re.compile(
@@ -153,6 +161,7 @@ def _author_from_attribution(text: str, verb: re.Match[str]) -> Person:
         # "a écrit", "ha scritto": auxiliaries stay behind the name
         part = re.sub(r"\s+(a|ha|hat|har|has)\s*$", "", part.strip(), flags=re.IGNORECASE)
         part = re.sub(r"^\W*(on|den|am|le|el|op|il|em|på)\s+", "", part.strip(), flags=re.IGNORECASE)
+    part = _NOISE_RE.sub(" ", part)
     return parse_person(part)
 
 
