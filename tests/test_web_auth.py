@@ -214,6 +214,9 @@ def test_outbox_open_only_on_loopback_without_relay(
     assert remote.get("/outbox").status_code == 302
     proxied = loopback.get("/outbox", headers={"X-Forwarded-For": "192.0.2.7"})
     assert proxied.status_code == 302
+    # A local reverse proxy that strips forwarding headers still names the public host.
+    assert loopback.get("/outbox", headers={"Host": "feed.firma.se"}).status_code == 302
+    assert loopback.get("/outbox", headers={"Host": "[::1]:8080"}).status_code == 200
 
     relayed = create_app(make_settings(data_dir, relay="smtp.firma.se:25"), web_db).test_client()
     assert relayed.get("/outbox").status_code == 302

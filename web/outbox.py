@@ -29,10 +29,23 @@ SHOWN_HEADERS = ("From", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-
                  "References", "Auto-Submitted")
 
 
+LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
 def local_catcher() -> bool:
-    # A proxied request is not "from this machine", even when the proxy is.
+    """No relay, and the request really comes from a browser on this machine.
+
+    A reverse proxy on this machine also connects from loopback, so a request that names
+    the site by a public host, carries forwarding headers, or arrives under SSO header
+    auth (which implies a proxy) is not treated as local.  Waitress strips untrusted
+    forwarding headers, which is why the Host check matters.
+    """
+    cfg = settings()
+    if cfg.relay or cfg.auth.startswith("header:") or not is_loopback(request.remote_addr):
+        return False
     forwarded = request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded")
-    return not settings().relay and is_loopback(request.remote_addr) and not forwarded
+    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+    return not forwarded and host.strip("[]").lower() in LOCAL_NAMES
 
 
 def _check_access() -> Response | None:
