@@ -37,8 +37,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=30 * 24 * 3600,
         MAX_CONTENT_LENGTH=1024 * 1024,
-        JSON_SORT_KEYS=False,
     )
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     app.extensions["mailfeed_db"] = db
     app.teardown_appcontext(state.close_session)
     app.before_request(security.gate)
