@@ -334,9 +334,14 @@ def norm(text: str, case: Case) -> str:
 def _signoff(extra: str, case: Case) -> bool:
     """A short trailing sign-off ("Priya", "Thanks,\nAlex"), never quoted or header text."""
     lines = [ln.strip() for ln in extra.strip().split("\n") if ln.strip()]
+    # a "-- " signature block or a mobile line ("Sent with Sparrow (url)") is sign-off
+    if lines and lines[0] in ("--", "-- "):
+        lines = lines[1:]
+    lines = [ln for ln in lines if not re.match(r"(sent|skickat|envoyé|gesendet) ", ln, re.I)]
+    extra = "\n".join(lines)
     limit = 60 if case.expect.get("flat") or case.expect.get("visible") else 120
     return len(lines) <= 3 and len(extra.strip()) <= limit and not any(
-        ln.startswith(">") or ln.endswith(":") or "@" in ln for ln in lines)
+        ln.startswith(">") or ln.endswith(":") or "@" in ln or len(ln) > 45 for ln in lines)
 
 
 def kept_right(ours: str, expected: str, case: Case) -> bool:

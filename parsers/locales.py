@@ -86,6 +86,17 @@ FORWARD_MARKERS = (
     "doorgestuurd door", "inoltrato da", "przekazane przez", "välittänyt",
 )
 
+# Lines that notification systems put above the quoted history ("##- Please type your
+# reply above this line -##"); everything below them is earlier content.
+REPLY_ABOVE = (
+    "reply above this line", "type your reply above", "write above this line",
+    "svara ovanför denna rad", "svara ovanför den här raden", "skriv ditt svar ovanför",
+    "antwort oberhalb dieser zeile", "oberhalb dieser zeile", "répondez au-dessus de cette ligne",
+    "responda por encima de esta línea", "antwoord boven deze regel", "svar over denne linjen",
+    "svar over denne linje", "vastaa tämän rivin yläpuolelle", "rispondi sopra questa riga",
+    "odpowiedz powyżej tej linii",
+)
+
 # Months: every spelling maps to a month number.  Abbreviations with and without a
 # trailing period are both accepted by the date reader, so only list the stems.
 MONTHS: dict[str, int] = {}

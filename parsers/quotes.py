@@ -18,6 +18,7 @@ from parsers.locales import (
     FORWARD_MARKERS,
     NAME_NOISE,
     ORIGINAL_MARKERS,
+    REPLY_ABOVE,
     WEEKDAYS,
     WROTE_VERBS,
 )
@@ -44,9 +45,12 @@ class Boundary:
 _VERBS = "|".join(re.escape(v) for v in sorted(WROTE_VERBS, key=len, reverse=True))
 _VERB_RE = re.compile(r"(?<!\w)(" + _VERBS + r")(?!\w)", re.IGNORECASE)
 # Words that open an attribution in the languages we read.
+# A weekday only counts when a date follows ("ti 24.11.2026", "ons 4 dec."): short
+# weekday names are also common words ("to", "ma", "do").
 _LEAD_RE = re.compile(
-    r"^\W{0,3}(on|den|am|le|el|op|il giorno|il|w dniu|dnia|em|på|dne|the|в|у|在|"
-    r"\d{1,4}|" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")(?!\w)",
+    r"^\W{0,3}(?:(?:on|den|am|le|el|op|il giorno|il|w dniu|dnia|em|på|dne|the|в|у|在)(?!\w)"
+    r"|\d{1,4}(?!\w)"
+    r"|(?:" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\.?,?\s+\d)",
     re.IGNORECASE,
 )
 # A clock time with its meridiem and zone, e.g. "9:12 AM", "20.42", "10:23 (CET)".
@@ -60,8 +64,9 @@ _MARKER_RE = re.compile(
     r"\s*(?:[-=_—–]{2,}|:|\*{1,2})?\s*$",
     re.IGNORECASE,
 )
+_ABOVE_RE = re.compile("|".join(re.escape(m) for m in REPLY_ABOVE), re.IGNORECASE)
 _FORWARD_RE = re.compile("|".join(re.escape(m) for m in FORWARD_MARKERS), re.IGNORECASE)
-_MARKER_CHARS = re.compile(r"[-=_—–:*]")
+_MARKER_CHARS = re.compile(r"[-=_—–:*#]")
 _RULE_RE = re.compile(r"^\s*(?:_{8,}|-{8,}|—{4,}|={8,})\s*$")
 
 
@@ -89,7 +94,7 @@ def marker(line: str) -> str | None:
         return None
     match = _MARKER_RE.match(clean(line))
     if not match:
-        return None
+        return "original" if _ABOVE_RE.search(line) else None
     return "forward" if _FORWARD_RE.search(match.group(1)) else "original"
 
 
