@@ -80,7 +80,8 @@ def parse_person(value: str) -> Person:
     if email_match:
         name_part = value[: email_match.start()]
         # "Name [mailto:a@b]", "Name <mailto:a@b>", "Name (a@b)", "a@b <mailto:a@b>"
-        name_part = re.sub(r"[\[<(]\s*(mailto:)?\s*$", "", name_part.strip(), flags=re.I)
+        # "Name <mailto:…", "Name (<a@b>)", "Name < mailto:Name <a@b>" (wrapped Outlook)
+        name_part = re.sub(r"\s*[\[<(].*$", "", name_part.strip(), flags=re.S)
         if not name_part.strip():
             tail = value[email_match.end():]
             tail = re.sub(r"^\s*[>\])]?", "", tail)

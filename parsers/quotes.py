@@ -75,6 +75,7 @@ _SIGNATURE_START_RE = re.compile(r"^(--|-- |_{3,})\s*$")
 _NOISE_RE = re.compile(
     r"(?<!\w)(" + "|".join(re.escape(w) for w in NAME_NOISE) + r")(?!\w)", re.IGNORECASE)
 _DASHED_END_RE = re.compile(r"\s*-{2,}\s*$")
+_VERB_ONLY_RE = re.compile(r"^\s*>?\s*(" + _VERBS + r")\s*[:：]\s*$", re.IGNORECASE)
 _CLOSING_BRACKET_RE = re.compile(r"^\s*>\s*[:：]\s*$")
 _DATED_NAME_RE = re.compile(
     r"^\s*(?P<when>\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
@@ -178,8 +179,27 @@ def _attribution_end(line: str) -> bool:
 
 def _continuation(lines: list[str], end: int) -> bool:
     """A wrapped "<address\n>:" ending: the '>' closes the address, it is no quote."""
+    if _VERB_ONLY_RE.match(lines[end]):
+        return True
     return bool(_CLOSING_BRACKET_RE.match(lines[end])) and end > 0 and \
         lines[end - 1].count("<") > lines[end - 1].count(">")
+
+
+def _scattered(lines: list[str], end: int) -> tuple[int, Person, str | None] | None:
+    """"wrote:" alone on a line, its date and name some lines above, blank lines and
+    address brackets in between (mobile Outlook wraps addresses that way)."""
+    for start in range(end - 1, max(-1, end - 8), -1):
+        line = clean(lines[start]).strip()
+        if _LEAD_RE.match(line) and re.search(r"\d", line):
+            parts = [clean(lines[k]).strip() for k in range(start, end) if lines[k].strip()]
+            text = " ".join(parts) + " " + clean(lines[end]).strip().lstrip("> ")
+            verb = None
+            for verb in _VERB_RE.finditer(text):
+                pass
+            if verb is None:
+                return None
+            return start, _author_from_attribution(text, verb), parse_date(text)
+    return None
 
 
 def attribution(lines: list[str], end: int) -> tuple[int, Person, str | None] | None:
@@ -190,6 +210,8 @@ def attribution(lines: list[str], end: int) -> tuple[int, Person, str | None] | 
     wrapped = is_quoted(last) and _continuation(lines, end)
     if is_quoted(last) and not wrapped:
         return None
+    if _VERB_ONLY_RE.match(last) and (end == 0 or not lines[end - 1].strip() or wrapped):
+        return _scattered(lines, end)
     last = clean(last)
     if header_line(last) is not None and not _VERB_RE.search(last):
         return None

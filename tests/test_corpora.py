@@ -43,9 +43,6 @@ XFAIL = {
         "a forward with no cover note: our contract makes new_text the forwarder's note "
         "(empty) and the forwarded mail a chain message; the source expects its text as "
         "new text"),
-    "reply-trimmer/embedded_email_12": (
-        "an attribution broken over blank lines with the address brackets on lines of "
-        "their own ('<' / 'mailto:…' / '> wrote:'); not recognized yet"),
 }
 
 
