@@ -15,10 +15,17 @@ from sqlalchemy.sql.selectable import TextualSelect
 
 from publisher.fts_sqlite import MARK_END, MARK_START
 
-_POST_DOC = (
-    "(to_tsvector('swedish', post.body || ' ' || post.trimmed) || "
-    "to_tsvector('english', post.body || ' ' || post.trimmed))"
-)
+_POST_TEXT = {"all": "post.body || ' ' || post.trimmed", "own": "post.body",
+              "trimmed": "post.trimmed"}
+
+
+def _post_doc(scope: str = "all") -> str:
+    """Both configurations over the scope's text; the "all" form is the indexed one."""
+    source = _POST_TEXT.get(scope, _POST_TEXT["all"])
+    return f"(to_tsvector('swedish', {source}) || to_tsvector('english', {source}))"
+
+
+_POST_DOC = _post_doc()
 _SUBJECT_DOC = "(to_tsvector('swedish', thread.subject) || to_tsvector('english', thread.subject))"
 _QUERY = "(plainto_tsquery('swedish', :q) || plainto_tsquery('english', :q))"
 _HEADLINE_OPTS = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=10"
@@ -40,27 +47,35 @@ def _query_text(terms: list[str]) -> str:
     return " ".join(terms)
 
 
-def thread_ids_clause(terms: list[str]) -> TextualSelect:
-    clause = text(
-        f"SELECT post.thread_id AS id FROM post WHERE {_POST_DOC} @@ {_QUERY} "
-        f"AND NOT post.hidden UNION SELECT thread.id AS id FROM thread WHERE {_SUBJECT_DOC} @@ "
-        f"{_QUERY}"
-    ).bindparams(q=_query_text(terms))
-    return clause.columns(id=Integer)
+def thread_ids_clause(terms: list[str], scope: str = "all") -> TextualSelect:
+    doc = _post_doc(scope)
+    sql = f"SELECT post.thread_id AS id FROM post WHERE {doc} @@ {_QUERY} AND NOT post.hidden"
+    if scope not in ("own", "trimmed"):
+        sql += f" UNION SELECT thread.id AS id FROM thread WHERE {_SUBJECT_DOC} @@ {_QUERY}"
+    return text(sql).bindparams(q=_query_text(terms)).columns(id=Integer)
 
 
-def ranked_hits(session: Session, terms: list[str], limit: int) -> list[dict[str, Any]]:
+def ranked_hits(
+    session: Session, terms: list[str], limit: int, scope: str = "all"
+) -> list[dict[str, Any]]:
     """Same shape as `fts_sqlite.ranked_hits`; ts_rank is higher-is-better, so negate it."""
     q = _query_text(terms)
+    doc = _post_doc(scope)
+    shown = "post.trimmed" if scope == "trimmed" else "post.body"
     posts = session.execute(
         text(
             "SELECT post.thread_id, post.id, "
-            f"ts_headline('english', post.body, {_QUERY}, '{_HEADLINE_OPTS}'), "
-            f"ts_rank({_POST_DOC}, {_QUERY}) AS r FROM post "
-            f"WHERE {_POST_DOC} @@ {_QUERY} AND NOT post.hidden ORDER BY r DESC LIMIT :n"
+            f"ts_headline('english', {shown}, {_QUERY}, '{_HEADLINE_OPTS}'), "
+            f"ts_rank({doc}, {_QUERY}) AS r FROM post "
+            f"WHERE {doc} @@ {_QUERY} AND NOT post.hidden ORDER BY r DESC LIMIT :n"
         ),
         {"q": q, "n": limit * 4},
     ).all()
+    hits = [
+        {"thread_id": t, "post_id": p, "snippet": s, "score": -float(r)} for t, p, s, r in posts
+    ]
+    if scope in ("own", "trimmed"):
+        return hits
     subjects = session.execute(
         text(
             "SELECT thread.id, "
@@ -70,9 +85,6 @@ def ranked_hits(session: Session, terms: list[str], limit: int) -> list[dict[str
         ),
         {"q": q, "n": limit * 4},
     ).all()
-    hits = [
-        {"thread_id": t, "post_id": p, "snippet": s, "score": -float(r)} for t, p, s, r in posts
-    ]
     hits += [
         {"thread_id": t, "post_id": None, "title": s, "score": -float(r) * 2.0}
         for t, s, r in subjects

@@ -64,31 +64,43 @@ def rebuild(connection: Connection) -> None:
         connection.execute(text(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')"))
 
 
-def match_expression(terms: list[str]) -> str:
+SCOPE_COLUMNS = {"own": "body", "trimmed": "trimmed"}  # anything else: every column
+
+
+def match_expression(terms: list[str], scope: str = "all") -> str:
     """User words -> an FTS5 query: every word required, each a quoted prefix term.
 
-    Quoting each word means no user input is ever read as FTS5 syntax (NEAR, column:, -).
+    Quoting each word means no user input is ever read as FTS5 syntax (NEAR, column:, -);
+    a scope puts a column filter before each term.
     """
-    return " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+    column = SCOPE_COLUMNS.get(scope)
+    prefix = f"{column} : " if column else ""
+    return " ".join(prefix + '"' + t.replace('"', '""') + '"*' for t in terms)
 
 
-def thread_ids_clause(terms: list[str]) -> TextualSelect:
-    """A subquery of the ids of visible threads whose subject or posts match."""
-    clause: TextClause = text(
+def thread_ids_clause(terms: list[str], scope: str = "all") -> TextualSelect:
+    """A subquery of the ids of visible threads whose posts (or, unscoped, subject) match."""
+    sql = (
         "SELECT post.thread_id AS id FROM post_fts JOIN post ON post.id = post_fts.rowid "
-        "WHERE post_fts MATCH :fts_q AND post.hidden = 0 "
-        "UNION SELECT rowid AS id FROM thread_fts WHERE thread_fts MATCH :fts_q"
-    ).bindparams(fts_q=match_expression(terms))
+        "WHERE post_fts MATCH :fts_q AND post.hidden = 0"
+    )
+    if scope not in SCOPE_COLUMNS:
+        sql += " UNION SELECT rowid AS id FROM thread_fts WHERE thread_fts MATCH :subject_q"
+    clause: TextClause = text(sql).bindparams(fts_q=match_expression(terms, scope))
+    if scope not in SCOPE_COLUMNS:
+        clause = clause.bindparams(subject_q=match_expression(terms))
     return clause.columns(id=Integer)
 
 
-def ranked_hits(session: Session, terms: list[str], limit: int) -> list[dict[str, Any]]:
+def ranked_hits(
+    session: Session, terms: list[str], limit: int, scope: str = "all"
+) -> list[dict[str, Any]]:
     """Best-first matches: posts with a highlighted snippet, and subjects highlighted whole.
 
     bm25() is lower-is-better; subjects get a boost because a title match is what a
-    reader looking for a question usually means.
+    reader looking for a question usually means.  A scope searches posts only.
     """
-    q = match_expression(terms)
+    q = match_expression(terms, scope)
     posts = session.execute(
         text(
             "SELECT post.thread_id, post.id, "
@@ -98,17 +110,19 @@ def ranked_hits(session: Session, terms: list[str], limit: int) -> list[dict[str
         ),
         {"q": q, "n": limit * 4},
     ).all()
+    hits = [
+        {"thread_id": t, "post_id": p, "snippet": s, "score": float(r)} for t, p, s, r in posts
+    ]
+    if scope in SCOPE_COLUMNS:
+        return hits
     subjects = session.execute(
         text(
             f"SELECT rowid, highlight(thread_fts, 0, '{MARK_START}', '{MARK_END}'), "
             "bm25(thread_fts) FROM thread_fts WHERE thread_fts MATCH :q "
             "ORDER BY bm25(thread_fts) LIMIT :n"
         ),
-        {"q": q, "n": limit * 4},
+        {"q": match_expression(terms), "n": limit * 4},
     ).all()
-    hits = [
-        {"thread_id": t, "post_id": p, "snippet": s, "score": float(r)} for t, p, s, r in posts
-    ]
     hits += [
         {"thread_id": t, "post_id": None, "title": s, "score": float(r) * 2.0}
         for t, s, r in subjects

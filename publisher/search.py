@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, inspect, or_, select
+from sqlalchemy import ColumnElement, Select, and_, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -22,6 +22,7 @@ from publisher.models import Post, Thread
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 12
+SCOPES = ("all", "own", "trimmed")  # own words / trimmed text (signatures, banners, quotes)
 
 
 @dataclass(frozen=True)
@@ -48,40 +49,54 @@ def _backend(session: Session) -> str:
     return "postgresql" if name == "postgresql" else "like"
 
 
-def matching_thread_ids(session: Session, query: str) -> Select[tuple[int]] | TextualSelect:
+def matching_thread_ids(
+    session: Session, query: str, scope: str = "all"
+) -> Select[tuple[int]] | TextualSelect:
     """A subquery of thread ids matching `query`, for filtering the keyset feed (API `q`)."""
     terms = terms_of(query)
     backend = _backend(session)
     if not terms:
         return select(Thread.id)
     if backend == "sqlite":
-        return fts_sqlite.thread_ids_clause(terms)
+        return fts_sqlite.thread_ids_clause(terms, scope)
     if backend == "postgresql":
-        return fts_postgres.thread_ids_clause(terms)
-    return _like_thread_ids(terms)
+        return fts_postgres.thread_ids_clause(terms, scope)
+    return _like_thread_ids(terms, scope)
 
 
-def _like_thread_ids(terms: list[str]) -> Select[tuple[int]]:
-    in_posts = select(Post.thread_id).where(
-        Post.hidden.is_(False),
-        and_(*[or_(Post.body.ilike(f"%{t}%"), Post.trimmed.ilike(f"%{t}%")) for t in terms]),
-    )
+def _like_condition(terms: list[str], scope: str) -> ColumnElement[bool]:
+    if scope == "own":
+        return and_(*[Post.body.ilike(f"%{t}%") for t in terms])
+    if scope == "trimmed":
+        return and_(*[Post.trimmed.ilike(f"%{t}%") for t in terms])
+    return and_(*[or_(Post.body.ilike(f"%{t}%"), Post.trimmed.ilike(f"%{t}%")) for t in terms])
+
+
+def _like_thread_ids(terms: list[str], scope: str) -> Select[tuple[int]]:
+    in_posts = select(Post.thread_id).where(Post.hidden.is_(False), _like_condition(terms, scope))
+    if scope in ("own", "trimmed"):
+        return select(Thread.id).where(Thread.id.in_(in_posts))
     in_subject = select(Thread.id).where(and_(*[Thread.subject.ilike(f"%{t}%") for t in terms]))
     return select(Thread.id).where(or_(Thread.id.in_(in_posts), Thread.id.in_(in_subject)))
 
 
-def search(session: Session, query: str, limit: int = 50) -> list[Hit]:
-    """Threads matching `query`, best first, one hit per thread."""
+def search(session: Session, query: str, limit: int = 50, scope: str = "all") -> list[Hit]:
+    """Threads matching `query`, best first, one hit per thread.
+
+    `scope` "own" searches what people wrote, "trimmed" only the trimmed text
+    (signatures, banners, quoted history); "all" both and the subjects.
+    """
     terms = terms_of(query)
     if not terms:
         return []
+    scope = scope if scope in SCOPES else "all"
     backend = _backend(session)
     if backend == "sqlite":
-        raw = fts_sqlite.ranked_hits(session, terms, limit)
+        raw = fts_sqlite.ranked_hits(session, terms, limit, scope)
     elif backend == "postgresql":
-        raw = fts_postgres.ranked_hits(session, terms, limit)
+        raw = fts_postgres.ranked_hits(session, terms, limit, scope)
     else:
-        raw = _like_hits(session, terms, limit)
+        raw = _like_hits(session, terms, limit, scope)
     return _merge(raw, limit)
 
 
@@ -105,11 +120,13 @@ def _merge(raw: list[dict[str, Any]], limit: int) -> list[Hit]:
     return hits[:limit]
 
 
-def _like_hits(session: Session, terms: list[str], limit: int) -> list[dict[str, Any]]:
-    conditions = [or_(Post.body.ilike(f"%{t}%"), Post.trimmed.ilike(f"%{t}%")) for t in terms]
+def _like_hits(
+    session: Session, terms: list[str], limit: int, scope: str
+) -> list[dict[str, Any]]:
+    shown = Post.trimmed if scope == "trimmed" else Post.body
     stmt = (
-        select(Post.thread_id, Post.id, Post.body)
-        .where(Post.hidden.is_(False), and_(*conditions))
+        select(Post.thread_id, Post.id, shown)
+        .where(Post.hidden.is_(False), _like_condition(terms, scope))
         .order_by(Post.id.desc())
         .limit(limit * 4)
     )
@@ -117,6 +134,8 @@ def _like_hits(session: Session, terms: list[str], limit: int) -> list[dict[str,
         {"thread_id": t, "post_id": p, "snippet": mark(excerpt(body, terms), terms), "score": -1.0}
         for t, p, body in session.execute(stmt).all()
     ]
+    if scope in ("own", "trimmed"):
+        return hits
     subj = select(Thread.id, Thread.subject).where(
         and_(*[Thread.subject.ilike(f"%{t}%") for t in terms])
     )

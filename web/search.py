@@ -19,7 +19,10 @@ def results() -> str:
         abort(400, description="unknown filter")
     session = db_session()
     person = viewer_person()
-    hits = search_queries.search(session, query, limit=50) if query else []
+    scope = request.args.get("in") or "all"
+    if scope not in search_queries.SCOPES:
+        abort(400, description="unknown search scope")
+    hits = search_queries.search(session, query, limit=50, scope=scope) if query else []
     cards = feed_queries.cards_for(
         session,
         [h.thread_id for h in hits],
@@ -34,4 +37,6 @@ def results() -> str:
         rows=rows,
         filters=feed_queries.FILTERS,
         active=filter_name,
+        scope=scope,
+        scopes=search_queries.SCOPES,
     )
