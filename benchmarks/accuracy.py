@@ -463,12 +463,11 @@ def main() -> None:
                         table[key][label].trim.append(trim_right(result, case))
                     if case.chain:
                         table[key][label].split.append(split_right(result, case))
-                if label == "mailfeed" and (
-                        (has_trim and not trim_right(result, case)) or
-                        (case.chain and not split_right(result, case))):
+                trim_wrong = has_trim and not trim_right(result, case)
+                split_wrong = bool(case.chain) and not split_right(result, case)
+                if label == "mailfeed" and (trim_wrong or split_wrong):
                     wrong.append(f"{corpus}/{case.name}: {result.error or ''}"
-                                 f"{'trim ' if has_trim and not trim_right(result, case) else ''}"
-                                 f"{'split' if case.chain and not split_right(result, case) else ''}")
+                                 f"{'trim ' if trim_wrong else ''}{'split' if split_wrong else ''}")
     labels = list(runners)
     _print_table("per corpus", by_corpus, labels)
     _print_table("per class", by_class, labels)

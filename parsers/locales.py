@@ -30,7 +30,8 @@ TO_LABELS = (
 CC_LABELS = ("kopia", "cc", "kopi", "kopio", "copie à", "kopie", "dw", "копия", "抄送", "bcc")
 SUBJECT_LABELS = (
     "ämne", "subject", "emne", "aihe", "betreff", "objet", "asunto", "onderwerp",
-    "oggetto", "temat", "assunto", "ärende", "emne", "тема", "主题", "主旨", "sujet", "risposta", "rubrik",
+    "oggetto", "temat", "assunto", "ärende", "emne", "тема", "主题", "主旨", "sujet",
+    "risposta", "rubrik",
 )
 REPLY_TO_LABELS = ("svara till", "reply-to", "reply to", "antwort an", "répondre à")
 

@@ -111,8 +111,7 @@ def header_block(lines: list[str], i: int) -> tuple[int, dict[str, str]] | None:
         return None
     fields: dict[str, str] = {first[0]: first[1]}
     last_field = first[0]
-    j = i + 1
-    end = j
+    j = end = i + 1
     limit = min(len(lines), i + 30)
     while j < limit:
         line = lines[j]
@@ -122,30 +121,32 @@ def header_block(lines: list[str], i: int) -> tuple[int, dict[str, str]] | None:
                 break
             fields[parsed[0]] = parsed[1]
             last_field = parsed[0]
-            j += 1
-            end = j
+            j = end = j + 1
             continue
+        following = lines[j + 1] if j + 1 < limit else None
         if not line.strip():
             # one blank line may separate fields; two end the block
-            if j + 1 < limit and header_line(lines[j + 1]) and header_line(lines[j + 1])[0] not in fields:  # type: ignore[index]
+            upcoming = header_line(following) if following is not None else None
+            if upcoming is not None and upcoming[0] not in fields:
                 j += 1
                 continue
             break
-        if last_field in ("to", "cc", "from") and (EMAIL_RE.search(line) or line.rstrip().endswith((";", ","))):
-            fields[last_field] += " " + line.strip()
-            j += 1
-            end = j
-            continue
-        if last_field == "subject" and len(fields) >= 3 and j == end and len(line) < 80 and \
-                j + 1 < limit and not lines[j + 1].strip() == "" and header_line(lines[j + 1]):
-            fields[last_field] += " " + line.strip()
-            j += 1
-            end = j
-            continue
-        break
+        if not _folded(last_field, line, following):
+            break
+        fields[last_field] += " " + line.strip()
+        j = end = j + 1
     if "from" not in fields or not ({"date", "subject", "to"} & fields.keys()):
         return None
     return end, fields
+
+
+def _folded(field: str, line: str, following: str | None) -> bool:
+    """A value continued on the next line: addresses running on, or a subject wrapped
+    just before the next field."""
+    if field in ("to", "cc", "from"):
+        return bool(EMAIL_RE.search(line)) or line.rstrip().endswith((";", ","))
+    return field == "subject" and len(line) < 80 and following is not None and \
+        header_line(following) is not None
 
 
 def _author_from_attribution(text: str, verb: re.Match[str]) -> Person:
@@ -166,7 +167,8 @@ def _author_from_attribution(text: str, verb: re.Match[str]) -> Person:
             part = head.rsplit(",", 1)[-1] + part[email.start():]
         # "a écrit", "ha scritto": auxiliaries stay behind the name
         part = re.sub(r"\s+(a|ha|hat|har|has)\s*$", "", part.strip(), flags=re.IGNORECASE)
-        part = re.sub(r"^\W*(on|den|am|le|el|op|il|em|på)\s+", "", part.strip(), flags=re.IGNORECASE)
+        part = re.sub(r"^\W*(on|den|am|le|el|op|il|em|på)\s+", "", part.strip(),
+                      flags=re.IGNORECASE)
     part = _NOISE_RE.sub(" ", part)
     return parse_person(part)
 
@@ -270,7 +272,8 @@ def _skip_blank(lines: list[str], i: int, limit: int = 3) -> int:
     return j
 
 
-def _from_header(kind: str, start: int, end: int, fields: dict[str, str], forward: bool) -> Boundary:
+def _from_header(kind: str, start: int, end: int, fields: dict[str, str],
+                 forward: bool) -> Boundary:
     return Boundary(
         kind=kind,
         start=start,
@@ -327,7 +330,8 @@ def find_boundary(lines: list[str], begin: int = 0) -> Boundary | None:
         found = attribution(lines, i)
         if found is not None:
             start, author, date = found
-            return Boundary(kind="attribution", start=start, body_start=i + 1, author=author, date=date)
+            return Boundary(kind="attribution", start=start, body_start=i + 1, author=author,
+                            date=date)
     if quote_start is not None:
         return Boundary(kind="quote", start=quote_start, body_start=quote_start)
     return None

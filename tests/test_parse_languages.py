@@ -65,7 +65,8 @@ BLOCKS = [
     "-----Ursprungligt meddelande-----\nFrån: Anna Berg [mailto:anna@x.se]\n"
     "Skickat: tisdag den 24 november 2026 09:12\nTill: Bo Ek\nKopia: Cilla\nÄmne: Hej",
     "From: Anna Berg <anna@x.se>\nSent: Tuesday, November 24, 2026 9:12 AM\nTo: Bo\nSubject: Hi",
-    "Von: Anna Berg <anna@x.se>\nGesendet: Dienstag, 24. November 2026 09:12\nAn: Bo\nBetreff: Hallo",
+    "Von: Anna Berg <anna@x.se>\nGesendet: Dienstag, 24. November 2026 09:12\nAn: Bo\n"
+    "Betreff: Hallo",
     "De : Anna Berg <anna@x.se>\nEnvoyé : mardi 24 novembre 2026 09:12\nÀ : Bo\nObjet : Salut",
     "De: Anna Berg <anna@x.se>\nEnviado el: martes, 24 de noviembre de 2026 9:12\nPara: Bo\n"
     "Asunto: Hola",
@@ -76,8 +77,8 @@ BLOCKS = [
     "Fra: Anna Berg <anna@x.se>\nSendt: 24. november 2026 09:12\nTil: Bo\nEmne: Hej",
     "Lähettäjä: Anna Berg <anna@x.se>\nLähetetty: tiistai 24. marraskuuta 2026 9.12\n"
     "Vastaanottaja: Bo\nAihe: Hei",
-    "________________________________\n*From:* Anna Berg <anna@x.se>\n*Sent:* 24 November 2026 09:12\n"
-    "*To:* Bo\n*Subject:* Hi",
+    "________________________________\n*From:* Anna Berg <anna@x.se>\n"
+    "*Sent:* 24 November 2026 09:12\n*To:* Bo\n*Subject:* Hi",
 ]
 
 

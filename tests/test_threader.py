@@ -15,7 +15,8 @@ import pytest
 from parsers.mail import parse_mail
 from parsers.threader import Node, ThreadInput, thread
 
-CORPORA = Path(os.environ.get("MAILFEED_CORPORA", Path(__file__).resolve().parents[2] / "shared" / "corpora"))
+DEFAULT_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+CORPORA = Path(os.environ.get("MAILFEED_CORPORA", DEFAULT_CORPORA))
 NOTMUCH = CORPORA / "threads-notmuch"
 
 
