@@ -56,6 +56,7 @@ _CLOSING_RE = re.compile(
 _SLASH_NAME_RE = re.compile(
     r"(?:(?:^|\s)/|^\s*[-–—]{1,2})\s?[A-ZÅÄÖÆØ][\w-]+(?: [A-ZÅÄÖÆØ][\w-]+)?\s*$"
 )
+_PS_RE = re.compile(r"^\s*p\.?\s?s\b", re.IGNORECASE)
 _PHONE_RE = re.compile(r"(\+?\d[\d\s().-]{6,}\d)")
 _URL_RE = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 _SIG_RULE_RE = re.compile(r"^(--|-- |—|_{2,}|-{4,}|={4,}|\*{4,})\s*$")
@@ -122,10 +123,14 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
     if closing is not None:
         return closing
     # A block that starts with the author's name: "Anna Berg / Facility Manager / 070-…"
+    # The first line must be the name itself, not a sentence that starts with it
+    # ("Anna will send the key tomorrow." stays).
     words = _name_words(author_name)
     first = paragraph[0].strip().casefold()
-    if words and _is_short_block(paragraph, 8, 60) and any(w in first for w in words) and \
-            len(first) <= 40 and (len(paragraph) > 1 or first.split()[0] in words):
+    first_words = re.findall(r"[^\W\d_]+", first)
+    is_name_line = bool(first_words) and len(first_words) <= 4 and \
+        sum(w in words or len(w) == 1 for w in first_words) * 2 > len(first_words)
+    if words and _is_short_block(paragraph, 8, 60) and is_name_line and len(paragraph) > 1:
         return start
     if _is_short_block(paragraph, 6, 60) and len(paragraph) >= 2 and \
             sum(_looks_like_contact(ln) for ln in paragraph) >= 2:
@@ -148,6 +153,9 @@ def _closing_in(lines: list[str], end: int) -> int | None:
         after = [ln for ln in lines[k + 1:end] if ln.strip()]
         if len(after) > 10 or any(len(ln.strip()) > 90 for ln in after):
             continue
+        if any(_PS_RE.match(ln) for ln in after):
+            return None  # "Hälsningar, Anna / PS. …": a postscript is new text
+
         if not any(ln.strip() for ln in lines[:k]):
             return None  # the message is only a sign-off; keep it
         return k

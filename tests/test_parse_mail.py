@@ -101,3 +101,20 @@ def test_garbage_never_raises_and_is_fast() -> None:
     mail = parse_mail(big)
     assert time.perf_counter() - start < 1.5
     assert mail.chain
+
+
+def test_signatures_go_but_sentences_and_postscripts_stay() -> None:
+    from parsers.signatures import strip_signature
+
+    kept, removed = strip_signature(
+        "Hej,\n\nNyckeln finns i receptionen.\n\nMed vänliga hälsningar\nAnna Berg\n"
+        "Facility Manager\n070-123 45 67", "Anna Berg")
+    assert kept == "Hej,\n\nNyckeln finns i receptionen."
+    assert removed.startswith("Med vänliga hälsningar")
+    sentence = "Hej,\n\nNyckeln finns.\n\nAnna will send the key tomorrow."
+    assert strip_signature(sentence, "Anna Berg")[0] == sentence
+    postscript = "Hej,\n\nNyckeln finns.\n\nHälsningar,\nAnna\n\nPS. Mötet flyttas till 15."
+    assert strip_signature(postscript, "Anna Berg")[0] == postscript
+    prose = "Here is another email\n\nSent from my desk, is much easier then my mobile phone."
+    assert strip_signature(prose)[0] == prose
+    assert strip_signature("Tack!\n\nSkickat från min iPhone")[0] == "Tack!"
