@@ -32,9 +32,15 @@ def _ids(value: str | None) -> tuple[str, ...]:
     return tuple(found) if found else tuple(value.split())
 
 
-def guess_language(text: str) -> str:
-    """A simple best guess from frequent words; Swedish wins ties (our users' default)."""
+def guess_language(text: str, own: str = "") -> str:
+    """A simple best guess from frequent words; Swedish wins ties (our users' default).
+
+    `own` is the writer's own words, weighted up: a Swede answering an English chain
+    should be answered in Swedish.
+    """
     words = Counter(re.findall(r"[^\W\d_]+", text[:20000].casefold()))
+    for word in re.findall(r"[^\W\d_]+", own[:5000].casefold()):
+        words[word] += 3
     scores = {lang: sum(words[w] for w in vocab) for lang, vocab in LANGUAGE_WORDS.items()}
     best = max(scores, key=lambda lang: (scores[lang], lang == "sv", lang == "en"))
     return best if scores[best] else "en"
@@ -97,7 +103,7 @@ def parse_text(text: str) -> ParsedMail:
         chain=tuple(chain), new_text=new_text or "", note=note,
         participants=_participants([m.author for m in chain]),
         is_forward=forward, is_question=bool(chain) and is_question(chain[0].body[:QUESTION_SCAN]),
-        language=guess_language(text), defects=defects,
+        language=guess_language(text, new_text or ""), defects=defects,
         content_hash=hashlib.sha256(text.encode("utf-8", "replace")).hexdigest(),
     )
 
@@ -181,7 +187,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         headers=mime.headers,
         is_forward=forward,
         is_question=bool(chain) and is_question(chain[0].body[:QUESTION_SCAN]),
-        language=guess_language(clean(mime.text[:20000])),
+        language=guess_language(clean(mime.text[:20000]), new_text),
         attachments=mime.attachments,
         html=mime.html,
         defects=tuple(defects),

@@ -118,3 +118,34 @@ def test_signatures_go_but_sentences_and_postscripts_stay() -> None:
     prose = "Here is another email\n\nSent from my desk, is much easier then my mobile phone."
     assert strip_signature(prose)[0] == prose
     assert strip_signature("Tack!\n\nSkickat från min iPhone")[0] == "Tack!"
+
+
+OUTLOOK_HTML_SV = """<html><body lang=SV><div class=WordSection1>
+<p class=MsoNormal>Hej Anna,<o:p></o:p></p><p class=MsoNormal><o:p>&nbsp;</o:p></p>
+<p class=MsoNormal>Nycklarna finns i receptionen.<o:p></o:p></p>
+<p class=MsoNormal><o:p>&nbsp;</o:p></p><p class=MsoNormal>Med vänliga hälsningar<o:p></o:p></p>
+<p class=MsoNormal>Johan Ek<o:p></o:p></p><p class=MsoNormal><o:p>&nbsp;</o:p></p>
+<div style='border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm'>
+<p class=MsoNormal><b>Från:</b> Anna Berg &lt;anna@firma.se&gt; <br><b>Skickat:</b> den 24
+november 2026 09:12<br><b>Till:</b> Johan Ek &lt;johan@firma.se&gt;<br><b>Ämne:</b> Nycklar
+<o:p></o:p></p></div><p class=MsoNormal><o:p>&nbsp;</o:p></p>
+<p class=MsoNormal>Hej Johan,<o:p></o:p></p><p class=MsoNormal>Var finns nycklarna?<o:p></o:p></p>
+<p class=MsoNormal>/Anna<o:p></o:p></p></div></body></html>"""
+
+
+def test_html_only_outlook_chain() -> None:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "Johan Ek <johan@firma.se>"
+    message["To"] = "Anna Berg <anna@firma.se>"
+    message["Subject"] = "SV: Nycklar"
+    message["Date"] = "Tue, 24 Nov 2026 10:00:00 +0100"
+    message.set_content(OUTLOOK_HTML_SV, subtype="html")
+    mail = parse_mail(message.as_bytes())
+    assert mail.html
+    assert [(m.author.email, m.body) for m in mail.chain] == [
+        ("anna@firma.se", "Hej Johan,\n\nVar finns nycklarna?"),
+        ("johan@firma.se", "Hej Anna,\n\nNycklarna finns i receptionen."),
+    ]
+    assert mail.chain[0].date == "2026-11-24T09:12:00"
