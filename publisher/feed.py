@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.selectable import TextualSelect
 
 from publisher.models import Like, Mention, Person, Post, Thread, View
 
@@ -99,7 +100,7 @@ def filter_condition(name: str | None, person_id: int | None) -> ColumnElement[b
     return None
 
 
-def _card_select() -> Select[tuple[Thread, int, int, int]]:
+def _card_select() -> Select[Thread, int, int, int]:
     visible_post = and_(Post.thread_id == Thread.id, Post.hidden.is_(False))
     posts = select(func.count(Post.id)).where(visible_post).correlate(Thread).scalar_subquery()
     likes = (
@@ -126,7 +127,7 @@ def list_threads(
     before: str | None = None,
     filter_name: str | None = None,
     person_id: int | None = None,
-    within: Select[tuple[int]] | None = None,
+    within: Select[int] | TextualSelect | None = None,
 ) -> CardPage:
     """Threads by latest activity, newest first, one keyset page at a time.
 

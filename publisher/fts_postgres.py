@@ -32,7 +32,9 @@ _HEADLINE_OPTS = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWo
 
 
 def install(connection: Connection) -> None:
-    connection.execute(text(f"CREATE INDEX IF NOT EXISTS ix_post_fts ON post USING gin ({_POST_DOC})"))
+    connection.execute(
+        text(f"CREATE INDEX IF NOT EXISTS ix_post_fts ON post USING gin ({_POST_DOC})")
+    )
     connection.execute(
         text(f"CREATE INDEX IF NOT EXISTS ix_thread_fts ON thread USING gin ({_SUBJECT_DOC})")
     )

@@ -51,7 +51,7 @@ def _backend(session: Session) -> str:
 
 def matching_thread_ids(
     session: Session, query: str, scope: str = "all"
-) -> Select[tuple[int]] | TextualSelect:
+) -> Select[int] | TextualSelect:
     """A subquery of thread ids matching `query`, for filtering the keyset feed (API `q`)."""
     terms = terms_of(query)
     backend = _backend(session)
@@ -72,7 +72,7 @@ def _like_condition(terms: list[str], scope: str) -> ColumnElement[bool]:
     return and_(*[or_(Post.body.ilike(f"%{t}%"), Post.trimmed.ilike(f"%{t}%")) for t in terms])
 
 
-def _like_thread_ids(terms: list[str], scope: str) -> Select[tuple[int]]:
+def _like_thread_ids(terms: list[str], scope: str) -> Select[int]:
     in_posts = select(Post.thread_id).where(Post.hidden.is_(False), _like_condition(terms, scope))
     if scope in ("own", "trimmed"):
         return select(Thread.id).where(Thread.id.in_(in_posts))
@@ -140,7 +140,8 @@ def _like_hits(
         and_(*[Thread.subject.ilike(f"%{t}%") for t in terms])
     )
     for tid, subject in session.execute(subj.limit(limit * 4)).all():
-        hits.append({"thread_id": tid, "post_id": None, "title": mark(subject, terms), "score": -2.0})
+        title = mark(subject, terms)
+        hits.append({"thread_id": tid, "post_id": None, "title": title, "score": -2.0})
     return hits
 
 

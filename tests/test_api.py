@@ -4,6 +4,7 @@ Story: a script signed in as Bo pages through 7 threads three at a time and neve
 a thread twice or misses one, even when two threads share the same last activity.
 """
 
+# ruff: noqa: F811 - pytest fixtures imported from web_support arrive as parameters
 from __future__ import annotations
 
 import re
@@ -108,7 +109,8 @@ def test_limit_default_max_and_errors(signed_in: FlaskClient, web_db: Database) 
 
 def test_default_limit_is_fifty(signed_in: FlaskClient, web_db: Database) -> None:
     for n in range(51):
-        add_thread(web_db, f"T{n}", [(f"anna@{DOMAIN}", "Anna", "x")], when=T0 + timedelta(minutes=n * 10))
+        add_thread(web_db, f"T{n}", [(f"anna@{DOMAIN}", "Anna", "x")],
+                   when=T0 + timedelta(minutes=n * 10))
     data = signed_in.get("/api/threads").get_json()
     assert len(data["threads"]) == 50 and data["next"] is not None
     assert len(signed_in.get(f"/api/threads?before={data['next']}").get_json()["threads"]) == 1

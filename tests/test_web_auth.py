@@ -4,6 +4,7 @@ Story: Anna at firma.se asks for a link, a mail scanner opens it first (nothing 
 she confirms and reads the feed; the link never works again and expires after 15 minutes.
 """
 
+# ruff: noqa: F811 - pytest fixtures imported from web_support arrive as parameters
 from __future__ import annotations
 
 import time
@@ -43,7 +44,9 @@ def thread(web_db: Database) -> int:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_pages_redirect_to_login_without_content(client: FlaskClient, thread: int, path: str) -> None:
+def test_pages_redirect_to_login_without_content(
+    client: FlaskClient, thread: int, path: str
+) -> None:
     response = client.get(path)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
@@ -114,7 +117,8 @@ def test_forged_token_is_refused(client: FlaskClient, data_dir) -> None:  # type
 
 def test_only_allowed_domains_get_a_link(client: FlaskClient, web_db: Database) -> None:
     page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"email": "eve@evil.example", "csrf_token": csrf_from(page)})
+    form = {"email": "eve@evil.example", "csrf_token": csrf_from(page)}
+    response = client.post("/login", data=form)
     assert response.status_code == 400
     with pytest.raises(AssertionError, match="no mail queued"):
         latest_mail(web_db, "eve@evil.example")
@@ -169,7 +173,9 @@ def _header_app(data_dir, web_db: Database) -> Flask:  # type: ignore[no-untyped
     return create_app(cfg, web_db)
 
 
-def test_header_auth_trusts_only_configured_proxies(data_dir, web_db: Database, thread: int) -> None:  # type: ignore[no-untyped-def]
+def test_header_auth_trusts_only_configured_proxies(
+    data_dir, web_db: Database, thread: int  # type: ignore[no-untyped-def]
+) -> None:
     app = _header_app(data_dir, web_db)
     via_proxy = client_at(app, "10.0.0.1")
     direct = client_at(app, "10.0.0.99")

@@ -5,6 +5,7 @@ searching, reads it (emails visible to him), and the feed stays at a fixed numbe
 queries however many threads it shows.
 """
 
+# ruff: noqa: F811 - pytest fixtures imported from web_support arrive as parameters
 from __future__ import annotations
 
 from datetime import timedelta
@@ -37,7 +38,8 @@ JOHAN = (f"johan@{DOMAIN}", "Johan Ek", "Starta klienten och välj Stockholm.")
 @pytest.fixture
 def vpn(web_db: Database) -> int:
     return add_thread(web_db, "VPN hemifrån", [ANNA, JOHAN],
-                      trimmed="--\nAnna Berg\nIT-avdelningen", date_text="2026-11-02T09:00:00+01:00")
+                      trimmed="--\nAnna Berg\nIT-avdelningen",
+                      date_text="2026-11-02T09:00:00+01:00")
 
 
 @pytest.fixture
@@ -56,7 +58,8 @@ def test_thread_page_shows_posts_as_written(bo: FlaskClient, vpn: int) -> None:
     assert "VPN hemifrån" in page and "Anna Berg" in page and "Johan Ek" in page
     assert f"&lt;anna@{DOMAIN}&gt;" in page  # signed in: addresses shown
     assert "2026-11-02 09:00 (+01:00)" in page  # the writer's own clock
-    assert '<a href="https://intra.firma.se/vpn?a=1&amp;b=2" rel="nofollow noopener noreferrer">' in page
+    link = '<a href="https://intra.firma.se/vpn?a=1&amp;b=2" rel="nofollow noopener noreferrer">'
+    assert link in page
     assert "<details class=\"trimmed\">" in page and "IT-avdelningen" in page
     assert "Moved from mail" in page and "5 days" in page
     assert page.index("Hur kopplar") < page.index("Starta klienten")
@@ -80,14 +83,20 @@ HOSTILE = [
 ]
 
 
+# What would run if it reached the page as markup.
+ACTIVE = ("<script>alert", "<img src=x", "<svg onload", "<iframe", '<a href="javascript:')
+
+
 @pytest.mark.parametrize("payload", HOSTILE)
-def test_hostile_mail_text_is_escaped_everywhere(bo: FlaskClient, web_db: Database, payload: str) -> None:
-    tid = add_thread(web_db, f"Ämne {payload}", [(f"eve@{DOMAIN}", f"Eve {payload}", f"Hej {payload} slut")],
-                     trimmed=payload)
+def test_hostile_mail_text_is_escaped_everywhere(
+    bo: FlaskClient, web_db: Database, payload: str
+) -> None:
+    author = (f"eve@{DOMAIN}", f"Eve {payload}", f"Hej {payload} slut")
+    tid = add_thread(web_db, f"Ämne {payload}", [author], trimmed=payload)
     for path in ("/", f"/t/{tid}", "/search?q=slut"):
         response = bo.get(path, follow_redirects=True)
         page = text(response)
-        for needle in ("<script>alert", "<img src=x", "<svg onload", "<iframe", '<a href="javascript:'):
+        for needle in ACTIVE:
             assert needle not in page, (path, needle)
     atom = text(bo.get("/feed.atom"))
     assert "<script>" not in atom and "<img" not in atom
@@ -102,7 +111,7 @@ def test_hostile_web_reply_is_sanitized(bo: FlaskClient, vpn: int, payload: str)
                                      "csrf_token": csrf_from(page)})
     page = text(bo.get(f"/t/{vpn}-vpn-hemifr-n"))
     assert "<strong>ok</strong>" in page
-    for needle in ("<script>alert", "<img src=x", "<svg onload", "<iframe", '<a href="javascript:'):
+    for needle in ACTIVE:
         assert needle not in page
 
 
@@ -125,7 +134,8 @@ def test_pages_need_a_fixed_number_of_queries(bo: FlaskClient, web_db: Database)
     for n in range(25):
         add_thread(web_db, f"Tråd {n}", [ANNA, JOHAN, (f"p{n}@{DOMAIN}", f"P {n}", "svar")],
                    when=T0 + timedelta(hours=n))
-    big = add_thread(web_db, "Lång", [(f"x{n}@{DOMAIN}", f"X {n}", f"inlägg {n}") for n in range(30)])
+    many = [(f"x{n}@{DOMAIN}", f"X {n}", f"inlägg {n}") for n in range(30)]
+    big = add_thread(web_db, "Lång", many)
     assert count("/") == small_feed
     assert count(bo.get(f"/t/{big}").headers["Location"]) == small_thread
 
@@ -206,8 +216,9 @@ def test_admin_lists_recent_mail_for_moderators(
         session.add(MailMessage(message_id="m1@firma.se", content_hash="h", raw_path="raw/m1.eml",
                                 sender="anna@firma.se", subject="Hej <b>", action="ignore",
                                 reason="auto-reply (RFC 3834)"))
-        session.add(MailMessage(message_id="m2@firma.se", content_hash="h2", raw_path="../../etc/passwd",
-                                sender="x@firma.se", subject="trick", action="reject", reason="r"))
+        session.add(MailMessage(message_id="m2@firma.se", content_hash="h2",
+                                raw_path="../../etc/passwd", sender="x@firma.se",
+                                subject="trick", action="reject", reason="r"))
     sign_in(client, web_db, f"bo@{DOMAIN}")
     assert client.get("/admin").status_code == 403
     assert client.get("/admin/mail/1.eml").status_code == 403

@@ -4,6 +4,7 @@ Story: Anna asked; Bo answers on the web and mentions Johan, who gets a mail; Bo
 mark his own answer, Anna can, and the people in the thread hear it was answered.
 """
 
+# ruff: noqa: F811 - pytest fixtures imported from web_support arrive as parameters
 from __future__ import annotations
 
 import pytest
@@ -82,7 +83,9 @@ def test_like_toggles_and_counts(client: FlaskClient, web_db: Database, question
         assert session.scalars(select(Like)).all() == []
 
 
-def test_like_answers_json_for_scripts(client: FlaskClient, web_db: Database, question: int) -> None:
+def test_like_answers_json_for_scripts(
+    client: FlaskClient, web_db: Database, question: int
+) -> None:
     sign_in(client, web_db, f"bo@{DOMAIN}")
     page = client.get(PATH.format(question)).get_data(as_text=True)
     response = client.post("/p/2/like", headers={"Accept": "application/json",

@@ -62,7 +62,8 @@ def test_sign_in_through_the_local_outbox_over_http(served: WaitressServer) -> N
     assert status == 200 and "/login" in url and "Parkeringen" not in page
     assert browser.get("/api/threads")[0] == 401
 
-    status, _, sent = browser.post("/login", {"email": f"bo@{DOMAIN}", "csrf_token": csrf_from(page)})
+    form = {"email": f"bo@{DOMAIN}", "csrf_token": csrf_from(page)}
+    status, _, sent = browser.post("/login", form)
     assert status == 200 and "/outbox" in sent
     listing = browser.get("/outbox")[2]
     message_path = re.search(r'href="(/outbox/\d+)"', listing)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template, send_file
+from flask import Blueprint, abort, render_template, send_file
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from gateway.settings import Settings
 from publisher.models import MailMessage

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, jsonify, request
+from werkzeug.wrappers import Response
 
 from publisher import feed as feed_queries
 from publisher import reactions

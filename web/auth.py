@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     make_response,
     redirect,
     render_template,
@@ -22,6 +21,7 @@ from flask import (
     url_for,
 )
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
 
 from gateway.settings import Settings
 from publisher import signin
@@ -112,13 +112,13 @@ def confirm(token: str) -> Response:
     session.clear()  # a fresh session on sign-in: nothing from before carries over
     session.permanent = True
     session["email"] = email
-    return redirect(target)  # type: ignore[return-value]
+    return redirect(target)
 
 
 @bp.post("/logout")
 def logout() -> Response:
     session.clear()
-    return redirect(url_for("auth.login"))  # type: ignore[return-value]
+    return redirect(url_for("auth.login"))
 
 
 @bp.get("/lang/<code>")
@@ -127,4 +127,4 @@ def language(code: str) -> Response:
     response = redirect(safe_next(request.args.get("next")))
     if code in i18n.LANGUAGES:
         response.set_cookie("lang", code, max_age=365 * 86400, samesite="Lax", httponly=True)
-    return response  # type: ignore[return-value]
+    return response

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, make_response, render_template, request
+from flask import Blueprint, abort, make_response, render_template, request
+from werkzeug.wrappers import Response
 
 from publisher import feed as feed_queries
 from web.render import iso_utc

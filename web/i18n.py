@@ -100,7 +100,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "Search in": {"sv": "Sök i"},
     "scope_all": {"en": "Everything", "sv": "Allt"},
     "scope_own": {"en": "What people wrote", "sv": "Det folk skrev"},
-    "scope_trimmed": {"en": "Trimmed text (signatures, quotes)", "sv": "Bortklippt text (signaturer, citat)"},
+    "scope_trimmed": {
+        "en": "Trimmed text (signatures, quotes)",
+        "sv": "Bortklippt text (signaturer, citat)",
+    },
     "Hide": {"sv": "Dölj"},
     "Delete": {"sv": "Ta bort"},
     "Hide thread": {"sv": "Dölj tråden"},

@@ -14,7 +14,7 @@ from email.parser import BytesParser
 from typing import cast
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from inscriptis import get_text
+from inscriptis import get_text  # type: ignore[import-untyped]
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -60,7 +60,7 @@ def _check_access() -> Response | None:
 
 
 def _parse(raw: bytes) -> EmailMessage:
-    return cast(EmailMessage, BytesParser(policy=policy.default).parsebytes(raw))
+    return BytesParser(policy=policy.default).parsebytes(raw)
 
 
 def subject_of(row: OutboundMail) -> str:
@@ -70,10 +70,10 @@ def subject_of(row: OutboundMail) -> str:
 def text_of(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     if part is not None:
-        return cast(EmailMessage, part).get_content()
+        return str(cast(EmailMessage, part).get_content())
     html = message.get_body(preferencelist=("html",))
     if html is not None:
-        return get_text(cast(EmailMessage, html).get_content())
+        return str(get_text(cast(EmailMessage, html).get_content()))
     return ""
 
 

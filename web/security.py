@@ -11,7 +11,8 @@ import hmac
 import ipaddress
 import secrets
 
-from flask import Response, abort, g, jsonify, redirect, request, session, url_for
+from flask import abort, g, jsonify, redirect, request, session, url_for
+from werkzeug.wrappers import Response
 
 from gateway.settings import Settings
 from web.state import GUEST_NAME, CurrentUser, settings

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     jsonify,
     make_response,
@@ -14,6 +13,7 @@ from flask import (
     send_file,
 )
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from publisher import feed as feed_queries
 from publisher import reactions
@@ -43,7 +43,7 @@ def _post_or_404(session: Session, post_id: int) -> Post:
 @bp.get("/t/<int:thread_id>")
 def short(thread_id: int) -> Response:
     thread = _thread_or_404(db_session(), thread_id)
-    return redirect(thread.path, 301)  # type: ignore[return-value]
+    return redirect(thread.path, 301)
 
 
 @bp.get("/t/<int:thread_id>-<slug>")
@@ -51,7 +51,7 @@ def show(thread_id: int, slug: str) -> Response | str:
     session = db_session()
     thread = _thread_or_404(session, thread_id)
     if slug != thread.slug:
-        return redirect(thread.path, 301)  # type: ignore[return-value]
+        return redirect(thread.path, 301)
     posts = feed_queries.visible_posts(thread)
     post_ids = [p.id for p in posts]
     person = viewer_person(create=False)
@@ -102,7 +102,7 @@ def reply(thread_id: int) -> Response:
             author=person.display, subject=thread.subject, excerpt=post.body[:500], link=link,
         )
     session.commit()
-    return redirect(f"{thread.path}#p{post.id}")  # type: ignore[return-value]
+    return redirect(f"{thread.path}#p{post.id}")
 
 
 @bp.post("/p/<int:post_id>/like")
@@ -116,7 +116,7 @@ def like(post_id: int) -> Response:
     if request.accept_mimetypes.best == "application/json":
         count, _ = feed_queries.like_summary(session, [post.id], None)
         return jsonify({"liked": now_liked, "likes": count.get(post.id, 0)})
-    return redirect(f"{post.thread.path}#p{post.id}")  # type: ignore[return-value]
+    return redirect(f"{post.thread.path}#p{post.id}")
 
 
 @bp.post("/p/<int:post_id>/answer")
@@ -141,7 +141,7 @@ def answer(post_id: int) -> Response:
             excerpt=post.body[:500], link=link,
         )
     session.commit()
-    return redirect(f"{thread.path}#p{post.id}")  # type: ignore[return-value]
+    return redirect(f"{thread.path}#p{post.id}")
 
 
 @bp.post("/p/<int:post_id>/hide")
@@ -153,7 +153,7 @@ def hide_post(post_id: int) -> Response:
     except reactions.NotAllowed:
         abort(403)
     session.commit()
-    return redirect(post.thread.path)  # type: ignore[return-value]
+    return redirect(post.thread.path)
 
 
 @bp.post("/t/<int:thread_id>/hide")
@@ -165,7 +165,7 @@ def hide_thread(thread_id: int) -> Response:
     except reactions.NotAllowed:
         abort(403)
     session.commit()
-    return redirect("/")  # type: ignore[return-value]
+    return redirect("/")
 
 
 @bp.get("/t/<int:thread_id>/mail/<int:mail_id>.eml")
