@@ -53,7 +53,7 @@ def header_line(line: str) -> tuple[str, str] | None:
 
 
 def _tidy_name(name: str) -> str | None:
-    name = clean(name).strip().strip("\"'*_ ,;:<>()[]").strip()
+    name = clean(name).strip().strip("\"'*_ ,;:<>()[]，：").strip()
     name = re.sub(r"\s+", " ", name)
     if not name or not re.search(r"[^\W\d_]", name) or EMAIL_RE.fullmatch(name):
         return None
@@ -124,7 +124,7 @@ def name_key(name: str) -> str:
 
 # --- dates ------------------------------------------------------------------------
 
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?!\d)")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?(?!\d)")
 _NUM_DATE = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?!\d)")
 _TIME = re.compile(
     r"(?<![\d:.])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?![\d])\s*(a\.?\s?m\.?|p\.?\s?m\.?)?",
@@ -132,7 +132,7 @@ _TIME = re.compile(
 )
 _OFFSET = re.compile(r"\s*\(?(?:gmt|utc)?\s*([+-])(\d{1,2}):?(\d{2})?(?!\d)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+\.?|\d+", re.UNICODE)
-_DAY_GAP_RE = re.compile(r"[\s.,]*(?:de|del|den|the|of)?[\s.,]*")
+_DAY_GAP_RE = re.compile(r"[\s.,/-]*(?:de|del|den|the|of)?[\s.,/-]*")
 _RFC_SHAPE = re.compile(r"\d{1,2} [A-Za-z]{3} \d{4} \d{1,2}:\d{2}")
 
 
@@ -195,6 +195,8 @@ def _parse_loose_date(text: str) -> str | None:
     if time := _TIME.search(rest, span[1] if _TIME.search(rest, span[1]) else 0):
         hour, minute, second = int(time[1]), int(time[2]), int(time[3] or 0)
         meridiem = (time[4] or "").replace(".", "").replace(" ", "")
+        if not meridiem and "下午" in rest[max(0, time.start() - 3): time.start()]:
+            meridiem = "pm"  # Chinese clients write 下午 ("afternoon") before the time
         if meridiem == "pm" and hour < 12:
             hour += 12
         elif meridiem == "am" and hour == 12:

@@ -152,7 +152,8 @@ def _folded(field: str, line: str, following: str | None) -> bool:
 def _author_from_attribution(text: str, verb: re.Match[str]) -> Person:
     after = text[verb.end():]
     after = re.sub(r"(het volgende|following)?\s*[:：]\s*$", "", after, flags=re.IGNORECASE).strip()
-    if re.search(r"[^\W\d_]", after) and not re.fullmatch(r"\W*", after):
+    # "skrev Anna Berg <a@b>:" names after the verb; "bob wrote on 04/03/2012:" dates.
+    if re.search(r"[^\W\d_]", after) and ("@" in after or not re.search(r"\d", after)):
         part = after
     else:
         part = text[: verb.start()]

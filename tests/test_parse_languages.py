@@ -44,6 +44,11 @@ ATTRIBUTIONS = [
      "Jan Kowalski", "jan@x.pl", "2012-11-28T14:32:00"),
     ("Em ter., 24 de nov. de 2026 às 09:12, Ana Silva <ana@x.pt> escreveu:",
      "Ana Silva", "ana@x.pt", "2026-11-24T09:12:00"),
+    ("On 11-Apr-2011, at 6:54 PM, Roman Tkachenko <romant@example.com> wrote:",
+     "Roman Tkachenko", "romant@example.com", "2011-04-11T18:54:00"),
+    ("bob@x.com wrote on 04/03/2012 05:00:00 PM:", None, "bob@x.com", "2012-04-03T17:00:00"),
+    ("12.04.2012 13:32, Иван Иванов пишет:", "Иван Иванов", None, "2012-04-12T13:32:00"),
+    ("在 2012年4月3日，下午4:55，Bob <bob@x.com> 写道：", "Bob", "bob@x.com", "2012-04-03T16:55:00"),
     ("2014-10-17 11:28 GMT+03:00 Postmaster <postmaster@example.org>:",
      "Postmaster", "postmaster@example.org", "2014-10-17T11:28:00+03:00"),
 ]
@@ -51,7 +56,7 @@ ATTRIBUTIONS = [
 
 @pytest.mark.parametrize(("line", "name", "email", "date"), ATTRIBUTIONS,
                          ids=[a[0][:32] for a in ATTRIBUTIONS])
-def test_attribution(line: str, name: str, email: str | None, date: str) -> None:
+def test_attribution(line: str, name: str | None, email: str | None, date: str) -> None:
     mail = parse_text(f"Svar här.\n\n{line}\n\n> Gammal text.\n")
     assert mail.new_text == "Svar här."
     earlier, reply = mail.chain
