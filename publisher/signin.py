@@ -1,16 +1,19 @@
 """Single use of magic sign-in links: a used token's nonce is stored, a replay finds it.
 
 The token itself (signature, expiry) is the web layer's; this module only answers
-"has this nonce been used?" and marks it used, atomically via the primary key.
+"has this nonce been used?" and marks it used, atomically via the primary key, and counts
+recent link mails so nobody can use the form to flood a colleague's inbox.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from publisher.models import SigninToken
+from publisher.models import OutboundMail, SigninToken
 
 
 def was_used(session: Session, nonce: str) -> bool:
@@ -28,3 +31,13 @@ def consume(session: Session, nonce: str, email: str) -> bool:
         session.rollback()
         return False
     return True
+
+
+def recent_requests(session: Session, email: str, since: datetime) -> int:
+    """How many sign-in mails were queued for this address since `since` (rate limit)."""
+    stmt = select(func.count(OutboundMail.id)).where(
+        OutboundMail.purpose == "signin",
+        OutboundMail.recipient == email.lower(),
+        OutboundMail.created >= since,
+    )
+    return int(session.scalar(stmt) or 0)

@@ -237,3 +237,17 @@ def test_next_never_leaves_the_site(client: FlaskClient, web_db: Database) -> No
     assert 'name="next" value="/"' in page
     response = client.get("/lang/sv?next=https://evil.example/")
     assert response.headers["Location"] == "/"
+
+
+def test_link_requests_are_rate_limited(client: FlaskClient, web_db: Database) -> None:
+    from sqlalchemy import func, select
+
+    from publisher.models import OutboundMail
+
+    for _ in range(7):
+        page = client.get("/login").get_data(as_text=True)
+        form = {"email": f"anna@{DOMAIN}", "csrf_token": csrf_from(page)}
+        assert client.post("/login", data=form).status_code == 200
+    with web_db.session() as session:
+        queued = session.scalar(select(func.count(OutboundMail.id)))
+    assert queued == 5

@@ -57,7 +57,10 @@ def test_thread_page_shows_posts_as_written(bo: FlaskClient, vpn: int) -> None:
     page = text(bo.get(f"/t/{vpn}-vpn-hemifr-n"))
     assert "VPN hemifrån" in page and "Anna Berg" in page and "Johan Ek" in page
     assert f"&lt;anna@{DOMAIN}&gt;" in page  # signed in: addresses shown
-    assert "2026-11-02 09:00 (+01:00)" in page  # the writer's own clock
+    assert "2 Nov 2026 09:00 (+01:00)" in page  # the writer's own clock, not UTC
+    assert "2 Nov 2026 08:01 UTC" in page  # no written date: UTC, said so
+    swedish = text(bo.get(f"/t/{vpn}-vpn-hemifr-n", headers={"Accept-Language": "sv"}))
+    assert "2 nov 2026 09:00 (+01:00)" in swedish
     link = '<a href="https://intra.firma.se/vpn?a=1&amp;b=2" rel="nofollow noopener noreferrer">'
     assert link in page
     assert "<details class=\"trimmed\">" in page and "IT-avdelningen" in page

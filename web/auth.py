@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -25,6 +26,7 @@ from werkzeug.wrappers import Response
 
 from gateway.settings import Settings
 from publisher import signin
+from publisher.models import utcnow
 from web import i18n, mailer
 from web.security import is_loopback, safe_next
 from web.state import db_session, settings
@@ -32,6 +34,7 @@ from web.state import db_session, settings
 bp = Blueprint("auth", __name__)
 
 LINK_LIFETIME = 15 * 60
+MAX_LINKS_PER_WINDOW = 5  # per address and LINK_LIFETIME: enough for typos, not for flooding
 SALT = "mailfeed-signin-v1"
 
 
@@ -82,6 +85,10 @@ def login() -> Response:
     address = (request.form.get("email") or "").strip().lower()
     if not allowed_address(cfg, address):
         return _render("web/auth/login.html", 400, next_path=next_path, error=True, email=address)
+    window_start = utcnow() - timedelta(seconds=LINK_LIFETIME)
+    if signin.recent_requests(db_session(), address, window_start) >= MAX_LINKS_PER_WINDOW:
+        # Same page as success: the form must not tell who has asked for links.
+        return _render("web/auth/sent.html", local_catcher=False)
     token, nonce = make_token(cfg, address)
     link = cfg.public_url + url_for("auth.confirm", token=token)
     lang = i18n.choose_language(cfg.default_language)

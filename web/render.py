@@ -81,8 +81,21 @@ def iso_utc(moment: datetime | None) -> str | None:
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
-def written_date(date_text: str | None, moment: datetime) -> str:
-    """A post's date as the writer's clock showed it, else UTC."""
+MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "sv": ("jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec"),
+}
+
+
+def local_date(moment: datetime, lang: str = "en", *, clock: bool = True) -> str:
+    """`20 nov 2026 08:30` in the UI language (day first in both: our readers are European)."""
+    months = MONTHS.get(lang, MONTHS["en"])
+    text = f"{moment.day} {months[moment.month - 1]} {moment.year}"
+    return f"{text} {moment:%H:%M}" if clock else text
+
+
+def written_date(date_text: str | None, moment: datetime, lang: str = "en") -> str:
+    """A post's date as the writer's clock showed it (with its offset), else UTC."""
     if date_text:
         try:
             parsed = datetime.fromisoformat(date_text)
@@ -90,8 +103,8 @@ def written_date(date_text: str | None, moment: datetime) -> str:
             return date_text
         offset = parsed.strftime("%z")
         suffix = f" ({offset[:3]}:{offset[3:]})" if offset else ""
-        return parsed.strftime("%Y-%m-%d %H:%M") + suffix
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+        return local_date(parsed, lang) + suffix
+    return local_date(moment, lang) + " UTC"
 
 
 def duration(first: datetime | None, last: datetime | None) -> tuple[int, str]:
