@@ -35,18 +35,42 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!response.ok || ticket !== latest) return;
     const people = (await response.json()).people;
     if (ticket !== latest) return;
-    list.replaceChildren(...people.map((p) => {
+    list.replaceChildren(...people.map((p, i) => {
       const item = document.createElement("li");
+      item.id = "mention-" + i;
       item.setAttribute("role", "option");
+      item.dataset.email = p.email;
       item.textContent = (p.name ? p.name + " " : "") + "<" + p.email + ">";
-      item.addEventListener("click", () => {
-        const typed = wordAtCaret() || "";
-        const start = box.selectionStart - typed.length;
-        box.value = box.value.slice(0, start) + p.email + " " + box.value.slice(box.selectionStart);
-        list.hidden = true; box.focus();
-      });
+      item.addEventListener("click", () => choose(item));
       return item;
     }));
     list.hidden = people.length === 0;
+  });
+  const choose = (item) => {
+    const typed = wordAtCaret() || "";
+    const start = box.selectionStart - typed.length;
+    box.value = box.value.slice(0, start) + item.dataset.email + " " + box.value.slice(box.selectionStart);
+    close(); box.focus();
+  };
+  const close = () => {
+    list.hidden = true;
+    box.removeAttribute("aria-activedescendant");
+  };
+  // Keyboard: arrows move through the suggestions, Enter or Tab takes one, Escape closes.
+  box.addEventListener("keydown", (event) => {
+    if (list.hidden) return;
+    const items = [...list.children];
+    const current = items.findIndex((li) => li.getAttribute("aria-selected") === "true");
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const next = (current + (event.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
+      items.forEach((li, i) => li.setAttribute("aria-selected", i === next ? "true" : "false"));
+      box.setAttribute("aria-activedescendant", items[next].id);
+    } else if ((event.key === "Enter" || event.key === "Tab") && current >= 0) {
+      event.preventDefault();
+      choose(items[current]);
+    } else if (event.key === "Escape") {
+      close();
+    }
   });
 });
