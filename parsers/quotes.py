@@ -86,7 +86,9 @@ _DATED_NAME_RE = re.compile(
 def is_quoted(line: str) -> bool:
     """'> …', and Supercite's initials ('AB> …') that Emacs mailers write."""
     stripped = line.lstrip(" ")
-    return stripped.startswith(">") or bool(_SUPERCITE_RE.match(stripped))
+    if stripped[:1] == ">":
+        return True
+    return ">" in stripped[1:4] and bool(_SUPERCITE_RE.match(stripped))
 
 
 def marker(line: str) -> str | None:
@@ -296,13 +298,18 @@ def find_boundary(lines: list[str], begin: int = 0) -> Boundary | None:
         line = lines[i]
         if not line.strip():
             continue
-        if is_quoted(line) and _continuation(lines, i):
+        if line[:1] == ">" and not line.endswith((":", "：", ": ")):
+            if quote_start is None:
+                quote_start = i
+            continue  # the common quoted line, decided without a function call
+        quoted = ">" in line[:6] and is_quoted(line)
+        if quoted and line.rstrip().endswith((":", "：")) and _continuation(lines, i):
             found = attribution(lines, i)
             if found is not None:
                 start, author, date = found
                 return Boundary(kind="attribution", start=start, body_start=i + 1,
                                 author=author, date=date)
-        if is_quoted(line):
+        if quoted:
             if quote_start is None:
                 quote_start = i
             continue
@@ -340,15 +347,15 @@ def find_boundary(lines: list[str], begin: int = 0) -> Boundary | None:
 
 def unquote(lines: list[str]) -> list[str]:
     """Remove one level of '>' (or Supercite 'AB>') quoting."""
-    out = []
-    for line in lines:
-        stripped = line.lstrip(" ")
-        supercite = _SUPERCITE_RE.match(stripped)
-        if stripped.startswith(">") or supercite:
-            stripped = stripped[supercite.end() if supercite else 1:]
-            if stripped.startswith(" "):
-                stripped = stripped[1:]
-            out.append(stripped)
-        else:
-            out.append(line)
-    return out
+    return [_unquote_line(line) for line in lines]
+
+
+def _unquote_line(line: str) -> str:
+    if line.startswith("> "):
+        return line[2:]  # the common case, kept cheap for 10 MB quotes
+    stripped = line.lstrip(" ")
+    supercite = None if stripped[:1] == ">" else _SUPERCITE_RE.match(stripped)
+    if stripped[:1] != ">" and not supercite:
+        return line
+    stripped = stripped[supercite.end() if supercite else 1:]
+    return stripped[1:] if stripped.startswith(" ") else stripped

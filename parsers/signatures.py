@@ -186,7 +186,9 @@ def strip_signature(body: str, author_name: str | None = None) -> tuple[str, str
     lines = lines[top:]
     tail: list[str] = []  # removed pieces, last one first
     # "-- " starts a signature (RFC 3676 §4.3); a rule of underscores starts a list footer.
-    for k, line in enumerate(lines):
+    # Only the tail can hold a signature; this also keeps 10 MB bodies fast.
+    for k in range(max(0, len(lines) - 80), len(lines)):
+        line = lines[k]
         if _SIG_RULE_RE.match(line) and any(ln.strip() for ln in lines[:k]) and \
                 (line.rstrip() == "--" or _is_short_block(lines[k + 1:], 20, 72)):
             tail.append("\n".join(lines[k:]).strip())
