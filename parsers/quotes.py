@@ -70,6 +70,7 @@ _MARKER_CHARS = re.compile(r"[-=_—–:*#]")
 _RULE_RE = re.compile(r"^\s*(?:_{8,}|-{8,}|—{4,}|={8,})\s*$")
 
 
+_CLOCK_RE = re.compile(r"(?<!\d)\d{1,2}[:.]\d{2}(?!\d)")
 _SUPERCITE_RE = re.compile(r"^[A-Z][A-Za-z]{0,2}>")
 _SIGNATURE_START_RE = re.compile(r"^(--|-- |_{3,})\s*$")
 _NOISE_RE = re.compile(
@@ -237,7 +238,10 @@ def attribution(lines: list[str], end: int) -> tuple[int, Person, str | None] | 
             pass
         if verb is None:
             continue
-        dated = re.search(r"\d", text) is not None or "@" in text
+        # Clients always write a clock time or an address, or open with "On/Den/Am…"
+        # and a date; "In 2019 I wrote:" in prose has none of these.
+        dated = "@" in text or _CLOCK_RE.search(text) is not None or (
+            _LEAD_RE.match(text.lstrip("- ")) is not None and re.search(r"\d", text) is not None)
         if not dated and not _followed_by_quote(lines, end):
             continue
         if not dated and len(text) > 80:

@@ -149,3 +149,12 @@ def test_html_only_outlook_chain() -> None:
         ("johan@firma.se", "Hej Anna,\n\nNycklarna finns i receptionen."),
     ]
     assert mail.chain[0].date == "2026-11-24T09:12:00"
+
+
+def test_prose_that_mentions_writing_is_not_an_attribution() -> None:
+    for text in ("Hej,\n\nIn 2019 I wrote:\n\nThe budget is fine.\n",
+                 "Hej,\n\nHere is what I wrote in 2019:\nThe budget is fine.\n",
+                 "From: my side it's fine.\nSubject: to approval.\n"):
+        mail = parse_text(text)
+        assert len(mail.chain) == 1
+        assert mail.new_text == text.strip()
