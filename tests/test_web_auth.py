@@ -251,3 +251,40 @@ def test_link_requests_are_rate_limited(client: FlaskClient, web_db: Database) -
     with web_db.session() as session:
         queued = session.scalar(select(func.count(OutboundMail.id)))
     assert queued == 5
+
+
+def test_feed_token_reads_atom_only(
+    client: FlaskClient, web_db: Database, web_settings: Settings, thread: int
+) -> None:
+    import re
+
+    sign_in(client, web_db, f"anna@{DOMAIN}")
+    page = client.get("/").get_data(as_text=True)
+    link = re.search(r'href="(/feed\.atom\?token=[^"]+)"', page)
+    assert link
+    reader = client.application.test_client()  # a feed reader: no cookies, only the URL
+    atom = reader.get(link.group(1).replace("&amp;", "&"))
+    assert atom.status_code == 200 and SECRET_SUBJECT in atom.get_data(as_text=True)
+    token = link.group(1).split("token=")[1]
+    mine = reader.get(f"/feed.atom?filter=mine&token={token}").get_data(as_text=True)
+    assert SECRET_SUBJECT in mine  # the token carries who Anna is
+    for path in ("/", "/api/threads", f"/t/{thread}-hemlig-budget-f-r-q3"):
+        response = reader.get(f"{path}?token={token}")
+        assert response.status_code in (302, 401) and "4711" not in response.get_data(as_text=True)
+    from web.security import feed_token
+
+    forged = feed_token(web_settings.with_overrides(secret_key="other"), f"anna@{DOMAIN}")
+    assert reader.get(f"/feed.atom?token={forged}").status_code == 401
+
+
+def test_chosen_language_also_speaks_in_mail(
+    client: FlaskClient, web_db: Database, thread: int
+) -> None:
+    sign_in(client, web_db, f"anna@{DOMAIN}")
+    client.get("/lang/sv?next=/")
+    sign_in(client, web_db, f"bo@{DOMAIN}")
+    path = f"/t/{thread}-hemlig-budget-f-r-q3"
+    page = client.get(path).get_data(as_text=True)
+    client.post(f"/t/{thread}/reply", data={"body": f"@anna@{DOMAIN} titta",
+                                            "csrf_token": csrf_from(page)})
+    assert "nämnde dig" in str(latest_mail(web_db, f"anna@{DOMAIN}")["Subject"])

@@ -79,6 +79,7 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
         _=translate,
         lang=lang,
         csrf_token=security.csrf_token,
+        atom_url=security.atom_url,
         current_user=state.current_user,
         settings=settings,
         iso_utc=render.iso_utc,

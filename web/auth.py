@@ -29,7 +29,7 @@ from publisher import signin
 from publisher.models import utcnow
 from web import i18n, mailer
 from web.security import is_loopback, safe_next
-from web.state import db_session, settings
+from web.state import current_user, db_session, settings, viewer_person
 
 bp = Blueprint("auth", __name__)
 
@@ -130,8 +130,15 @@ def logout() -> Response:
 
 @bp.get("/lang/<code>")
 def language(code: str) -> Response:
-    """Remember the UI language; only a cookie, so it needs no sign-in and no CSRF."""
+    """Remember the UI language in a cookie (no sign-in needed), and for a signed-in
+    person also on their row, so the mail we send them speaks it too."""
     response = redirect(safe_next(request.args.get("next")))
     if code in i18n.LANGUAGES:
         response.set_cookie("lang", code, max_age=365 * 86400, samesite="Lax", httponly=True)
+        user = current_user()
+        if user is not None and not user.guest:
+            person = viewer_person(create=True)
+            assert person is not None
+            person.language = code
+            db_session().commit()
     return response

@@ -12,6 +12,7 @@ import ipaddress
 import secrets
 
 from flask import abort, g, jsonify, redirect, request, session, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
 from gateway.settings import Settings
@@ -32,8 +33,35 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
+FEED_SALT = "mailfeed-atom-v1"
+
+
+def feed_token(cfg: Settings, email: str) -> str:
+    """A personal token for Atom URLs: feed readers cannot sign in, but can keep a URL.
+
+    It reads Atom feeds only (never pages or the API) and is revoked by a new secret key.
+    """
+    return URLSafeSerializer(cfg.secret_key, salt=FEED_SALT).dumps(email.lower())
+
+
+def _feed_reader(cfg: Settings) -> CurrentUser | None:
+    token = request.args.get("token")
+    if not token or request.method != "GET" or not request.path.endswith(".atom"):
+        return None
+    try:
+        email = URLSafeSerializer(cfg.secret_key, salt=FEED_SALT).loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(email, str) or "@" not in email:
+        return None
+    return CurrentUser(email, None, guest=False, moderator=False)
+
+
 def resolve_user(cfg: Settings) -> CurrentUser | None:
     """The user behind this request under the configured auth mode, or None."""
+    reader = _feed_reader(cfg)
+    if reader is not None:
+        return reader
     moderators = {m.lower() for m in cfg.moderators}
     if cfg.auth.startswith("header:"):
         # An SSO proxy vouches for the address; anyone else could forge the header.
@@ -92,6 +120,14 @@ def check_csrf() -> None:
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
     if not isinstance(expected, str) or not hmac.compare_digest(expected, sent):
         abort(400, description="CSRF token missing or wrong; reload the page and try again.")
+
+
+def atom_url(endpoint: str, **values: object) -> str:
+    """An Atom link that works in a feed reader: with the signed-in user's feed token."""
+    user = g.get("user")
+    if user is not None and not user.guest:
+        values["token"] = feed_token(settings(), user.email)
+    return url_for(endpoint, **values)
 
 
 def safe_next(target: str | None) -> str:
