@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
+from typing import Any
 
 from flask import abort, g, jsonify, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -122,7 +123,7 @@ def check_csrf() -> None:
         abort(400, description="CSRF token missing or wrong; reload the page and try again.")
 
 
-def atom_url(endpoint: str, **values: object) -> str:
+def atom_url(endpoint: str, **values: Any) -> str:
     """An Atom link that works in a feed reader: with the signed-in user's feed token."""
     user = g.get("user")
     if user is not None and not user.guest:
