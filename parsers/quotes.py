@@ -138,8 +138,11 @@ def header_block(lines: list[str], i: int) -> tuple[int, dict[str, str]] | None:
             break
         fields[last_field] += " " + line.strip()
         j = end = j + 1
-    if "from" not in fields or not ({"date", "subject", "to"} & fields.keys()):
+    if "from" not in fields or not ("date" in fields or {"to", "subject"} <= fields.keys()):
         return None
+    sender = fields["from"].strip()
+    if "@" not in sender and (len(sender.split()) > 6 or sender.endswith((".", "!", "?"))):
+        return None  # "From: my side it's fine." is prose, not a sender
     return end, fields
 
 
