@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from publisher.models import Mention, Person, Post, Thread
@@ -75,3 +75,19 @@ def person_activity(session: Session, person_id: int, limit: int = 50) -> Activi
         for t, p, by in session.execute(mention_stmt)
     ]
     return Activity(asked=asked, answered=answered, praised=praised, mentions=mentions)
+
+
+def unseen_mentions(session: Session, person_id: int) -> int:
+    """Mentions the person has not looked at yet (the count beside 'Notifications')."""
+    stmt = select(func.count(Mention.id)).where(
+        Mention.person_id == person_id, Mention.seen.is_(False)
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def mark_mentions_seen(session: Session, person_id: int) -> None:
+    session.execute(
+        update(Mention)
+        .where(Mention.person_id == person_id, Mention.seen.is_(False))
+        .values(seen=True)
+    )

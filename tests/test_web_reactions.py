@@ -126,9 +126,12 @@ def test_notifications_on_own_page(client: FlaskClient, web_db: Database, questi
     sign_in(client, web_db, f"bo@{DOMAIN}")
     post_form(client, PATH.format(question), f"/t/{question}/reply", body=f"@{JOHAN} kolla")
     sign_in(client, web_db, JOHAN)
+    feed = client.get("/").get_data(as_text=True)
+    assert 'Notifications <span class="count">1</span>' in feed
     me = client.get("/me")
     page = client.get(me.headers["Location"]).get_data(as_text=True)
     assert "Notifications" in page and "Skrivaren på plan 3" in page
+    assert 'Notifications <span class="count">' not in client.get("/").get_data(as_text=True)
     mentioning = client.get("/?filter=mentions").get_data(as_text=True)
     assert "Skrivaren på plan 3" in mentioning
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template
 from werkzeug.wrappers import Response
 
-from publisher.activity import person_activity
+from publisher.activity import mark_mentions_seen, person_activity, unseen_mentions
 from publisher.models import Person
 from web.state import current_user, db_session, viewer_person
 
@@ -22,13 +22,27 @@ def person(person_id: int) -> str:
     if found is None:
         abort(404)
     user = current_user()
-    return render_template(
+    own_page = bool(user and not user.guest and user.email == found.email)
+    page = render_template(
         "web/people/person.html",
         person=found,
         activity=person_activity(session, found.id),
         show_email=bool(user and not user.guest),
-        own_page=bool(user and user.email == found.email),
+        own_page=own_page,
     )
+    if own_page:
+        mark_mentions_seen(session, found.id)  # they have now seen their notifications
+        session.commit()
+    return page
+
+
+def unseen_count() -> int:
+    """For the header: the signed-in person's unseen mentions (0 for guests)."""
+    user = current_user()
+    if user is None or user.guest:
+        return 0
+    person = viewer_person()
+    return unseen_mentions(db_session(), person.id) if person is not None else 0
 
 
 @bp.get("/me")
