@@ -104,6 +104,11 @@ def reply_trimmer() -> Iterator[Case]:
                              re.IGNORECASE | re.MULTILINE)
             chain = [{"from_text": head.group(1) if head else "", "embedded": embedded}]
         yield Case("reply-trimmer", name, _class_of(name), "text", path.read_bytes(), expect, chain)
+    matcher = base / "matchers" / "does_not_contain_embedded_email.txt"
+    if matcher.exists():
+        # must be scanned quickly and not be taken for a mail with an embedded one
+        yield Case("reply-trimmer", "matchers/does_not_contain_embedded_email", "en", "text",
+                   matcher.read_bytes(), {"nothing_to_trim": True, "max_seconds": 5})
 
 
 def _json_cases(corpus: str) -> list[dict[str, Any]]:
@@ -437,6 +442,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", action="store_true", help="list every case we get wrong")
     parser.add_argument("--only", help="one corpus")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the per-corpus table as Markdown (for the README)")
     args = parser.parse_args()
     if not CORPORA.is_dir():
         sys.exit(f"corpora not found at {CORPORA} (set MAILFEED_CORPORA)")
@@ -469,6 +476,9 @@ def main() -> None:
                     wrong.append(f"{corpus}/{case.name}: {result.error or ''}"
                                  f"{'trim ' if trim_wrong else ''}{'split' if split_wrong else ''}")
     labels = list(runners)
+    if args.markdown:
+        _print_markdown(by_corpus, labels)
+        return
     _print_table("per corpus", by_corpus, labels)
     _print_table("per class", by_class, labels)
     if args.cases:
@@ -480,6 +490,17 @@ def _cell(values: list[bool]) -> str:
     if not values:
         return "-"
     return f"{sum(values)}/{len(values)} {100 * sum(values) / len(values):5.1f}%"
+
+
+def _print_markdown(table: dict[str, dict[str, Score]], labels: list[str]) -> None:
+    print("| corpus | " + " | ".join(labels) + " |")
+    print("|---|" + "---|" * len(labels))
+    for key in sorted(table):
+        cells = []
+        for label in labels:
+            score = table[key][label]
+            cells.append(f"{_cell(score.trim)} · split {_cell(score.split)}")
+        print(f"| {key} | " + " | ".join(cells) + " |")
 
 
 def _print_table(title: str, table: dict[str, dict[str, Score]], labels: list[str]) -> None:
