@@ -10,9 +10,12 @@ Never raises: problems end up in `defects`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
 import email
 import email.policy
+import quopri
 from dataclasses import dataclass
 from email.header import Header, decode_header, make_header
 from email.message import Message
@@ -173,6 +176,22 @@ def _attachment(part: Message) -> Attachment:
     )
 
 
+def _encoded_inner(part: Message, inner: Message | None) -> Message | None:
+    """The attached mail of a message/rfc822 part that a client base64- or QP-encoded
+    (RFC 2046 §5.2.1 forbids it; Outlook does it): the parser left it as text."""
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if encoding not in ("base64", "quoted-printable"):
+        return inner
+    text = inner.get_payload() if inner is not None else part.get_payload()
+    if not isinstance(text, str):
+        return inner
+    try:
+        data = base64.b64decode(text) if encoding == "base64" else quopri.decodestring(text.encode())
+    except (ValueError, binascii.Error):
+        return inner
+    return email.message_from_bytes(data)
+
+
 def from_message(message: Message, depth: int = 0) -> MimeMail:
     """Walk one message's MIME tree (not into embedded messages, which recurse)."""
     defects: list[str] = [type(d).__name__ for d in getattr(message, "defects", [])]
@@ -192,6 +211,7 @@ def from_message(message: Message, depth: int = 0) -> MimeMail:
                                          ctype.startswith("message/")):
             inner = part.get_payload()
             inner_msg = inner[0] if isinstance(inner, list) and inner else None
+            inner_msg = _encoded_inner(part, inner_msg)
             if isinstance(inner_msg, Message) and depth < MAX_DEPTH:
                 embedded.append(from_message(inner_msg, depth + 1))
             else:

@@ -158,3 +158,20 @@ def test_prose_that_mentions_writing_is_not_an_attribution() -> None:
         mail = parse_text(text)
         assert len(mail.chain) == 1
         assert mail.new_text == text.strip()
+
+
+def test_forward_attached_as_base64_encoded_rfc822() -> None:
+    import base64
+
+    inner = (b"From: Anna Berg <anna@firma.se>\nSubject: Nycklar\n"
+             b"Date: Tue, 24 Nov 2026 09:12:00 +0100\nMessage-ID: <inner@firma.se>\n\n"
+             b"Var finns nycklarna?\n")
+    raw = (b"From: Johan <johan@firma.se>\nSubject: VB: Nycklar\nMIME-Version: 1.0\n"
+           b"Content-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: text/plain\n\n"
+           b"Se nedan.\n\n--XX\nContent-Type: message/rfc822\n"
+           b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(inner) + b"\n--XX--\n")
+    mail = parse_mail(raw)
+    assert mail.is_forward and mail.note == "Se nedan."
+    (forwarded,) = mail.chain
+    assert (forwarded.author.email, forwarded.body, forwarded.message_id) == (
+        "anna@firma.se", "Var finns nycklarna?", "inner@firma.se")
