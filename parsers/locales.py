@@ -204,7 +204,9 @@ BANNER_STARTS = (
     "this message originated from outside", "this message is from an external sender",
     "detta e-postmeddelande kommer från", "detta mejl kommer från", "du får inte ofta",
     "you don't often get email from", "some people who received this message",
-    "achtung:", "externe e-mail", "externe nachricht",
+    "achtung:", "externe e-mail", "externe nachricht", "this message was sent from outside",
+    "this email was sent from outside", "externt e-postmeddelande", "extern e-post",
+    "e-postmeddelandet kommer från en extern", "this email is from an external",
 )
 
 # Words in a trailing paragraph that mark a legal disclaimer.
@@ -212,7 +214,8 @@ DISCLAIMER_WORDS = (
     "confidential", "intended recipient", "intended solely", "privileged",
     "konfidentiell", "sekretess", "avsedd mottagare", "avsedd endast", "personuppgifter",
     "vertraulich", "empfänger", "confidentiel", "destinataire", "confidencial",
-    "vertrouwelijk", "riservat", "poufn",
+    "vertrouwelijk", "riservat", "poufn", "gdpr", "dataskydd", "integritetspolicy",
+    "privacy policy", "privacy notice", "datenschutz",
 )
 
 # Words that tell the language of a text; scored by counting.

@@ -48,7 +48,8 @@ _CLOSING_WORDS = "|".join(re.escape(c) for c in sorted(CLOSINGS, key=len, revers
 # "Med vänliga hälsningar", "Thanks, Anna", "Med vänliga hälsningar / Best regards"
 _CLOSING_RE = re.compile(
     r"^\s*(" + _CLOSING_WORDS + r")\s*[,.!]*\s*(?:/\s*(" + _CLOSING_WORDS + r")\s*[,.!]*)?"
-    r"\s*(?:[,-]\s*[^\W\d_][\w.\- ]{0,30})?\s*$",
+    r"\s*(?:[,-]\s*[^\W\d_][\w.\- ]{0,30}|(?-i:\s+[A-ZÅÄÖÆØÜ][\w.-]*(?:\s+[A-ZÅÄÖÆØÜ][\w.-]*)?))?"
+    r"\s*[.!]?\s*$",
     re.IGNORECASE,
 )
 # Swedish and Norwegian sign with "/Anna" at the end of the last line or on its own;
