@@ -186,7 +186,10 @@ def _encoded_inner(part: Message, inner: Message | None) -> Message | None:
     if not isinstance(text, str):
         return inner
     try:
-        data = base64.b64decode(text) if encoding == "base64" else quopri.decodestring(text.encode())
+        if encoding == "base64":
+            data = base64.b64decode(text)
+        else:
+            data = quopri.decodestring(text.encode("utf-8", "surrogateescape"))
     except (ValueError, binascii.Error):
         return inner
     return email.message_from_bytes(data)
