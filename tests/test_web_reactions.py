@@ -15,6 +15,7 @@ from web_support import (  # noqa: F401 - fixtures
     MODERATOR,
     add_thread,
     app,
+    attach_raw_mail,
     client,
     csrf_from,
     latest_mail,
@@ -161,20 +162,9 @@ def test_reply_can_be_kudos(client: FlaskClient, web_db: Database, question: int
 def test_original_mail_only_for_participants(
     client: FlaskClient, web_db: Database, web_settings, question: int  # type: ignore[no-untyped-def]
 ) -> None:
-    from publisher.models import MailMessage
-
-    raw = web_settings.data_dir / "raw" / "q.eml"
-    raw.parent.mkdir(parents=True)
-    raw.write_bytes(b"From: anna@firma.se\r\nSubject: Skrivaren\r\n\r\nHej\r\n")
-    with web_db.session() as session:
-        mail = MailMessage(message_id="q@firma.se", content_hash="h", raw_path=str(raw),
-                           action="publish", thread_id=question)
-        session.add(mail)
-        session.flush()
-        post = session.get(Post, 1)
-        assert post is not None
-        post.mail_id = mail.id
-    original = f"/t/{question}/mail/1.eml"
+    raw = b"From: anna@firma.se\r\nSubject: Skrivaren\r\n\r\nHej\r\n"
+    mail_id = attach_raw_mail(web_db, web_settings, question, raw)
+    original = f"/t/{question}/mail/{mail_id}.eml"
     sign_in(client, web_db, f"bo@{DOMAIN}")
     assert "Original mail" not in client.get(PATH.format(question)).get_data(as_text=True)
     assert client.get(original).status_code == 403

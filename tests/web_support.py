@@ -26,7 +26,7 @@ from waitress.server import create_server
 
 from gateway.settings import Settings
 from publisher.db import Database
-from publisher.models import OutboundMail, Person, Post, Thread
+from publisher.models import MailMessage, OutboundMail, Person, Post, Thread
 from web import create_app
 
 DOMAIN = "firma.se"
@@ -102,6 +102,25 @@ def add_thread(
         session.add(thread)
         session.flush()
         return thread.id
+
+
+def attach_raw_mail(
+    db: Database, settings: Settings, thread_id: int, raw: bytes, post_id: int = 1
+) -> int:
+    """Store `raw` as the gateway does (a file under the data dir, a mail_message row) and
+    make it the source of a post; returns the mail's id."""
+    path = settings.data_dir / "raw" / f"{thread_id}-{post_id}.eml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(raw)
+    with db.session() as session:
+        mail = MailMessage(message_id=f"{thread_id}.{post_id}@{DOMAIN}", content_hash="test",
+                           raw_path=str(path), action="publish", thread_id=thread_id)
+        session.add(mail)
+        session.flush()
+        post = session.get(Post, post_id)
+        assert post is not None
+        post.mail_id = mail.id
+        return mail.id
 
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -97,6 +97,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "hours": {"sv": "timmar"},
     "Download": {"sv": "Ladda ner"},
     "Original mail": {"sv": "Originalmejl"},
+    "Attachments": {"sv": "Bilagor"},
     "Search in": {"sv": "Sök i"},
     "scope_all": {"en": "Everything", "sv": "Allt"},
     "scope_own": {"en": "What people wrote", "sv": "Det folk skrev"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import (
     Blueprint,
     abort,
@@ -12,6 +14,7 @@ from flask import (
     request,
     send_file,
 )
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -20,6 +23,7 @@ from publisher import reactions
 from publisher.models import MailMessage, Post, Thread
 from web import mailer
 from web.admin import raw_file
+from web.attachments import Attachment, list_attachments, read_attachment
 from web.render import iso_utc, markdown
 from web.state import current_user, db_session, is_moderator, settings, viewer_person
 
@@ -61,6 +65,7 @@ def show(thread_id: int, slug: str) -> Response | str:
     if person is not None and user is not None and not user.guest:
         feed_queries.record_view(session, thread.id, person.id)
         session.commit()
+    attachments = _attachments_by_post(session, posts)
     moderator = is_moderator()
     can_answer = thread.kind == "question" and reactions.may_mark_answer(
         thread, person, moderator=moderator
@@ -72,12 +77,54 @@ def show(thread_id: int, slug: str) -> Response | str:
         likes=likes,
         liked=liked,
         mentions=mentions,
+        attachments=attachments,
         can_answer=can_answer,
         moderator=moderator,
         viewer_id=person.id if person else None,
         participant=moderator or reactions.is_participant(session, thread, person),
         show_email=bool(user and not user.guest),
     )
+
+
+def _attachments_by_post(session: Session, posts: list[Post]) -> dict[int, list[Attachment]]:
+    """Each mail's attachments, shown under the newest post that came from that mail."""
+    last_post: dict[int, int] = {}
+    for post in posts:
+        if post.mail_id is not None:
+            last_post[post.mail_id] = post.id
+    if not last_post:
+        return {}
+    mails = session.scalars(select(MailMessage).where(MailMessage.id.in_(list(last_post))))
+    result: dict[int, list[Attachment]] = {}
+    for mail in mails:
+        path = raw_file(settings(), mail.raw_path)
+        found = list_attachments(path) if path is not None else []
+        if found:
+            result[last_post[mail.id]] = found
+    return result
+
+
+@bp.get("/t/<int:thread_id>/mail/<int:mail_id>/part/<int:index>")
+def attachment(thread_id: int, mail_id: int, index: int) -> Response:
+    """One attachment of a mail in this thread: a download, or a raster image in place."""
+    session = db_session()
+    thread = _thread_or_404(session, thread_id)
+    mail = session.get(MailMessage, mail_id)
+    path = raw_file(settings(), mail.raw_path) if mail and mail.thread_id == thread.id else None
+    found = read_attachment(path, index) if path is not None else None
+    if found is None:
+        abort(404)
+    part, data = found
+    inline = request.args.get("inline") == "1" and part.inline_image
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=part.content_type or "application/octet-stream",
+        as_attachment=not inline,
+        download_name=part.filename,
+    )
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @bp.post("/t/<int:thread_id>/reply")
