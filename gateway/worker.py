@@ -33,6 +33,7 @@ def build_site(settings: Settings) -> Site:
         default_language=settings.default_language,
         external_people=settings.external_people,
         secret_key=settings.secret_key,
+        reply_separator=settings.reply_separator,
         policy=PolicyContext(
             gateway_addresses=settings.gateway_addresses,
             monitor_addresses=settings.monitor_addresses,

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from parsers import authresults
 from parsers.model import ChainMessage, Decision, ParsedMail
 from parsers.policy import decide
-from publisher import notify, outbox, people, related, suggest
+from publisher import notify, outbox, people, related, replyaddr, suggest
 from publisher.models import MailMessage, MessageRef, OutboundMail, Post, Thread, utcnow
 from publisher.site import Site
 
@@ -86,11 +86,19 @@ def parse_iso(text: str | None) -> datetime | None:
     return value
 
 
-def find_thread(session: Session, parsed: ParsedMail) -> Thread | None:
-    """The thread this mail continues: by Message-ID references, then Outlook's conversation.
+def find_thread(
+    session: Session, parsed: ParsedMail, site: Site | None = None, rcpts: tuple[str, ...] = ()
+) -> Thread | None:
+    """The thread this mail continues: by its per-thread reply address, by Message-ID
+    references, then by Outlook's conversation.
 
     The mail's own Message-ID counts too: a reply that arrived first (an archive import,
     a slow relay) already named it in its References."""
+    if site is not None:
+        for address in rcpts:
+            thread_id = replyaddr.thread_for(site, address)
+            if thread_id is not None and (thread := session.get(Thread, thread_id)) is not None:
+                return thread
     ids = [i for i in [parsed.in_reply_to, *reversed(parsed.references), parsed.message_id]
            if i]
     if ids:
@@ -222,6 +230,7 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
             sender=site.gateway_address, sender_name=site.name, recipient=address,
             recipient_name=name, subject=subject, body=body, message_id=message_id,
             in_reply_to=parsed.message_id, references=parsed.references, date=datetime.now(UTC),
+            extra_headers=[("Reply-To", replyaddr.reply_address(site, thread.id))],
         )
         outbox.enqueue(session, key=key, purpose="link", recipient=address, message=msg,
                        thread_id=thread.id)
@@ -264,7 +273,7 @@ def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision:
 def decide_for(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope,
                ) -> tuple[Decision, Thread | None]:
     """The decision the gateway takes for this mail now, and the thread it continues."""
-    thread = find_thread(session, parsed)
+    thread = find_thread(session, parsed, site, envelope.rcpts)
     suggested = bool(parsed.chain) and session.scalar(
         select(OutboundMail.id).where(OutboundMail.idempotency_key == suggest_key(parsed.chain[0]))
     ) is not None

@@ -19,7 +19,8 @@ class Site:
     default_language: str = "sv"
     name: str = "Mailfeed"
     external_people: str = "name"  # name | redact
-    secret_key: str = ""  # signs the links in invitations
+    secret_key: str = ""  # signs invitation links and per-thread reply addresses
+    reply_separator: str = "+"  # feed+t42.token@firma.se
 
     @property
     def gateway_domain(self) -> str:
@@ -37,4 +38,4 @@ class Site:
         if address in known:
             return True
         local, _, domain = address.rpartition("@")
-        return f"{local.split('+', 1)[0]}@{domain}" in known
+        return f"{local.split(self.reply_separator, 1)[0]}@{domain}" in known

@@ -199,3 +199,30 @@ def test_a_spoofed_sender_is_refused_without_mailing_the_real_owner(database):
         out = process(s, strict, spoofed, TO_GATEWAY)
         assert out.decision.action == "reject" and "authenticated" in out.decision.reason
         assert count(s, OutboundMail) == 0 and count(s, Thread) == 0
+
+
+def test_a_mail_to_the_threads_reply_address_is_appended_and_a_forged_one_is_not(database):
+    from dataclasses import replace
+
+    from publisher.replyaddr import reply_address, thread_for
+
+    site = replace(SITE, secret_key="s3cret")
+    with database.session() as s:
+        first = process(s, site, mail("m1@firma.se", [QUESTION]), TO_GATEWAY)
+        link = s.scalars(select(OutboundMail)).first()
+        sent = message_from_bytes(link.raw, policy=policy.default)
+    address = reply_address(site, first.thread_id)
+    assert sent["Reply-To"] == address and address.startswith(f"feed+t{first.thread_id}.")
+    assert thread_for(site, address.upper()) == first.thread_id
+    forged = address.replace(address.split(".")[1][:8], "aaaaaaaa")
+    assert thread_for(site, forged) is None
+    assert thread_for(replace(site, secret_key="other"), address) is None
+
+    answer = mail("a1@firma.se", [msg(MARIA, 24, "Receptionen, före kl 16.")], sender=MARIA)
+    with database.session() as s:
+        out = process(s, site, answer, Envelope(mail_from=MARIA.email, rcpts=(address,)))
+        assert out.decision.action == "append" and out.thread_id == first.thread_id
+    stray = mail("a2@firma.se", [msg(MARIA, 24, "Något helt annat.")], sender=MARIA)
+    with database.session() as s:
+        out = process(s, site, stray, Envelope(mail_from=MARIA.email, rcpts=(forged,)))
+        assert out.thread_id != first.thread_id

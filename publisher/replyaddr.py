@@ -1,0 +1,42 @@
+"""Per-thread reply addresses: `feed+t42.k7c9qz3m@firma.se` leads a mail reply to thread 42.
+
+The token is an HMAC of the thread id under the site's secret, so nobody can post into a
+thread by guessing its number; the sender policy still applies to whoever writes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+
+from publisher.site import Site
+
+_LOCAL = re.compile(r"^t(?P<id>\d{1,12})\.(?P<token>[a-z2-7]{8})$")
+
+
+def _token(site: Site, thread_id: int) -> str:
+    digest = hmac.new(site.secret_key.encode(), f"thread:{thread_id}".encode(),
+                      hashlib.sha256).digest()
+    return base64.b32encode(digest).decode().lower()[:8]
+
+
+def reply_address(site: Site, thread_id: int) -> str:
+    local, _, domain = site.gateway_address.partition("@")
+    return f"{local}{site.reply_separator}t{thread_id}.{_token(site, thread_id)}@{domain}"
+
+
+def thread_for(site: Site, address: str) -> int | None:
+    """The thread a reply address names, or None (not one of ours, or a forged token)."""
+    local, _, domain = address.strip().strip("<>").lower().rpartition("@")
+    base, sep, tag = local.partition(site.reply_separator)
+    if not sep or f"{base}@{domain}" not in site.policy.gateway_addresses:
+        return None
+    match = _LOCAL.match(tag)
+    if match is None:
+        return None
+    thread_id = int(match["id"])
+    if not hmac.compare_digest(match["token"], _token(site, thread_id)):
+        return None
+    return thread_id
