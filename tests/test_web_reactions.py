@@ -79,6 +79,8 @@ def test_like_toggles_and_counts(client: FlaskClient, web_db: Database, question
     assert post_form(client, PATH.format(question), "/p/1/like") == 302
     page = client.get(PATH.format(question)).get_data(as_text=True)
     assert 'aria-pressed="true"' in page and '<span class="like-count">1</span>' in page
+    card = client.get("/").get_data(as_text=True)
+    assert "Replies: 1" in card and "Likes: 1" in card and "Readers: 1" in card
     assert post_form(client, PATH.format(question), "/p/1/like") == 302
     with web_db.session() as session:
         assert session.scalars(select(Like)).all() == []

@@ -49,9 +49,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "kind_discussion": {"en": "Discussion", "sv": "Diskussion"},
     "kind_kudos": {"en": "Kudos", "sv": "Beröm"},
     "state_answered": {"en": "Answered", "sv": "Besvarad"},
-    "replies": {"en": "replies", "sv": "svar"},
-    "likes": {"en": "likes", "sv": "gillningar"},
-    "readers": {"en": "readers", "sv": "läsare"},
+    # Counts as "Label: n" — no plural forms to get wrong in either language.
+    "replies": {"en": "Replies", "sv": "Svar"},
+    "likes": {"en": "Likes", "sv": "Gillningar"},
+    "readers": {"en": "Readers", "sv": "Läsare"},
     "Moved from mail": {"sv": "Flyttad från e-post"},
     "moved_panel": {
         "en": "Lived in mail for {duration}: {messages} messages between {people} people; "
