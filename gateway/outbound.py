@@ -21,8 +21,7 @@ from publisher.db import Database
 from publisher.models import OutboundMail, utcnow
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 12
-BACKOFF_BASE = 30  # seconds; 30 s, 60 s, 2 min, ... capped at 1 h
+MAX_ATTEMPTS = 12  # with a 30 s base: about 20 hours of trying
 
 
 class OutboundSender:
@@ -94,7 +93,8 @@ class OutboundSender:
             if permanent or row.attempts >= MAX_ATTEMPTS:
                 row.state = "failed"
             else:
-                delay = min(BACKOFF_BASE * 2 ** (row.attempts - 1), 3600)
+                base = self.settings.outbound_retry_base
+                delay = min(base * 2 ** (row.attempts - 1), 3600)
                 row.next_attempt = utcnow() + timedelta(seconds=delay)
         log.warning("outbound %s not delivered: %s", row_id, error.split(":")[0])
 

@@ -17,7 +17,7 @@ from waitress.server import create_server
 from gateway.imap import ImapPoller
 from gateway.outbound import OutboundSender
 from gateway.settings import Settings, parse_hostport
-from gateway.smtp import GatewayHandler, SMTPListener, address_matcher
+from gateway.smtp import GatewayHandler, SenderRate, SMTPListener, address_matcher
 from gateway.spool import Spool
 from gateway.worker import Worker
 from publisher.db import Database
@@ -54,6 +54,8 @@ class Gateway:
         self.worker = Worker(settings, self.db, self.spool)
         self.sender = OutboundSender(settings, self.db)
         self.handler = GatewayHandler(self.spool, address_matcher(settings),
+                                      max_queue=settings.max_queue,
+                                      rate=SenderRate(settings.rate_limit),
                                       on_spooled=self.worker.wake.set)
         self.smtp = SMTPListener(settings, self.handler)
         self.app = create_app(settings, self.db)

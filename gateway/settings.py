@@ -65,6 +65,9 @@ class Settings:
     tls_key: str = ""
     require_tls: bool = False
     reply_separator: str = "+"
+    rate_limit: int = 120  # mails per sender address per hour; 0 = no limit
+    max_queue: int = 5000  # spooled mails waiting before SMTP answers 451 4.3.2
+    outbound_retry_base: int = 30  # seconds before the first retry; doubles, capped at 1 h
     extra: Mapping[str, str] = field(default_factory=dict)
 
     # -- derived values -------------------------------------------------

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +29,7 @@ NO_SUCH_ADDRESS = "550 5.1.1 <{address}>: not a Mailfeed gateway address"
 TOO_BIG = "552 5.3.4 Message too big for this gateway (limit {limit} bytes)"
 SPOOL_FULL = "451 4.3.2 Gateway busy, please try again later"
 SPOOL_ERROR = "451 4.3.0 Could not store the message, please try again later"
+RATE_LIMITED = "450 4.7.1 <{sender}>: too many messages from this sender, try again later"
 
 
 class GatewaySMTP(SMTP):
@@ -46,6 +49,29 @@ class GatewaySMTP(SMTP):
         await super().push(status)
 
 
+class SenderRate:
+    """A sliding one-hour window of accepted mails per sender address (in memory)."""
+
+    def __init__(self, per_hour: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_hour = per_hour
+        self.clock = clock
+        self.seen: dict[str, deque[float]] = {}
+
+    def allow(self, sender: str) -> bool:
+        if self.per_hour <= 0:
+            return True
+        now = self.clock()
+        window = self.seen.setdefault(sender.lower(), deque())
+        while window and now - window[0] > 3600:
+            window.popleft()
+        if len(window) >= self.per_hour:
+            return False
+        window.append(now)
+        if len(self.seen) > 100_000:  # bounded memory under a flood of forged senders
+            self.seen = {k: v for k, v in self.seen.items() if v and now - v[-1] < 3600}
+        return True
+
+
 class GatewayHandler:
     """aiosmtpd handler: accepts only gateway addresses, spools, then acknowledges."""
 
@@ -55,12 +81,25 @@ class GatewayHandler:
         accepts: Callable[[str], bool],
         *,
         max_queue: int = 5000,
+        rate: SenderRate | None = None,
         on_spooled: Callable[[], None] | None = None,
     ) -> None:
         self.spool = spool
         self.accepts = accepts
         self.max_queue = max_queue
+        self.rate = rate or SenderRate(0)
         self.on_spooled = on_spooled
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str,
+        mail_options: list[str],
+    ) -> str:
+        # Temporary (4xx, RFC 3463 4.7.1): a real MTA retries later, nothing is lost.
+        if address != "<>" and not self.rate.allow(address):
+            return RATE_LIMITED.format(sender=address)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 Ok"
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str,
@@ -81,7 +120,9 @@ class GatewayHandler:
             entry_id = await loop.run_in_executor(
                 None,
                 lambda: self.spool.put(
-                    raw, mail_from=envelope.mail_from or "", rcpts=list(envelope.rcpt_tos),
+                    # aiosmtpd keeps the null reverse-path as "<>"; the policy knows it as "".
+                    raw, mail_from="" if envelope.mail_from == "<>" else envelope.mail_from or "",
+                    rcpts=list(envelope.rcpt_tos),
                     source="smtp",
                 ),
             )
