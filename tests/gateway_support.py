@@ -60,6 +60,11 @@ class RelaySink:
         self.port = free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
+    def restart(self) -> None:
+        """Up again on the same port (a stopped aiosmtpd controller cannot start again)."""
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
     @property
     def mails(self) -> list[Caught]:
         with self.handler.lock:
