@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.rawstore import RawStore
-from gateway.settings import Settings
-from gateway.worker import build_site
+from gateway.settings import Settings, build_site
 from parsers.mail import parse_mail
 from publisher.db import Database
 from publisher.publish import Envelope, process

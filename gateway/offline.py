@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from gateway.settings import Settings
-from gateway.worker import build_site
+from gateway.settings import Settings, build_site
 from parsers.model import Decision, ParsedMail
 from parsers.policy import decide
 from publisher.db import Database

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from parsers.policy import PolicyContext
+from publisher.site import Site
+
 PREFIX = "MAILFEED_"
 
 
@@ -171,3 +174,25 @@ def _persistent_secret(data_dir: Path) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
+
+
+def build_site(settings: Settings) -> Site:
+    """The plain values the publisher needs (it never sees the settings object)."""
+    return Site(
+        base_url=settings.public_url,
+        gateway_address=settings.primary_address,
+        default_language=settings.default_language,
+        external_people=settings.external_people,
+        secret_key=settings.secret_key,
+        reply_separator=settings.reply_separator,
+        policy=PolicyContext(
+            gateway_addresses=settings.gateway_addresses,
+            monitor_addresses=settings.monitor_addresses,
+            allowed_domains=settings.publish_domains,
+            trusted_authserv_ids=settings.trusted_authserv_ids,
+            confidential_markers=settings.confidential_markers,
+            monitor_policy=settings.monitor_policy,
+            min_chain_messages=settings.min_chain_messages,
+            min_participants=settings.min_participants,
+        ),
+    )

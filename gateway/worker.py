@@ -15,36 +15,13 @@ import traceback
 from sqlalchemy.exc import OperationalError
 
 from gateway.rawstore import RawStore
-from gateway.settings import Settings
+from gateway.settings import Settings, build_site
 from gateway.spool import Spool, SpoolEntry
 from parsers.mail import parse_mail
-from parsers.policy import PolicyContext
 from publisher.db import Database
 from publisher.publish import Envelope, Outcome, process
-from publisher.site import Site
 
 log = logging.getLogger(__name__)
-
-
-def build_site(settings: Settings) -> Site:
-    return Site(
-        base_url=settings.public_url,
-        gateway_address=settings.primary_address,
-        default_language=settings.default_language,
-        external_people=settings.external_people,
-        secret_key=settings.secret_key,
-        reply_separator=settings.reply_separator,
-        policy=PolicyContext(
-            gateway_addresses=settings.gateway_addresses,
-            monitor_addresses=settings.monitor_addresses,
-            allowed_domains=settings.publish_domains,
-            trusted_authserv_ids=settings.trusted_authserv_ids,
-            confidential_markers=settings.confidential_markers,
-            monitor_policy=settings.monitor_policy,
-            min_chain_messages=settings.min_chain_messages,
-            min_participants=settings.min_participants,
-        ),
-    )
 
 
 class Worker:

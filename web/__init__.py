@@ -108,8 +108,8 @@ def _masked(label: str | None) -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import admin, api, auth, feed, outbox, people, search, threads
+    from web import admin, api, auth, feed, outbox, people, search, suggest, threads
 
     app.jinja_env.globals["unseen_count"] = people.unseen_count
-    for module in (feed, threads, search, auth, api, admin, outbox, people):
+    for module in (feed, threads, search, auth, api, admin, outbox, people, suggest):
         app.register_blueprint(module.bp)

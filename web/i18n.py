@@ -33,6 +33,26 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Sign in to the feed as",
         "sv": "Logga in i flödet som",
     },
+    "Move to the feed?": {"sv": "Flytta till flödet?"},
+    "suggest_intro": {
+        "en": "This is how the {messages} mails of your question would look on the feed. "
+              "Nothing is published until you press the button.",
+        "sv": "Så här skulle frågans {messages} mejl se ut i flödet. "
+              "Inget publiceras förrän du trycker på knappen.",
+    },
+    "Publish to the feed": {"sv": "Publicera i flödet"},
+    "Already on the feed": {"sv": "Redan i flödet"},
+    "Not this one": {"sv": "Inte den här"},
+    "Preview": {"sv": "Förhandsvisning"},
+    "decline_text": {
+        "en": "The question stays in mail and you will not be asked about it again.",
+        "sv": "Frågan stannar i e-posten och du får ingen fler fråga om den.",
+    },
+    "Keep it in mail": {"sv": "Behåll den i e-posten"},
+    "declined_text": {
+        "en": "Noted. The question stays in mail.",
+        "sv": "Noterat. Frågan stannar i e-posten.",
+    },
     "Link expired": {"sv": "Länken har gått ut"},
     "Link already used": {"sv": "Länken är redan använd"},
     "Invalid link": {"sv": "Ogiltig länk"},

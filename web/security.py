@@ -21,7 +21,8 @@ from web.state import GUEST_NAME, CurrentUser, settings
 
 PUBLIC = frozenset(
     {"healthz", "static", "auth.login", "auth.confirm", "auth.language", "outbox.index",
-     "outbox.message"}
+     "outbox.message", "suggest.preview", "suggest.publish", "suggest.decline_page",
+     "suggest.decline"}
 )
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"

@@ -1,0 +1,66 @@
+"""Invitations from monitor copies: preview a mail chain as a thread, publish it by a button.
+
+The signed link in the invitation is the capability, so these pages need no sign-in.
+GET only shows (mail scanners such as Safe Links open every link); POST acts.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template
+from werkzeug.wrappers import Response
+
+from gateway.settings import Settings, build_site
+from publisher import suggest
+from publisher.site import Site
+from web.state import db_session, settings
+
+bp = Blueprint("suggest", __name__, url_prefix="/suggest")
+
+
+def _site(cfg: Settings) -> Site:
+    return build_site(cfg)
+
+
+def _problem(message: str) -> tuple[str, int]:
+    return render_template("web/suggest/problem.html", message=message), 410
+
+
+@bp.get("/<token>")
+def preview(token: str) -> str | tuple[str, int]:
+    cfg = settings()
+    try:
+        mail, parsed = suggest.load(db_session(), _site(cfg), token)
+    except suggest.InvalidInvitation as exc:
+        return _problem(str(exc))
+    return render_template("web/suggest/preview.html", token=token, mail=mail, parsed=parsed)
+
+
+@bp.post("/<token>")
+def publish(token: str) -> Response | tuple[str, int]:
+    session = db_session()
+    try:
+        thread = suggest.accept(session, _site(settings()), token)
+    except suggest.InvalidInvitation as exc:
+        return _problem(str(exc))
+    session.commit()
+    return redirect(thread.path, code=303)
+
+
+@bp.get("/<token>/decline")
+def decline_page(token: str) -> str | tuple[str, int]:
+    try:
+        suggest.load(db_session(), _site(settings()), token)
+    except suggest.InvalidInvitation as exc:
+        return _problem(str(exc))
+    return render_template("web/suggest/decline.html", token=token)
+
+
+@bp.post("/<token>/decline")
+def decline(token: str) -> str | tuple[str, int]:
+    session = db_session()
+    try:
+        suggest.decline(session, _site(settings()), token)
+    except suggest.InvalidInvitation as exc:
+        return _problem(str(exc))
+    session.commit()
+    return render_template("web/suggest/declined.html")
