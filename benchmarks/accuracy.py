@@ -161,7 +161,7 @@ def talon() -> Iterator[Case]:
         if "whole file passed as plain text" in spec.get("input", ""):
             kind = "text"
         klass = Path(name).stem.split("_")[0] if kind != "text" else "text"
-        yield Case("talon", name, f"html" if kind == "html" else klass, kind, path.read_bytes(),
+        yield Case("talon", name, "html" if kind == "html" else klass, kind, path.read_bytes(),
                    expect)
 
 
@@ -256,7 +256,7 @@ def run_ours(case: Case) -> Result:
     earlier = list(mail.chain) if mail.is_forward else list(mail.chain[:-1])
     people = [f"{m.author.name or ''} {m.author.email or ''} " +
               " ".join(f"{p.name} {p.email}" for p in (*m.to, *m.cc)) for m in earlier]
-    return Result(mail.new_text, [(who, m.body) for who, m in zip(people, earlier)])
+    return Result(mail.new_text, [(who, m.body) for who, m in zip(people, earlier, strict=True)])
 
 
 def run_quotequail(case: Case) -> Result:
@@ -417,7 +417,7 @@ def split_right(result: Result, case: Case) -> bool:
     got = got[-len(expected):] if case.corpus != "tests/data/mail" else got
     if case.corpus == "tests/data/mail" and len(got) != len(expected):
         return False
-    for (who, body), want in zip(got, expected):
+    for (who, body), want in zip(got, expected, strict=False):  # lengths checked above
         body = "\n".join(re.sub(r"^ ?> ?", "", ln) for ln in body.split("\n"))
         if want.get("from_text") and not _who_matches(who, want["from_text"]):
             return False

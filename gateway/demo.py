@@ -7,7 +7,6 @@ the demo shows what the gateway does with mail, and no link replies are sent for
 from __future__ import annotations
 
 import hashlib
-
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -38,7 +37,7 @@ def _outlook_chain(
     prefix = "SV: " if swedish else "RE: "
     dates = [start + timedelta(hours=5 * i, minutes=7 * i) for i in range(len(messages))]
     body = ""
-    for i, (name, email, text) in enumerate(messages):
+    for i, (name, _email, text) in enumerate(messages):
         if i == 0:
             body = text
             continue

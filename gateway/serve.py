@@ -49,7 +49,8 @@ class Gateway:
         self.settings = settings
         self.db = Database(settings.db_url)
         if settings.db_url.startswith("sqlite"):
-            self.db.upgrade()  # an embedded SQLite upgrades itself; PostgreSQL: `mailfeed db upgrade`
+            # An embedded SQLite upgrades itself; PostgreSQL takes `mailfeed db upgrade`.
+            self.db.upgrade()
         self.spool = Spool(settings.data_dir / "spool")
         self.worker = Worker(settings, self.db, self.spool)
         self.sender = OutboundSender(settings, self.db)

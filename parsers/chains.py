@@ -197,6 +197,8 @@ def build_chain(
     messages = []
     for index, segment in enumerate(segments):
         b = segment.boundary
+        to: tuple[Person, ...]
+        cc: tuple[Person, ...]
         if b is None:
             author, date, subject, to, cc = newest_author, newest_date, newest_subject, (), ()
         else:

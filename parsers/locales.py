@@ -139,8 +139,9 @@ _CYRILLIC_ABBREVIATIONS = (
     ("сен", "вер", "верес"), ("окт", "жов", "жовт"), ("ноя", "лис", "листоп"),
     ("дек", "гру", "груд"),
 )
-_MONTH_NAMES = tuple(a + b for a, b in zip(_MONTH_NAMES, _CYRILLIC_ABBREVIATIONS))
-for _number, _names in enumerate(_MONTH_NAMES, start=1):
+_ALL_MONTH_NAMES: tuple[tuple[str, ...], ...] = tuple(
+    a + b for a, b in zip(_MONTH_NAMES, _CYRILLIC_ABBREVIATIONS, strict=True))
+for _number, _names in enumerate(_ALL_MONTH_NAMES, start=1):
     for _name in _names:
         MONTHS.setdefault(_name, _number)
 

@@ -24,7 +24,8 @@ import mailparser
 from inscriptis import get_text
 from inscriptis.css_profiles import CSS_PROFILES
 from inscriptis.model.config import ParserConfig
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 from parsers.model import Attachment
 
@@ -119,7 +120,7 @@ def html_to_text(markup: str) -> str:
         root = lxml_html.document_fromstring(markup)
     except (etree.ParserError, ValueError):
         try:
-            return get_text(markup, _HTML_CONFIG)
+            return str(get_text(markup, _HTML_CONFIG))
         except Exception:
             return ""
     for bad in root.xpath("//style|//script|//head"):
@@ -136,9 +137,9 @@ def html_to_text(markup: str) -> str:
         rule.tag = "p"
         rule.text = "_" * 32
     try:
-        return get_text(lxml_html.tostring(root, encoding="unicode"), _HTML_CONFIG)
+        return str(get_text(lxml_html.tostring(root, encoding="unicode"), _HTML_CONFIG))
     except Exception:
-        return root.text_content()
+        return str(root.text_content())
 
 
 def _replace_with_quoted(element: etree._Element) -> None:
@@ -213,8 +214,8 @@ def from_message(message: Message, depth: int = 0) -> MimeMail:
         if ctype == "message/rfc822" or (part.is_multipart() and part is not message and
                                          ctype.startswith("message/")):
             inner = part.get_payload()
-            inner_msg = inner[0] if isinstance(inner, list) and inner else None
-            inner_msg = _encoded_inner(part, inner_msg)
+            first = inner[0] if isinstance(inner, list) and inner else None
+            inner_msg = _encoded_inner(part, first if isinstance(first, Message) else None)
             if isinstance(inner_msg, Message) and depth < MAX_DEPTH:
                 embedded.append(from_message(inner_msg, depth + 1))
             else:

@@ -202,9 +202,8 @@ def _scattered(lines: list[str], end: int) -> tuple[int, Person, str | None] | N
         if _LEAD_RE.match(line) and re.search(r"\d", line):
             parts = [clean(lines[k]).strip() for k in range(start, end) if lines[k].strip()]
             text = " ".join(parts) + " " + clean(lines[end]).strip().lstrip("> ")
-            verb = None
-            for verb in _VERB_RE.finditer(text):
-                pass
+            verbs = list(_VERB_RE.finditer(text))
+            verb = verbs[-1] if verbs else None  # the last "wrote" ends the attribution
             if verb is None:
                 return None
             return start, _author_from_attribution(text, verb), parse_date(text)
@@ -236,9 +235,8 @@ def attribution(lines: list[str], end: int) -> tuple[int, Person, str | None] | 
         candidates.append((start, text))
     leading = [c for c in reversed(candidates) if _LEAD_RE.match(c[1].lstrip("- "))]
     for start, text in leading + candidates:
-        verb = None
-        for verb in _VERB_RE.finditer(text):
-            pass
+        verbs = list(_VERB_RE.finditer(text))
+        verb = verbs[-1] if verbs else None  # the last "wrote" ends the attribution
         if verb is None:
             continue
         # Clients always write a clock time or an address, or open with "On/Den/Am…"

@@ -112,8 +112,8 @@ def thread(messages: Iterable[ThreadInput], by_subject: bool = False) -> list[No
                 _link(parent, node)
     # Step 1B: References chains give the ghosts and parentless containers their
     # ancestors, never overriding what a message said itself.
-    for node, references in accepted:
-        for older, newer in zip(references, references[1:]):
+    for _node, references in accepted:
+        for older, newer in zip(references, references[1:], strict=False):
             parent, child = container(older), container(newer)
             if child.parent is None and parent is not child and not child.is_ancestor_of(parent):
                 _link(parent, child)

@@ -181,7 +181,8 @@ class OutboundMail(Base):
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id"))
     message_id: Mapped[str] = mapped_column(String(998))
     raw: Mapped[bytes] = mapped_column(LargeBinary)
-    state: Mapped[str] = mapped_column(String(16), default="queued", index=True)  # queued/sent/failed
+    # queued / sent / failed
+    state: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")

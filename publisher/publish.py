@@ -193,17 +193,19 @@ def _new_thread(session: Session, site: Site, parsed: ParsedMail, decision: Deci
 
 
 def _remember_ids(session: Session, thread: Thread, ids: list[str]) -> None:
-    known = set(session.scalars(select(MessageRef.message_id).where(MessageRef.message_id.in_(ids))))
+    known = set(session.scalars(
+        select(MessageRef.message_id).where(MessageRef.message_id.in_(ids))))
     for message_id in dict.fromkeys(ids):
         if message_id and message_id not in known:
             session.add(MessageRef(message_id=message_id, thread_id=thread.id))
 
 
 def _link_recipients(site: Site, parsed: ParsedMail) -> list[tuple[str, str | None]]:
-    names = {m.author.email: m.author.name for m in parsed.chain if m.author.email}
-    names.setdefault(parsed.sender.email, parsed.sender.name)
-    for person in parsed.to + parsed.cc:
-        names.setdefault(person.email, person.name)
+    names: dict[str, str | None] = {
+        m.author.email: m.author.name for m in parsed.chain if m.author.email}
+    for person in (parsed.sender, *parsed.to, *parsed.cc):
+        if person.email:
+            names.setdefault(person.email, person.name)
     out = []
     for address in dict.fromkeys([parsed.sender.email or "", *parsed.participants]):
         if address and site.is_internal(address) and not site.is_gateway(address):
@@ -215,8 +217,10 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
     language = notify.language_for(thread.language, site.default_language)
     url = site.base_url + thread.path
     humans = [p for p in parsed.participants if not site.is_gateway(p)]
-    similar = [{"subject": t.subject, "url": site.base_url + t.path}
-               for t in related.similar_answered(session, thread)] if thread.kind == "question" else []
+    similar = []
+    if thread.kind == "question":
+        similar = [{"subject": t.subject, "url": site.base_url + t.path}
+                   for t in related.similar_answered(session, thread)]
     body = notify.render(
         "link", language, url=url, subject=thread.subject, posts=len(thread.posts),
         people=max(len(humans), 1), similar=similar, site_name=site.name,

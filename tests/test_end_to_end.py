@@ -71,7 +71,8 @@ def test_cc_thread_becomes_feed_thread_and_everyone_gets_one_link(gateway_factor
         msg = caught.message
         assert msg["In-Reply-To"] == original_id
         assert msg["References"].split()[-1] == original_id
-        assert msg["References"].split()[0] == "<AM0PR07MB1111ANNA@AM0PR07MB1111.eurprd07.prod.outlook.com>"
+        first = "<AM0PR07MB1111ANNA@AM0PR07MB1111.eurprd07.prod.outlook.com>"
+        assert msg["References"].split()[0] == first
         assert msg["Auto-Submitted"] == "auto-replied"
         assert msg["X-Auto-Response-Suppress"] == "All"
         assert msg["Message-ID"].endswith("@firma.se>")
@@ -123,7 +124,8 @@ def test_oversize_mail_is_refused_with_552_5_3_4(gateway_factory):
 
 def test_long_lines_are_accepted(gateway_factory):
     gw = gateway_factory()
-    one_line_html = CHAIN.replace(b"Jag l=C3=A4gger in", b"Jag " + b"la " * 2000 + b"l=C3=A4gger in")
+    one_line_html = CHAIN.replace(b"Jag l=C3=A4gger in",
+                                  b"Jag " + b"la " * 2000 + b"l=C3=A4gger in")
     long_line = b"X-Long: " + b"a" * 5000 + b"\r\n"
     assert send(gw.smtp_port, long_line + one_line_html) == {}
 

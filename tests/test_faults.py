@@ -80,7 +80,8 @@ def test_kill_9_while_eight_clients_send_loses_nothing_and_answers_once(
     db = sqlite3.connect(gw.data_dir / "mailfeed.sqlite3")
     def settled() -> bool:
         mails = db.execute("select count(*) from mail_message").fetchone()[0]
-        queued = db.execute("select count(*) from outbound_mail where state != 'sent'").fetchone()[0]
+        queued = db.execute(
+            "select count(*) from outbound_mail where state != 'sent'").fetchone()[0]
         return mails == MAILS and queued == 0
     gw.wait_until(settled, timeout=120)
 

@@ -48,7 +48,8 @@ ATTRIBUTIONS = [
      "Roman Tkachenko", "romant@example.com", "2011-04-11T18:54:00"),
     ("bob@x.com wrote on 04/03/2012 05:00:00 PM:", None, "bob@x.com", "2012-04-03T17:00:00"),
     ("12.04.2012 13:32, Иван Иванов пишет:", "Иван Иванов", None, "2012-04-12T13:32:00"),
-    ("在 2012年4月3日，下午4:55，Bob <bob@x.com> 写道：", "Bob", "bob@x.com", "2012-04-03T16:55:00"),
+    ("在 2012年4月3日，下午4:55，Bob <bob@x.com> 写道：", "Bob", "bob@x.com",
+     "2012-04-03T16:55:00"),
     ("2014-10-17 11:28 GMT+03:00 Postmaster <postmaster@example.org>:",
      "Postmaster", "postmaster@example.org", "2014-10-17T11:28:00+03:00"),
 ]
