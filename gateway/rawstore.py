@@ -32,3 +32,19 @@ class RawStore:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
         return digest, path
+
+    def redact(self, path: Path, reason: str) -> None:
+        """Keep only the header section: what an operator's audit needs, not the words.
+
+        For mail the sender marked confidential: the decision, sender and subject stay on
+        record (the header section), the body is gone from disk."""
+        raw = path.read_bytes()
+        end = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0),
+                  default=len(raw))
+        kept = raw[:end] + f"\r\n\r\n[body not kept: {reason}]\r\n".encode()
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            fh.write(kept)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)

@@ -22,6 +22,7 @@ from publisher.db import Database
 from publisher.publish import Envelope, Outcome, process
 
 log = logging.getLogger(__name__)
+CONFIDENTIAL_RULES = frozenset({"sensitivity", "encrypted", "confidential_subject"})
 
 
 class Worker:
@@ -43,6 +44,9 @@ class Worker:
         )
         with self.db.session() as session:
             outcome = process(session, self.site, parsed, envelope)
+        if outcome.decision.rule in CONFIDENTIAL_RULES and not outcome.duplicate:
+            # Refused as confidential: nothing of it is stored beyond the audit record.
+            self.raw.redact(path, outcome.decision.reason)
         log.info("mail %s: %s (%s)", entry.id, outcome.decision.action, outcome.decision.reason)
         return outcome
 

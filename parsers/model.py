@@ -55,6 +55,7 @@ class Decision:
     action: Action
     kind: Kind | None
     reason: str
+    rule: str = ""  # the policy rule that decided (e.g. "sensitivity"), for what follows
 
     def to_json(self) -> dict[str, Any]:
         return {"action": self.action, "kind": self.kind, "reason": self.reason}

@@ -18,7 +18,7 @@ was already invited; the thread was marked answered on the feed) comes in throug
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from parsers import authresults
 from parsers.autoreply import IMPORT_CHECKS, automatic_reason
@@ -239,9 +239,11 @@ def decide(mail: ParsedMail, context: PolicyContext) -> Decision:
         decision = rule(mail, context)
         if decision is None:
             continue
+        decision = replace(decision, rule=rule.__name__)
         if decision.action == "reject" and not (
             context.known_thread or _addressed(mail, context, context.gateway_addresses)
         ):
-            return Decision("ignore", None, f"not sent to the gateway, no reply: {decision.reason}")
+            return replace(decision, action="ignore",
+                           reason=f"not sent to the gateway, no reply: {decision.reason}")
         return decision
     raise AssertionError("unreachable: the last rule always decides")

@@ -170,3 +170,21 @@ def test_demo_mode_seeds_threads_and_the_readme_swaks_command_works(gateway_fact
     for person in ("anna.berg@firma.se", "erik.sandberg@firma.se", "maria.holm@firma.se"):
         assert person.encode() in page
     assert b"feed@firma.se</td>" not in page  # no link mail to the gateway itself
+
+
+def test_confidential_mail_is_refused_and_only_its_headers_are_kept(gateway_factory, relay_sink):
+    gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}"})
+    secret = (b"From: Anna Berg <anna.berg@firma.se>\r\nTo: feed@firma.se\r\n"
+              b"Subject: [Konfidentiellt] Omorganisation av ekonomi\r\n"
+              b"Sensitivity: Company-Confidential\r\n"
+              b"Message-ID: <secret.1@firma.se>\r\nDate: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\n"
+              b"Vet n\xc3\xa5gon hur vi ber\xc3\xa4ttar om neddragningen?\r\n")
+    send(gw.smtp_port, secret, sender="anna.berg@firma.se")
+    [notice] = relay_sink.wait_for(1)
+    assert notice.rcpts == ["anna.berg@firma.se"]  # told why, in one plain mail
+    assert "konfidentiell" in notice.message.get_content().lower() or \
+        "sensitivity" in notice.message.get_content().lower()
+    assert gw.api("/api/threads")["threads"] == []
+    stored = [p.read_bytes() for p in (gw.data_dir / "raw").rglob("*.eml")]
+    assert len(stored) == 1
+    assert b"neddragningen" not in stored[0] and b"Subject: [Konfidentiellt]" in stored[0]
