@@ -111,6 +111,25 @@ def import_(path: Path, batch: int) -> None:
                f"{stats.skipped} skipped; {len(stats.threads or ())} threads touched")
 
 
+@main.command("erase-person")
+@click.argument("address")
+@click.option("--yes", is_flag=True, help="Do it (without this, nothing is changed).")
+def erase_person(address: str, yes: bool) -> None:
+    """Erase a person (GDPR): their posts' words, address, reactions and sent raw mail."""
+    from publisher.db import Database
+    from publisher.erase import erase_person as erase
+
+    if not yes:
+        raise click.ClickException(f"this erases {address} for good; add --yes to go ahead")
+    database = Database(_settings().db_url)
+    with database.session() as session:
+        result = erase(session, address)
+    for path in result.files:  # only after the commit: no record points at a missing file
+        path.unlink(missing_ok=True)
+    click.echo(f"erased {result.address}: {result.posts} posts emptied, {result.mails} raw "
+               f"mails deleted, {result.outbound} queued mails dropped")
+
+
 @main.group()
 def spool() -> None:
     """Mail waiting in the spool or quarantined."""

@@ -226,3 +226,28 @@ def test_a_mail_to_the_threads_reply_address_is_appended_and_a_forged_one_is_not
     with database.session() as s:
         out = process(s, site, stray, Envelope(mail_from=MARIA.email, rcpts=(forged,)))
         assert out.thread_id != first.thread_id
+
+
+def test_erasing_a_person_removes_their_words_and_address(database, tmp_path):
+    from publisher.erase import ERASED, erase_person
+    from publisher.models import Like, MailMessage, Person
+
+    raw = tmp_path / "johan.eml"
+    raw.write_bytes(b"From: johan.lind@firma.se\r\n\r\nNej tyvarr\r\n")
+    with database.session() as s:
+        out = process(s, SITE, mail("m2@firma.se", [QUESTION, DEFLECT]),
+                      Envelope(rcpts=("feed@firma.se",), raw_path=str(raw)))
+        thread = s.get(Thread, out.thread_id)
+        johan = s.scalar(select(Person).where(Person.email == JOHAN.email))
+        s.add(Like(post_id=thread.posts[0].id, person_id=johan.id))
+    with database.session() as s:
+        result = erase_person(s, "Johan.Lind@firma.se")
+    assert result.posts == 1 and result.mails == 1 and result.files == [raw]
+    with database.session() as s:
+        assert s.scalar(select(Person).where(Person.email == JOHAN.email)) is None
+        posts = s.get(Thread, out.thread_id).posts
+        assert posts[1].body == "" and posts[1].author_name == ERASED and posts[1].hidden
+        assert posts[0].body == QUESTION.body  # Anna's words stay
+        assert count(s, Like) == 0
+        assert JOHAN.email not in {o.recipient for o in s.scalars(select(OutboundMail))}
+        assert s.scalar(select(MailMessage.sender)) == ERASED
