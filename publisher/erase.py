@@ -58,8 +58,10 @@ def erase_person(session: Session, address: str) -> Erasure:
         session.flush()
         session.delete(person)
     session.execute(delete(SigninToken).where(SigninToken.email == address))
-    result.outbound = session.execute(
-        delete(OutboundMail).where(OutboundMail.recipient == address)).rowcount or 0
+    queued = list(session.scalars(select(OutboundMail).where(OutboundMail.recipient == address)))
+    for row in queued:
+        session.delete(row)
+    result.outbound = len(queued)
     for mail in session.scalars(select(MailMessage).where(MailMessage.sender == address)):
         if mail.raw_path:
             result.files.append(Path(mail.raw_path))
