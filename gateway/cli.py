@@ -33,12 +33,16 @@ def main(verbose: bool) -> None:
 @click.option("--demo", is_flag=True, help="Demo threads, open access on loopback.")
 def serve(demo: bool) -> None:
     """Run the SMTP listener, worker, outbound sender and web app."""
-    from gateway.serve import Gateway, demo_settings
+    from gateway.serve import Gateway, SchemaOutdated, demo_settings
 
     settings = _settings()
     if demo:
         settings = demo_settings(settings)
-    Gateway(settings).serve_forever()
+    try:
+        gateway = Gateway(settings)
+    except SchemaOutdated as exc:
+        raise click.ClickException(str(exc)) from exc
+    gateway.serve_forever()
 
 
 @main.command()
@@ -56,7 +60,7 @@ def parse(as_json: bool, as_text: bool, rcpt: tuple[str, ...], files: tuple[str,
     for name in files:
         data = Path(name).read_bytes()
         parsed = parse_text(data.decode("utf-8", "replace")) if as_text else parse_mail(data)
-        decision = decide_offline(settings, parsed, tuple(a.lower() for a in rcpt))
+        decision = decide_offline(settings, parsed, tuple(a.lower() for a in rcpt), raw=data)
         results.append(parsed.to_json(decision))
     if as_json:
         out = results[0] if len(results) == 1 else results

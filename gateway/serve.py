@@ -42,6 +42,10 @@ def demo_settings(settings: Settings) -> Settings:
     return replace(settings, **changes)  # type: ignore[arg-type]
 
 
+class SchemaOutdated(RuntimeError):
+    """A shared database (PostgreSQL) must be upgraded by the operator, not by `serve`."""
+
+
 class Gateway:
     def __init__(self, settings: Settings) -> None:
         from web import create_app  # the web ring, imported here to keep CLI start-up light
@@ -51,6 +55,8 @@ class Gateway:
         if settings.db_url.startswith("sqlite"):
             # An embedded SQLite upgrades itself; PostgreSQL takes `mailfeed db upgrade`.
             self.db.upgrade()
+        elif not self.db.is_current():
+            raise SchemaOutdated("the database schema is not current: run `mailfeed db upgrade`")
         self.spool = Spool(settings.data_dir / "spool")
         self.worker = Worker(settings, self.db, self.spool)
         self.sender = OutboundSender(settings, self.db)
@@ -59,7 +65,7 @@ class Gateway:
                                       rate=SenderRate(settings.rate_limit),
                                       on_spooled=self.worker.wake.set)
         self.smtp = SMTPListener(settings, self.handler)
-        self.app = create_app(settings, self.db)
+        self.app = create_app(settings, self.db, spool=self.spool)
         host, port = parse_hostport(settings.web_listen)
         self.web = create_server(self.app, host=host, port=port, threads=8,
                                  ident="Mailfeed", clear_untrusted_proxy_headers=True)

@@ -37,6 +37,17 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+def is_current(engine: Engine) -> bool:
+    """Whether the schema is at the newest migration."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_heads()
+    return set(current) == set(script.get_heads())
+
+
 class Database:
     """An engine plus a session factory; one per process."""
 
@@ -47,6 +58,9 @@ class Database:
 
     def upgrade(self) -> None:
         upgrade(self.engine)
+
+    def is_current(self) -> bool:
+        return is_current(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
