@@ -71,6 +71,8 @@ class Settings:
     rate_limit: int = 120  # mails per sender address per hour; 0 = no limit
     max_queue: int = 5000  # spooled mails waiting before SMTP answers 451 4.3.2
     outbound_retry_base: int = 30  # seconds before the first retry; doubles, capped at 1 h
+    metrics_token: str = ""  # when set, /metrics wants `Authorization: Bearer <token>`
+    verify_dkim: bool = False  # verify DKIM ourselves (dkimpy), for set-ups without a verifier
     extra: Mapping[str, str] = field(default_factory=dict)
 
     # -- derived values -------------------------------------------------
@@ -190,6 +192,7 @@ def build_site(settings: Settings) -> Site:
             monitor_addresses=settings.monitor_addresses,
             allowed_domains=settings.publish_domains,
             trusted_authserv_ids=settings.trusted_authserv_ids,
+            own_dkim=settings.verify_dkim,
             confidential_markers=settings.confidential_markers,
             monitor_policy=settings.monitor_policy,
             min_chain_messages=settings.min_chain_messages,

@@ -13,14 +13,20 @@ from werkzeug.wrappers import Response
 
 from gateway.settings import Settings
 from publisher.db import Database
-from web import i18n, render, security, state
+from web import i18n, render, security, spoolview, state
+from web.spoolview import SpoolView
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 
 
-def create_app(settings: Settings, db: Database | None = None) -> Flask:
-    """The app for these settings; with no `db`, open and upgrade the configured one."""
+def create_app(
+    settings: Settings, db: Database | None = None, spool: SpoolView | None = None
+) -> Flask:
+    """The app for these settings; with no `db`, open and upgrade the configured one.
+
+    `spool` is the gateway's spool (`mailfeed serve` passes it): the admin page and
+    /metrics read it through `web.spoolview`."""
     if db is None:
         db = Database(settings.db_url)
         db.upgrade()
@@ -41,6 +47,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     app.extensions["mailfeed_db"] = db
+    if spool is not None:
+        app.extensions[spoolview.EXTENSION] = spool
     app.teardown_appcontext(state.close_session)
     app.before_request(security.gate)
     app.before_request(security.check_csrf)
@@ -108,8 +116,8 @@ def _masked(label: str | None) -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import admin, api, auth, feed, outbox, people, search, suggest, threads
+    from web import admin, api, auth, feed, metrics, outbox, people, search, suggest, threads
 
     app.jinja_env.globals["unseen_count"] = people.unseen_count
-    for module in (feed, threads, search, auth, api, admin, outbox, people, suggest):
+    for module in (feed, threads, search, auth, api, admin, outbox, people, suggest, metrics):
         app.register_blueprint(module.bp)

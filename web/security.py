@@ -2,7 +2,8 @@
 
 The gate runs before every request: without a user, pages redirect to /login and the
 API and Atom answer 401 — never content.  Only the endpoints in PUBLIC pass ungated
-(the outbox checks its own rule: local catcher or moderators).
+(the outbox checks its own rule: local catcher or moderators; /metrics its own:
+trusted addresses or a bearer token).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from web.state import GUEST_NAME, CurrentUser, settings
 PUBLIC = frozenset(
     {"healthz", "static", "auth.login", "auth.confirm", "auth.language", "outbox.index",
      "outbox.message", "suggest.preview", "suggest.publish", "suggest.decline_page",
-     "suggest.decline"}
+     "suggest.decline", "metrics.scrape"}
 )
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
