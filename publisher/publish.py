@@ -35,6 +35,7 @@ class Envelope:
     rcpts: tuple[str, ...] = ()
     source: str = "smtp"
     raw_path: str = ""
+    dkim_domains: tuple[str, ...] = ()  # d= of the DKIM signatures the gateway verified
 
 
 @dataclass(frozen=True)
@@ -283,7 +284,7 @@ def decide_for(session: Session, site: Site, parsed: ParsedMail, envelope: Envel
     ) is not None
     context = replace(site.policy, envelope_rcpts=envelope.rcpts,
                       envelope_from=envelope.mail_from, known_thread=thread is not None,
-                      already_suggested=suggested,
+                      already_suggested=suggested, verified_dkim_domains=envelope.dkim_domains,
                       source="import" if envelope.source == "import" else "mail")
     return decide(parsed, context), thread
 
@@ -342,6 +343,12 @@ def publish_into(
         session.flush()
         return None, 0
     _mail_stats(thread, parsed, site)
+    if source in {"import", "demo"} and thread.mail_last is not None:
+        # An archive's threads lived then, not now: the feed orders them by their own time.
+        if created:
+            thread.created = thread.mail_first or thread.mail_last
+        thread.last_activity = max(
+            (p.date for p in thread.posts), default=thread.mail_last)
     _remember_ids(session, thread, [i for i in [parsed.message_id, *parsed.references] if i])
     mail.thread_id = thread.id
     if source not in {"import", "demo"}:
