@@ -1,23 +1,30 @@
-"""Operators' view of the gateway: recent mail with the decision taken and why, raw .eml.
+"""Operators' view of the gateway: quarantined mail (with a retry button), recent mail with
+the decision taken and why, the outbound queue's state per message, raw .eml.
 
 Moderators only (and, in the loopback demo, the guest).  The raw mail is served as a
-download, never displayed: it may be hostile HTML.
+download, never displayed: it may be hostile HTML.  The spool is the gateway's, seen
+through `web.spoolview` (absent when the app runs without a gateway).
 """
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from gateway.settings import Settings
+from publisher import outbox
 from publisher.models import MailMessage
 from web.security import require_moderator
+from web.spoolview import current_spool
 from web.state import db_session, settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+SPOOL_ID = re.compile(r"[0-9]{20}-[0-9a-f]{12}")  # Spool.put's ids; nothing path-like
 
 
 def raw_file(cfg: Settings, raw_path: str) -> Path | None:
@@ -37,7 +44,25 @@ def index() -> str:
     require_moderator()
     stmt = select(MailMessage).order_by(MailMessage.received.desc(), MailMessage.id.desc())
     rows = list(db_session().scalars(stmt.limit(200)))
-    return render_template("web/admin/mail.html", rows=rows)
+    spool = current_spool()
+    quarantined = [
+        {"id": e.id, "source": e.source, "mail_from": e.mail_from, "attempts": e.attempts,
+         "error": (e.error.strip().splitlines() or [""])[0][:300],
+         "received": datetime.fromtimestamp(e.received, UTC).replace(tzinfo=None)}
+        for e in spool.quarantined()
+    ] if spool is not None else None
+    return render_template("web/admin/mail.html", rows=rows, quarantined=quarantined,
+                           outbound=outbox.recent(db_session(), 100))
+
+
+@bp.post("/spool/<entry_id>/retry")
+def retry(entry_id: str) -> Response:
+    """Put a quarantined mail back in the queue; the worker takes it on its next round."""
+    require_moderator()
+    spool = current_spool()
+    if spool is None or not SPOOL_ID.fullmatch(entry_id) or not spool.retry(entry_id):
+        abort(404)
+    return redirect(url_for("admin.index") + "#quarantine")
 
 
 @bp.get("/mail/<int:mail_id>.eml")

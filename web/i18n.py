@@ -131,6 +131,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "Hide thread": {"sv": "Dölj tråden"},
     "Moderation": {"sv": "Moderering"},
     "This is praise (kudos)": {"sv": "Det här är beröm (kudos)"},
+    "Quarantined mail": {"sv": "Mejl i karantän"},
+    "Nothing is quarantined.": {"sv": "Inget ligger i karantän."},
+    "Received": {"sv": "Mottaget"},
+    "Source": {"sv": "Källa"},
+    "Error": {"sv": "Fel"},
+    "Attempts": {"sv": "Försök"},
+    "Retry": {"sv": "Försök igen"},
+    "Outbound mail": {"sv": "Utgående e-post"},
 }
 
 
