@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from gateway.dkimcheck import REAL_DNS, DnsFunc, verified_domains
 from gateway.settings import Settings, build_site
 from parsers.model import Decision, ParsedMail
 from parsers.policy import decide
@@ -19,10 +20,13 @@ def _database_exists(settings: Settings) -> bool:
     return bool(settings.database_url)
 
 
-def decide_offline(settings: Settings, parsed: ParsedMail, rcpts: tuple[str, ...]) -> Decision:
-    """The decision under the current settings; consults the feed's history when it exists."""
+def decide_offline(settings: Settings, parsed: ParsedMail, rcpts: tuple[str, ...],
+                   raw: bytes = b"", dnsfunc: DnsFunc = REAL_DNS) -> Decision:
+    """The decision under the current settings; consults the feed's history when it exists.
+    With MAILFEED_VERIFY_DKIM on, `raw`'s signatures are verified as the worker does."""
     site = build_site(settings)
-    envelope = Envelope(rcpts=rcpts, source="cli")
+    dkim_domains = verified_domains(raw, dnsfunc) if settings.verify_dkim and raw else ()
+    envelope = Envelope(rcpts=rcpts, source="cli", dkim_domains=dkim_domains)
     if _database_exists(settings):
         database = Database(settings.db_url)
         try:
@@ -34,4 +38,5 @@ def decide_offline(settings: Settings, parsed: ParsedMail, rcpts: tuple[str, ...
             pass
         finally:
             database.dispose()
-    return decide(parsed, replace(site.policy, envelope_rcpts=rcpts))
+    return decide(parsed, replace(site.policy, envelope_rcpts=rcpts,
+                                  verified_dkim_domains=dkim_domains))

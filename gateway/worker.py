@@ -14,6 +14,7 @@ import traceback
 
 from sqlalchemy.exc import OperationalError
 
+from gateway.dkimcheck import REAL_DNS, DnsFunc, verified_domains
 from gateway.rawstore import RawStore
 from gateway.settings import Settings, build_site
 from gateway.spool import Spool, SpoolEntry
@@ -26,8 +27,10 @@ CONFIDENTIAL_RULES = frozenset({"sensitivity", "encrypted", "confidential_subjec
 
 
 class Worker:
-    def __init__(self, settings: Settings, db: Database, spool: Spool) -> None:
+    def __init__(self, settings: Settings, db: Database, spool: Spool,
+                 dnsfunc: DnsFunc = REAL_DNS) -> None:
         self.db = db
+        self.dnsfunc = dnsfunc  # DKIM keys (MAILFEED_VERIFY_DKIM); tests serve their own
         self.spool = spool
         self.site = build_site(settings)
         self.raw = RawStore(settings.raw_dir)
@@ -41,6 +44,7 @@ class Worker:
         envelope = Envelope(
             mail_from=entry.mail_from if entry.source == "smtp" else None,
             rcpts=entry.rcpts, source=entry.source, raw_path=str(path),
+            dkim_domains=verified_domains(raw, self.dnsfunc) if self.site.policy.own_dkim else (),
         )
         with self.db.session() as session:
             outcome = process(session, self.site, parsed, envelope)

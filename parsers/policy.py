@@ -36,6 +36,8 @@ class PolicyContext:
     monitor_addresses: tuple[str, ...] = ()
     allowed_domains: tuple[str, ...] = ()  # empty: the gateway addresses' domains
     trusted_authserv_ids: tuple[str, ...] = ()  # empty: Authentication-Results not checked
+    own_dkim: bool = False  # MAILFEED_VERIFY_DKIM: the gateway verifies DKIM itself
+    verified_dkim_domains: tuple[str, ...] = ()  # d= of the signatures that verified (own_dkim)
     confidential_markers: tuple[str, ...] = DEFAULT_CONFIDENTIAL_MARKERS
     envelope_rcpts: tuple[str, ...] = ()  # RCPT TO (or --rcpt / Delivered-To for IMAP, parse)
     envelope_from: str | None = None  # MAIL FROM; "" is the null return path; None unknown
@@ -115,16 +117,31 @@ def confidential_subject(mail: ParsedMail, context: PolicyContext) -> Decision |
 
 
 def authentication(mail: ParsedMail, context: PolicyContext) -> Decision | None:
-    """With trusted verifiers set, only DMARC or aligned DKIM/SPF passes (RFC 8601)."""
-    if not context.trusted_authserv_ids:
+    """With trusted verifiers set, only DMARC or aligned DKIM/SPF passes (RFC 8601); with
+    the gateway's own DKIM check on, a verified signature aligned with From: passes too
+    (RFC 7489 §3.1 relaxed alignment).  Either is enough, but a trusted DMARC fail is final.
+    """
+    if not context.trusted_authserv_ids and not context.own_dkim:
         return None
-    results = authresults.parse_all(mail.header_all("authentication-results"))
-    verdict = authresults.evaluate(
-        results, _domain(mail.sender.email), context.trusted_authserv_ids
-    )
-    if verdict.passed:
-        return None
-    return Decision("reject", None, f"sender not authenticated: {verdict.reason}")
+    from_domain = _domain(mail.sender.email)
+    reasons: list[str] = []
+    if context.trusted_authserv_ids:
+        results = authresults.parse_all(mail.header_all("authentication-results"))
+        verdict = authresults.evaluate(results, from_domain, context.trusted_authserv_ids)
+        if verdict.passed:
+            return None
+        trusted = {t.strip().lower() for t in context.trusted_authserv_ids}
+        if any(r.method == "dmarc" and r.result == "fail"
+               for h in results if h.authserv_id in trusted for r in h.results):
+            return Decision("reject", None, f"sender not authenticated: {verdict.reason}")
+        reasons.append(verdict.reason)
+    if context.own_dkim:
+        if any(authresults.aligned(d, from_domain) for d in context.verified_dkim_domains):
+            return None
+        verified = ", ".join(context.verified_dkim_domains)
+        reasons.append(f"no valid DKIM signature aligned with {from_domain or '(no From:)'}"
+                       + (f" (verified: {verified})" if verified else ""))
+    return Decision("reject", None, f"sender not authenticated: {'; '.join(reasons)}")
 
 
 def imported(mail: ParsedMail, context: PolicyContext) -> Decision | None:
