@@ -19,6 +19,7 @@ from gateway.rawstore import RawStore
 from gateway.settings import Settings, build_site
 from gateway.spool import Spool, SpoolEntry
 from parsers.mail import parse_mail
+from publisher import control
 from publisher.db import Database
 from publisher.publish import Envelope, Outcome, process
 
@@ -47,7 +48,9 @@ class Worker:
             dkim_domains=verified_domains(raw, self.dnsfunc) if self.site.policy.own_dkim else (),
         )
         with self.db.session() as session:
-            outcome = process(session, self.site, parsed, envelope)
+            # Mail to a command address (publisher.control) is no candidate post.
+            outcome = (control.process_control(session, self.site, raw, parsed, envelope)
+                       or process(session, self.site, parsed, envelope))
         if outcome.decision.rule in CONFIDENTIAL_RULES and not outcome.duplicate:
             # Refused as confidential: nothing of it is stored beyond the audit record.
             self.raw.redact(path, outcome.decision.reason)

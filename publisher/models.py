@@ -198,3 +198,18 @@ class SigninToken(Base):
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     email: Mapped[str] = mapped_column(String(320))
     used_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Subscription(Base):
+    """Whether a person hears of web replies in a thread by mail: `on` (opted in) or `muted`.
+
+    No row means the default: the asker hears, nobody else does."""
+
+    __tablename__ = "thread_subscription"
+    __table_args__ = (UniqueConstraint("thread_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    state: Mapped[str] = mapped_column(String(8))  # on / muted
+    updated: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

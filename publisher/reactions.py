@@ -14,7 +14,9 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from publisher import subscriptions
 from publisher.models import Like, Mention, Person, Post, Thread, utcnow
+from publisher.site import Site
 
 # `@anna@firma.se` or `@anna` (a known local part); not inside a word or an address.
 _MENTION = re.compile(r"(?<![\w.@])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w][\w.+-]*)")
@@ -33,11 +35,14 @@ def reply(
     *,
     now: datetime | None = None,
     kudos: bool = False,
+    site: Site | None = None,
 ) -> tuple[Post, list[Person]]:
     """Append a web post (Markdown source) and record its mentions.
 
     Returns the post and the people newly mentioned, whom the caller notifies.  A post is
-    kudos when the writer says so or the whole thread is praise.
+    kudos when the writer says so or the whole thread is praise.  With the `site`, the
+    thread's mail subscribers are mailed the post (`publisher.subscriptions`), in the
+    same transaction as the post itself.
     """
     text = body.strip()
     if not text:
@@ -59,6 +64,8 @@ def reply(
     session.add(post)
     thread.last_activity = when
     session.flush()
+    if site is not None:
+        subscriptions.queue_reply_mails(session, site, thread, post, author)
     return post, record_mentions(session, post, exclude=author)
 
 

@@ -116,8 +116,21 @@ def _masked(label: str | None) -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import admin, api, auth, feed, metrics, outbox, people, search, suggest, threads
+    from web import (
+        admin,
+        api,
+        auth,
+        feed,
+        metrics,
+        mute,
+        outbox,
+        people,
+        search,
+        suggest,
+        threads,
+    )
 
     app.jinja_env.globals["unseen_count"] = people.unseen_count
-    for module in (feed, threads, search, auth, api, admin, outbox, people, suggest, metrics):
+    for module in (feed, threads, search, auth, api, admin, outbox, people, suggest, metrics,
+                   mute):
         app.register_blueprint(module.bp)

@@ -139,6 +139,25 @@ STRINGS: dict[str, dict[str, str]] = {
     "Attempts": {"sv": "Försök"},
     "Retry": {"sv": "Försök igen"},
     "Outbound mail": {"sv": "Utgående e-post"},
+    "Mail about this thread": {"sv": "Mejl om den här tråden"},
+    "mute_ask": {
+        "en": "You get a mail when someone replies to this thread on the feed.",
+        "sv": "Du får ett mejl när någon svarar i den här tråden i flödet.",
+    },
+    "mute_done": {
+        "en": "Done: no more mail about this thread.",
+        "sv": "Klart: inga fler mejl om den här tråden.",
+    },
+    "mute_already": {
+        "en": "You get no mail about this thread.",
+        "sv": "Du får inga mejl om den här tråden.",
+    },
+    "mute_resumed": {
+        "en": "Done: you get a mail again when someone replies.",
+        "sv": "Klart: du får mejl igen när någon svarar.",
+    },
+    "Stop these mails": {"sv": "Stoppa de här mejlen"},
+    "Mail me again": {"sv": "Mejla mig igen"},
 }
 
 

@@ -23,8 +23,11 @@ from web.state import GUEST_NAME, CurrentUser, settings
 PUBLIC = frozenset(
     {"healthz", "static", "auth.login", "auth.confirm", "auth.language", "outbox.index",
      "outbox.message", "suggest.preview", "suggest.publish", "suggest.decline_page",
-     "suggest.decline", "metrics.scrape"}
+     "suggest.decline", "metrics.scrape", "mute.confirm", "mute.apply"}
 )
+# POSTs whose signed URL is the capability, with no session to forge: RFC 8058's one-click
+# unsubscribe comes from a mail client that has neither cookie nor CSRF token.
+SIGNED_POSTS = frozenset({"mute.apply"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -117,7 +120,7 @@ def csrf_token() -> str:
 
 def check_csrf() -> None:
     """before_request: every state-changing request carries the session's token."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint in SIGNED_POSTS:
         return
     expected = session.get("csrf")
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from gateway.settings import build_site
 from publisher import feed as feed_queries
 from publisher import reactions
 from publisher.models import MailMessage, Post, Thread
@@ -136,7 +137,7 @@ def reply(thread_id: int) -> Response:
     try:
         post, mentioned = reactions.reply(
             session, thread, person, request.form.get("body", ""),
-            kudos=request.form.get("kudos") == "1",
+            kudos=request.form.get("kudos") == "1", site=build_site(settings()),
         )
     except ValueError as exc:
         abort(400, description=str(exc))
