@@ -10,6 +10,16 @@ import os
 from pathlib import Path
 
 
+def _replace_durably(path: Path, data: bytes) -> None:
+    """Write beside, fsync, rename: a reader sees the old bytes or the new, never half."""
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
 class RawStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -25,12 +35,7 @@ class RawStore:
         if path.exists():
             return digest, path
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with open(tmp, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        _replace_durably(path, raw)
         return digest, path
 
     def redact(self, path: Path, reason: str) -> None:
@@ -41,10 +46,4 @@ class RawStore:
         raw = path.read_bytes()
         end = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0),
                   default=len(raw))
-        kept = raw[:end] + f"\r\n\r\n[body not kept: {reason}]\r\n".encode()
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with open(tmp, "wb") as fh:
-            fh.write(kept)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        _replace_durably(path, raw[:end] + f"\r\n\r\n[body not kept: {reason}]\r\n".encode())

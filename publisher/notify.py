@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from functools import lru_cache
@@ -16,6 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy.orm import Session
+
+from parsers.model import ParsedMail
+from publisher import outbox
+from publisher.site import Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SUBJECTS = {
@@ -91,3 +97,20 @@ def compose(
 
 def fresh_message_id(domain: str) -> str:
     return make_msgid(domain=domain).strip("<>")
+
+
+def answer_mail(
+    session: Session, site: Site, parsed: ParsedMail, *, template: str, language: str,
+    key: str, recipient: str, recipient_name: str | None, **context: Any,
+) -> None:
+    """Queue one automatic answer to `parsed`, threaded under it, once per `key`."""
+    body = render(template, language, subject=parsed.subject, site_name=site.name,
+                  gateway=site.gateway_address, **context)
+    msg = compose(
+        sender=site.gateway_address, sender_name=site.name, recipient=recipient,
+        recipient_name=recipient_name,
+        subject=SUBJECTS[(template, language)].format(subject=parsed.subject),
+        body=body, message_id=message_id_for(site.gateway_domain, key),
+        in_reply_to=parsed.message_id, references=parsed.references, date=datetime.now(UTC),
+    )
+    outbox.enqueue(session, key=key, purpose=template, recipient=recipient, message=msg)

@@ -261,18 +261,11 @@ def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision:
             return  # a forged From: would make us mail the real owner: backscatter
     language = notify.language_for(parsed.language, site.default_language)
     reason_code = hashlib.sha256(decision.reason.encode()).hexdigest()[:12]
-    key = f"reject:{address}:{reason_code}:{today}"  # at most one per sender, reason and day
-    body = notify.render("reject", language, subject=parsed.subject, reason=decision.reason,
-                         advice=REJECT_ADVICE[language], site_name=site.name,
-                         gateway=site.gateway_address)
-    msg = notify.compose(
-        sender=site.gateway_address, sender_name=site.name, recipient=address,
-        recipient_name=parsed.sender.name,
-        subject=notify.SUBJECTS[("reject", language)].format(subject=parsed.subject),
-        body=body, message_id=notify.message_id_for(site.gateway_domain, key),
-        in_reply_to=parsed.message_id, references=parsed.references, date=datetime.now(UTC),
-    )
-    outbox.enqueue(session, key=key, purpose="reject", recipient=address, message=msg)
+    notify.answer_mail(
+        session, site, parsed, template="reject", language=language,
+        key=f"reject:{address}:{reason_code}:{today}",  # once per sender, reason and day
+        recipient=address, recipient_name=parsed.sender.name, reason=decision.reason,
+        advice=REJECT_ADVICE[language])
 
 
 def decide_for(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope,

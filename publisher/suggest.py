@@ -7,7 +7,6 @@ mail, so publishing takes a button press (a POST).  "Not this one" is remembered
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from parsers.mail import parse_mail
 from parsers.model import Decision, ParsedMail
-from publisher import notify, outbox
+from publisher import notify
 from publisher.models import MailMessage, Thread
 from publisher.site import Site
 
@@ -54,22 +53,14 @@ def queue_invitation(
     if not asker or not site.is_internal(asker) or site.is_gateway(asker):
         return
     token = make_token(site, mail.id)
-    language = notify.language_for(parsed.language, site.default_language)
     humans = [p for p in parsed.participants if not site.is_gateway(p)]
-    body = notify.render(
-        "suggest", language, subject=parsed.subject, messages=len(parsed.chain),
-        people=len(humans), publish_url=f"{site.base_url}/suggest/{token}",
-        decline_url=f"{site.base_url}/suggest/{token}/decline", site_name=site.name,
-        gateway=site.gateway_address,
-    )
-    msg = notify.compose(
-        sender=site.gateway_address, sender_name=site.name, recipient=asker,
-        recipient_name=root.author.name,
-        subject=notify.SUBJECTS[("suggest", language)].format(subject=parsed.subject),
-        body=body, message_id=notify.message_id_for(site.gateway_domain, key),
-        in_reply_to=parsed.message_id, references=parsed.references, date=datetime.now(UTC),
-    )
-    outbox.enqueue(session, key=key, purpose="suggest", recipient=asker, message=msg)
+    notify.answer_mail(
+        session, site, parsed, template="suggest",
+        language=notify.language_for(parsed.language, site.default_language),
+        key=key, recipient=asker, recipient_name=root.author.name,
+        messages=len(parsed.chain), people=len(humans),
+        publish_url=f"{site.base_url}/suggest/{token}",
+        decline_url=f"{site.base_url}/suggest/{token}/decline")
 
 
 def load(session: Session, site: Site, token: str) -> tuple[MailMessage, ParsedMail]:
