@@ -2,7 +2,10 @@
 
 With no relay configured (`MAILFEED_RELAY` unset) mail is written to `<data>/outbox/`
 and shown at `/outbox`, like a local mail catcher.  A row is marked sent only after the
-relay accepted it; a failure is retried with exponential backoff.
+relay accepted it; a failure is retried with exponential backoff.  Each mail leaves with
+its own VERP envelope sender (`feed+bounce-<id>.<mac>@…`), so a DSN names the mail that
+bounced; an address that hard-bounced `HARD_BOUNCE_LIMIT` times is not mailed again
+(checked here, at sending, so mail queued before the last bounce is held back too).
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from gateway.settings import Settings, parse_hostport
+from gateway.settings import Settings, build_site, parse_hostport
+from publisher import bounces
 from publisher.db import Database
-from publisher.models import OutboundMail, utcnow
+from publisher.models import OutboundMail, Person, utcnow
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12  # with a 30 s base: about 20 hours of trying
@@ -28,6 +32,7 @@ class OutboundSender:
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
         self.db = db
+        self.site = build_site(settings)
         self.wake = threading.Event()
         settings.outbox_dir.mkdir(parents=True, exist_ok=True)
 
@@ -42,7 +47,7 @@ class OutboundSender:
             os.replace(tmp, path)
             return
         host, port = parse_hostport(self.settings.relay)
-        envelope_from = self.settings.primary_address
+        envelope_from = bounces.bounce_address(self.site, row.id)
         rcpts = [row.recipient]
         if self.settings.relay_tls == "implicit":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -66,7 +71,14 @@ class OutboundSender:
                 .where(OutboundMail.state == "queued", OutboundMail.next_attempt <= utcnow())
                 .order_by(OutboundMail.id).limit(100)
             ))
+            dead = set(session.scalars(select(Person.email).where(
+                Person.email.in_({r.recipient for r in due}),
+                Person.bounces >= bounces.HARD_BOUNCE_LIMIT)))
         for row in due:
+            if row.recipient in dead and row.purpose not in bounces.ALWAYS_SENT:
+                self._failed(row.id, "not sent: the address bounced "
+                             f"{bounces.HARD_BOUNCE_LIMIT} times or more", permanent=True)
+                continue
             try:
                 self._deliver(row)
             except (OSError, smtplib.SMTPException) as exc:

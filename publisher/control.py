@@ -1,9 +1,10 @@
 """Mail to the gateway's command addresses: not a post, but an instruction to the gateway.
 
 `feed+mute.<token>@…` is the mailto: half of List-Unsubscribe (RFC 2369 §3.2) on web-reply
-mails.  Such mail never reaches the publishing policy (an internal sender writing "mute"
-to the gateway would otherwise become a thread); it is recorded as ignored, with what was
-done as the reason, and handled once per Message-ID like any other mail.
+mails; `feed+bounce-<id>.<mac>@…` is the VERP return path of outbound mail, where DSNs
+arrive (`publisher.bounces`).  Such mail never reaches the publishing policy (an internal
+sender writing "mute" to the gateway would otherwise become a thread); it is recorded as
+ignored, with what was done as the reason, and handled once per Message-ID like any mail.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parsers.model import Decision, ParsedMail
-from publisher import subscriptions
+from publisher import bounces, subscriptions
 from publisher.models import MailMessage, Person, Thread
 from publisher.publish import Envelope, Outcome, mail_key
 from publisher.site import Site
@@ -42,14 +43,19 @@ def process_control(
     """Handle mail to a command address and return its outcome; None for any other mail."""
     for address in _addresses(parsed, envelope):
         token = subscriptions.token_in_address(site, address)
-        if token is None:
+        outbound_id = bounces.outbound_for(site, address)
+        if token is None and outbound_id is None:
             continue
         key = mail_key(parsed)
         seen = session.scalar(select(MailMessage).where(MailMessage.message_id == key))
         if seen is not None:
             return Outcome(Decision("ignore", None, seen.reason), seen.thread_id,
                            duplicate=True, new_posts=0)
-        reason, thread_id = _mute(session, site, token)
+        if token is not None:
+            reason, thread_id = _mute(session, site, token)
+        else:
+            assert outbound_id is not None
+            reason, thread_id = bounces.record(session, site, outbound_id, raw), None
         session.add(MailMessage(
             message_id=key, content_hash=parsed.content_hash, raw_path=envelope.raw_path,
             source=envelope.source, mail_from=envelope.mail_from or "",

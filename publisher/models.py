@@ -39,6 +39,8 @@ class Person(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     internal: Mapped[bool] = mapped_column(Boolean, default=True)
     created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Hard bounces (DSNs with a 5.x.x status) of mail we sent here; see publisher.bounces.
+    bounces: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def display(self) -> str:
@@ -181,7 +183,7 @@ class OutboundMail(Base):
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id"))
     message_id: Mapped[str] = mapped_column(String(998))
     raw: Mapped[bytes] = mapped_column(LargeBinary)
-    # queued / sent / failed
+    # queued / sent / failed / bounced
     state: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from publisher import notify, outbox, replyaddr
+from publisher import bounces, notify, outbox, replyaddr
 from publisher.models import (
     MailMessage,
     MessageRef,
@@ -89,7 +89,7 @@ def hears(session: Session, thread: Thread, person_id: int) -> bool:
 
 def recipients(session: Session, thread: Thread, author: Person) -> list[Person]:
     """Who is mailed a web reply: the asker unless muted, and whoever opted in; internal
-    people only, never the writer."""
+    people only, never the writer, never an address that keeps bouncing."""
     states = {row.person_id: row.state for row in session.scalars(
         select(Subscription).where(Subscription.thread_id == thread.id))}
     ids = {pid for pid, state in states.items() if state == ON}
@@ -99,7 +99,7 @@ def recipients(session: Session, thread: Thread, author: Person) -> list[Person]
     if not ids:
         return []
     people = session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.id))
-    return [p for p in people if p.internal]
+    return [p for p in people if p.internal and not bounces.failing(p)]
 
 
 def _threading(session: Session, thread: Thread, address: str) -> tuple[str | None, list[str]]:

@@ -246,3 +246,13 @@ def test_a_mail_to_the_mailto_address_mutes(web_settings: Settings, web_db: Data
         assert "mute" in mails[0].reason
         assert session.scalar(select(func.count()).select_from(Thread)) == 1  # no "mute" thread
     assert list(spool.quarantined()) == []
+
+
+def test_an_asker_whose_address_keeps_bouncing_is_not_mailed(
+        client: FlaskClient, web_db: Database, question: int) -> None:
+    with web_db.session() as session:
+        anna = session.scalar(select(Person).where(Person.email == f"anna@{DOMAIN}"))
+        assert anna is not None
+        anna.bounces = 2
+    reply_as(client, web_db, f"bo@{DOMAIN}", question, "Byt tonern.")
+    assert comment_rows(web_db) == []
