@@ -28,6 +28,15 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12  # with a 30 s base: about 20 hours of trying
 
 
+def permanent(exc: Exception) -> bool:
+    """A 5xx for the recipient or the data: trying again would get the same answer.
+
+    `SMTPRecipientsRefused` carries its codes per recipient, not as `smtp_code`."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 500
+
+
 class OutboundSender:
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
@@ -82,9 +91,7 @@ class OutboundSender:
             try:
                 self._deliver(row)
             except (OSError, smtplib.SMTPException) as exc:
-                permanent = isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError) \
-                    and str(getattr(exc, "smtp_code", 400)).startswith("5")
-                self._failed(row.id, f"{exc.__class__.__name__}: {exc}", permanent)
+                self._failed(row.id, f"{exc.__class__.__name__}: {exc}", permanent(exc))
                 continue
             with self.db.session() as session:
                 fresh = session.get(OutboundMail, row.id)

@@ -14,6 +14,9 @@ import smtplib
 import sqlite3
 import time
 
+from aiosmtpd.controller import Controller
+
+from tests.conftest import free_port
 from tests.gateway_support import Caught, GatewayProcess, gateway_factory, relay_sink  # noqa: F401
 
 ANNA, OLLE = "anna.berg@firma.se", "olle.gammal@firma.se"
@@ -127,3 +130,43 @@ def test_hard_bounces_mark_the_mail_and_stop_mail_to_a_dead_address(gateway_fact
     time.sleep(1.5)  # another sender round: still nothing for Olle
     assert link_to(relay_sink.mails, OLLE, 3) is None
     db.close()
+
+
+class RefusingRelay:
+    """A real relay that knows Olle is gone: RCPT answers 550 5.1.1 for him."""
+
+    def __init__(self) -> None:
+        self.rcpt_attempts: list[str] = []
+        self.delivered: list[list[str]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]
+        self.rcpt_attempts.append(address)
+        if address == OLLE:
+            return "550 5.1.1 <olle.gammal@firma.se>: Recipient address rejected"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 Ok"
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.delivered.append(list(envelope.rcpt_tos))
+        return "250 2.0.0 Ok"
+
+
+def test_a_recipient_the_relay_refuses_for_good_is_not_retried(gateway_factory):
+    handler = RefusingRelay()
+    relay = Controller(handler, hostname="127.0.0.1", port=free_port())
+    relay.start()
+    try:
+        gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay.port}",
+                              "MAILFEED_OUTBOUND_RETRY_BASE": "1"})
+        send(gw, ANNA, "feed@firma.se", question(1))
+        db = sqlite3.connect(gw.data_dir / "mailfeed.sqlite3")
+        row = gw.wait_until(lambda: db.execute(
+            "select state, attempts, last_error from outbound_mail where recipient = ? and "
+            "state != 'queued'", (OLLE,)).fetchone())
+        gw.wait_until(lambda: handler.delivered == [[ANNA]])
+        time.sleep(2.5)  # with a 1 s retry base, a retry would have come by now
+        db.close()
+    finally:
+        relay.stop()
+    assert row[0] == "failed" and row[1] == 1 and "550" in row[2]
+    assert handler.rcpt_attempts.count(OLLE) == 1
