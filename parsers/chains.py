@@ -73,12 +73,26 @@ def _bottom_post(own: list[str], rest: list[str], boundary: Boundary,
         return None
     quoted = [line for line in rest if is_quoted(line)]
     earlier = _split_lines(unquote(quoted), depth + 1)
-    if len(runs) == 1 and _blank(own):
+    if len(runs) == 1 and _greeting_only(own):
+        # The Bat! and others open with "Hello Anna," above the attribution: a greeting
+        # is no answer, so this is still a bottom-post, and the greeting is the reply's.
         start, end = runs[0]
-        own_text = "\n".join(rest[:start] + rest[end:])
+        kept = own + rest[:start] + rest[end:]
+        own_text = "\n".join(line for k, line in enumerate(kept)
+                             if line.strip() or k == 0 or kept[k - 1].strip())
     else:
         own_text = "\n".join(own + rest)
     return [Segment(None, own_text), *_introduce(earlier, boundary)]
+
+
+_SALUTATION_RE = re.compile(r"^\s*[^\W\d_][^\n.?]{0,40}[,!]\s*$")
+
+
+def _greeting_only(own: list[str]) -> bool:
+    """Nothing above the attribution, or only a salutation line ("Hello Anna,")."""
+    content = [line for line in own if line.strip()]
+    return not content or (len(content) == 1 and len(content[0].split()) <= 4 and
+                           bool(_SALUTATION_RE.match(content[0])))
 
 
 def _only_signature(lines: list[str]) -> bool:
@@ -101,6 +115,8 @@ def _split_lines(lines: list[str], depth: int) -> list[Segment]:
         return [Segment(None, "\n".join(lines))]
     own = lines[: boundary.start]
     rest = lines[boundary.body_start:]
+    if boundary.first_line is not None:
+        rest = [boundary.first_line, *rest]
     if depth == 0 and boundary.kind == "attribution" and _blank(own) and not _starts_quoted(rest):
         # An attribution on top of unquoted text with nothing above it: mobile clients
         # put the header of the mail answered above the answer.  A reply is never empty,
@@ -189,12 +205,31 @@ def fill_book(book: AddressBook, segments: list[Segment]) -> None:
                 book.add(person)
 
 
+def _reader(segments: list[Segment], index: int, authors: list[Person],
+            newest_to: tuple[Person, ...]) -> Person:
+    """Who "you" is in the attribution of segment `index`: whom the quoting message (one
+    newer) was sent to — its own recipients when known, else, in a back-and-forth, the
+    author it answered (two newer)."""
+    quoting = segments[index - 1].boundary
+    recipients = newest_to if quoting is None else quoting.to
+    if len(recipients) == 1:
+        return recipients[0]
+    if quoting is not None and index >= 2 and not recipients:
+        return authors[index - 2]
+    return Person(None, None)
+
+
 def build_chain(
     segments: list[Segment], newest_author: Person, newest_date: str | None,
-    book: AddressBook, newest_subject: str | None = None,
+    book: AddressBook, newest_subject: str | None = None, newest_to: tuple[Person, ...] = (),
 ) -> list[ChainMessage]:
-    """ChainMessages, oldest first; segments come newest first."""
+    """ChainMessages, oldest first; segments come newest first.
+
+    `newest_to` are the recipients of the newest message, whom its attribution may call
+    "you".
+    """
     messages = []
+    authors: list[Person] = []
     for index, segment in enumerate(segments):
         b = segment.boundary
         to: tuple[Person, ...]
@@ -203,10 +238,13 @@ def build_chain(
             author, date, subject, to, cc = newest_author, newest_date, newest_subject, (), ()
         else:
             author = book.resolve(b.author)
+            if b.addressee and index > 0:
+                author = book.resolve(_reader(segments, index, authors, newest_to))
             date, subject, to, cc = b.date, b.subject, b.to, b.cc
         body, trimmed = strip_signature(segment.text, author.name)
         if index == 0 and b is None:
             author = book.resolve(author)
+        authors.append(author)
         messages.append(ChainMessage(
             author=author, date=date, body=body, trimmed=trimmed, subject=subject,
             to=tuple(book.resolve(p) for p in to), cc=tuple(book.resolve(p) for p in cc),

@@ -63,7 +63,7 @@ def _first_boundary_is_forward(segments: list[Segment], subject: str | None) -> 
 
 def _split(
     text: str, author: Person, date: str | None, subject: str | None, book: AddressBook,
-    embedded_chain: list[ChainMessage],
+    embedded_chain: list[ChainMessage], to: tuple[Person, ...] = (),
 ) -> tuple[list[ChainMessage], str | None, bool]:
     """(chain oldest first, forwarder's note or None, is_forward)."""
     segments = split_segments(_normalize_text(text))
@@ -75,7 +75,8 @@ def _split(
         note, _trimmed = strip_signature(segments[0].text, author.name)
         earlier = build_chain(segments[1:], author, date, book) if len(segments) > 1 else []
         return embedded_chain + earlier, note or None, True
-    chain = build_chain(segments, author, date, book, subject)
+    readers = tuple(p for p in to if p.email != author.email or p.email is None)
+    chain = build_chain(segments, author, date, book, subject, readers)
     return embedded_chain + chain, None, False
 
 
@@ -133,7 +134,9 @@ def _mime_chain(mime: MimeMail, book: AddressBook) -> tuple[list[ChainMessage], 
             ))
     date = parse_date(_header(mime, "date") or "")
     subject = _header(mime, "subject")
-    chain, note, forward = _split(mime.text, book.resolve(sender), date, subject, book, embedded)
+    to = tuple(parse_people(_header(mime, "to") or ""))
+    chain, note, forward = _split(mime.text, book.resolve(sender), date, subject, book, embedded,
+                                  to)
     message_id = _ids(_header(mime, "message-id"))
     if chain and not forward:
         newest = chain[-1]

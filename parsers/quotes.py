@@ -40,6 +40,12 @@ class Boundary:
     to: tuple[Person, ...] = ()
     cc: tuple[Person, ...] = ()
     forward: bool = False
+    # The attribution names the reader ("…, you wrote:", The Bat!): the author is the
+    # person the quoting message was sent to, which only the caller knows.
+    addressee: bool = False
+    # Text squashed onto the attribution line after its colon (Yahoo's Android plain
+    # text): the first line of the earlier message's body.
+    first_line: str | None = None
 
 
 _VERBS = "|".join(re.escape(v) for v in sorted(WROTE_VERBS, key=len, reverse=True))
@@ -78,6 +84,25 @@ _NOISE_RE = re.compile(
 _DASHED_END_RE = re.compile(r"\s*-{2,}\s*$")
 _VERB_ONLY_RE = re.compile(r"^\s*>?\s*(" + _VERBS + r")\s*[:：]\s*$", re.IGNORECASE)
 _CLOSING_BRACKET_RE = re.compile(r"^\s*>\s*[:：]\s*$")
+# GroupWise: ">>> Anna Berg 2026-11-24 09:12 >>>", '>>> "Anna Berg" <a@b> 11/24/2026 9:12 AM >>>'.
+_GROUPWISE_RE = re.compile(
+    r"^\s*>>>\s*(?P<who>[^>\d\s][^\n]*?)\s+(?P<when>\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}[^>]*?)"
+    r"\s*>>>\s*$"
+)
+# mutt's configurable "* Name <a@b> [2026-11-24 09:12 +0100]:" (also "[261124 09:12]").
+_BRACKET_DATED_RE = re.compile(
+    r"^\s*(?:\*\s*)?(?P<who>[^\s\[\]>*][^\[\]]{0,120}?)\s*\[(?P<when>[^\[\]]{6,60})\]\s*[:：]\s*$"
+)
+_YYMMDD_RE = re.compile(r"^(\d{2})(\d{2})(\d{2})(?=\s|$)")
+# "…wrote:   Hi all," — an attribution with the first line of the quoted text after it.
+_SQUASHED_RE = re.compile(
+    r"(?<!\w)(?:" + _VERBS + r")(?:[ \t][^:：\n]{1,80}?)?\s*[:：][ \t]+(?=\S)", re.IGNORECASE)
+_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+# Second-person words an attribution uses for the reader ("Tuesday, …, you wrote:").
+_READER_WORDS = frozenset((
+    "you", "du", "ni", "dig", "sie", "vous", "tu", "usted", "ustedes", "jij", "u", "voi",
+    "ty", "wy", "sinä", "te",
+))
 _DATED_NAME_RE = re.compile(
     r"^\s*(?P<when>\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
     r"(?:\s*(?:GMT|UTC)?[+-]\d{1,2}:?\d{2})?)\s+(?P<who>[^\d\s<][^:]{0,80}?)\s*[:：]?\s*$"
@@ -251,7 +276,62 @@ def attribution(lines: list[str], end: int) -> tuple[int, Person, str | None] | 
             continue
         text = _DASHED_END_RE.sub("", text.strip(" -"))
         return start, _author_from_attribution(text, verb), parse_date(text)
-    return _dated_name(lines, end) if last[:1].isdigit() else None
+    if last[:1].isdigit():
+        return _dated_name(lines, end)
+    return _bracket_dated(lines, end) if "[" in last else None
+
+
+def groupwise(line: str) -> tuple[Person, str | None] | None:
+    """GroupWise's attribution ">>> Anna Berg 2026-11-24 09:12 >>>": author and date."""
+    match = _GROUPWISE_RE.match(clean(line))
+    if match is None:
+        return None
+    date = parse_date(match.group("when"))
+    author = parse_person(match.group("who"))
+    if date is None or not (author.name or author.email):
+        return None
+    return author, date
+
+
+def _bracket_dated(lines: list[str], end: int) -> tuple[int, Person, str | None] | None:
+    """An attribution of a name and a bracketed date directly above a quote, as mutt
+    users configure it: "* Björn Åkesson <b@c> [2026-11-24 09:12 +0100]:"."""
+    match = _BRACKET_DATED_RE.match(clean(lines[end]))
+    if match is None or not _followed_by_quote(lines, end):
+        return None
+    when = _YYMMDD_RE.sub(r"20\1-\2-\3", match.group("when").strip())
+    date = parse_date(when)
+    author = parse_person(match.group("who"))
+    if date is None or not (author.name or author.email):
+        return None
+    return end, author, date
+
+
+def squashed(line: str) -> tuple[Person, str | None, str] | None:
+    """(author, date, text after it) of an attribution run together with the first line
+    of the quoted message, as Yahoo Mail for Android writes plain text:
+    "On Tue, Nov 24, 2026 at 9:12, Anna Berg<a@b> wrote:   Hi all,"."""
+    match = _SQUASHED_RE.search(line)
+    if match is None:
+        return None
+    head = clean(line[: match.end()]).strip()
+    # Prose can say "On Monday Bob wrote: …"; clients write a full date and a clock time.
+    if len(head) > 300 or not _LEAD_RE.match(head) or _CLOCK_RE.search(head) is None or \
+            not (_YEAR_RE.search(head) or EMAIL_RE.search(head)):
+        return None
+    verb = list(_VERB_RE.finditer(head))[-1]
+    author = _author_from_attribution(head, verb)
+    if not (author.name or author.email):
+        return None
+    return author, parse_date(head), line[match.end():]
+
+
+def _attributed(start: int, body_start: int, author: Person, date: str | None,
+                first_line: str | None = None) -> Boundary:
+    reader = author.email is None and (author.name or "").casefold() in _READER_WORDS
+    return Boundary(kind="attribution", start=start, body_start=body_start,
+                    author=NOBODY if reader else author, date=date, addressee=reader,
+                    first_line=first_line)
 
 
 def _dated_name(lines: list[str], end: int) -> tuple[int, Person, str | None] | None:
@@ -304,6 +384,8 @@ def find_boundary(lines: list[str], begin: int = 0) -> Boundary | None:
         if not line.strip():
             continue
         if line[:1] == ">" and not line.endswith((":", "：", ": ")):
+            if line[:3] == ">>>" and (gw := groupwise(line)) is not None:
+                return _attributed(i, i + 1, gw[0], gw[1])
             if quote_start is None:
                 quote_start = i
             continue  # the common quoted line, decided without a function call
@@ -311,9 +393,7 @@ def find_boundary(lines: list[str], begin: int = 0) -> Boundary | None:
         if quoted and line.rstrip().endswith((":", "：")) and _continuation(lines, i):
             found = attribution(lines, i)
             if found is not None:
-                start, author, date = found
-                return Boundary(kind="attribution", start=start, body_start=i + 1,
-                                author=author, date=date)
+                return _attributed(found[0], i + 1, found[1], found[2])
         if quoted:
             if quote_start is None:
                 quote_start = i
@@ -342,9 +422,11 @@ def find_boundary(lines: list[str], begin: int = 0) -> Boundary | None:
             return _from_header("header", i, block[0], block[1], False)
         found = attribution(lines, i)
         if found is not None:
-            start, author, date = found
-            return Boundary(kind="attribution", start=start, body_start=i + 1, author=author,
-                            date=date)
+            return _attributed(found[0], i + 1, found[1], found[2])
+        if ":" in line or "：" in line:
+            run_on = squashed(line)
+            if run_on is not None:
+                return _attributed(i, i + 1, run_on[0], run_on[1], run_on[2])
     if quote_start is not None:
         return Boundary(kind="quote", start=quote_start, body_start=quote_start)
     return None
