@@ -216,7 +216,8 @@ DISCLAIMER_WORDS = (
     "konfidentiell", "sekretess", "avsedd mottagare", "avsedd endast", "personuppgifter",
     "vertraulich", "empfänger", "confidentiel", "destinataire", "confidencial",
     "vertrouwelijk", "riservat", "poufn", "gdpr", "dataskydd", "integritetspolicy",
-    "privacy policy", "privacy notice", "datenschutz",
+    "privacy policy", "privacy notice", "datenschutz", "adressat", "addressee",
+    "destinatario", "destinataris",
 )
 
 # Words that tell the language of a text; scored by counting.

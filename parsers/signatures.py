@@ -206,7 +206,7 @@ def strip_signature(body: str, author_name: str | None = None) -> tuple[str, str
     if slash and any(ln.strip() for ln in lines[: end - 1] + [lines[end - 1][: slash.start()]]):
         tail.append(slash.group(0).strip())
         lines = lines[: end - 1] + [lines[end - 1][: slash.start()].rstrip()]
-    removed = [banner, *reversed(tail)]
+    removed = [_tidy(r) for r in (banner, *reversed(tail))]
     return _tidy("\n".join(lines)), "\n\n".join(r for r in removed if r)
 
 

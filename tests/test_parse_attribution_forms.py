@@ -117,3 +117,4 @@ def test_you_wrote_with_several_recipients_names_nobody() -> None:
     )
     first = parse_mail(raw).chain[0]
     assert (first.author.name, first.author.email) == (None, None)
+
