@@ -16,8 +16,9 @@ import codecs
 import email
 import email.policy
 import quopri
+import re
 from dataclasses import dataclass
-from email.header import Header, decode_header, make_header
+from email.header import Header, decode_header
 from email.message import Message
 
 import mailparser
@@ -54,25 +55,51 @@ class MimeMail:
 
 
 def decode_header_value(value: object) -> str:
-    """A header value as text; RFC 2047 words decoded, junk replaced, never raising."""
+    """A header value as text; RFC 2047 words decoded, junk replaced, never raising.
+
+    Raw 8-bit bytes (RFC 6532 UTF-8, or a legacy charset from old clients) are read as
+    UTF-8 when they are valid UTF-8, else as cp1252; encoded-words next to them are
+    decoded too (the standard library's make_header gives up on such a mix).
+    """
     if isinstance(value, Header):
-        # compat32 wraps raw 8-bit header bytes (RFC 6532 UTF-8 or a legacy charset)
-        # as an "unknown-8bit" Header; str() of it would be replacement characters.
+        # compat32 wraps raw 8-bit header bytes as an "unknown-8bit" Header; str() of it
+        # would be replacement characters.
         chunks = []
         for data, charset in decode_header(value):
             if isinstance(data, bytes):
                 chunks.append(decode_bytes(data, None if charset == "unknown-8bit" else charset))
             else:
                 chunks.append(data)
-        return " ".join("".join(chunks).split())
-    text = str(value)
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
-        text = decode_bytes(text.encode("utf-8", "surrogateescape"), None)
+        text = "".join(chunks)
+    else:
+        text = str(value)
+        if any("\udc80" <= ch <= "\udcff" for ch in text):
+            text = decode_bytes(text.encode("utf-8", "surrogateescape"), None)
+    return " ".join(decode_words(text).split())
+
+
+# RFC 2047 §2 encoded-word; §6.2: whitespace between two adjacent encoded-words goes.
+_ENCODED_WORD_RE = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+_BETWEEN_WORDS_RE = re.compile(r"(?<=\?=)\s+(?==\?[^?\s]+\?[bBqQ]\?)")
+
+
+def decode_words(text: str) -> str:
+    """Decode the RFC 2047 encoded-words in a header value; other text stays as it is."""
+    if "=?" not in text:
+        return text
+    return _ENCODED_WORD_RE.sub(_decode_word, _BETWEEN_WORDS_RE.sub("", text))
+
+
+def _decode_word(match: re.Match[str]) -> str:
+    charset, encoding, data = match.groups()
     try:
-        text = str(make_header(decode_header(text)))
-    except Exception:  # malformed encoded-words: keep the raw text
-        pass
-    return " ".join(text.split())
+        if encoding in "bB":
+            raw = base64.b64decode(data + "=" * (-len(data) % 4))
+        else:
+            raw = quopri.decodestring(data.encode("ascii"), header=True)
+    except (ValueError, binascii.Error):
+        return match.group(0)
+    return decode_bytes(raw, charset.split("*", 1)[0])  # RFC 2231 §5: "utf-8*sv"
 
 
 def decode_bytes(payload: bytes, charset: str | None) -> str:
