@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
 
 from parsers.chains import AddressBook, Segment, build_chain, fill_book, split_segments
 from parsers.headers import clean, parse_date, parse_people, parse_person
 from parsers.locales import LANGUAGE_WORDS
 from parsers.mime import MimeMail, read_mime
 from parsers.model import ChainMessage, ParsedMail, Person
-from parsers.questions import is_question
+from parsers.questions import chain_signals
 from parsers.signatures import strip_signature
 from parsers.subjects import is_forward_subject, normalize_subject
 
@@ -80,6 +82,15 @@ def _split(
     return embedded_chain + chain, None, False
 
 
+def _asks(chain: Sequence[ChainMessage], subject: str) -> bool:
+    """The policy's question signal (`chain_signals`, which reads the subject as the
+    root's first line), on the root's first QUESTION_SCAN characters only."""
+    if not chain:
+        return False
+    root = chain[0]
+    return chain_signals([replace(root, body=root.body[:QUESTION_SCAN])], subject).question
+
+
 def _participants(people: list[Person]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for person in people:
@@ -103,7 +114,7 @@ def parse_text(text: str) -> ParsedMail:
         message_id=None, subject="", raw_subject="", sender=NOBODY, date=None,
         chain=tuple(chain), new_text=new_text or "", note=note,
         participants=_participants([m.author for m in chain]),
-        is_forward=forward, is_question=bool(chain) and is_question(chain[0].body[:QUESTION_SCAN]),
+        is_forward=forward, is_question=_asks(chain, ""),
         language=guess_language(text, new_text or ""), defects=defects,
         content_hash=hashlib.sha256(text.encode("utf-8", "replace")).hexdigest(),
     )
@@ -171,9 +182,10 @@ def parse_mail(raw: bytes) -> ParsedMail:
         chain = [ChainMessage(sender, parse_date(_header(mime, "date") or ""), "")]
     new_text = (note or "") if forward else (chain[-1].body if chain else "")
     people = [sender, *to, *cc, *(m.author for m in chain)]
+    subject = normalize_subject(raw_subject)
     return ParsedMail(
         message_id=message_ids[0] if message_ids else None,
-        subject=normalize_subject(raw_subject),
+        subject=subject,
         raw_subject=raw_subject,
         sender=sender,
         date=parse_date(_header(mime, "date") or ""),
@@ -189,7 +201,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         thread_index=_header(mime, "thread-index"),
         headers=mime.headers,
         is_forward=forward,
-        is_question=bool(chain) and is_question(chain[0].body[:QUESTION_SCAN]),
+        is_question=_asks(chain, subject),
         language=guess_language(clean(mime.text[:20000]), new_text),
         attachments=mime.attachments,
         html=mime.html,
