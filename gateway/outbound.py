@@ -22,7 +22,7 @@ from sqlalchemy import select
 from gateway.settings import Settings, build_site, parse_hostport
 from publisher import bounces
 from publisher.db import Database
-from publisher.models import OutboundMail, Person, utcnow
+from publisher.models import OutboundMail, utcnow
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12  # with a 30 s base: about 20 hours of trying
@@ -80,9 +80,7 @@ class OutboundSender:
                 .where(OutboundMail.state == "queued", OutboundMail.next_attempt <= utcnow())
                 .order_by(OutboundMail.id).limit(100)
             ))
-            dead = set(session.scalars(select(Person.email).where(
-                Person.email.in_({r.recipient for r in due}),
-                Person.bounces >= bounces.HARD_BOUNCE_LIMIT)))
+            dead = bounces.failing(session, (r.recipient for r in due))
         for row in due:
             if row.recipient in dead and row.purpose not in bounces.ALWAYS_SENT:
                 self._failed(row.id, "not sent: the address bounced "

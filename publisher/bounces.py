@@ -4,7 +4,7 @@ Every outbound mail leaves with its own envelope sender, `feed+bounce-<id>.<hmac
 (VERP), so a delivery status notification names the very mail that failed, whatever the
 reporting MTA puts in its text.  A DSN (RFC 3464: multipart/report with a
 message/delivery-status part) that reports `Action: failed` with a 5.x.x status marks that
-mail `bounced` and counts a hard bounce against its recipient; from `HARD_BOUNCE_LIMIT`
+mail `bounced` and counts a hard bounce against its address; from `HARD_BOUNCE_LIMIT`
 on, mail to the address is no longer sent (sign-in links excepted: a person asks for them).
 Delays (4.x.x) and relayed/delivered reports change nothing.  Parsing the report here, not
 in `parsers/`, keeps it beside the only code that needs it; it is pure all the same.
@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import hmac
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import Message
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from publisher import people, replyaddr
-from publisher.models import OutboundMail, Person
+from publisher import replyaddr
+from publisher.models import AddressBounce, OutboundMail, utcnow
 from publisher.site import Site
 
 HARD_BOUNCE_LIMIT = 2
@@ -89,7 +91,7 @@ def parse_dsn(raw: bytes) -> list[Report] | None:
     return None
 
 
-def record(session: Session, site: Site, outbound_id: int, raw: bytes) -> str:
+def record(session: Session, outbound_id: int, raw: bytes) -> str:
     """Apply a mail to the bounce address of `outbound_id`; returns what was done."""
     row = session.get(OutboundMail, outbound_id)
     if row is None:
@@ -105,12 +107,20 @@ def record(session: Session, site: Site, outbound_id: int, raw: bytes) -> str:
     if row.state != "bounced":  # the same DSN twice counts once
         row.state = "bounced"
         row.last_error = f"{report.status} {report.diagnostic}".strip()[:1000]
-        person = people.get_or_create(session, row.recipient,
-                                      internal=site.is_internal(row.recipient))
-        person.bounces += 1
+        counter = session.get(AddressBounce, row.recipient)
+        if counter is None:
+            counter = AddressBounce(email=row.recipient, bounces=0)
+            session.add(counter)
+        counter.bounces += 1
+        counter.last_bounce = utcnow()
     session.flush()
     return f"DSN: outbound {outbound_id} bounced ({report.status})"
 
 
-def failing(person: Person | None) -> bool:
-    return person is not None and person.bounces >= HARD_BOUNCE_LIMIT
+def failing(session: Session, addresses: Iterable[str]) -> set[str]:
+    """Those of `addresses` (lower case) that hard-bounced `HARD_BOUNCE_LIMIT` times."""
+    wanted = {a.lower() for a in addresses}
+    if not wanted:
+        return set()
+    return set(session.scalars(select(AddressBounce.email).where(
+        AddressBounce.email.in_(wanted), AddressBounce.bounces >= HARD_BOUNCE_LIMIT)))

@@ -55,7 +55,7 @@ def process_control(
             reason, thread_id = _mute(session, site, token)
         else:
             assert outbound_id is not None
-            reason, thread_id = bounces.record(session, site, outbound_id, raw), None
+            reason, thread_id = bounces.record(session, outbound_id, raw), None
         session.add(MailMessage(
             message_id=key, content_hash=parsed.content_hash, raw_path=envelope.raw_path,
             source=envelope.source, mail_from=envelope.mail_from or "",

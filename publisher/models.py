@@ -39,8 +39,6 @@ class Person(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     internal: Mapped[bool] = mapped_column(Boolean, default=True)
     created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    # Hard bounces (DSNs with a 5.x.x status) of mail we sent here; see publisher.bounces.
-    bounces: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def display(self) -> str:
@@ -215,3 +213,16 @@ class Subscription(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     state: Mapped[str] = mapped_column(String(8))  # on / muted
     updated: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AddressBounce(Base):
+    """Hard bounces (DSNs with a 5.x.x status) of mail we sent to an address.
+
+    Kept per address, not on `Person`: the link mail goes to everyone on a CC line, and a
+    bounce must not make a person of an address that never wrote."""
+
+    __tablename__ = "address_bounce"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    bounces: Mapped[int] = mapped_column(Integer, default=0)
+    last_bounce: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

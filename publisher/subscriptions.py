@@ -98,8 +98,9 @@ def recipients(session: Session, thread: Thread, author: Person) -> list[Person]
     ids.discard(author.id)
     if not ids:
         return []
-    people = session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.id))
-    return [p for p in people if p.internal and not bounces.failing(p)]
+    people = list(session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.id)))
+    dead = bounces.failing(session, (p.email for p in people))
+    return [p for p in people if p.internal and p.email not in dead]
 
 
 def _threading(session: Session, thread: Thread, address: str) -> tuple[str | None, list[str]]:

@@ -88,8 +88,8 @@ def test_hard_bounces_mark_the_mail_and_stop_mail_to_a_dead_address(gateway_fact
             " where o.recipient = ? and t.subject like ?", (address, f"Fraga {n}:%")).fetchone()
 
     def bounces() -> int:
-        return db.execute("select coalesce(max(bounces), 0) from person where email = ?",
-                          (OLLE,)).fetchone()[0]
+        return db.execute("select coalesce(max(bounces), 0) from address_bounce "
+                          "where email = ?", (OLLE,)).fetchone()[0]
 
     send(gw, ANNA, "feed@firma.se", question(1))
     first = gw.wait_until(lambda: link_to(relay_sink.mails, OLLE, 1), timeout=15)
@@ -117,6 +117,8 @@ def test_hard_bounces_mark_the_mail_and_stop_mail_to_a_dead_address(gateway_fact
         "select reason from mail_message where action = 'ignore' order by id")]
     assert len(reasons) == 4 and "bounced (5.1.1)" in reasons[2]
     assert db.execute("select count(*) from thread").fetchone()[0] == 1  # DSNs are no posts
+    assert db.execute("select count(*) from person where email = ?", (OLLE,)).fetchone()[0] \
+        == 0  # a bounce makes no person of an address
 
     send(gw, ANNA, "feed@firma.se", question(2))
     second = gw.wait_until(lambda: link_to(relay_sink.mails, OLLE, 2), timeout=15)

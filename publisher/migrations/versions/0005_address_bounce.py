@@ -1,4 +1,4 @@
-"""person.bounces: hard bounces of mail we sent, so a dead address stops getting mail
+"""address_bounce: hard bounces per address, so a dead address stops getting mail
 
 Revision ID: 0005
 Revises: 0004
@@ -15,10 +15,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("person", sa.Column("bounces", sa.Integer(), nullable=False,
-                                      server_default="0"))
+    op.create_table(
+        "address_bounce",
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("bounces", sa.Integer(), nullable=False),
+        sa.Column("last_bounce", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("email"),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("person") as batch:
-        batch.drop_column("bounces")
+    op.drop_table("address_bounce")
