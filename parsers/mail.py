@@ -18,7 +18,7 @@ from parsers.headers import clean, parse_date, parse_people, parse_person
 from parsers.locales import LANGUAGE_WORDS
 from parsers.mime import MimeMail, read_mime
 from parsers.model import ChainMessage, ParsedMail, Person
-from parsers.questions import chain_signals
+from parsers.questions import asks
 from parsers.signatures import strip_signature
 from parsers.subjects import is_forward_subject, normalize_subject
 
@@ -83,12 +83,11 @@ def _split(
 
 
 def _asks(chain: Sequence[ChainMessage], subject: str) -> bool:
-    """The policy's question signal (`chain_signals`, which reads the subject as the
-    root's first line), on the root's first QUESTION_SCAN characters only."""
+    """The policy's question signal (`chain_signals(...).question`, which reads the
+    subject as the root's first line), on the root's first QUESTION_SCAN characters."""
     if not chain:
         return False
-    root = chain[0]
-    return chain_signals([replace(root, body=root.body[:QUESTION_SCAN])], subject).question
+    return asks([replace(chain[0], body=chain[0].body[:QUESTION_SCAN])], subject)
 
 
 def _participants(people: list[Person]) -> tuple[str, ...]:
@@ -127,11 +126,22 @@ def _header(mime: MimeMail, name: str) -> str | None:
     return None
 
 
-def _mime_chain(mime: MimeMail, book: AddressBook) -> tuple[list[ChainMessage], str | None, bool]:
+_ADDRESS_HEADERS = ("from", "to", "cc", "reply-to")
+
+
+def _people(mime: MimeMail) -> dict[str, tuple[Person, ...]]:
+    """The people of each address header, parsed once per message."""
+    return {name: tuple(parse_people(_header(mime, name) or "")) for name in _ADDRESS_HEADERS}
+
+
+def _mime_chain(
+    mime: MimeMail, book: AddressBook, people: dict[str, tuple[Person, ...]] | None = None,
+) -> tuple[list[ChainMessage], str | None, bool]:
     """Chain of one MIME message, including messages attached as message/rfc822."""
     sender = parse_person(_header(mime, "from") or "")
-    for name in ("from", "to", "cc", "reply-to"):
-        for person in parse_people(_header(mime, name) or ""):
+    people = _people(mime) if people is None else people
+    for name in _ADDRESS_HEADERS:
+        for person in people[name]:
             book.add(person)
     embedded: list[ChainMessage] = []
     for inner in mime.embedded:
@@ -145,17 +155,14 @@ def _mime_chain(mime: MimeMail, book: AddressBook) -> tuple[list[ChainMessage], 
             ))
     date = parse_date(_header(mime, "date") or "")
     subject = _header(mime, "subject")
-    to = tuple(parse_people(_header(mime, "to") or ""))
     chain, note, forward = _split(mime.text, book.resolve(sender), date, subject, book, embedded,
-                                  to)
+                                  people["to"])
     message_id = _ids(_header(mime, "message-id"))
     if chain and not forward:
         newest = chain[-1]
         chain[-1] = ChainMessage(
             newest.author, newest.date, newest.body, newest.trimmed, newest.subject,
-            message_id[0] if message_id else None,
-            tuple(parse_people(_header(mime, "to") or "")),
-            tuple(parse_people(_header(mime, "cc") or "")),
+            message_id[0] if message_id else None, people["to"], people["cc"],
         )
     return chain, note, forward
 
@@ -166,14 +173,14 @@ def parse_mail(raw: bytes) -> ParsedMail:
     mime = read_mime(raw)
     defects = list(mime.defects)
     book = AddressBook()
+    people = _people(mime)
     try:
-        chain, note, forward = _mime_chain(mime, book)
+        chain, note, forward = _mime_chain(mime, book, people)
     except RecursionError:
         defects.append("too deeply nested")
         chain, note, forward = [], None, False
     sender = book.resolve(parse_person(_header(mime, "from") or ""))
-    to = tuple(parse_people(_header(mime, "to") or ""))
-    cc = tuple(parse_people(_header(mime, "cc") or ""))
+    to, cc = people["to"], people["cc"]
     raw_subject = _header(mime, "subject") or ""
     message_ids = _ids(_header(mime, "message-id"))
     in_reply_to = _ids(_header(mime, "in-reply-to"))
@@ -181,7 +188,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
     if not chain and not forward:
         chain = [ChainMessage(sender, parse_date(_header(mime, "date") or ""), "")]
     new_text = (note or "") if forward else (chain[-1].body if chain else "")
-    people = [sender, *to, *cc, *(m.author for m in chain)]
+    everyone = [sender, *to, *cc, *(m.author for m in chain)]
     subject = normalize_subject(raw_subject)
     return ParsedMail(
         message_id=message_ids[0] if message_ids else None,
@@ -192,10 +199,10 @@ def parse_mail(raw: bytes) -> ParsedMail:
         chain=tuple(chain),
         new_text=new_text,
         note=note if forward else None,
-        participants=_participants(people),
+        participants=_participants(everyone),
         to=to,
         cc=cc,
-        reply_to=tuple(parse_people(_header(mime, "reply-to") or "")),
+        reply_to=people["reply-to"],
         in_reply_to=in_reply_to[0] if in_reply_to else None,
         references=_ids(_header(mime, "references")),
         thread_index=_header(mime, "thread-index"),

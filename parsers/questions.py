@@ -315,6 +315,16 @@ def _addresses(message: ChainMessage) -> set[str]:
     return {p.email.lower() for p in people if p.email}
 
 
+def root_text(root: ChainMessage, subject: str = "") -> str:
+    """What the signals read of a chain's root: the subject as its first line."""
+    return f"{subject}\n{root.body}" if subject else root.body
+
+
+def asks(chain: Sequence[ChainMessage], subject: str = "") -> bool:
+    """`chain_signals(chain, subject).question`, without reading the replies."""
+    return bool(chain) and is_question(root_text(chain[0], subject))
+
+
 def chain_signals(chain: Sequence[ChainMessage], subject: str = "") -> ChainSignals:
     """Question, deflections, hand-offs and answered, over a chain oldest first.
 
@@ -324,7 +334,7 @@ def chain_signals(chain: Sequence[ChainMessage], subject: str = "") -> ChainSign
     if not chain:
         return ChainSignals(False, "discussion", 0, 0, False, None, 0, 0, None)
     root = chain[0]
-    root_text = f"{subject}\n{root.body}" if subject else root.body
+    text = root_text(root, subject)
     seen = _addresses(root)
     everyone = set(seen)
     deflections = handoffs = 0
@@ -344,8 +354,8 @@ def chain_signals(chain: Sequence[ChainMessage], subject: str = "") -> ChainSign
         elif added and _words(message.body) <= 25:
             handoffs += 1
     return ChainSignals(
-        question=is_question(root_text),
-        kind=classify_kind([root_text]),
+        question=is_question(text),
+        kind=classify_kind([text]),
         deflections=deflections,
         handoffs=handoffs,
         answered=answered,
