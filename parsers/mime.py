@@ -73,11 +73,12 @@ def decode_header_value(value: object) -> str:
         text = "".join(chunks)
     else:
         text = str(value)
-        if any("\udc80" <= ch <= "\udcff" for ch in text):
+        if not text.isascii() and _SURROGATE_RE.search(text):
             text = decode_bytes(text.encode("utf-8", "surrogateescape"), None)
     return " ".join(decode_words(text).split())
 
 
+_SURROGATE_RE = re.compile("[\udc80-\udcff]")  # raw bytes the parser smuggled as str
 # RFC 2047 §2 encoded-word; §6.2: whitespace between two adjacent encoded-words goes.
 _ENCODED_WORD_RE = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _BETWEEN_WORDS_RE = re.compile(r"(?<=\?=)\s+(?==\?[^?\s]+\?[bBqQ]\?)")
