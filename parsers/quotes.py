@@ -315,9 +315,11 @@ def squashed(line: str) -> tuple[Person, str | None, str] | None:
     if match is None:
         return None
     head = clean(line[: match.end()]).strip()
-    # Prose can say "On Monday Bob wrote: …"; clients write a full date and a clock time.
+    # Prose can say "On Monday Bob wrote: …"; clients write a full date and a clock time,
+    # and an address or the gap that their HTML-to-text conversion leaves.
+    gap = len(line[: match.end()]) - len(line[: match.end()].rstrip())
     if len(head) > 300 or not _LEAD_RE.match(head) or _CLOCK_RE.search(head) is None or \
-            not (_YEAR_RE.search(head) or EMAIL_RE.search(head)):
+            not _YEAR_RE.search(head) or not (gap >= 2 or EMAIL_RE.search(head)):
         return None
     verb = list(_VERB_RE.finditer(head))[-1]
     author = _author_from_attribution(head, verb)

@@ -91,9 +91,16 @@ def test_yahoo_android_attribution_run_on_with_the_quote(line: str) -> None:
     assert parsed.chain[1].body == "Jag tar fredagen."
 
 
-def test_prose_with_wrote_and_a_colon_is_no_attribution() -> None:
-    text = "On Monday Bob wrote: the budget is fine.\nLet us meet at 10:00.\n"
-    assert parse_text(text).chain[-1].body == text.strip()
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On Monday Bob wrote: the budget is fine.\nLet us meet at 10:00.\n",
+        "On 24 Nov 2026 at 9:12 the backup job wrote: disk full.\nI have cleaned it.\n",
+    ],
+)
+def test_prose_with_wrote_and_a_colon_is_no_attribution(text: str) -> None:
+    parsed = parse_text(text)
+    assert len(parsed.chain) == 1 and parsed.chain[-1].body == text.strip()
 
 
 def test_the_bat_you_wrote_is_the_recipient() -> None:
