@@ -1,11 +1,10 @@
 """The MIME layer: raw bytes to headers, one readable text, attachments, embedded mails.
 
-Owns: parsing with the standard library (compat32, which keeps raw 8-bit headers as
-bytes we can decode ourselves; `policy.default` when it raises), decoding headers and
-bodies under broken or unknown charsets, choosing the text (text/plain first, else HTML
-made readable), converting HTML to text with inscriptis after marking quote containers
-with lxml, and collecting attachments and `message/rfc822` parts (forwards as
-attachments, nested).
+Owns: calling mail-parser (falling back to the standard library's parser with
+`policy.default` when it raises), decoding headers and bodies under broken or unknown
+charsets, choosing the text (text/plain first, else HTML made readable), converting
+HTML to text with inscriptis after marking quote containers with lxml, and collecting
+attachments and `message/rfc822` parts (forwards as attachments, nested).
 Never raises: problems end up in `defects`.
 """
 
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from email.header import Header, decode_header
 from email.message import Message
 
+import mailparser
 from inscriptis import get_text
 from inscriptis.css_profiles import CSS_PROFILES
 from inscriptis.model.config import ParserConfig
@@ -275,10 +275,7 @@ def from_message(message: Message, depth: int = 0) -> MimeMail:
 
 
 def read_mime(raw: bytes) -> MimeMail:
-    """Parse raw bytes with the standard library: compat32, or policy.default if it fails.
-
-    (mail-parser, used before, parses with the same compat32 call and then spends four
-    times as long on fields we never read: received hops, addresses, bodies.)"""
+    """Parse raw bytes with mail-parser, or the standard library if it fails."""
     defects: list[str] = []
     message: Message | None = None
     # Blank lines before the headers (saved fixtures) or an mbox "From " line would make
@@ -287,9 +284,10 @@ def read_mime(raw: bytes) -> MimeMail:
     if raw.startswith(b"From "):
         raw = raw.split(b"\n", 1)[1] if b"\n" in raw else b""
     try:
-        message = email.message_from_bytes(raw)
-    except Exception as error:  # RecursionError on absurdly nested multiparts
-        defects.append(f"compat32: {type(error).__name__}")
+        parsed = mailparser.parse_from_bytes(raw)
+        message = parsed.message
+    except Exception as error:  # mail-parser gives up on some broken input
+        defects.append(f"mail-parser: {type(error).__name__}")
     if message is None:
         try:
             message = email.message_from_bytes(raw, policy=email.policy.default)
