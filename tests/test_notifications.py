@@ -254,3 +254,25 @@ def test_an_asker_whose_address_keeps_bouncing_is_not_mailed(
         session.add(AddressBounce(email=f"anna@{DOMAIN}", bounces=2))
     reply_as(client, web_db, f"bo@{DOMAIN}", question, "Byt tonern.")
     assert comment_rows(web_db) == []
+
+
+
+def test_the_thread_page_offers_mail_replies_and_its_button_switches_them(
+        client: FlaskClient, web_db: Database) -> None:
+    """The page's own button: the asker hears replies by default and can stop, then resume."""
+    anna = f"anna@{DOMAIN}"
+    thread_id = add_thread(web_db, "Var finns nyckeln?", [(anna, "Anna Berg", "Vet någon?")])
+    sign_in(client, web_db, anna)
+    with web_db.session() as s:
+        thread = s.get(Thread, thread_id)
+        path, asker_id = thread.path, thread.asker_id
+    page = client.get(path).get_data(as_text=True)
+    assert "Stop mailing me replies" in page
+    client.post(f"/t/{thread_id}/mail", data={"csrf_token": csrf_from(page), "state": "muted"})
+    with web_db.session() as s:
+        assert not subscriptions.hears(s, s.get(Thread, thread_id), asker_id)
+    page = client.get(path).get_data(as_text=True)
+    assert "Mail me replies" in page
+    client.post(f"/t/{thread_id}/mail", data={"csrf_token": csrf_from(page), "state": "on"})
+    with web_db.session() as s:
+        assert subscriptions.hears(s, s.get(Thread, thread_id), asker_id)

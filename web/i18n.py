@@ -33,6 +33,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Sign in to the feed as",
         "sv": "Logga in i flödet som",
     },
+    "follow_on": {"en": "You get replies on this thread by mail.",
+                  "sv": "Du får svar i den här tråden som e-post."},
+    "follow_off": {"en": "You don't get replies on this thread by mail.",
+                   "sv": "Du får inte svar i den här tråden som e-post."},
+    "Mail me replies": {"sv": "Mejla mig svaren"},
+    "Stop mailing me replies": {"sv": "Sluta mejla mig svaren"},
     "Move to the feed?": {"sv": "Flytta till flödet?"},
     "suggest_intro": {
         "en": "This is how the {messages} mails of your question would look on the feed. "

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from gateway.settings import build_site
 from publisher import feed as feed_queries
-from publisher import reactions
+from publisher import reactions, subscriptions
 from publisher.models import MailMessage, Post, Thread
 from web import mailer
 from web.admin import raw_file
@@ -71,9 +71,15 @@ def show(thread_id: int, slug: str) -> Response | str:
     can_answer = thread.kind == "question" and reactions.may_mark_answer(
         thread, person, moderator=moderator
     )
+    participant = moderator or reactions.is_participant(session, thread, person)
+    # Whether this reader gets the thread's web replies by mail (the asker does by default).
+    by_mail = None
+    if participant and person is not None and user is not None and not user.guest:
+        by_mail = subscriptions.hears(session, thread, person.id)
     return render_template(
         "web/threads/thread.html",
         thread=thread,
+        by_mail=by_mail,
         posts=posts,
         likes=likes,
         liked=liked,
@@ -82,7 +88,7 @@ def show(thread_id: int, slug: str) -> Response | str:
         can_answer=can_answer,
         moderator=moderator,
         viewer_id=person.id if person else None,
-        participant=moderator or reactions.is_participant(session, thread, person),
+        participant=participant,
         show_email=bool(user and not user.guest),
     )
 
