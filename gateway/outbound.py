@@ -58,15 +58,17 @@ class OutboundSender:
         host, port = parse_hostport(self.settings.relay)
         envelope_from = bounces.bounce_address(self.site, row.id)
         rcpts = [row.recipient]
+        # The relay's certificate is verified, against the system's CAs or the
+        # organisation's own (MAILFEED_RELAY_CA) for an internal relay.
+        context = ssl.create_default_context(cafile=self.settings.relay_ca or None)
         if self.settings.relay_tls == "implicit":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                host, port, timeout=30, context=ssl.create_default_context())
+            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=30, context=context)
         else:
             client = smtplib.SMTP(host, port, timeout=30)
         with client:
             client.ehlo(self.settings.gateway_domain)
             if self.settings.relay_tls == "starttls":
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=context)
                 client.ehlo(self.settings.gateway_domain)
             if self.settings.relay_user:
                 client.login(self.settings.relay_user, self.settings.relay_password)

@@ -50,6 +50,7 @@ class Settings:
     relay_user: str = ""
     relay_password: str = ""
     relay_tls: str = "none"  # none | starttls | implicit
+    relay_ca: str = ""  # CA file for the relay's certificate (default: the system's CAs)
     auth: str = "magic-link"  # magic-link | header:<Name> | open
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     secret_key: str = ""
