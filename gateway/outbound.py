@@ -23,6 +23,7 @@ from gateway.settings import Settings, build_site, parse_hostport
 from publisher import bounces
 from publisher.db import Database
 from publisher.models import OutboundMail, utcnow
+from publisher.outbox import needs_smtputf8
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12  # with a 30 s base: about 20 hours of trying
@@ -72,7 +73,11 @@ class OutboundSender:
                 client.ehlo(self.settings.gateway_domain)
             if self.settings.relay_user:
                 client.login(self.settings.relay_user, self.settings.relay_password)
-            client.sendmail(envelope_from, rcpts, row.raw)
+            options: list[str] = []
+            if needs_smtputf8(envelope_from, *rcpts):
+                client.command_encoding = "utf-8"  # smtplib speaks ASCII unless told
+                options = ["SMTPUTF8", "BODY=8BITMIME"]
+            client.sendmail(envelope_from, rcpts, row.raw, mail_options=options)
 
     def run_once(self) -> int:
         sent = 0

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, make_msgid
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,12 @@ def message_id_for(domain: str, *parts: object) -> str:
     return f"mailfeed.{digest}@{domain}"
 
 
+def _address(name: str, address: str) -> Address:
+    # From its parts: Address(addr_spec=...) refuses a non-ASCII local part outright.
+    local, _, domain = address.rpartition("@")
+    return Address(name, local, domain)
+
+
 def compose(
     *,
     sender: str,
@@ -73,8 +80,10 @@ def compose(
     extra_headers: Sequence[tuple[str, str]] = (),
 ) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = formataddr((sender_name, sender))
-    msg["To"] = formataddr((recipient_name or "", recipient))
+    # Address objects, not formataddr: an internationalised address (RFC 6532,
+    # åsa.öberg@firma.se) is legal in mail, and formataddr refuses it.
+    msg["From"] = _address(sender_name, sender)
+    msg["To"] = _address(recipient_name or "", recipient)
     msg["Subject"] = subject
     msg["Message-ID"] = f"<{message_id}>"
     if date is not None:

@@ -19,6 +19,12 @@ from publisher.models import OutboundMail
 # RFC 5322's 998: the default 78 makes the folder RFC 2047-encode long Message-IDs in
 # In-Reply-To/References, which breaks threading in every client.
 WIRE = policy.SMTP.clone(max_line_length=998)
+# For internationalised addresses: raw UTF-8 headers, sent with SMTPUTF8 (RFC 6531/6532).
+WIRE_UTF8 = policy.SMTPUTF8.clone(max_line_length=998)
+
+
+def needs_smtputf8(*addresses: str) -> bool:
+    return not all(a.isascii() for a in addresses)
 
 
 def enqueue(
@@ -40,7 +46,8 @@ def enqueue(
         recipient=recipient.lower(),
         thread_id=thread_id,
         message_id=str(message.get("Message-ID", "")).strip("<>"),
-        raw=message.as_bytes(policy=WIRE),
+        raw=message.as_bytes(policy=WIRE_UTF8 if needs_smtputf8(
+            recipient, str(message.get("From", ""))) else WIRE),
     )
     session.add(row)
     session.flush()

@@ -8,7 +8,7 @@ on the mail gets one link reply, threaded under Johan's mail.
 from __future__ import annotations
 
 import smtplib
-from email import message_from_bytes, policy
+from email import message_from_bytes, message_from_string, policy
 from email.utils import getaddresses
 
 import pytest
@@ -188,3 +188,27 @@ def test_confidential_mail_is_refused_and_only_its_headers_are_kept(gateway_fact
     stored = [p.read_bytes() for p in (gw.data_dir / "raw").rglob("*.eml")]
     assert len(stored) == 1
     assert b"neddragningen" not in stored[0] and b"Subject: [Konfidentiellt]" in stored[0]
+
+
+def test_smtputf8_mail_with_raw_utf8_headers_is_published(gateway_factory, relay_sink):
+    """RFC 6531/6532: an internationalised sender and raw UTF-8 headers, end to end, and
+    the link reply goes back to that address with SMTPUTF8."""
+    gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}"})
+    raw = ("From: Åsa Öberg <åsa.öberg@firma.se>\r\nTo: feed@firma.se\r\n"
+           "Subject: Vem äger skrivaren på plan två?\r\nMessage-ID: <utf8.1@firma.se>\r\n"
+           "Date: Tue, 24 Nov 2026 09:00:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n"
+           "Content-Transfer-Encoding: 8bit\r\n\r\nVet någon vem som äger skrivaren?\r\n"
+           ).encode()
+    with smtplib.SMTP("127.0.0.1", gw.smtp_port, timeout=10) as client:
+        assert client.sendmail("åsa.öberg@firma.se", [GATEWAY], raw,
+                               mail_options=["SMTPUTF8", "BODY=8BITMIME"]) == {}
+    threads = gw.wait_until(lambda: gw.api("/api/threads")["threads"], timeout=5)
+    assert threads[0]["subject"] == "Vem äger skrivaren på plan två?"
+    post = gw.api(f"/api/threads/{threads[0]['id']}")["posts"][0]
+    assert post["author"] == {"name": "Åsa Öberg", "email": "åsa.öberg@firma.se"}
+    [link] = relay_sink.wait_for(1)
+    assert link.rcpts == ["åsa.öberg@firma.se"]
+    # Raw UTF-8 headers (the stdlib's bytes parser would read them as escaped ASCII).
+    sent = message_from_string(link.raw.decode("utf-8"), policy=policy.default)
+    assert sent["To"].addresses[0].addr_spec == "åsa.öberg@firma.se"
+    assert sent["To"].addresses[0].display_name == "Åsa Öberg"
