@@ -8,6 +8,8 @@ on the mail gets one link reply, threaded under Johan's mail.
 from __future__ import annotations
 
 import smtplib
+import sqlite3
+from pathlib import Path
 from email import message_from_bytes, message_from_string, policy
 from email.utils import getaddresses
 
@@ -212,3 +214,38 @@ def test_smtputf8_mail_with_raw_utf8_headers_is_published(gateway_factory, relay
     sent = message_from_string(link.raw.decode("utf-8"), policy=policy.default)
     assert sent["To"].addresses[0].addr_spec == "åsa.öberg@firma.se"
     assert sent["To"].addresses[0].display_name == "Åsa Öberg"
+
+
+BAD_INPUT = {
+    "garbage": b"\x00\xff\xfe not a mail at all \x81\x82\r\n\r\n\xc3\x28",
+    "unknown_charset": (b"From: Anna Berg <anna.berg@firma.se>\r\nTo: feed@firma.se\r\n"
+                        b"Subject: =?x-klingon?Q?Fr=E5ga?=\r\nMessage-ID: <bad.charset@firma.se>\r\n"
+                        b"Content-Type: text/plain; charset=x-klingon\r\n\r\n"
+                        b"Vet n\xe5gon var nyckeln \xe4r?\r\n"),
+    "broken_mime": (b"From: Erik Sandberg <erik.sandberg@firma.se>\r\nTo: feed@firma.se\r\n"
+                    b"Subject: Trasig bilaga\r\nMessage-ID: <bad.mime@firma.se>\r\n"
+                    b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"nope\"\r\n\r\n"
+                    b"--nope\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                    b"VmV0IG7DpWdvbiB2YXIg!!!not base64###\r\n"),  # and no closing boundary
+}
+
+
+def test_bad_input_is_kept_explained_and_the_gateway_keeps_running(gateway_factory):
+    gw = gateway_factory()
+    for raw in BAD_INPUT.values():
+        assert send(gw.smtp_port, raw, sender="anna.berg@firma.se") == {}  # accepted, kept
+    send(gw.smtp_port, CHAIN)  # a good mail after them still works
+    gw.wait_until(lambda: any(t["posts"] == 5 for t in gw.api("/api/threads")["threads"]))
+    db = sqlite3.connect(gw.data_dir / "mailfeed.sqlite3")
+    rows = db.execute("select message_id, action, reason, raw_path from mail_message").fetchall()
+    db.close()
+    assert len(rows) == 4
+    for _mid, action, reason, raw_path in rows:
+        assert action in {"publish", "reject", "ignore"} and reason  # a stated decision
+        assert Path(raw_path).is_file()  # the raw mail is kept
+    by_id = {mid: action for mid, action, _r, _p in rows}
+    assert by_id["bad.charset@firma.se"] == "publish"  # readable despite the charset
+    assert by_id["bad.mime@firma.se"] == "publish"
+    subjects = [t["subject"] for t in gw.api("/api/threads")["threads"]]
+    assert any("Fr" in s and "ga" in s for s in subjects)
+    assert list((gw.data_dir / "spool" / "failed").glob("*.msg")) == []
