@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import smtplib
 import sqlite3
-from pathlib import Path
 from email import message_from_bytes, message_from_string, policy
 from email.utils import getaddresses
+from pathlib import Path
 
 import pytest
 
