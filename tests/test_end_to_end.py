@@ -219,12 +219,14 @@ def test_smtputf8_mail_with_raw_utf8_headers_is_published(gateway_factory, relay
 BAD_INPUT = {
     "garbage": b"\x00\xff\xfe not a mail at all \x81\x82\r\n\r\n\xc3\x28",
     "unknown_charset": (b"From: Anna Berg <anna.berg@firma.se>\r\nTo: feed@firma.se\r\n"
-                        b"Subject: =?x-klingon?Q?Fr=E5ga?=\r\nMessage-ID: <bad.charset@firma.se>\r\n"
+                        b"Subject: =?x-klingon?Q?Fr=E5ga?=\r\n"
+                        b"Message-ID: <bad.charset@firma.se>\r\n"
                         b"Content-Type: text/plain; charset=x-klingon\r\n\r\n"
                         b"Vet n\xe5gon var nyckeln \xe4r?\r\n"),
     "broken_mime": (b"From: Erik Sandberg <erik.sandberg@firma.se>\r\nTo: feed@firma.se\r\n"
                     b"Subject: Trasig bilaga\r\nMessage-ID: <bad.mime@firma.se>\r\n"
-                    b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"nope\"\r\n\r\n"
+                    b"MIME-Version: 1.0\r\n"
+                    b"Content-Type: multipart/mixed; boundary=\"nope\"\r\n\r\n"
                     b"--nope\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"
                     b"VmV0IG7DpWdvbiB2YXIg!!!not base64###\r\n"),  # and no closing boundary
 }
