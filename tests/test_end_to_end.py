@@ -227,7 +227,8 @@ BAD_INPUT = {
                     b"Subject: Trasig bilaga\r\nMessage-ID: <bad.mime@firma.se>\r\n"
                     b"MIME-Version: 1.0\r\n"
                     b"Content-Type: multipart/mixed; boundary=\"nope\"\r\n\r\n"
-                    b"--nope\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                    b"--nope\r\nContent-Type: text/plain\r\n"
+                    b"Content-Transfer-Encoding: base64\r\n\r\n"
                     b"VmV0IG7DpWdvbiB2YXIg!!!not base64###\r\n"),  # and no closing boundary
 }
 
