@@ -246,6 +246,33 @@ REJECT_ADVICE = {
     "sv": "Har du frågor, kontakta den som driver flödet i din organisation.",
     "en": "If you have questions, contact whoever runs the feed in your organisation.",
 }
+_CONFIDENTIAL = {
+    "sv": "Meddelandet är märkt som konfidentiellt, och sådana meddelanden publiceras aldrig "
+          "i flödet. Inget av innehållet har sparats.",
+    "en": "The message is marked confidential, and such messages are never published on the "
+          "feed. None of its content was kept.",
+}
+# The sender's own words for why, by the policy rule that decided; the operator's reason
+# (English, on the admin page) is the fallback.
+REJECT_REASONS: dict[str, dict[str, str]] = {
+    "sv": {
+        "sender_domain": "Bara adresser i organisationens egna domäner kan publicera i "
+                         "flödet, och {domain} är inte en av dem.",
+        "sensitivity": _CONFIDENTIAL["sv"], "encrypted": _CONFIDENTIAL["sv"],
+        "confidential_subject": _CONFIDENTIAL["sv"],
+    },
+    "en": {
+        "sender_domain": "Only addresses in the organisation's own domains can publish on the "
+                         "feed, and {domain} is not one of them.",
+        "sensitivity": _CONFIDENTIAL["en"], "encrypted": _CONFIDENTIAL["en"],
+        "confidential_subject": _CONFIDENTIAL["en"],
+    },
+}
+
+
+def reason_for_sender(decision: Decision, language: str, address: str) -> str:
+    text = REJECT_REASONS.get(language, {}).get(decision.rule)
+    return text.format(domain=address.rpartition("@")[2]) if text else decision.reason
 
 
 def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision: Decision,
@@ -264,7 +291,8 @@ def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision:
     notify.answer_mail(
         session, site, parsed, template="reject", language=language,
         key=f"reject:{address}:{reason_code}:{today}",  # once per sender, reason and day
-        recipient=address, recipient_name=parsed.sender.name, reason=decision.reason,
+        recipient=address, recipient_name=parsed.sender.name,
+        reason=reason_for_sender(decision, language, address),
         advice=REJECT_ADVICE[language])
 
 

@@ -251,3 +251,19 @@ def test_erasing_a_person_removes_their_words_and_address(database, tmp_path):
         assert count(s, Like) == 0
         assert JOHAN.email not in {o.recipient for o in s.scalars(select(OutboundMail))}
         assert s.scalar(select(MailMessage.sender)) == ERASED
+
+
+def test_a_rejection_tells_the_sender_why_in_their_language(database):
+    outsider = Person("Eva Ek", "eva@kommun.se")
+    swedish = mail("k1@kommun.se", [msg(outsider, 20, "Vet någon var nyckeln är?")],
+                   language="sv")
+    english = mail("k2@partner.example", [msg(Person("Kim", "kim@partner.example"), 20,
+                                                "Does anyone know?")], language="en")
+    with database.session() as s:
+        process(s, SITE, swedish, TO_GATEWAY)
+        process(s, SITE, english, TO_GATEWAY)
+        notices = {o.recipient: message_from_bytes(o.raw, policy=policy.default).get_content()
+                   for o in s.scalars(select(OutboundMail))}
+    assert "kommun.se är inte en av dem" in notices["eva@kommun.se"]
+    assert "Inte publicerat" not in notices["eva@kommun.se"]  # the subject, not the body
+    assert "partner.example is not one of them" in notices["kim@partner.example"]
