@@ -3,8 +3,10 @@
 The only place that speaks FTS5.  The index tables are external-content tables kept in
 step by triggers, so whoever writes posts (the mail publisher, the web) needs to know
 nothing about search; `install` runs from a migration and `rebuild` re-reads the rows.
-The `porter` tokenizer stems English; for Swedish, each term is also a prefix query
-(`fråga*` finds `frågan`, `frågor`), which is the cheap half of stemming.
+The `porter` tokenizer stems English; for Swedish, each query word is cut to its
+Snowball stem and searched as a prefix (`frågorna` → `fråg*` finds `fråga`, `frågan`,
+`frågor`; `skrivaren` → `skriv*` finds `skrivare`): stemming on the query side, so the
+index needs nothing SQLite cannot do.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, Integer, TextClause, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
+from snowballstemmer import stemmer
+
+_SWEDISH = stemmer("swedish")
 
 MARK_START = "\x02"  # snippet markers: control characters can never come from escaped text
 MARK_END = "\x03"
@@ -75,7 +80,14 @@ def match_expression(terms: list[str], scope: str = "all") -> str:
     """
     column = SCOPE_COLUMNS.get(scope)
     prefix = f"{column} : " if column else ""
-    return " ".join(prefix + '"' + t.replace('"', '""') + '"*' for t in terms)
+    return " ".join(prefix + '"' + _stem(t).replace('"', '""') + '"*' for t in terms)
+
+
+def _stem(term: str) -> str:
+    """The Swedish Snowball stem (it only ever removes a suffix, so it is a prefix of the
+    word), kept at three letters or more so a short stem does not match everything."""
+    stem = str(_SWEDISH.stemWord(term.lower()))
+    return stem if len(stem) >= 3 else term
 
 
 def thread_ids_clause(terms: list[str], scope: str = "all") -> TextualSelect:
