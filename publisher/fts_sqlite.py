@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from snowballstemmer import stemmer
 from sqlalchemy import Connection, Integer, TextClause, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
-from snowballstemmer import stemmer
 
 _SWEDISH = stemmer("swedish")
 
