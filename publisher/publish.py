@@ -137,8 +137,23 @@ def _author(session: Session, site: Site, message: ChainMessage) -> tuple[int | 
     return None, None
 
 
+def _alias_of(thread: Thread, message: ChainMessage) -> int | None:
+    """A participant of `thread` whose name the writer carries, from another address of
+    theirs (anna@ for anna.berg@): only asked when the mail was authenticated."""
+    name = (message.author.name or "").strip().casefold()
+    if not name or not message.author.email:
+        return None
+    for post in thread.posts:
+        person = post.author
+        if person is not None and person.email != message.author.email and \
+                (person.name or "").strip().casefold() == name:
+            return person.id
+    return None
+
+
 def _add_posts(
-    session: Session, site: Site, thread: Thread, parsed: ParsedMail, mail: MailMessage
+    session: Session, site: Site, thread: Thread, parsed: ParsedMail, mail: MailMessage,
+    authenticated: bool = False,
 ) -> int:
     existing = {p.fingerprint for p in thread.posts}
     position = max((p.position for p in thread.posts), default=-1) + 1
@@ -151,6 +166,10 @@ def _add_posts(
         if fp in existing:
             continue
         author_id, author_name = _author(session, site, message)
+        if authenticated and message is parsed.chain[-1]:
+            # Replies from an alias count as the participant only when the mail is
+            # authenticated: otherwise anyone could write under a colleague's name.
+            author_id = _alias_of(thread, message) or author_id
         post = Post(
             thread=thread, author_id=author_id, author_name=author_name,
             date=parse_iso(message.date) or fallback, date_text=message.date,
@@ -357,7 +376,10 @@ def publish_into(
         origin = {"import": "import", "monitor": "monitor"}.get(
             source, "forward" if parsed.is_forward else "cc")
         thread = _new_thread(session, site, parsed, decision, origin)
-    added = _add_posts(session, site, thread, parsed, mail)
+    checked = bool(site.policy.trusted_authserv_ids or site.policy.own_dkim)
+    # With a verifier configured, a mail that got this far passed the policy's check.
+    added = _add_posts(session, site, thread, parsed, mail,
+                       authenticated=checked and source not in {"import", "demo"})
     if created and not added:
         # Nothing with words of its own (an empty forward): keep the record, no shell thread.
         session.delete(thread)

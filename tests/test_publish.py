@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from email import message_from_bytes, policy
 
+import pytest
 from sqlalchemy import func, select
 
 from parsers.model import ChainMessage, ParsedMail, Person
@@ -266,3 +267,25 @@ def test_a_rejection_tells_the_sender_why_in_their_language(database):
                    for o in s.scalars(select(OutboundMail))}
     assert "kommun.se är inte en av dem" in notices["eva@kommun.se"]
     assert "partner.example is not one of them" in notices["kim@partner.example"]
+
+
+
+@pytest.mark.parametrize("verifier", [True, False])
+def test_a_reply_from_an_alias_counts_as_the_participant_only_when_authenticated(
+        database, verifier):
+    from dataclasses import replace
+
+    passing = (("authentication-results",
+                "mx.firma.se; dmarc=pass header.from=firma.se; dkim=pass header.d=firma.se"),)
+    alias = Person("Anna Berg", "anna@firma.se")  # Anna's short address
+    site = replace(SITE, policy=replace(SITE.policy, trusted_authserv_ids=("mx.firma.se",))) \
+        if verifier else SITE
+    with database.session() as s:
+        first = process(s, site, mail("q1@firma.se", [QUESTION], headers=passing), TO_GATEWAY)
+        link_id = s.scalars(select(OutboundMail.message_id)).first()
+        reply = mail("r1@firma.se", [msg(alias, 21, "Tack, nu vet jag!")], sender=alias,
+                     in_reply_to=link_id, references=(link_id,), headers=passing)
+        assert process(s, site, reply, TO_GATEWAY).decision.action == "append"
+        last = s.get(Thread, first.thread_id).posts[-1]
+        # Authenticated: Anna's post.  Unverified: the alias stays its own address.
+        assert last.author.email == (ANNA.email if verifier else "anna@firma.se")
