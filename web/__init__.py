@@ -94,6 +94,7 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
         written_date=lambda text, moment: render.written_date(text, moment, lang()),
         local_date=lambda moment, clock=True: render.local_date(moment, lang(), clock=clock),
         duration=render.duration,
+        duration_of=render.span,
         languages=i18n.LANGUAGES,
         request_path=lambda: request.full_path if request.query_string else request.path,
     )
@@ -126,11 +127,12 @@ def _register_blueprints(app: Flask) -> None:
         outbox,
         people,
         search,
+        stats,
         suggest,
         threads,
     )
 
     app.jinja_env.globals["unseen_count"] = people.unseen_count
     for module in (feed, threads, search, auth, api, admin, outbox, people, suggest, metrics,
-                   mute):
+                   mute, stats):
         app.register_blueprint(module.bp)

@@ -8,7 +8,7 @@ by nh3 anyway, so a renderer bug cannot become an XSS.  Nothing else produces ma
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import nh3
 from markdown_it import MarkdownIt
@@ -105,6 +105,16 @@ def written_date(date_text: str | None, moment: datetime, lang: str = "en") -> s
         suffix = f" ({offset[:3]}:{offset[3:]})" if offset else ""
         return local_date(parsed, lang) + suffix
     return local_date(moment, lang) + " UTC"
+
+
+def span(delta: timedelta) -> tuple[int, str]:
+    """A length of time as (amount, unit key): minutes, hours or days, whichever reads."""
+    seconds = max(0.0, delta.total_seconds())
+    if seconds >= 2 * 86400:
+        return round(seconds / 86400), "days"
+    if seconds >= 2 * 3600:
+        return round(seconds / 3600), "hours"
+    return max(1, round(seconds / 60)), "minutes"
 
 
 def duration(first: datetime | None, last: datetime | None) -> tuple[int, str]:
