@@ -39,6 +39,10 @@ class Stats:
         return self.answered / self.questions if self.questions else 0.0
 
 
+def _median(spans: list[timedelta]) -> timedelta | None:
+    return timedelta(seconds=median(s.total_seconds() for s in spans)) if spans else None
+
+
 def _count(session: Session, stmt: object) -> int:
     return int(session.scalar(stmt) or 0)  # type: ignore[call-overload]
 
@@ -70,8 +74,8 @@ def collect(session: Session) -> Stats:
                         .where(visible, Thread.kind == "question", Thread.state == "answered")),
         mail_messages=_count(session, select(func.sum(Thread.mail_messages)).where(from_mail)),
         mail_people=_count(session, select(func.sum(Thread.mail_people)).where(from_mail)),
-        median_mail_life=median(lives) if lives else None,
-        median_to_answer=median(to_answer) if to_answer else None,
+        median_mail_life=_median(lives),
+        median_to_answer=_median(to_answer),
         readers=_count(session, select(func.count(func.distinct(View.person_id)))),
         web_posts=_count(session, select(func.count()).select_from(Post)
                          .where(Post.source == "web", Post.hidden.is_(False))),
