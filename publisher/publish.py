@@ -354,8 +354,9 @@ def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope
 
     added = 0
     if decision.action in {"publish", "append"}:
-        thread, added = publish_into(session, site, parsed, decision, mail, thread,
-                                     envelope.source)
+        # A monitor copy published by policy (MAILFEED_MONITOR_POLICY=publish) is marked so.
+        source = "monitor" if decision.rule == "monitor" else envelope.source
+        thread, added = publish_into(session, site, parsed, decision, mail, thread, source)
     elif decision.action == "reject" and envelope.source not in {"import", "demo"}:
         _queue_rejection(session, site, parsed, decision, datetime.now(UTC).date().isoformat())
     elif decision.action == "suggest" and envelope.source not in {"import", "demo"}:

@@ -289,3 +289,17 @@ def test_a_reply_from_an_alias_counts_as_the_participant_only_when_authenticated
         last = s.get(Thread, first.thread_id).posts[-1]
         # Authenticated: Anna's post.  Unverified: the alias stays its own address.
         assert last.author.email == (ANNA.email if verifier else "anna@firma.se")
+
+
+def test_monitor_policy_publish_publishes_a_long_open_question_as_from_monitor(database):
+    from dataclasses import replace
+
+    site = replace(SITE, policy=replace(SITE.policy, monitor_addresses=("journal@firma.se",),
+                                        monitor_policy="publish", min_chain_messages=3))
+    chain = [QUESTION, DEFLECT, msg(ERIK, 21, "Ingen aning, fråga receptionen?")]
+    with database.session() as s:
+        out = process(s, site, mail("j1@firma.se", chain, cc=()),
+                      Envelope(rcpts=("journal@firma.se",)))
+        assert out.decision.action == "publish"
+        thread = s.get(Thread, out.thread_id)
+        assert (thread.origin, thread.kind) == ("monitor", "question")
