@@ -267,11 +267,47 @@ def from_message(message: Message, depth: int = 0) -> MimeMail:
             attachments.append(_attachment(part))
     text = "\n\n".join(t for t in plain if t.strip())
     from_html = False
-    if not text.strip() and htmls:
+    if htmls and (not text.strip() or _plain_is_stub(text, htmls)):
         text = "\n\n".join(html_to_text(h) for h in htmls)
         from_html = True
     return MimeMail(tuple(headers), text.replace("\r\n", "\n").replace("\r", "\n"), from_html,
                     tuple(attachments), tuple(embedded), tuple(dict.fromkeys(defects)))
+
+
+# What mailers put in the text/plain alternative when the HTML is the real mail.
+_STUB_PLAIN = re.compile(
+    r"\bthis is an? (?:HTML|MIME)[- ]?(?:formatted )?(?:message|e-?mail|mail)"
+    r"|\b(?:message|e-?mail|mail) is in HTML format"
+    r"|\bHTML[- ](?:capable|compatible|aware|enabled)"
+    r"|\b(?:does|do|can)\s*(?:not|n't)\s+(?:support|display|read|show|view)\s+HTML"
+    r"|\bview (?:this|the) (?:message|e-?mail|mail) in (?:a|your) (?:web )?browser",
+    re.IGNORECASE,
+)
+# Quote structure in an HTML part: a quoted message the plain part may have left out.
+_HTML_QUOTE = re.compile(
+    r"<blockquote|gmail_quote|divRplyFwdMsg|moz-cite-prefix|appendonsend|"
+    r"<b>\s*(?:From|Från|Fra|Von|De|Van|Lähettäjä|Od)\s*:?\s*</b>",
+    re.IGNORECASE,
+)
+_STUB_MAX = 400  # a stub is a sentence or two; longer plain text is a real message
+
+
+def _plain_is_stub(text: str, htmls: list[str]) -> bool:
+    """Whether the text/plain part is a placeholder for the HTML part, not the mail itself.
+
+    Either it is short and says "this is an HTML message" / "your client does not support
+    HTML", or it is under a quarter of the HTML's visible text while the HTML quotes a
+    message (the plain alternative left the conversation out).
+    """
+    plain = " ".join(text.split())
+    if len(plain) > _STUB_MAX:
+        return False
+    if _STUB_PLAIN.search(plain):
+        return True
+    if not any(_HTML_QUOTE.search(h) for h in htmls):
+        return False
+    visible = " ".join(" ".join(html_to_text(h) for h in htmls).split())
+    return len(plain) * 4 < len(visible)
 
 
 def read_mime(raw: bytes) -> MimeMail:

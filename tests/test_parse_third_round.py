@@ -1,0 +1,61 @@
+"""General rules behind the third independent round of mail cases (r3_*), with other wording.
+
+Each rule has a positive case in different names and words than the fixture that exposed it,
+and a negative case: text that must not trigger it.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from parsers.mail import parse_mail
+
+_REPLY_HTML = (
+    "<html><body><p>Hi Oskar,</p><p>The invoice was sent twice by mistake; pay the first one"
+    " and ignore the second, we have cancelled it.</p><p>Kind regards<br>Maja Holm</p>"
+    "<div id=\"divRplyFwdMsg\"><b>From:</b> Oskar Nyberg &lt;oskar@kund.example&gt;<br>"
+    "<b>Sent:</b> Monday, November 23, 2026 8:15 AM<br><b>To:</b> Billing"
+    " &lt;billing@lev.example&gt;<br><b>Subject:</b> Invoice twice</div><br>"
+    "<p>Hello,</p><p>We got the same invoice twice this month. Which one should we pay?</p>"
+    "</div></body></html>"
+)
+
+
+def _alternative(plain: str, html: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = "Maja Holm <maja@lev.example>"
+    message["To"] = "Oskar Nyberg <oskar@kund.example>"
+    message["Subject"] = "RE: Invoice twice"
+    message["Date"] = "Mon, 23 Nov 2026 11:30:00 +0100"
+    message.set_content(plain)
+    message.add_alternative(html, subtype="html")
+    return message.as_bytes()
+
+
+def test_plain_stub_saying_use_html_reads_the_html() -> None:
+    for stub in ("Your mail client does not support HTML messages.",
+                 "This message is in HTML format. Please use an HTML-capable e-mail program."):
+        mail = parse_mail(_alternative(stub, _REPLY_HTML))
+        assert mail.html
+        assert [m.author.email for m in mail.chain] == ["oskar@kund.example", "maja@lev.example"]
+        assert "Which one should we pay?" in mail.chain[0].body
+
+
+def test_plain_far_shorter_than_quoting_html_reads_the_html() -> None:
+    mail = parse_mail(_alternative("See below.", _REPLY_HTML))
+    assert mail.html
+    assert len(mail.chain) == 2
+
+
+def test_real_plain_part_is_kept_even_if_it_mentions_html() -> None:
+    plain = ("Hi Oskar,\n\nThe HTML version of the newsletter is broken in Outlook, can you "
+             "check the template? The plain one is fine.\n\nMaja\n")
+    html = "<html><body><p>" + plain.replace("\n\n", "</p><p>") + "</p></body></html>"
+    mail = parse_mail(_alternative(plain, html))
+    assert not mail.html
+    assert "HTML version of the newsletter" in mail.chain[-1].body
+    # The same length on both sides, and a quoting HTML: the plain part is the mail.
+    plain_reply = "Pay the first one, we cancelled the second.\n\nMaja\n"
+    html_reply = ("<p>Pay the first one, we cancelled the second.</p><p>Maja</p>"
+                  "<blockquote>x</blockquote>")
+    assert not parse_mail(_alternative(plain_reply, html_reply)).html
