@@ -234,6 +234,13 @@ def _link_recipients(site: Site, parsed: ParsedMail) -> list[tuple[str, str | No
 
 
 def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMail) -> None:
+    keys = {address: f"link:{thread.id}:{address}" for address, _ in
+            _link_recipients(site, parsed)}
+    sent = set(session.scalars(select(OutboundMail.idempotency_key)
+                               .where(OutboundMail.idempotency_key.in_(list(keys.values())))))
+    todo = [(a, n) for a, n in _link_recipients(site, parsed) if keys[a] not in sent]
+    if not todo:
+        return  # everyone on this copy already has the link: compose nothing
     language = notify.language_for(thread.language, site.default_language)
     url = site.base_url + thread.path
     humans = [p for p in parsed.participants if not site.is_gateway(p)]
@@ -247,8 +254,9 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
         gateway=site.gateway_address,
     )
     subject = notify.SUBJECTS[("link", language)].format(subject=thread.subject)
-    for address, name in _link_recipients(site, parsed):
-        key = f"link:{thread.id}:{address}"
+    message_ids = []
+    for address, name in todo:
+        key = keys[address]
         message_id = notify.message_id_for(site.gateway_domain, key)
         msg = notify.compose(
             sender=site.gateway_address, sender_name=site.name, recipient=address,
@@ -258,7 +266,8 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
         )
         outbox.enqueue(session, key=key, purpose="link", recipient=address, message=msg,
                        thread_id=thread.id)
-        _remember_ids(session, thread, [message_id])
+        message_ids.append(message_id)
+    _remember_ids(session, thread, message_ids)
 
 
 REJECT_ADVICE = {
