@@ -195,7 +195,9 @@ CLOSINGS = (
     "saludos", "un saludo", "atentamente", "saludos cordiales", "gracias",
     "met vriendelijke groet", "met vriendelijke groeten", "groeten", "groet",
     "cordiali saluti", "saluti", "distinti saluti", "grazie",
-    "pozdrawiam", "z poważaniem", "pozdrowienia", "dziękuję",
+    "pozdrawiam", "z poważaniem", "pozdrowienia", "dziękuję", "dzięki", "dziękuję bardzo",
+    "pozdrawiam serdecznie", "serdecznie pozdrawiam", "pozdr", "serdeczności",
+    "mange tak", "tusen tak", "takk", "tusen takk", "kiitos", "bedankt", "dank je", "danke",
 )
 
 # First-line prefixes of external-sender banners that mail systems put on top.

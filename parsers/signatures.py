@@ -142,6 +142,24 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
     return None
 
 
+_INITIAL_RE = re.compile(r"^[^\W\d_]\.$")
+
+
+def _is_sentence(line: str) -> bool:
+    """Whether a line after a closing word is words of the message, not a name or title.
+
+    A name ("Kasia", "Bob", "Anna B.") has no sentence punctuation other than an initial's
+    dot; "Nej." and "Ja!" are one-word answers; "I'll be there at five." is a sentence.
+    """
+    text = line.strip()
+    if "?" in text:
+        return True
+    if not text.endswith((".", "!")):
+        return False
+    words = text.split()
+    return not _INITIAL_RE.match(words[-1])
+
+
 def _closing_in(lines: list[str], end: int) -> int | None:
     """The sign-off line ("Mit freundlichen Grüßen") opening the trailing block, if any.
 
@@ -156,6 +174,8 @@ def _closing_in(lines: list[str], end: int) -> int | None:
             continue
         if any(_PS_RE.match(ln) for ln in after):
             return None  # "Hälsningar, Anna / PS. …": a postscript is new text
+        if after and _is_sentence(clean(after[0])):
+            continue  # "Tack! / Nej." or "Thanks! / I'll be there at five.": an answer
 
         if not any(ln.strip() for ln in lines[:k]):
             return None  # the message is only a sign-off; keep it

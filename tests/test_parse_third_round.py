@@ -59,3 +59,29 @@ def test_real_plain_part_is_kept_even_if_it_mentions_html() -> None:
     html_reply = ("<p>Pay the first one, we cancelled the second.</p><p>Maja</p>"
                   "<blockquote>x</blockquote>")
     assert not parse_mail(_alternative(plain_reply, html_reply)).html
+
+
+def test_closing_with_a_nickname_is_a_sign_off() -> None:
+    from parsers.signatures import strip_signature
+
+    cases = [
+        ("Hej Olle,\n\nkan du skicka protokollet?\n\nTack,\nKalle", "Karl Lund", "Tack,\nKalle"),
+        ("Hi all,\n\nthe build is green again.\n\nThanks,\nBob", "Robert Hale", "Thanks,\nBob"),
+        ("Hej,\n\nmötet flyttas till tisdag.\n\nHälsningar\nMicke", "Mikael Sjö",
+         "Hälsningar\nMicke"),
+        ("Cześć,\n\nsala jest zarezerwowana.\n\nDzięki!\nGosia", "Małgorzata Wiśniewska",
+         "Dzięki!\nGosia"),
+    ]
+    for body, author, removed in cases:
+        own, cut = strip_signature(body, author)
+        assert cut == removed, body
+        assert own == body[: -len(removed)].rstrip()
+
+
+def test_answer_after_a_closing_word_is_not_a_sign_off() -> None:
+    from parsers.signatures import strip_signature
+
+    for body in ("Hej,\n\nTack!\n\nNej.", "Hej,\n\nTack!\n\nJa.",
+                 "Hi Bob,\n\nThanks!\nI'll be there at five.",
+                 "Hej,\n\nTack,\nkommer du också?"):
+        assert strip_signature(body, "Karl Lund") == (body, ""), body
