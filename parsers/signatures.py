@@ -86,6 +86,49 @@ def _looks_like_contact(line: str) -> bool:
     return bool(EMAIL_RE.search(line) or _PHONE_RE.search(line) or _URL_RE.search(line))
 
 
+# One-line signatures: "David Miller | Infrastructure Manager | Firma UK Ltd | +44 20 …".
+_FIELD_SPLIT_RE = re.compile(r"\s+[|•·]\s+")
+_TITLE_RE = re.compile(
+    r"\b(manager|director|head of|officer|engineer|consultant|specialist|coordinator|"
+    r"assistant|analyst|advisor|adviser|architect|developer|lead|ceo|cto|cfo|coo|vp|"
+    r"president|partner|founder|owner|administrator|accountant|secretary|"
+    r"geschäftsführer|directeur|responsable|kierownik|dyrektor)\b"
+    r"|\w*(?:chef|ansvarig|samordnare|handläggare|ekonom|säljare|leder|leiter|päällikkö)\b",
+    re.IGNORECASE,
+)
+_COMPANY_RE = re.compile(
+    r"\b(ltd|limited|plc|inc|llc|llp|corp|co|gmbh|ag|ab|as|a/s|aps|asa|oy|oyj|bv|nv|"
+    r"sa|sarl|srl|spa|s\.a|sp\. z o\.o|kb|hb)\.?$",
+    re.IGNORECASE,
+)
+
+
+# A phone field as signatures write it: "+44 20 7946 0555", "070-123 45 67", "Tel: …";
+# not a figure like "1 200 000".
+_LABELLED_PHONE_RE = re.compile(
+    r"^(?:(?:tel|phone|mob|mobile|cell|direct|fax|telefon|mobil|puh|[tmpd])\.?:?\s*)?"
+    r"(?:\+|0|\(0?)\d[\d\s().-]{6,}\d$",
+    re.IGNORECASE,
+)
+
+
+def _is_contact_row(line: str) -> bool:
+    """A signature squeezed onto one line: three or more short fields between "|" (or "•"),
+    at least one of them a phone, address or URL, or two a job title and a company name.
+    A table row of figures or options ("Q1 | Q2 | Q3") is not one."""
+    fields = [f.strip() for f in _FIELD_SPLIT_RE.split(line.strip()) if f.strip()]
+    if len(fields) < 3 or len(line.strip()) > 200 or "?" in line:
+        return False
+    if any(len(f) > 60 or f.endswith(".") and not _COMPANY_RE.search(f) for f in fields):
+        return False
+    contacts = sum(bool(EMAIL_RE.search(f) or _URL_RE.search(f) or _LABELLED_PHONE_RE.match(f))
+                   for f in fields)
+    titles = sum(bool(_TITLE_RE.search(f)) for f in fields)
+    companies = sum(bool(_COMPANY_RE.search(f)) for f in fields)
+    return contacts >= 1 and (titles + companies >= 1 or contacts >= 2) or \
+        (titles >= 1 and companies >= 1)
+
+
 def _name_words(author_name: str | None) -> list[str]:
     if not author_name:
         return []
@@ -135,6 +178,8 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
         return start
     if _is_short_block(paragraph, 6, 60) and len(paragraph) >= 2 and \
             sum(_looks_like_contact(ln) for ln in paragraph) >= 2:
+        return start
+    if len(paragraph) <= 3 and all(_is_contact_row(ln) for ln in paragraph):
         return start
     # A lone name line as the last paragraph ("Anna") after a closing paragraph.
     if words and len(paragraph) == 1 and first.strip(" -.") in words + [" ".join(words)]:

@@ -85,3 +85,24 @@ def test_answer_after_a_closing_word_is_not_a_sign_off() -> None:
                  "Hi Bob,\n\nThanks!\nI'll be there at five.",
                  "Hej,\n\nTack,\nkommer du också?"):
         assert strip_signature(body, "Karl Lund") == (body, ""), body
+
+
+def test_one_line_pipe_signature_goes_with_the_sign_off() -> None:
+    from parsers.signatures import strip_signature
+
+    for row in ("Sara Lind | Ekonomichef | Byggbolaget AB | 08-555 123 45",
+                "Tom Green • Head of Sales • Northwind Inc • tom.green@northwind.example",
+                "Jan Kowalski | Kierownik projektu | Tel: +48 22 555 12 34"):
+        body = f"Hi,\n\nthe delivery is confirmed for Friday.\n\nBest,\nSara\n\n{row}"
+        own, removed = strip_signature(body, "Sara Lind")
+        assert own == "Hi,\n\nthe delivery is confirmed for Friday.", row
+        assert row in removed
+
+
+def test_a_table_row_with_pipes_is_not_a_signature() -> None:
+    from parsers.signatures import strip_signature
+
+    for row in ("Revenue | 1 200 000 | 1 350 000 | +12%", "Option A | Option B | Option C",
+                "Room | Monday | Tuesday | Wednesday"):
+        body = f"Hi,\n\nhere are the numbers:\n\n{row}"
+        assert strip_signature(body, "Sara Lind") == (body, ""), row
