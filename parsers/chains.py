@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from parsers.headers import name_key
 from parsers.model import ChainMessage, Person
-from parsers.quotes import Boundary, find_boundary, is_quoted, unquote
+from parsers.quotes import Boundary, find_boundary, is_quoted, unflatten_header_lines, unquote
 from parsers.signatures import strip_signature
 
 MAX_DEPTH = 40  # deeper chains are real but rare; the rest stays in the oldest body
@@ -102,7 +102,7 @@ def _only_signature(lines: list[str]) -> bool:
 
 def split_segments(text: str) -> list[Segment]:
     """Segments of a body, newest first."""
-    return _split_lines(text.split("\n"), 0)
+    return _split_lines(unflatten_header_lines(text.split("\n")), 0)
 
 
 def _split_lines(lines: list[str], depth: int) -> list[Segment]:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from parsers.headers import EMAIL_RE, clean, header_line, parse_date, parse_people, parse_person
 from parsers.locales import (
     FORWARD_MARKERS,
+    FROM_LABELS,
+    HEADER_FIELDS,
     NAME_NOISE,
     ORIGINAL_MARKERS,
     REPLY_ABOVE,
@@ -448,3 +450,78 @@ def _unquote_line(line: str) -> str:
         return line
     stripped = stripped[supercite.end() if supercite else 1:]
     return stripped[1:] if stripped.startswith(" ") else stripped
+
+
+# --- header blocks flattened onto one line ------------------------------------------
+# HCL Notes (and some gateways converting its mail) run a quoted header block together:
+# "From: Johan Lind/Firma@Firma To: Anna Berg/Firma@Firma Cc: … Date: 2026-11-24 09:40
+# Subject: Re: …".  Such a line is unfolded into one line per field before the chain is
+# split, so the ordinary header-block rule reads it.
+_FLAT_PREFIX_RE = re.compile(r"^((?:\s*>)*\s*)")
+_FLAT_FROM_RE = re.compile(
+    r"^\**(" + "|".join(re.escape(label) for label in sorted(FROM_LABELS, key=len, reverse=True))
+    + r")\**\s*:\s*\**",
+    re.IGNORECASE,
+)
+_FLAT_LABEL_RE = re.compile(
+    r"(?:(?<=\s)|(?<=,))\**("
+    + "|".join(re.escape(label) for label in sorted(
+        (k for k, v in HEADER_FIELDS.items() if v in ("to", "cc", "date", "subject")),
+        key=len, reverse=True))
+    + r")\**\s*:\s+",
+    re.IGNORECASE,
+)
+
+
+def unflatten_header_lines(lines: list[str]) -> list[str]:
+    """Lines with each one-line header block ("From: … To: … Date: … Subject: …") unfolded.
+
+    Only a line that starts with a From label and then has, in order and capitalised, a
+    date label, a subject label last and a To or Cc label, with a date that parses, is
+    unfolded; "From: my side it's fine, to be honest" is prose and stays.
+    """
+    out: list[str] | None = None
+    for k, line in enumerate(lines):
+        fields = _flat_fields(line) if ":" in line[:60] and len(line) < 2000 else None
+        if fields is None:
+            if out is not None:
+                out.append(line)
+            continue
+        if out is None:
+            out = lines[:k]
+        out.extend(fields)
+    return lines if out is None else out
+
+
+def _flat_fields(line: str) -> list[str] | None:
+    prefix = _FLAT_PREFIX_RE.match(line)
+    lead = prefix.group(1) if prefix else ""
+    text = line[len(lead):]
+    start = _FLAT_FROM_RE.match(text)
+    if start is None or not start.group(1)[0].isupper():
+        return None
+    cuts: list[re.Match[str]] = []
+    seen: set[str] = set()
+    for label in _FLAT_LABEL_RE.finditer(text, start.end()):
+        if not label.group(1)[0].isupper():
+            continue
+        field = HEADER_FIELDS[label.group(1).lower()]
+        if field in seen:
+            return None
+        seen.add(field)
+        cuts.append(label)
+        if field == "subject":
+            break  # the subject runs to the end of the line, whatever it says
+    if "subject" not in seen or "date" not in seen or not seen & {"to", "cc"}:
+        return None
+    sender = text[start.end(): cuts[0].start()].strip(" ,*")
+    if not sender or len(sender) > 100 or sender.endswith((".", "!", "?")):
+        return None
+    pieces = [text[: cuts[0].start()].rstrip(" ,")]
+    for here, after in zip(cuts, [*cuts[1:], None], strict=True):
+        end = after.start() if after is not None else len(text)
+        value = text[here.end(): end].strip().rstrip(",").strip()
+        if HEADER_FIELDS[here.group(1).lower()] == "date" and parse_date(value) is None:
+            return None
+        pieces.append(f"{here.group(1)}: {value}")
+    return [lead + piece for piece in pieces]

@@ -106,3 +106,31 @@ def test_a_table_row_with_pipes_is_not_a_signature() -> None:
                 "Room | Monday | Tuesday | Wednesday"):
         body = f"Hi,\n\nhere are the numbers:\n\n{row}"
         assert strip_signature(body, "Sara Lind") == (body, ""), row
+
+
+def test_notes_header_block_flattened_onto_one_line_is_a_boundary() -> None:
+    from parsers.mail import parse_text
+
+    text = (
+        "Ola,\n\nthe keys are with the caretaker.\n\nSara\n\n"
+        "From: Ola Ås/Bolag@Bolag To: Sara Ek/Bolag@Bolag, Cc: Per Holm/Bolag@Bolag "
+        "Date: 2026-03-02 14:10 Subject: Keys to the archive\n\n"
+        "Sara,\n\nwho has the keys to the archive?\n\nOla\n"
+    )
+    mail = parse_text(text)
+    assert len(mail.chain) == 2
+    earlier = mail.chain[0]
+    assert earlier.author.name == "Ola Ås"
+    assert earlier.date == "2026-03-02T14:10:00"
+    assert earlier.subject == "Keys to the archive"
+    assert earlier.body.startswith("Sara,\n\nwho has the keys to the archive?")
+    assert mail.chain[1].body.startswith("Ola,\n\nthe keys are with the caretaker.")
+
+
+def test_prose_starting_with_from_is_not_a_flattened_header_block() -> None:
+    from parsers.quotes import unflatten_header_lines
+
+    for line in ("From: my side it is fine, to: be honest. Date: tomorrow Subject: none",
+                 "From: Sara To: Ola, the date: is not set yet Subject: later",
+                 "From: Ola Ås To: Sara Ek Subject: Keys"):
+        assert unflatten_header_lines([line]) == [line], line
