@@ -91,7 +91,23 @@ def test_corpus_is_complete() -> None:
         assert eml.with_suffix(".json").is_file(), f"{_case_id(eml)} has no expected .json"
 
 
-@pytest.mark.parametrize("eml", CASES, ids=_case_id)
+# Cases we could not fix by a sound general rule: "client/case" -> why.  Each is a strict
+# xfail, so it turns red the day it starts passing and must be taken off this list.
+KNOWN_GAPS: dict[str, str] = {}
+
+
+def _case_param(path: Path) -> Any:
+    reason = KNOWN_GAPS.get(_case_id(path))
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(path, id=_case_id(path), marks=marks)
+
+
+def test_known_gaps_exist() -> None:
+    ids = {_case_id(path) for path in CASES}
+    assert set(KNOWN_GAPS) <= ids, set(KNOWN_GAPS) - ids
+
+
+@pytest.mark.parametrize("eml", [_case_param(path) for path in CASES])
 def test_chain(eml: Path, parse_mail: Any) -> None:
     expected = json.loads(eml.with_suffix(".json").read_text(encoding="utf-8"))
     parsed = parse_mail(eml.read_bytes())
