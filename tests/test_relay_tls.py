@@ -7,7 +7,6 @@ outbound sender runs for real against it, STARTTLS and implicit TLS both.
 from __future__ import annotations
 
 import ssl
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -22,18 +21,8 @@ from publisher.db import Database
 from publisher.models import OutboundMail
 from publisher.notify import compose
 from publisher.outbox import enqueue
-from tests.conftest import free_port, require_tool
+from tests.conftest import free_port
 from tests.gateway_support import SinkHandler
-
-
-@pytest.fixture
-def certificate(tmp_path: Path) -> tuple[str, str]:
-    openssl = require_tool("openssl")
-    cert, key = tmp_path / "relay.pem", tmp_path / "relay.key"
-    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    return str(cert), str(key)
 
 
 def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,

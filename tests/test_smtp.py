@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 import smtplib
 import ssl
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 from gateway.settings import Settings, load_settings
 from gateway.smtp import GatewayHandler, SenderRate, SMTPListener, address_matcher
 from gateway.spool import Spool
-from tests.conftest import free_port, require_tool
+from tests.conftest import free_port
 
 MAIL = b"From: anna.berg@firma.se\r\nTo: feed@firma.se\r\nSubject: Hej\r\n\r\nHej?\r\n"
 
@@ -95,16 +94,6 @@ def test_a_spool_that_cannot_write_answers_451_and_keeps_running(listen, tmp_pat
         spool.tmp.mkdir()
         assert c.sendmail("anna.berg@firma.se", ["feed@firma.se"], MAIL) == {}
     assert spool.depth() == 1
-
-
-@pytest.fixture
-def certificate(tmp_path: Path) -> tuple[str, str]:
-    openssl = require_tool("openssl")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    return str(cert), str(key)
 
 
 def test_starttls_offered_and_required(listen, certificate) -> None:
