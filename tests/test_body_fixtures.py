@@ -1,0 +1,97 @@
+"""Bare plain-text bodies: every `tests/data/bodies/<case>.txt` against its `.json`.
+
+A bare body is what public reply-parsing test suites feed their parsers: one message body
+with no MIME headers -- a reply on top and the quoted history below, a forward, a
+bottom-post, in many languages.  `parsers.mail.parse_text` must find the same chain a
+reader does (see `tests/data/bodies/README.md`).  Compared like `tests/test_chain_fixtures.py`:
+
+- new_text: the reply's own words (a forwarder's cover text for a forward), whitespace-
+  normalized, exact;
+- note: null, or the forwarder's cover text, compared like a body;
+- chain: same number of messages, oldest first; the newest (the reply itself) has a null
+  author and date, since a bare body does not say who wrote it;
+- author name exact, email lower-cased and exact (null where the text does not say), date
+  exact (ISO-8601 as written);
+- body: whitespace-normalized and exact, except that a trailing sign-off line naming the
+  author's first name (optionally under one short closing line) is tolerated.
+
+Each case must also parse in well under a second.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_chain_fixtures import _first_name, body_matches, normalize
+
+BODIES_DIR = Path(__file__).resolve().parent / "data" / "bodies"
+CASES = sorted(BODIES_DIR.glob("*.txt"))
+
+# Cases we could not fix by a sound general rule: "case" -> why.  Each is a strict xfail,
+# so it turns red the day it starts passing and must be taken off this list.
+KNOWN_GAPS: dict[str, str] = {}
+
+
+def _case_param(path: Path) -> Any:
+    reason = KNOWN_GAPS.get(path.stem)
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(path, id=path.stem, marks=marks)
+
+
+@pytest.fixture(scope="module")
+def parse_text():  # type: ignore[no-untyped-def]
+    from parsers.mail import parse_text as parse
+
+    return parse
+
+
+def test_bodies_corpus_is_complete() -> None:
+    assert len(CASES) >= 45
+    for txt in CASES:
+        assert txt.with_suffix(".json").is_file(), f"{txt.stem} has no expected .json"
+
+
+def test_known_gaps_exist() -> None:
+    ids = {path.stem for path in CASES}
+    assert set(KNOWN_GAPS) <= ids, set(KNOWN_GAPS) - ids
+
+
+@pytest.mark.parametrize("txt", [_case_param(path) for path in CASES])
+def test_body(txt: Path, parse_text: Any) -> None:
+    expected = json.loads(txt.with_suffix(".json").read_text(encoding="utf-8"))
+    text = txt.read_text(encoding="utf-8")
+
+    started = time.perf_counter()
+    parsed = parse_text(text)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.0, f"parsing took {elapsed:.2f} s"
+
+    got = [m.to_json() for m in parsed.chain]
+    want = expected["chain"]
+    summary = [(m["from"]["name"], m["from"]["email"]) for m in got]
+    assert len(got) == len(want), f"number of chain messages; got authors {summary}"
+
+    for i, (g, w) in enumerate(zip(got, want, strict=True)):
+        where = f"chain[{i}] ({w['from']['name']})"
+        assert g["from"]["name"] == w["from"]["name"], f"{where} author name"
+        g_email = g["from"]["email"].lower() if g["from"]["email"] else None
+        assert g_email == w["from"]["email"], f"{where} author email"
+        assert g["date"] == w["date"], f"{where} date"
+        assert body_matches(g["body"], w["body"], _first_name(w["from"]["name"])), (
+            f"{where} body\n--- expected ---\n{w['body']}\n--- got ---\n{g['body']}"
+        )
+
+    assert normalize(parsed.new_text or "") == normalize(expected["new_text"]), (
+        f"new_text\n--- expected ---\n{expected['new_text']}\n--- got ---\n{parsed.new_text}"
+    )
+    if expected["note"] is None:
+        assert parsed.note is None, f"note should be null, got {parsed.note!r}"
+    else:
+        assert parsed.note is not None, "note (forwarder's cover text) missing"
+        assert normalize(parsed.note) == normalize(expected["note"]), (
+            f"note\n--- expected ---\n{expected['note']}\n--- got ---\n{parsed.note}"
+        )
