@@ -133,14 +133,21 @@ _MONTH_NAMES = (
      "diciembre", "dicembre", "grudzień", "grudnia", "dezembro", "dec", "des", "dez",
      "déc", "dic", "gru", "декабря", "грудня"),
 )
+# Russian (Gmail/CLDR writes "нояб.", "февр.", "сент.", "мая") and Ukrainian short forms.
 _CYRILLIC_ABBREVIATIONS = (
-    ("янв", "січ"), ("фев", "лют"), ("мар", "бер", "берез"), ("апр", "кві", "квіт"),
-    ("май", "тра", "трав"), ("июн", "чер", "черв"), ("июл", "лип"), ("авг", "сер", "серп"),
-    ("сен", "вер", "верес"), ("окт", "жов", "жовт"), ("ноя", "лис", "листоп"),
-    ("дек", "гру", "груд"),
+    ("янв", "січ"), ("фев", "февр", "лют"), ("мар", "бер", "берез"),
+    ("апр", "кві", "квіт"), ("май", "тра", "трав"), ("июн", "чер", "черв"),
+    ("июл", "лип"), ("авг", "сер", "серп"), ("сен", "сент", "вер", "верес"),
+    ("окт", "жов", "жовт"), ("ноя", "нояб", "лис", "листоп"), ("дек", "гру", "груд"),
+)
+# Finnish short forms (Gmail/CLDR: "24. marrask. 2026"): the stem up to "-kuu" plus "k".
+_FINNISH_ABBREVIATIONS = (
+    ("tammik",), ("helmik",), ("maalisk",), ("huhtik",), ("toukok",), ("kesäk",),
+    ("heinäk",), ("elok",), ("syysk",), ("lokak",), ("marrask",), ("jouluk",),
 )
 _ALL_MONTH_NAMES: tuple[tuple[str, ...], ...] = tuple(
-    a + b for a, b in zip(_MONTH_NAMES, _CYRILLIC_ABBREVIATIONS, strict=True))
+    a + b + c for a, b, c in zip(
+        _MONTH_NAMES, _CYRILLIC_ABBREVIATIONS, _FINNISH_ABBREVIATIONS, strict=True))
 for _number, _names in enumerate(_ALL_MONTH_NAMES, start=1):
     for _name in _names:
         MONTHS.setdefault(_name, _number)

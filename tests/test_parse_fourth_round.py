@@ -1,0 +1,46 @@
+"""Client behaviours exposed by the fourth (bare-body) round, each in other words.
+
+Every rule has a positive case written with other names, dates and wording than the
+fixture in `tests/data/bodies/`, and a negative case that must not trigger it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers.headers import parse_date
+from parsers.mail import parse_text
+
+# --- abbreviated month names with a dot (Gmail / CLDR short forms) -----------------------
+
+@pytest.mark.parametrize(("written", "iso"), [
+    # Finnish: "<stem>k." for every month, "klo", time with a dot
+    ("ma 2. helmik. 2025 klo 17.05", "2025-02-02T17:05:00"),
+    ("pe 13. kesäk. 2025 klo 8.30", "2025-06-13T08:30:00"),
+    ("la 6. jouluk. 2025 klo 23.59", "2025-12-06T23:59:00"),
+    ("su 1. syysk. 2024 klo 0.01", "2024-09-01T00:01:00"),
+    # Russian: "февр.", "сент.", "нояб.", "г." and "в" before the time
+    ("пт, 7 февр. 2025 г. в 17:05", "2025-02-07T17:05:00"),
+    ("Вс, 1 сент. 2024 г. в 8:00", "2024-09-01T08:00:00"),
+    ("ср, 5 нояб. 2025 г. в 23:40", "2025-11-05T23:40:00"),
+    ("чт, 15 мая 2025 г. в 10:00", "2025-05-15T10:00:00"),
+    # negative: a word that merely starts like a month stem is no month
+    ("Elokuvat alkavat klo 9.12 ja 2025 oli hyvä vuosi", None),
+    ("сентиментальный 2025 в 10:00", None),
+])
+def test_short_month_names_with_a_dot(written: str, iso: str | None) -> None:
+    assert parse_date(written) == iso
+
+
+@pytest.mark.parametrize(("line", "name", "email", "date"), [
+    ("pe 13. kesäk. 2025 klo 8.30 Liisa Korhonen <liisa@yritys.fi> kirjoitti:",
+     "Liisa Korhonen", "liisa@yritys.fi", "2025-06-13T08:30:00"),
+    ("Вс, 1 сент. 2024 г. в 8:00, Мария Соколова <maria@pochta.ru> написала:",
+     "Мария Соколова", "maria@pochta.ru", "2024-09-01T08:00:00"),
+])
+def test_short_month_attributions(line: str, name: str, email: str, date: str) -> None:
+    mail = parse_text(f"Kiitos / Спасибо.\n\n{line}\n\n> Vanha teksti.\n")
+    assert mail.new_text == "Kiitos / Спасибо."
+    (earlier, _reply) = mail.chain
+    assert (earlier.author.name, earlier.author.email, earlier.date) == (name, email, date)
+    assert earlier.body == "Vanha teksti."
