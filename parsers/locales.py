@@ -205,6 +205,17 @@ CLOSINGS = (
     "pozdrawiam", "z poważaniem", "pozdrowienia", "dziękuję", "dzięki", "dziękuję bardzo",
     "pozdrawiam serdecznie", "serdecznie pozdrawiam", "pozdr", "serdeczności",
     "mange tak", "tusen tak", "takk", "tusen takk", "kiitos", "bedankt", "dank je", "danke",
+    # Russian, Ukrainian
+    "с уважением", "с наилучшими пожеланиями", "всего доброго",
+    "всего наилучшего", "всего хорошего", "спасибо", "заранее спасибо", "благодарю",
+    "с благодарностью", "з повагою", "з найкращими побажаннями", "дякую", "щиро дякую",
+    # Portuguese, Italian, Spanish, French, Dutch, German, Nordic extras
+    "atenciosamente", "cumprimentos", "melhores cumprimentos", "com os melhores cumprimentos",
+    "abraços", "abraço", "obrigado", "obrigada", "cordialmente", "un saluto", "un abbraccio",
+    "un abrazo", "amicalement", "bonne journée", "hartelijke groet", "hartelijke groeten",
+    "vriendelijke groet", "vriendelijke groeten", "mvg", "herzliche grüße", "schöne grüße",
+    "bästa hälsningar", "mange hilsner", "parhain terveisin",
+    "ystävällisesti", "serdecznie", "s pozdravem", "děkuji", "s pozdrowieniami",
 )
 
 # First-line prefixes of external-sender banners that mail systems put on top.

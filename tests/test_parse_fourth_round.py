@@ -44,3 +44,25 @@ def test_short_month_attributions(line: str, name: str, email: str, date: str) -
     (earlier, _reply) = mail.chain
     assert (earlier.author.name, earlier.author.email, earlier.date) == (name, email, date)
     assert earlier.body == "Vanha teksti."
+
+
+# --- closings in Russian and other languages open a sign-off block ----------------------
+
+@pytest.mark.parametrize(("body", "kept"), [
+    ("Документы во вложении.\n\nС наилучшими пожеланиями,\nДмитрий Орлов\nЮрист",
+     "Документы во вложении."),
+    ("Надсилаю рахунок.\n\nЗ повагою,\nОксана Шевченко\nМенеджер з продажу",
+     "Надсилаю рахунок."),
+    ("Segue o contrato em anexo.\n\nAtenciosamente,\nJoão Pereira\nAnalista financeiro",
+     "Segue o contrato em anexo."),
+])
+def test_foreign_closing_starts_a_signature(body: str, kept: str) -> None:
+    mail = parse_text(body + "\n")
+    assert mail.new_text == kept
+
+
+def test_foreign_closing_followed_by_a_sentence_is_kept() -> None:
+    # negative: after "Спасибо!" comes a sentence of the message, not a name or title
+    body = "Получил отчёт.\n\nСпасибо!\nЗавтра пришлю замечания по второму разделу.\n"
+    mail = parse_text(body)
+    assert mail.new_text == body.strip()
