@@ -105,9 +105,13 @@ _READER_WORDS = frozenset((
     "you", "du", "ni", "dig", "sie", "vous", "tu", "usted", "ustedes", "jij", "u", "voi",
     "ty", "wy", "sinä", "te",
 ))
+# Gmail writes it with an ISO date, and in Japanese/Chinese with a CJK date and weekday:
+# "2026年11月24日(火) 9:12 Name <a@b>:", "2026年11月24日周二 上午9:12 Name <a@b>:".
 _DATED_NAME_RE = re.compile(
-    r"^\s*(?P<when>\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
-    r"(?:\s*(?:GMT|UTC)?[+-]\d{1,2}:?\d{2})?)\s+(?P<who>[^\d\s<][^:]{0,80}?)\s*[:：]?\s*$"
+    r"^\s*(?P<when>(?:\d{4}[-/]\d{1,2}[-/]\d{1,2}"
+    r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:[(（][^)）\d]{1,3}[)）]|(?:周|週|星期)\w)?)"
+    r"(?:\s*(?:上午|下午|午前|午後)?\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"(?:\s*(?:GMT|UTC)?[+-]\d{1,2}:?\d{2})?)\s+(?P<who>[^\d\s<][^:：]{0,80}?)\s*[:：]?\s*$"
 )
 
 

@@ -66,3 +66,34 @@ def test_foreign_closing_followed_by_a_sentence_is_kept() -> None:
     body = "Получил отчёт.\n\nСпасибо!\nЗавтра пришлю замечания по второму разделу.\n"
     mail = parse_text(body)
     assert mail.new_text == body.strip()
+
+
+# --- Gmail's verbless CJK attribution: date, time, name, address, colon ------------------
+
+@pytest.mark.parametrize(("line", "name", "email", "date"), [
+    ("2025年3月5日(水) 17:40 佐藤 健 <ken.sato@kaisha.co.jp>:",
+     "佐藤 健", "ken.sato@kaisha.co.jp", "2025-03-05T17:40:00"),
+    ("2025年3月5日（水） 17:40 佐藤 健 <ken.sato@kaisha.co.jp>:",
+     "佐藤 健", "ken.sato@kaisha.co.jp", "2025-03-05T17:40:00"),
+    ("2025年3月5日(水) 17:40 佐藤 健 <ken.sato@kaisha.co.jp> wrote:",
+     "佐藤 健", "ken.sato@kaisha.co.jp", "2025-03-05T17:40:00"),
+    ("2025年3月5日周三 下午5:40 王伟 <wang.wei@gongsi.cn>：",
+     "王伟", "wang.wei@gongsi.cn", "2025-03-05T17:40:00"),
+])
+def test_cjk_dated_name_attribution(line: str, name: str, email: str, date: str) -> None:
+    mail = parse_text(f"了解です。\n\n{line}\n\n> 古いテキスト。\n")
+    assert mail.new_text == "了解です。"
+    (earlier, _reply) = mail.chain
+    assert (earlier.author.name, earlier.author.email, earlier.date) == (name, email, date)
+    assert earlier.body == "古いテキスト。"
+
+
+@pytest.mark.parametrize("text", [
+    "よろしくお願いします。\n\n2025年3月5日の議題:\n\n- 予算\n- 日程\n",
+    "議題です。\n\n2025年3月5日(水) 10:00 定例会議:\n- 予算\n- 日程\n",
+])
+def test_cjk_dated_heading_is_not_an_attribution(text: str) -> None:
+    # negative: a dated heading with no address and no quote below stays in the text
+    mail = parse_text(text)
+    assert len(mail.chain) == 1
+    assert mail.new_text == text.strip()
