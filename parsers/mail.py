@@ -20,7 +20,7 @@ from parsers.mime import MimeMail, read_mime
 from parsers.model import ChainMessage, ParsedMail, Person
 from parsers.questions import asks
 from parsers.signatures import strip_signature
-from parsers.subjects import is_forward_subject, normalize_subject
+from parsers.subjects import is_forward_subject, is_reply_subject, normalize_subject
 
 NOBODY = Person(None, None)
 QUESTION_SCAN = 20_000  # a question is asked early; bounds the time on huge bodies
@@ -58,6 +58,8 @@ def _first_boundary_is_forward(segments: list[Segment], subject: str | None) -> 
     boundary = segments[1].boundary
     if boundary.forward:
         return True
+    if boundary.forward_unless_reply:
+        return not is_reply_subject(subject)
     # Outlook writes forwards with the same "From:/Sent:" block as replies; only the
     # subject ("VB:", "FW:", "WG:") tells them apart.
     return boundary.kind == "header" and is_forward_subject(subject)

@@ -11,7 +11,7 @@ cutting the text into a chain is `chains.py`'s job.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from parsers.headers import EMAIL_RE, clean, header_line, parse_date, parse_people, parse_person
 from parsers.locales import (
@@ -42,6 +42,10 @@ class Boundary:
     to: tuple[Person, ...] = ()
     cc: tuple[Person, ...] = ()
     forward: bool = False
+    # Thunderbird's "-------- Original Message --------" above a Subject/Date/From/To
+    # table: written for inline forwards, and for replies only under a non-default
+    # option; a forward unless the mail's own subject says it is a reply ("Re:").
+    forward_unless_reply: bool = False
     # The attribution names the reader ("…, you wrote:", The Bat!): the author is the
     # person the quoting message was sent to, which only the caller knows.
     addressee: bool = False
@@ -76,6 +80,9 @@ _ABOVE_RE = re.compile("|".join(re.escape(m) for m in REPLY_ABOVE), re.IGNORECAS
 _FORWARD_RE = re.compile("|".join(re.escape(m) for m in FORWARD_MARKERS), re.IGNORECASE)
 _MARKER_CHARS = re.compile(r"[-=_—–:*#]")
 _RULE_RE = re.compile(r"^\s*(?:_{8,}|-{8,}|—{4,}|={8,})\s*$")
+# Thunderbird frames its marker with eight dashes on each side ("-------- Original Message
+# --------", "-------- Originalnachricht --------"); Outlook's reply marker has five.
+_MOZ_MARKER_RE = re.compile(r"^\s*-{8}\s+[^-\n]+?\s+-{8}\s*$")
 
 
 _CLOCK_RE = re.compile(r"(?<!\d)\d{1,2}[:.]\d{2}(?!\d)")
@@ -417,7 +424,11 @@ def find_boundary(lines: list[str], begin: int = 0) -> Boundary | None:
             j = _skip_blank(lines, i + 1)
             block = header_block(lines, j) if j < len(lines) else None
             if block is not None:
-                return _from_header("header", i, block[0], block[1], kind == "forward")
+                header = _from_header("header", i, block[0], block[1], kind == "forward")
+                if kind == "original" and _MOZ_MARKER_RE.match(clean(line)) and \
+                        next(iter(block[1])) == "subject":
+                    header = replace(header, forward_unless_reply=True)
+                return header
             return Boundary(kind="separator", start=i, body_start=i + 1, forward=kind == "forward")
         if _RULE_RE.match(line):
             j = _skip_blank(lines, i + 1)

@@ -53,6 +53,12 @@ def is_forward_subject(subject: str | None) -> bool:
     return bool(subject and _FORWARD_RE.match(subject))
 
 
+def is_reply_subject(subject: str | None) -> bool:
+    """True when the (first) prefix marks a reply, e.g. "Re: …", "SV: …", "AW: …"."""
+    match = _PREFIX_RE.match(subject or "")
+    return bool(match) and not is_forward_subject(subject)
+
+
 def base_subject(subject: str | None) -> str:
     """RFC 5256 §2.1 base subject: what threading by subject compares."""
     if not subject:

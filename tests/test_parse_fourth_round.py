@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from parsers.headers import parse_date
-from parsers.mail import parse_text
+from parsers.mail import parse_mail, parse_text
 
 # --- abbreviated month names with a dot (Gmail / CLDR short forms) -----------------------
 
@@ -97,3 +97,58 @@ def test_cjk_dated_heading_is_not_an_attribution(text: str) -> None:
     mail = parse_text(text)
     assert len(mail.chain) == 1
     assert mail.new_text == text.strip()
+
+
+# --- Thunderbird's 8-dash "Original Message" above a Subject-first table is a forward ----
+
+_MOZ_BODY = (
+    "{cover}\n\n"
+    "{marker}\n"
+    "Subject: Offsite agenda\n"
+    "Date: Mon, 2 Mar 2026 16:45:00 +0200\n"
+    "From: Sofia Lind <sofia.lind@kontor.fi>\n"
+    "To: Team <team@kontor.fi>\n\n"
+    "The offsite moves to Espoo; buses leave at eight.\n"
+)
+
+
+@pytest.mark.parametrize("marker", [
+    "-------- Original Message --------",
+    "-------- Originalnachricht --------",
+    "-------- Ursprungligt meddelande --------",
+])
+def test_thunderbird_inline_forward(marker: str) -> None:
+    mail = parse_text(_MOZ_BODY.format(cover="FYI, see below.", marker=marker))
+    assert mail.is_forward
+    assert mail.note == "FYI, see below."
+    (forwarded,) = mail.chain
+    assert forwarded.author.email == "sofia.lind@kontor.fi"
+    assert forwarded.date == "2026-03-02T16:45:00+02:00"
+    assert forwarded.body == "The offsite moves to Espoo; buses leave at eight."
+
+
+def test_outlook_five_dash_original_message_stays_a_reply() -> None:
+    # negative: Outlook's 5-dash reply marker, even above a Subject-first block
+    text = _MOZ_BODY.format(cover="Works for me.", marker="-----Original Message-----")
+    mail = parse_text(text)
+    assert not mail.is_forward
+    assert mail.new_text == "Works for me."
+    assert len(mail.chain) == 2
+
+
+def test_thunderbird_marker_under_a_reply_subject_is_a_reply() -> None:
+    # negative: Thunderbird can be set to quote replies under the same marker; the mail's
+    # own "Re:" subject then says it is a reply
+    body = _MOZ_BODY.format(cover="Works for me.", marker="-------- Original Message --------")
+    raw = (
+        "From: Mikko Aalto <mikko.aalto@kontor.fi>\r\n"
+        "To: Sofia Lind <sofia.lind@kontor.fi>\r\n"
+        "Subject: Re: Offsite agenda\r\n"
+        "Date: Mon, 2 Mar 2026 17:00:00 +0200\r\n"
+        "Message-ID: <moz-reply@kontor.fi>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body.replace("\n", "\r\n")
+    ).encode("utf-8")
+    mail = parse_mail(raw)
+    assert not mail.is_forward
+    assert mail.new_text == "Works for me."
+    assert [m.author.email for m in mail.chain] == ["sofia.lind@kontor.fi", "mikko.aalto@kontor.fi"]
