@@ -103,21 +103,64 @@ def _decode_word(match: re.Match[str]) -> str:
     return decode_bytes(raw, charset.split("*", 1)[0])  # RFC 2231 §5: "utf-8*sv"
 
 
+# WHATWG Encoding Standard §4.2 (what every browser and mail client does): the labels
+# iso-8859-1, latin1, us-ascii, ascii … all mean windows-1252, a superset whose 0x80-0x9F
+# are the curly quotes, dashes and euro sign that Windows mailers send under those labels.
+_WINDOWS_1252_LABELS = frozenset({
+    "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "cp819", "ibm819",
+    "iso-ir-100", "csisolatin1", "iso_8859-1:1987", "8859-1", "iso88591",
+    "us-ascii", "ascii", "us", "ansi_x3.4-1968", "iso646-us", "cp367", "ibm367",
+    "windows-1252", "cp1252", "x-cp1252",
+})
+
+
+def _cp1252(payload: bytes) -> str:
+    """windows-1252 as WHATWG defines it: the five undefined bytes map to U+0081 etc."""
+    return payload.decode("cp1252", errors="replace") if not any(
+        b in payload for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+    ) else "".join(
+        chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252")
+        for b in payload
+    )
+
+
 def decode_bytes(payload: bytes, charset: str | None) -> str:
-    """Decode a body.  UTF-8 first: many clients mislabel UTF-8 (e.g. as Big5)."""
+    """Decode a body or header word; never raises, NUL bytes dropped.
+
+    Pure ASCII bytes are decoded with the label when the label is a codec (that is how
+    iso-2022-jp and utf-7, 7-bit encodings, get decoded; RFC 1468).  Otherwise UTF-8
+    first (many clients mislabel UTF-8, e.g. as Big5 or latin-1), then the label
+    strictly, with latin-1/us-ascii read as windows-1252 (WHATWG); a missing label or
+    one that fails strictly falls back to windows-1252.
+    """
+    name = (charset or "").strip().strip('"').strip("'").lower()
+    name = _CHARSET_ALIASES.get(name, name)
+    codec = ""
+    if name and name not in _WINDOWS_1252_LABELS:
+        try:
+            codec = codecs.lookup(name).name
+        except (LookupError, ValueError):
+            codec = ""
+    if payload.isascii():
+        text = None
+        if codec.startswith("iso2022") or codec in ("utf-7", "hz"):
+            try:
+                text = payload.decode(codec)
+            except (UnicodeDecodeError, ValueError, LookupError):
+                text = None
+        if text is None:
+            text = payload.decode("ascii")
+        return text.replace("\x00", "")
     try:
-        return payload.decode("utf-8")
+        return payload.decode("utf-8").replace("\x00", "")
     except UnicodeDecodeError:
         pass
-    name = (charset or "").strip().strip('"').lower()
-    name = _CHARSET_ALIASES.get(name, name)
-    if name:
+    if codec:
         try:
-            codecs.lookup(name)
-            return payload.decode(name, errors="replace")
-        except (LookupError, ValueError):
+            return payload.decode(codec).replace("\x00", "")
+        except (UnicodeDecodeError, ValueError, LookupError):
             pass
-    return payload.decode("cp1252", errors="replace")
+    return _cp1252(payload).replace("\x00", "")
 
 
 def _part_text(part: Message) -> str:
@@ -131,13 +174,7 @@ def _part_text(part: Message) -> str:
     charset = part.get_param("charset")
     if isinstance(charset, tuple):  # RFC 2231 form
         charset = charset[2]
-    text = decode_bytes(payload, charset if isinstance(charset, str) else None)
-    if charset and str(charset).lower().strip('"') in ("unicode-1-1-utf-7", "utf-7"):
-        try:
-            text = payload.decode("utf-7")
-        except UnicodeDecodeError:
-            pass
-    return text
+    return decode_bytes(payload, charset if isinstance(charset, str) else None)
 
 
 def html_to_text(markup: str) -> str:
@@ -270,7 +307,8 @@ def from_message(message: Message, depth: int = 0) -> MimeMail:
     if htmls and (not text.strip() or _plain_is_stub(text, htmls)):
         text = "\n\n".join(html_to_text(h) for h in htmls)
         from_html = True
-    return MimeMail(tuple(headers), text.replace("\r\n", "\n").replace("\r", "\n"), from_html,
+    text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+    return MimeMail(tuple(headers), text, from_html,
                     tuple(attachments), tuple(embedded), tuple(dict.fromkeys(defects)))
 
 

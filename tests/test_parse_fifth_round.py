@@ -1,0 +1,67 @@
+"""MIME and encoding rules exposed by the fifth round (`tests/data/mail/mime/r5_*`).
+
+Every rule has a positive case in other words than the fixture, and a negative case
+that must not trigger it.
+"""
+
+from __future__ import annotations
+
+from parsers.mail import parse_mail
+from parsers.mime import decode_bytes, decode_header_value
+
+
+def _mail(body: bytes, content_type: str = "text/plain; charset=utf-8",
+          cte: str = "8bit", subject: bytes = b"Test") -> bytes:
+    return (b"From: Pia Holm <pia@example.org>\r\nTo: Ola <ola@example.org>\r\n"
+            b"Subject: " + subject + b"\r\nDate: Mon, 2 Mar 2026 10:00:00 +0100\r\n"
+            b"MIME-Version: 1.0\r\nContent-Type: " + content_type.encode() + b"\r\n"
+            b"Content-Transfer-Encoding: " + cte.encode() + b"\r\n\r\n" + body)
+
+
+# --- charsets: WHATWG windows-1252 for latin-1/us-ascii labels, strict fallback ----------
+
+def test_latin1_label_is_read_as_windows_1252() -> None:
+    assert decode_bytes(b"It\x92s \x93done\x94 \x96 \x8020", "ISO-8859-1") == \
+        "It\u2019s \u201cdone\u201d \u2013 \u20ac20"
+    assert decode_bytes(b"caf\xe9", "latin1") == "café"
+
+
+def test_us_ascii_label_on_8bit_bytes_tries_utf8_then_cp1252() -> None:
+    assert decode_bytes("blåbär".encode(), "us-ascii") == "blåbär"
+    assert decode_bytes("blåbär".encode("latin-1"), "us-ascii") == "blåbär"
+    assert decode_bytes("smörgås".encode("latin-1"), None) == "smörgås"
+
+
+def test_label_failing_strictly_falls_back_to_cp1252() -> None:
+    # bytes that are not valid Shift_JIS nor UTF-8
+    assert decode_bytes(b"gr\xf6n \xe4pple", "shift_jis") == "grön äpple"
+
+
+def test_correct_labels_still_win() -> None:
+    assert decode_bytes("日本語".encode("shift_jis"), "shift_jis") == "日本語"
+    assert decode_bytes("日本語".encode("euc_jp"), "euc-jp") == "日本語"
+    assert decode_bytes("中文".encode("big5"), "big5") == "中文"
+    assert decode_bytes("Привет".encode("koi8-r"), "koi8-r") == "Привет"
+    # plain ASCII under any label is just ASCII
+    assert decode_bytes(b"hello", "utf-16") == "hello"
+
+
+def test_iso_2022_jp_in_body_and_header() -> None:
+    body = "お疲れ様です。\r\n".encode("iso2022_jp")
+    word = b"=?ISO-2022-JP?B?" + __import__("base64").b64encode("会議".encode("iso2022_jp")) + b"?="
+    parsed = parse_mail(_mail(body, "text/plain; charset=iso-2022-jp", "7bit", word))
+    assert parsed.subject == "会議"
+    assert parsed.chain[-1].body.strip() == "お疲れ様です。"
+    # negative: ASCII text that merely contains "$B" under that label stays as it is
+    assert decode_bytes(b"price $B", "iso-2022-jp") == "price $B"
+
+
+def test_nul_bytes_are_dropped() -> None:
+    parsed = parse_mail(_mail(b"Klart.\x00\r\nMvh Pia\r\n"))
+    assert "\x00" not in parsed.chain[-1].body
+    assert parsed.chain[-1].body.startswith("Klart.")
+    assert decode_bytes(b"a\x00b", "utf-8") == "ab"
+
+
+def test_header_words_in_other_charsets() -> None:
+    assert decode_header_value("=?iso-8859-1?q?=93Hej=94?=") == "\u201cHej\u201d"
