@@ -85,22 +85,58 @@ _BETWEEN_WORDS_RE = re.compile(r"(?<=\?=)\s+(?==\?[^?\s]+\?[bBqQ]\?)")
 
 
 def decode_words(text: str) -> str:
-    """Decode the RFC 2047 encoded-words in a header value; other text stays as it is."""
+    """Decode the RFC 2047 encoded-words in a header value; other text stays as it is.
+
+    Adjacent encoded-words (RFC 2047 §6.2: the whitespace between them is dropped) in
+    the same charset are joined at the byte level before decoding, so a multi-byte
+    character that a mailer split across two words (§5 forbids it; many do it) decodes.
+    """
     if "=?" not in text:
         return text
-    return _ENCODED_WORD_RE.sub(_decode_word, _BETWEEN_WORDS_RE.sub("", text))
+    text = _BETWEEN_WORDS_RE.sub("", text)
+    out: list[str] = []
+    pos = 0
+    run: list[tuple[str, bytes]] = []  # (charset, bytes) of adjacent decoded words
+
+    def flush() -> None:
+        for charset, raw in _merge_run(run):
+            out.append(decode_bytes(raw, charset))
+        run.clear()
+
+    for match in _ENCODED_WORD_RE.finditer(text):
+        if match.start() != pos:
+            flush()
+            out.append(text[pos:match.start()])
+        raw = _word_bytes(match)
+        if raw is None:
+            flush()
+            out.append(match.group(0))
+        else:
+            run.append((match.group(1).split("*", 1)[0].lower(), raw))  # RFC 2231 §5
+        pos = match.end()
+    flush()
+    out.append(text[pos:])
+    return "".join(out)
 
 
-def _decode_word(match: re.Match[str]) -> str:
-    charset, encoding, data = match.groups()
+def _merge_run(run: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    merged: list[tuple[str, bytes]] = []
+    for charset, raw in run:
+        if merged and merged[-1][0] == charset:
+            merged[-1] = (charset, merged[-1][1] + raw)
+        else:
+            merged.append((charset, raw))
+    return merged
+
+
+def _word_bytes(match: re.Match[str]) -> bytes | None:
+    _charset, encoding, data = match.groups()
     try:
         if encoding in "bB":
-            raw = base64.b64decode(data + "=" * (-len(data) % 4))
-        else:
-            raw = quopri.decodestring(data.encode("ascii"), header=True)
+            return base64.b64decode(data + "=" * (-len(data) % 4))
+        return quopri.decodestring(data.encode("ascii"), header=True)
     except (ValueError, binascii.Error):
-        return match.group(0)
-    return decode_bytes(raw, charset.split("*", 1)[0])  # RFC 2231 §5: "utf-8*sv"
+        return None
 
 
 # WHATWG Encoding Standard §4.2 (what every browser and mail client does): the labels

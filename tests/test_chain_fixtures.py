@@ -101,7 +101,6 @@ KNOWN_GAPS: dict[str, str] = {
     "mime/r5_he_rtl_reply": "Hebrew attribution not recognised",
     "mime/r5_sv_8bit_label_on_base64_body": "base64 body under an 8bit label not decoded",
     "mime/r5_sv_mbox_from_line": "mboxo >From escape not undone",
-    "mime/r5_sv_rfc2047_split_mid_character": "RFC 2047 split character",
 }
 
 

@@ -7,7 +7,7 @@ that must not trigger it.
 from __future__ import annotations
 
 from parsers.mail import parse_mail
-from parsers.mime import decode_bytes, decode_header_value
+from parsers.mime import decode_bytes, decode_header_value, decode_words
 
 
 def _mail(body: bytes, content_type: str = "text/plain; charset=utf-8",
@@ -65,3 +65,22 @@ def test_nul_bytes_are_dropped() -> None:
 
 def test_header_words_in_other_charsets() -> None:
     assert decode_header_value("=?iso-8859-1?q?=93Hej=94?=") == "\u201cHej\u201d"
+
+
+# --- RFC 2047 §6.2: adjacent encoded-words joined at the byte level ----------------------
+
+def test_multibyte_character_split_across_two_words() -> None:
+    import base64
+    raw = "Möte på fredag".encode()
+    cut = raw.index("ö".encode()) + 1  # inside the two bytes of ö
+    first, second = base64.b64encode(raw[:cut]).decode(), base64.b64encode(raw[cut:]).decode()
+    value = f"=?UTF-8?B?{first}?=\r\n =?utf-8?B?{second}?="
+    assert decode_header_value(value) == "Möte på fredag"
+    # Q-encoding, split inside "å", with a plain word after
+    assert decode_words("=?utf-8?Q?p=C3?= =?utf-8?Q?=A5?= fredag") == "på fredag"
+
+
+def test_words_in_different_charsets_are_not_joined() -> None:
+    assert decode_words("=?iso-8859-1?Q?=E5?= =?utf-8?Q?=C3=A4?=") == "åä"
+    # plain text between words keeps its spaces and separates the words
+    assert decode_words("=?utf-8?Q?a?= och =?utf-8?Q?b?=") == "a och b"
