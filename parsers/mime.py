@@ -210,7 +210,57 @@ def _part_text(part: Message) -> str:
     charset = part.get_param("charset")
     if isinstance(charset, tuple):  # RFC 2231 form
         charset = charset[2]
-    return decode_bytes(payload, charset if isinstance(charset, str) else None)
+    text = decode_bytes(payload, charset if isinstance(charset, str) else None)
+    if part.get_content_type() == "text/plain" and _param(part, "format") == "flowed":
+        text = unflow(text, delsp=_param(part, "delsp") == "yes")
+    return text
+
+
+def _param(part: Message, name: str) -> str:
+    value = part.get_param(name)
+    if isinstance(value, tuple):
+        value = value[2]
+    return str(value).strip().strip('"').lower() if value else ""
+
+
+_FLOWED_QUOTE_RE = re.compile(r">+")
+
+
+def unflow(text: str, delsp: bool = False) -> str:
+    """Undo RFC 3676 format=flowed: join soft line breaks (a line ending in a space,
+    §4.2) of the same quote depth (§4.5), dropping that space when DelSp=yes (§4.2);
+    undo space-stuffing (§4.4).  "-- " is a signature separator, never flowed (§4.3).
+    Quoted lines come out as "> " per depth, as the quote detection expects."""
+    out: list[str] = []
+    pending: str | None = None
+    pending_depth = 0
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        match = _FLOWED_QUOTE_RE.match(line)
+        depth = match.end() if match else 0
+        body = line[depth:]
+        if body.startswith(" "):
+            body = body[1:]
+        if pending is not None and depth != pending_depth:
+            out.append(_flowed_line(pending_depth, pending))  # §4.5: depth change ends it
+            pending = None
+        flowed = body.endswith(" ") and body != "-- "
+        if flowed and delsp:
+            body = body[:-1]
+        joined = body if pending is None else pending + body
+        if flowed:
+            pending, pending_depth = joined, depth
+        else:
+            out.append(_flowed_line(depth, joined))
+            pending = None
+    if pending is not None:
+        out.append(_flowed_line(pending_depth, pending))
+    return "\n".join(out)
+
+
+def _flowed_line(depth: int, body: str) -> str:
+    if not depth:
+        return body
+    return ("> " * depth + body).rstrip() if body.strip() else ">" * depth
 
 
 def html_to_text(markup: str) -> str:

@@ -7,7 +7,7 @@ that must not trigger it.
 from __future__ import annotations
 
 from parsers.mail import parse_mail
-from parsers.mime import decode_bytes, decode_header_value, decode_words
+from parsers.mime import decode_bytes, decode_header_value, decode_words, unflow
 
 
 def _mail(body: bytes, content_type: str = "text/plain; charset=utf-8",
@@ -84,3 +84,25 @@ def test_words_in_different_charsets_are_not_joined() -> None:
     assert decode_words("=?iso-8859-1?Q?=E5?= =?utf-8?Q?=C3=A4?=") == "åä"
     # plain text between words keeps its spaces and separates the words
     assert decode_words("=?utf-8?Q?a?= och =?utf-8?Q?b?=") == "a och b"
+
+
+# --- RFC 3676 format=flowed ---------------------------------------------------------------
+
+def test_flowed_soft_breaks_are_joined_and_delsp_drops_the_space() -> None:
+    body = (b"Tack f\xc3\xb6r  \r\nm\xc3\xb6tet, se l\xc3\xa4nken https://ex.org/a?b \r\n=c.\r\n"
+            b"\r\nDen m\xc3\xa5n 2 mars 2026 kl 09:00 skrev Ola <ola@example.org>:\r\n"
+            b"> Kan du  \r\n> kolla?\r\n")
+    parsed = parse_mail(_mail(body, "text/plain; charset=utf-8; format=flowed; DelSp=Yes"))
+    assert parsed.chain[-1].body.strip() == "Tack för mötet, se länken https://ex.org/a?b=c."
+    assert parsed.chain[0].body.strip() == "Kan du kolla?"
+
+
+def test_flowed_without_delsp_keeps_the_space_and_depth_changes_end_a_paragraph() -> None:
+    assert unflow("one \ntwo\n> three \n> four\n>> five \nsix") == \
+        "one two\n> three four\n> > five\nsix"
+    assert unflow("-- \nPia") == "-- \nPia"  # the signature separator is never flowed
+
+
+def test_lines_ending_in_space_without_format_flowed_are_kept() -> None:
+    parsed = parse_mail(_mail(b"rad ett \r\nrad tv\xc3\xa5\r\n"))
+    assert [line.rstrip() for line in parsed.chain[-1].body.splitlines()] == ["rad ett", "rad två"]
