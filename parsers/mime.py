@@ -394,8 +394,32 @@ def from_message(message: Message, depth: int = 0) -> MimeMail:
         text = "\n\n".join(html_to_text(h) for h in htmls)
         from_html = True
     text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+    if not from_html:
+        text = unwrap_inline_pgp(text)
     return MimeMail(tuple(headers), text, from_html,
                     tuple(attachments), tuple(embedded), tuple(dict.fromkeys(defects)))
+
+
+# RFC 4880 §7: cleartext signature framework.
+_PGP_SIGNED_RE = re.compile(
+    r"^-----BEGIN PGP SIGNED MESSAGE-----[ \t]*\n"
+    r"(?:[A-Za-z][A-Za-z0-9-]*: [^\n]*\n)*"  # armour headers ("Hash: SHA256")
+    r"[ \t]*\n"  # the blank line that ends them
+    r"(?P<text>.*?)\n?"
+    r"^-----BEGIN PGP SIGNATURE-----[ \t]*\n.*?^-----END PGP SIGNATURE-----[ \t]*$\n?",
+    re.MULTILINE | re.DOTALL,
+)
+_DASH_ESCAPE_RE = re.compile(r"^- ", re.MULTILINE)
+
+
+def unwrap_inline_pgp(text: str) -> str:
+    """The signed text of an inline PGP cleartext-signed message (RFC 4880 §7): armour
+    header and signature block dropped, dash-escaping ("- " before a line, §7.1) undone.
+    Text without a complete BEGIN…SIGNATURE…END frame is left as it is."""
+    if "-----BEGIN PGP SIGNED MESSAGE-----" not in text:
+        return text
+    return _PGP_SIGNED_RE.sub(
+        lambda m: _DASH_ESCAPE_RE.sub("", m.group("text")) + "\n", text, count=1)
 
 
 # What mailers put in the text/plain alternative when the HTML is the real mail.

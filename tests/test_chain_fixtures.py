@@ -94,8 +94,6 @@ def test_corpus_is_complete() -> None:
 # Cases we could not fix by a sound general rule: "client/case" -> why.  Each is a strict
 # xfail, so it turns red the day it starts passing and must be taken off this list.
 KNOWN_GAPS: dict[str, str] = {
-    "mime/r5_en_inline_pgp_signed_reply": "inline PGP (RFC 4880 §7) armour not removed",
-    "mime/r5_sv_inline_pgp_dash_escaped_signature": "inline PGP armour, dash-escaping kept",
     "mime/r5_he_rtl_reply": "Hebrew attribution not recognised",
     "mime/r5_sv_8bit_label_on_base64_body": "base64 body under an 8bit label not decoded",
     "mime/r5_sv_mbox_from_line": "mboxo >From escape not undone",

@@ -7,7 +7,13 @@ that must not trigger it.
 from __future__ import annotations
 
 from parsers.mail import parse_mail
-from parsers.mime import decode_bytes, decode_header_value, decode_words, unflow
+from parsers.mime import (
+    decode_bytes,
+    decode_header_value,
+    decode_words,
+    unflow,
+    unwrap_inline_pgp,
+)
 
 
 def _mail(body: bytes, content_type: str = "text/plain; charset=utf-8",
@@ -106,3 +112,31 @@ def test_flowed_without_delsp_keeps_the_space_and_depth_changes_end_a_paragraph(
 def test_lines_ending_in_space_without_format_flowed_are_kept() -> None:
     parsed = parse_mail(_mail(b"rad ett \r\nrad tv\xc3\xa5\r\n"))
     assert [line.rstrip() for line in parsed.chain[-1].body.splitlines()] == ["rad ett", "rad två"]
+
+
+# --- RFC 4880 §7: inline PGP cleartext signatures -----------------------------------------
+
+_SIGNATURE_BLOCK = (b"-----BEGIN PGP SIGNATURE-----\r\n\r\niQEzBAEBCAAdFiEEabc123==\r\n=XyZ9\r\n"
+                    b"-----END PGP SIGNATURE-----\r\n")
+
+
+def test_inline_pgp_armour_dropped_and_dash_escaping_undone() -> None:
+    body = (b"-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA512\r\n\r\nHej Ola,\r\n\r\n"
+            b"- - punkt ett\r\nDet blir torsdag.\r\n\r\n"
+            b"- -- \r\nPia Holm\r\n+46 70 000 00 00\r\n\r\n"
+            b"On Mon, Mar 2, 2026 at 9:00 AM Ola <ola@example.org> wrote:\r\n"
+            b"> Vilken dag?\r\n" + _SIGNATURE_BLOCK)
+    parsed = parse_mail(_mail(body))
+    assert [m.author.name for m in parsed.chain] == ["Ola", "Pia Holm"]
+    assert parsed.chain[0].body.strip() == "Vilken dag?"
+    assert parsed.chain[-1].body.strip() == "Hej Ola,\n\n- punkt ett\nDet blir torsdag."
+    assert "PGP" not in parsed.chain[-1].body
+
+
+def test_text_that_only_mentions_pgp_is_untouched() -> None:
+    text = ("Paste the line -----BEGIN PGP SIGNED MESSAGE----- in the form.\n"
+            "- first item\n- second item\n")
+    assert unwrap_inline_pgp(text) == text
+    # an armour header without its signature block (truncated mail) is left alone too
+    truncated = "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n- -- \nhej\n"
+    assert unwrap_inline_pgp(truncated) == truncated
