@@ -210,10 +210,50 @@ def _part_text(part: Message) -> str:
     charset = part.get_param("charset")
     if isinstance(charset, tuple):  # RFC 2231 form
         charset = charset[2]
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() in ("7bit", "8bit", ""):
+        payload = _lying_base64(payload)
     text = decode_bytes(payload, charset if isinstance(charset, str) else None)
     if part.get_content_type() == "text/plain" and _param(part, "format") == "flowed":
         text = unflow(text, delsp=_param(part, "delsp") == "yes")
     return text
+
+
+_BASE64_LINE_RE = re.compile(rb"[A-Za-z0-9+/]{1,76}={0,2}")
+_BASE64_MIN = 24  # shorter "bodies" could be a single ordinary word
+
+
+def _lying_base64(payload: bytes) -> bytes:
+    """The decoded body when a part labelled 7bit/8bit (RFC 2045 §6.2: no encoding) is
+    in fact base64 (RFC 2045 §6.8) — some gateways re-label without decoding.  Only when
+    every line is ≤ 76 characters of the base64 alphabet, the whole is a multiple of 4
+    long with padding only at the end, and it decodes to UTF-8 without control
+    characters or to mostly-ASCII windows-1252 text; otherwise the payload as it is."""
+    first = payload.lstrip()[:80].split(b"\n", 1)[0].strip()
+    if not _BASE64_LINE_RE.fullmatch(first) or len(payload) > 10_000_000:
+        return payload  # cheap test first: ordinary text fails on its first line
+    lines = payload.split()
+    joined = b"".join(lines)
+    if len(joined) < _BASE64_MIN or len(joined) % 4 or not all(
+        _BASE64_LINE_RE.fullmatch(line) for line in lines
+    ) or b"=" in joined.rstrip(b"="):
+        return payload
+    if len(lines) > 1 and (len({len(line) for line in lines[:-1]}) != 1
+                           or len(lines[-1]) > len(lines[0])):
+        return payload  # an encoder wraps at one width
+    try:
+        data = base64.b64decode(joined, validate=True)
+    except (ValueError, binascii.Error):
+        return payload
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        if sum(c.isascii() and (c.isprintable() or c in "\r\n\t") for c in text) < \
+                0.9 * len(text):
+            return payload
+    if any(ord(c) < 32 and c not in "\r\n\t" or c == "\ufffd" for c in text):
+        return payload
+    return data
 
 
 def _param(part: Message, name: str) -> str:

@@ -95,7 +95,6 @@ def test_corpus_is_complete() -> None:
 # xfail, so it turns red the day it starts passing and must be taken off this list.
 KNOWN_GAPS: dict[str, str] = {
     "mime/r5_he_rtl_reply": "Hebrew attribution not recognised",
-    "mime/r5_sv_8bit_label_on_base64_body": "base64 body under an 8bit label not decoded",
     "mime/r5_sv_mbox_from_line": "mboxo >From escape not undone",
 }
 

@@ -140,3 +140,22 @@ def test_text_that_only_mentions_pgp_is_untouched() -> None:
     # an armour header without its signature block (truncated mail) is left alone too
     truncated = "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n- -- \nhej\n"
     assert unwrap_inline_pgp(truncated) == truncated
+
+
+# --- RFC 2045 §6.8: base64 under a 7bit/8bit label ----------------------------------------
+
+def test_base64_body_under_8bit_label_is_decoded() -> None:
+    import base64
+    text = "Hej Ola,\r\n\r\nRummet är bokat på torsdag klockan tio.\r\n"
+    encoded = base64.encodebytes(text.encode()).replace(b"\n", b"\r\n")
+    parsed = parse_mail(_mail(encoded, cte="7bit"))
+    assert parsed.chain[-1].body.strip() == "Hej Ola,\n\nRummet är bokat på torsdag klockan tio."
+
+
+def test_ordinary_text_that_looks_like_base64_is_untouched() -> None:
+    for body in (b"Tack\r\n", b"OK\r\n", b"Supercalifragilisticexpialidocious1\r\n",
+                 b"AbCdEfGhIjKlMnOpQrStUvWx\r\n", b"Hej Ola, ses p\xc3\xa5 torsdag.\r\n"):
+        parsed = parse_mail(_mail(body))
+        assert parsed.chain[-1].body.strip() == body.decode().strip()
+    # a declared base64 body is the MIME library's business, not this rule's
+    assert parse_mail(_mail(b"SGVqIGTDpSBkdQ==\r\n", cte="base64")).chain[-1].body == "Hej då du"
