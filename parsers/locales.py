@@ -52,6 +52,9 @@ WROTE_VERBS = (
     "wrote", "writes", "skrev", "skriver", "kirjoitti", "schrieb", "a écrit", "escribió",
     "escreveu", "schreef", "ha scritto", "napisał", "napisała", "napisał(a)", "написал",
     "написала", "написав", "пишет", "пише", "geschreven", "写道", "寫道", "skrifaði", "pisze",
+    # Hebrew (Gmail: "ב-24.11.2026 09:12, Dana Levi כתב:"; "… מאת Dana <d@x>:" names
+    # after "from") and Arabic (Gmail: "في الثلاثاء، 24 نوفمبر 2026 9:12 ص كتب Name <a>:")
+    "כתב/ה", "כתבה", "כתב", "מאת", "كتبت", "كتب",
 )
 
 # Words around the name in attributions that are not part of it ("Op … heeft Piet het
@@ -133,6 +136,22 @@ _MONTH_NAMES = (
      "diciembre", "dicembre", "grudzień", "grudnia", "dezembro", "dec", "des", "dez",
      "déc", "dic", "gru", "декабря", "грудня"),
 )
+# Hebrew and Arabic month names (CLDR full and Gmail's abbreviated forms; Hebrew writes
+# "בנוב׳", "in Nov", with the preposition ב- joined to the month).
+_RTL_MONTHS = (
+    ("ינואר", "ינו", "בינואר", "בינו", "يناير", "كانون الثاني"),
+    ("פברואר", "פבר", "בפברואר", "בפבר", "فبراير", "شباط"),
+    ("מרץ", "במרץ", "مارس", "آذار"),
+    ("אפריל", "אפר", "באפריל", "באפר", "أبريل", "ابريل", "نيسان"),
+    ("מאי", "במאי", "مايو", "أيار"),
+    ("יוני", "ביוני", "يونيو", "حزيران"),
+    ("יולי", "ביולי", "يوليو", "تموز"),
+    ("אוגוסט", "אוג", "באוגוסט", "באוג", "أغسطس", "اغسطس", "آب"),
+    ("ספטמבר", "ספט", "בספטמבר", "בספט", "سبتمبر", "أيلول"),
+    ("אוקטובר", "אוק", "באוקטובר", "באוק", "أكتوبر", "اكتوبر", "تشرين الأول"),
+    ("נובמבר", "נוב", "בנובמבר", "בנוב", "نوفمبر", "تشرين الثاني"),
+    ("דצמבר", "דצמ", "בדצמבר", "בדצמ", "ديسمبر", "كانون الأول"),
+)
 # Russian (Gmail/CLDR writes "нояб.", "февр.", "сент.", "мая") and Ukrainian short forms.
 _CYRILLIC_ABBREVIATIONS = (
     ("янв", "січ"), ("фев", "февр", "лют"), ("мар", "бер", "берез"),
@@ -146,8 +165,9 @@ _FINNISH_ABBREVIATIONS = (
     ("heinäk",), ("elok",), ("syysk",), ("lokak",), ("marrask",), ("jouluk",),
 )
 _ALL_MONTH_NAMES: tuple[tuple[str, ...], ...] = tuple(
-    a + b + c for a, b, c in zip(
-        _MONTH_NAMES, _CYRILLIC_ABBREVIATIONS, _FINNISH_ABBREVIATIONS, strict=True))
+    a + b + c + d for a, b, c, d in zip(
+        _MONTH_NAMES, _CYRILLIC_ABBREVIATIONS, _FINNISH_ABBREVIATIONS, _RTL_MONTHS,
+        strict=True))
 for _number, _names in enumerate(_ALL_MONTH_NAMES, start=1):
     for _name in _names:
         MONTHS.setdefault(_name, _number)

@@ -6,7 +6,9 @@ that must not trigger it.
 
 from __future__ import annotations
 
-from parsers.mail import parse_mail
+import pytest
+
+from parsers.mail import parse_mail, parse_text
 from parsers.mime import (
     decode_bytes,
     decode_header_value,
@@ -159,3 +161,27 @@ def test_ordinary_text_that_looks_like_base64_is_untouched() -> None:
         assert parsed.chain[-1].body.strip() == body.decode().strip()
     # a declared base64 body is the MIME library's business, not this rule's
     assert parse_mail(_mail(b"SGVqIGTDpSBkdQ==\r\n", cte="base64")).chain[-1].body == "Hej då du"
+
+
+# --- Hebrew and Arabic attribution lines ---------------------------------------------------
+
+@pytest.mark.parametrize(("line", "name", "email", "date"), [
+    ("ב-3.2.2026 14:05, Noam Cohen כתב/ה:", "Noam Cohen", None, "2026-02-03T14:05:00"),
+    ("בתאריך יום ה׳, 5 במרץ 2026 ב-8:40 מאת Rina Adler <rina@example.co.il>:",
+     "Rina Adler", "rina@example.co.il", "2026-03-05T08:40:00"),
+    ("في الخميس، 5 مارس 2026 8:40 ص كتب Omar Haddad <omar@example.ae>:",
+     "Omar Haddad", "omar@example.ae", "2026-03-05T08:40:00"),
+])
+def test_rtl_attributions(line: str, name: str, email: str | None, date: str) -> None:
+    parsed = parse_text(f"תודה.\n\n{line}\n> שאלה קצרה\n> ועוד שורה\n")
+    quoted = parsed.chain[0]
+    assert (quoted.author.name, quoted.author.email, quoted.date) == (name, email, date)
+    assert quoted.body == "שאלה קצרה\nועוד שורה"
+    assert parsed.chain[-1].body.strip() == "תודה."
+
+
+def test_rtl_prose_with_the_verb_is_no_attribution() -> None:
+    text = "דנה כתב מכתב ארוך אתמול:\nהוא היה טוב.\n"
+    parsed = parse_text(text)
+    assert len(parsed.chain) == 1
+    assert parsed.chain[0].body.strip() == text.strip()
