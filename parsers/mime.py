@@ -498,6 +498,9 @@ def _plain_is_stub(text: str, htmls: list[str]) -> bool:
     return len(plain) * 4 < len(visible)
 
 
+_MBOX_FROM_RE = re.compile(rb"^>(>*From )", re.MULTILINE)
+
+
 def read_mime(raw: bytes) -> MimeMail:
     """Parse raw bytes with mail-parser, or the standard library if it fails."""
     defects: list[str] = []
@@ -507,6 +510,10 @@ def read_mime(raw: bytes) -> MimeMail:
     raw = raw.lstrip(b"\r\n\t ")
     if raw.startswith(b"From "):
         raw = raw.split(b"\n", 1)[1] if b"\n" in raw else b""
+        # Saved from an mbox (RFC 4155): body lines starting "From " were escaped as
+        # ">From " (mboxo; mboxrd adds one more ">" per level) — undo one level.  Only
+        # here: without the envelope line, ">From " may be a real quote.
+        raw = _MBOX_FROM_RE.sub(rb"\1", raw)
     try:
         parsed = mailparser.parse_from_bytes(raw)
         message = parsed.message

@@ -94,7 +94,6 @@ def test_corpus_is_complete() -> None:
 # Cases we could not fix by a sound general rule: "client/case" -> why.  Each is a strict
 # xfail, so it turns red the day it starts passing and must be taken off this list.
 KNOWN_GAPS: dict[str, str] = {
-    "mime/r5_sv_mbox_from_line": "mboxo >From escape not undone",
 }
 
 

@@ -13,6 +13,7 @@ from parsers.mime import (
     decode_bytes,
     decode_header_value,
     decode_words,
+    read_mime,
     unflow,
     unwrap_inline_pgp,
 )
@@ -185,3 +186,21 @@ def test_rtl_prose_with_the_verb_is_no_attribution() -> None:
     parsed = parse_text(text)
     assert len(parsed.chain) == 1
     assert parsed.chain[0].body.strip() == text.strip()
+
+
+# --- RFC 4155 mbox: ">From " unescaped only after an mbox "From " envelope line -----------
+
+_ESCAPED = b"Ses i morgon.\r\n>From nu g\xc3\xa4ller nya tider.\r\n>>From mboxrd.\r\n"
+
+
+def test_mbox_from_escape_is_undone_after_an_envelope_line() -> None:
+    raw = b"From pia@example.org Mon Mar  2 10:00:00 2026\r\n" + _mail(_ESCAPED)
+    body = parse_mail(raw).chain[-1].body
+    assert "From nu gäller nya tider." in body.splitlines()
+    # mboxrd: one level removed per read, so ">>From" comes back as ">From"
+    assert ">From mboxrd." in read_mime(raw).text.splitlines()
+
+
+def test_from_escape_without_envelope_line_is_left_alone() -> None:
+    body = parse_mail(_mail(_ESCAPED)).chain[-1].body
+    assert "From nu gäller nya tider." not in body.splitlines()
