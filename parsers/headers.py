@@ -125,7 +125,9 @@ def name_key(name: str) -> str:
 # --- dates ------------------------------------------------------------------------
 
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?(?!\d)")
-_NUM_DATE = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?!\d)")
+# Czech and Slovak put a space after each dot ("24. 11. 2026"); then the year has 4 digits.
+_NUM_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})(?:[./-]|\.\s)(\d{1,2})(?:[./-]|\.\s(?=\d{4}))(\d{4}|\d{2})(?!\d)")
 _TIME = re.compile(
     r"(?<![\d:.])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?![\d])\s*(a\.?\s?m\.?|p\.?\s?m\.?)?",
     re.IGNORECASE,

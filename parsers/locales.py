@@ -51,6 +51,8 @@ for _field, _labels in (
 WROTE_VERBS = (
     "wrote", "writes", "skrev", "skriver", "kirjoitti", "schrieb", "a écrit", "escribió",
     "escreveu", "schreef", "ha scritto", "napisał", "napisała", "napisał(a)", "написал",
+    # cs/sk: "Dne 24. 11. 2026 v 9:12 Jan Novák napsal(a):", "… napísal(a):"
+    "napsal", "napsala", "napísal", "napísala",
     "написала", "написав", "пишет", "пише", "geschreven", "写道", "寫道", "skrifaði", "pisze",
     # Hebrew (Gmail: "ב-24.11.2026 09:12, Dana Levi כתב:"; "… מאת Dana <d@x>:" names
     # after "from") and Arabic (Gmail: "في الثلاثاء، 24 نوفمبر 2026 9:12 ص كتب Name <a>:")

@@ -55,7 +55,10 @@ class Boundary:
 
 
 _VERBS = "|".join(re.escape(v) for v in sorted(WROTE_VERBS, key=len, reverse=True))
-_VERB_RE = re.compile(r"(?<!\w)(" + _VERBS + r")(?!\w)", re.IGNORECASE)
+# A gender suffix in parentheses belongs to the verb ("napsal(a)", "написал(а)",
+# "escreveu(a)"): it is not the author's name.
+_GENDER = r"(?:\s?\((?:a|а|la|ла|o|ό)\))?"
+_VERB_RE = re.compile(r"(?<!\w)((?:" + _VERBS + r")" + _GENDER + r")(?!\w)", re.IGNORECASE)
 # Words that open an attribution in the languages we read.
 # A weekday only counts when a date follows ("ti 24.11.2026", "ons 4 dec."): short
 # weekday names are also common words ("to", "ma", "do").
@@ -91,7 +94,8 @@ _SIGNATURE_START_RE = re.compile(r"^(--|-- |_{3,})\s*$")
 _NOISE_RE = re.compile(
     r"(?<!\w)(" + "|".join(re.escape(w) for w in NAME_NOISE) + r")(?!\w)", re.IGNORECASE)
 _DASHED_END_RE = re.compile(r"\s*-{2,}\s*$")
-_VERB_ONLY_RE = re.compile(r"^\s*>?\s*(" + _VERBS + r")\s*[:：]\s*$", re.IGNORECASE)
+_VERB_ONLY_RE = re.compile(
+    r"^\s*>?\s*((?:" + _VERBS + r")" + _GENDER + r")\s*[:：]\s*$", re.IGNORECASE)
 _CLOSING_BRACKET_RE = re.compile(r"^\s*>\s*[:：]\s*$")
 # GroupWise: ">>> Anna Berg 2026-11-24 09:12 >>>", '>>> "Anna Berg" <a@b> 11/24/2026 9:12 AM >>>'.
 _GROUPWISE_RE = re.compile(
