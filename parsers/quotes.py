@@ -81,7 +81,11 @@ _MARKER_RE = re.compile(
 )
 _ABOVE_RE = re.compile("|".join(re.escape(m) for m in REPLY_ABOVE), re.IGNORECASE)
 _FORWARD_RE = re.compile("|".join(re.escape(m) for m in FORWARD_MARKERS), re.IGNORECASE)
-_MARKER_CHARS = re.compile(r"[-=_—–:*#]")
+# Dash look-alikes that some clients frame their markers with (ProtonMail writes
+# "‐‐‐‐‐‐‐ Original Message ‐‐‐‐‐‐‐" with U+2010): read as an ASCII hyphen.
+_DASH_LIKE = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_DASHES = str.maketrans(dict.fromkeys(_DASH_LIKE, "-"))
+_MARKER_CHARS = re.compile(r"[-=_:*#" + _DASH_LIKE + r"]")
 _RULE_RE = re.compile(r"^\s*(?:_{8,}|-{8,}|—{4,}|={8,})\s*$")
 # Thunderbird frames its marker with eight dashes on each side ("-------- Original Message
 # --------", "-------- Originalnachricht --------"); Outlook's reply marker has five.
@@ -136,6 +140,7 @@ def is_quoted(line: str) -> bool:
 
 def marker(line: str) -> str | None:
     """'forward' or 'original' when the line is a separator such as -----Original Message-----."""
+    line = line.translate(_DASHES)
     if len(line) > 130 or not _MARKER_CHARS.search(line):
         return None
     match = _MARKER_RE.match(clean(line))

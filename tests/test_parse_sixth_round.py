@@ -44,3 +44,32 @@ def test_name_after_verb_still_read() -> None:
     # Swedish-style names after the verb are still the author, not the suffix.
     text = "Ja.\n\nDen 2 dec. 2026 kl. 18:40 skrev Olga Berg <olga@example.org>:\n\n> Hej\n"
     assert _chain(text)[0]["from"] == {"name": "Olga Berg", "email": "olga@example.org"}
+
+
+def test_marker_with_dash_look_alikes() -> None:
+    for dash in ("\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212"):
+        rule = dash * 5
+        text = (f"Done.\n\n{rule} Original Message {rule}\nOn Monday, December 7, 2026 "
+                "10:00 AM, Bo Ek <bo@example.com> wrote:\n\n> Can you check?\n")
+        parsed = parse_text(text)
+        assert parsed.new_text.strip() == "Done.", repr(dash)
+        assert parsed.chain[0].to_json()["from"]["email"] == "bo@example.com"
+
+
+def test_dashes_in_prose_are_no_marker() -> None:
+    text = "The original message \u2010 as I said \u2010 was fine.\nSee you.\n"
+    parsed = parse_text(text)
+    assert len(parsed.chain) == 1
+    assert "original message" in (parsed.new_text or "")
+
+
+def test_proton_footer_is_trimmed() -> None:
+    for footer in ("Sent with ProtonMail Secure Email.", "Sent with Proton Mail secure email."):
+        parsed = parse_text(f"Looks good to me.\n\n{footer}\n")
+        assert (parsed.new_text or "").strip() == "Looks good to me.", footer
+
+
+def test_sent_with_in_prose_stays() -> None:
+    text = "Sent with care by the whole team, so please read it.\nThanks for the gift.\n"
+    parsed = parse_text(text)
+    assert "Sent with care" in (parsed.new_text or "")
