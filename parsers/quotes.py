@@ -20,7 +20,6 @@ from parsers.locales import (
     HEADER_FIELDS,
     NAME_NOISE,
     ORIGINAL_MARKERS,
-    REPLY_ABOVE,
     WEEKDAYS,
     WROTE_VERBS,
 )
@@ -79,7 +78,6 @@ _MARKER_RE = re.compile(
     r"\s*(?:[-=_—–]{2,}|:|\*{1,2})?\s*$",
     re.IGNORECASE,
 )
-_ABOVE_RE = re.compile("|".join(re.escape(m) for m in REPLY_ABOVE), re.IGNORECASE)
 _FORWARD_RE = re.compile("|".join(re.escape(m) for m in FORWARD_MARKERS), re.IGNORECASE)
 # Dash look-alikes that some clients frame their markers with (ProtonMail writes
 # "‐‐‐‐‐‐‐ Original Message ‐‐‐‐‐‐‐" with U+2010): read as an ASCII hyphen.
@@ -145,7 +143,7 @@ def marker(line: str) -> str | None:
         return None
     match = _MARKER_RE.match(clean(line))
     if not match:
-        return "original" if _ABOVE_RE.search(line) else None
+        return None  # "reply above this line" is elided with what follows: signatures.py
     return "forward" if _FORWARD_RE.search(match.group(1)) else "original"
 
 

@@ -18,6 +18,7 @@ from parsers.locales import (
     DEVICE_WORDS,
     DISCLAIMER_WORDS,
     MOBILE_SIGNATURE_STARTS,
+    REPLY_ABOVE,
 )
 
 _MOBILE_START_RE = re.compile(
@@ -244,9 +245,27 @@ def _banner_end(lines: list[str]) -> int:
     return end
 
 
+_ABOVE_RE = re.compile("|".join(re.escape(m) for m in REPLY_ABOVE), re.IGNORECASE)
+
+
+def _reply_above(line: str) -> bool:
+    """A helpdesk's "##- Please type your reply above this line -##" line on its own."""
+    if len(line) > 120:
+        return False
+    core = line.strip(" \t#-=*_>[]()<|~.:" + "\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
+    return len(core) <= 60 and bool(_ABOVE_RE.search(core))
+
+
 def strip_signature(body: str, author_name: str | None = None) -> tuple[str, str]:
     """(own words, removed noise) of one message."""
     lines = body.split("\n")
+    # Below a "reply above this line" marker is the notification being answered: elided
+    # history, not the writer's words.
+    above = next((k for k, line in enumerate(lines) if _reply_above(line)), None)
+    history = ""
+    if above is not None and any(line.strip() for line in lines[:above]):
+        history = "\n".join(lines[above:]).strip()
+        lines = lines[:above]
     top = _banner_end(lines)
     banner = "\n".join(lines[:top]).strip()
     lines = lines[top:]
@@ -271,7 +290,7 @@ def strip_signature(body: str, author_name: str | None = None) -> tuple[str, str
     if slash and any(ln.strip() for ln in lines[: end - 1] + [lines[end - 1][: slash.start()]]):
         tail.append(slash.group(0).strip())
         lines = lines[: end - 1] + [lines[end - 1][: slash.start()].rstrip()]
-    removed = [_tidy(r) for r in (banner, *reversed(tail))]
+    removed = [_tidy(r) for r in (banner, *reversed(tail), history)]
     return _tidy("\n".join(lines)), "\n\n".join(r for r in removed if r)
 
 

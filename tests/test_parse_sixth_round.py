@@ -73,3 +73,32 @@ def test_sent_with_in_prose_stays() -> None:
     text = "Sent with care by the whole team, so please read it.\nThanks for the gift.\n"
     parsed = parse_text(text)
     assert "Sent with care" in (parsed.new_text or "")
+
+
+def test_reply_above_marker_elides_what_follows() -> None:
+    for marker in ("--- Reply ABOVE THIS LINE to send a message ---",
+                   "##- Please type your reply above this line -##",
+                   "Svara ovanför den här raden",
+                   "Bitte oberhalb dieser Zeile antworten"):
+        text = (f"Works now, thank you.\n\n{marker}\n\nTicket #99 was updated by Kim.\n\n"
+                "Kim (Support)\nDec 1, 2026, 10:00\n\nTry restarting the router.\n")
+        parsed = parse_text(text)
+        assert len(parsed.chain) == 1, marker
+        assert (parsed.new_text or "").strip() == "Works now, thank you.", marker
+        assert "Try restarting the router." in parsed.chain[-1].trimmed, marker
+
+
+def test_reply_above_in_prose_stays() -> None:
+    text = ("In the template we ask customers to reply above this line, but many of them "
+            "write below it anyway.\nShould we change that?\n")
+    parsed = parse_text(text)
+    assert "reply above this line" in (parsed.new_text or "")
+    assert "Should we change that?" in (parsed.new_text or "")
+
+
+def test_quote_below_reply_above_marker_is_still_a_message() -> None:
+    text = ("Yes.\n\n-- Reply above this line --\n\nOn Tue, Dec 1, 2026 at 10:00 AM Kim Lo "
+            "<kim@example.com> wrote:\n> Is it fixed?\n")
+    parsed = parse_text(text)
+    assert [m.to_json()["from"]["email"] for m in parsed.chain] == ["kim@example.com", None]
+    assert (parsed.new_text or "").strip() == "Yes."
