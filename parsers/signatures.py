@@ -256,6 +256,40 @@ def _reply_above(line: str) -> bool:
     return len(core) <= 60 and bool(_ABOVE_RE.search(core))
 
 
+# Notification footers (Jira, GitHub, Discourse): the line and the few lines below it go.
+_NOTICE_RE = re.compile(
+    r"^\s*(?:this message was sent by atlassian jira|you are receiving this because"
+    r"|reply to this email directly|unsubscribe from these notifications"
+    r"|visit (?:topic|message) or reply to this email|\(v\d[\w.-]*#\d+[\w.-]*\)\s*$)",
+    re.IGNORECASE,
+)
+# A digest's heading over the earlier posts, under a rule ("---\nPrevious Replies").
+_DIGEST_RE = re.compile(
+    r"^\s*(?:previous replies|vorherige antworten|tidigare svar|réponses précédentes)\s*$",
+    re.IGNORECASE,
+)
+_SHORT_RULE_RE = re.compile(r"^\s*(?:[-—–]{1,}|_{3,}|={3,}|\*{3,})\s*$")
+
+
+def _notification_end(lines: list[str]) -> int | None:
+    """Where a notification's digest history or footer starts (its rule line included)."""
+    for k, line in enumerate(lines):
+        if not line.strip() or len(line) > 120:
+            continue
+        above = k - 1
+        while above >= 0 and not lines[above].strip():
+            above -= 1
+        ruled = above >= 0 and _SHORT_RULE_RE.match(lines[above]) is not None
+        digest = ruled and _DIGEST_RE.match(line) is not None
+        notice = _NOTICE_RE.match(line) is not None and \
+            sum(1 for ln in lines[k + 1:] if ln.strip()) <= 8
+        if digest or notice:
+            start = above if ruled else k
+            if any(ln.strip() for ln in lines[:start]):
+                return start
+    return None
+
+
 def strip_signature(body: str, author_name: str | None = None) -> tuple[str, str]:
     """(own words, removed noise) of one message."""
     lines = body.split("\n")
@@ -266,6 +300,10 @@ def strip_signature(body: str, author_name: str | None = None) -> tuple[str, str
     if above is not None and any(line.strip() for line in lines[:above]):
         history = "\n".join(lines[above:]).strip()
         lines = lines[:above]
+    notice = _notification_end(lines)
+    if notice is not None:
+        history = "\n".join(lines[notice:] + ([history] if history else [])).strip()
+        lines = lines[:notice]
     top = _banner_end(lines)
     banner = "\n".join(lines[:top]).strip()
     lines = lines[top:]

@@ -102,3 +102,38 @@ def test_quote_below_reply_above_marker_is_still_a_message() -> None:
     parsed = parse_text(text)
     assert [m.to_json()["from"]["email"] for m in parsed.chain] == ["kim@example.com", None]
     assert (parsed.new_text or "").strip() == "Yes."
+
+
+def test_digest_history_under_a_rule_is_elided() -> None:
+    text = ("Count me in.\n\n---\nPrevious Replies\n\nPosted by lena on 12/01/2026\n\n"
+            "Who brings the projector?\n\n---\nVisit Message or reply to this email to respond.\n")
+    parsed = parse_text(text)
+    assert len(parsed.chain) == 1
+    assert (parsed.new_text or "").strip() == "Count me in."
+    assert "projector" in parsed.chain[-1].trimmed
+
+
+def test_previous_replies_in_prose_stays() -> None:
+    text = "Previous replies\nwere all about the date, so let me ask about the venue.\n"
+    parsed = parse_text(text)
+    assert "let me ask about the venue" in (parsed.new_text or "")
+
+
+def test_notification_footers_leave_quoted_bodies() -> None:
+    for footer in ("This message was sent by Atlassian Jira\n(v9.12.2#9120002-sha1:abc)",
+                   "You are receiving this because you were mentioned.\n"
+                   "Reply to this email directly, view it on GitHub",
+                   "Unsubscribe from these notifications"):
+        quoted = "\n".join("> " + ln for ln in f"Build 12 is red.\n\n{footer}".split("\n"))
+        text = ("Looking.\n\nOn Tue, Dec 1, 2026 at 10:00 AM Bot <bot@example.com> wrote:\n\n"
+                + quoted + "\n")
+        parsed = parse_text(text)
+        assert parsed.chain[0].body.strip() == "Build 12 is red.", footer
+
+
+def test_footer_words_mid_text_stay() -> None:
+    text = ("You are receiving this because you asked about the plan.\nStep one: order.\n"
+            "Step two: ship.\nStep three: bill.\nStep four: wait.\nStep five: audit.\n"
+            "Step six: repeat.\nStep seven: review.\nStep eight: rest.\nStep nine: done.\n")
+    parsed = parse_text(text)
+    assert "You are receiving this because" in (parsed.new_text or "")
