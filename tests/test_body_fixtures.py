@@ -33,7 +33,13 @@ CASES = sorted(BODIES_DIR.glob("*.txt"))
 
 # Cases we could not fix by a sound general rule: "case" -> why.  Each is a strict xfail,
 # so it turns red the day it starts passing and must be taken off this list.
-KNOWN_GAPS: dict[str, str] = {}
+KNOWN_GAPS: dict[str, str] = {
+    "r6_thanks_john_sign_off": (
+        "the parser drops the newest message's trailing 'Thanks, / John' (allowed by the "
+        "issue's rule); body_matches now tolerates that both ways, so the chain passes, but "
+        "this harness compares new_text exactly, not with body_matches"
+    ),
+}
 
 
 def _case_param(path: Path) -> Any:
