@@ -33,13 +33,7 @@ CASES = sorted(BODIES_DIR.glob("*.txt"))
 
 # Cases we could not fix by a sound general rule: "case" -> why.  Each is a strict xfail,
 # so it turns red the day it starts passing and must be taken off this list.
-KNOWN_GAPS: dict[str, str] = {
-    "r6_thanks_john_sign_off": (
-        "the parser drops the newest message's trailing 'Thanks, / John' (allowed by the "
-        "issue's rule); body_matches now tolerates that both ways, so the chain passes, but "
-        "this harness compares new_text exactly, not with body_matches"
-    ),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _case_param(path: Path) -> Any:
@@ -91,7 +85,8 @@ def test_body(txt: Path, parse_text: Any) -> None:
             f"{where} body\n--- expected ---\n{w['body']}\n--- got ---\n{g['body']}"
         )
 
-    assert normalize(parsed.new_text or "") == normalize(expected["new_text"]), (
+    # Issue 3's rule: all of the new text kept; a trailing sign-off may go or stay.
+    assert body_matches(parsed.new_text or "", expected["new_text"], None), (
         f"new_text\n--- expected ---\n{expected['new_text']}\n--- got ---\n{parsed.new_text}"
     )
     if expected["note"] is None:
