@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_chain_fixtures import _first_name, body_matches, normalize
+from test_chain_fixtures import assert_chain, body_matches, normalize
 
 BODIES_DIR = Path(__file__).resolve().parent / "data" / "bodies"
 CASES = sorted(BODIES_DIR.glob("*.txt"))
@@ -70,20 +70,7 @@ def test_body(txt: Path, parse_text: Any) -> None:
     elapsed = time.perf_counter() - started
     assert elapsed < 1.0, f"parsing took {elapsed:.2f} s"
 
-    got = [m.to_json() for m in parsed.chain]
-    want = expected["chain"]
-    summary = [(m["from"]["name"], m["from"]["email"]) for m in got]
-    assert len(got) == len(want), f"number of chain messages; got authors {summary}"
-
-    for i, (g, w) in enumerate(zip(got, want, strict=True)):
-        where = f"chain[{i}] ({w['from']['name']})"
-        assert g["from"]["name"] == w["from"]["name"], f"{where} author name"
-        g_email = g["from"]["email"].lower() if g["from"]["email"] else None
-        assert g_email == w["from"]["email"], f"{where} author email"
-        assert g["date"] == w["date"], f"{where} date"
-        assert body_matches(g["body"], w["body"], _first_name(w["from"]["name"])), (
-            f"{where} body\n--- expected ---\n{w['body']}\n--- got ---\n{g['body']}"
-        )
+    assert_chain(parsed, expected["chain"])
 
     # Issue 3's rule: all of the new text kept; a trailing sign-off may go or stay.
     assert body_matches(parsed.new_text or "", expected["new_text"], None), (
