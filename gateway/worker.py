@@ -36,7 +36,6 @@ class Worker:
         self.site = build_site(settings)
         self.raw = RawStore(settings.raw_dir)
         self.wake = threading.Event()
-        self.processed = 0
 
     def handle(self, entry: SpoolEntry) -> Outcome:
         raw = entry.read()
@@ -75,7 +74,6 @@ class Worker:
             else:
                 self.spool.done(entry)
             count += 1
-            self.processed += 1
         return count
 
     def run(self, stop: threading.Event) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -102,10 +102,6 @@ def compose(
         msg[name] = value
     msg.set_content(body)
     return msg
-
-
-def fresh_message_id(domain: str) -> str:
-    return make_msgid(domain=domain).strip("<>")
 
 
 def answer_mail(

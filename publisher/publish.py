@@ -234,11 +234,11 @@ def _link_recipients(site: Site, parsed: ParsedMail) -> list[tuple[str, str | No
 
 
 def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMail) -> None:
-    keys = {address: f"link:{thread.id}:{address}" for address, _ in
-            _link_recipients(site, parsed)}
+    recipients = _link_recipients(site, parsed)
+    keys = {address: f"link:{thread.id}:{address}" for address, _ in recipients}
     sent = set(session.scalars(select(OutboundMail.idempotency_key)
                                .where(OutboundMail.idempotency_key.in_(list(keys.values())))))
-    todo = [(a, n) for a, n in _link_recipients(site, parsed) if keys[a] not in sent]
+    todo = [(a, n) for a, n in recipients if keys[a] not in sent]
     if not todo:
         return  # everyone on this copy already has the link: compose nothing
     language = notify.language_for(thread.language, site.default_language)
