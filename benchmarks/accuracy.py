@@ -38,8 +38,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from parsers.mail import parse_mail, parse_text  # noqa: E402
-from parsers.mime import html_to_text  # noqa: E402
+from mailfeed.parsers.mail import parse_mail, parse_text  # noqa: E402
+from mailfeed.parsers.mime import html_to_text  # noqa: E402
 
 CORPORA = Path(os.environ.get("MAILFEED_CORPORA", ROOT.parent / "shared" / "corpora"))
 OWN = ROOT / "tests" / "data" / "mail"

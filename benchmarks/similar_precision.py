@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from parsers.similar import DEFAULT_THRESHOLD, rank_similar  # noqa: E402
+from mailfeed.parsers.similar import DEFAULT_THRESHOLD, rank_similar  # noqa: E402
 
 PAIRS = ROOT / "tests" / "data" / "similar" / "pairs.json"
 

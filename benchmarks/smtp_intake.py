@@ -17,9 +17,10 @@ from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gateway.settings import load_settings  # noqa: E402
-from gateway.smtp import GatewayHandler, SMTPListener, address_matcher  # noqa: E402
-from gateway.spool import Spool  # noqa: E402
+from mailfeed.gateway.smtp import GatewayHandler, SMTPListener, address_matcher  # noqa: E402
+from mailfeed.gateway.spool import Spool  # noqa: E402
+
+from mailfeed.settings import load_settings  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 
 MAIL = (

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
-from gateway.spool import Spool
+from mailfeed.gateway.spool import Spool
 
 STOCKHOLM = timezone(timedelta(hours=1))
 ORG = "firma.se"

@@ -39,11 +39,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import IMAPClientError
-
-from gateway.spool import Spool
+from mailfeed.gateway.spool import Spool
 
 if TYPE_CHECKING:
-    from gateway.settings import Settings
+    from mailfeed.settings import Settings
 
 log = logging.getLogger(__name__)
 

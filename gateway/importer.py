@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.rawstore import RawStore
-from gateway.settings import Settings, build_site
-from parsers.mail import parse_mail
-from publisher.db import Database
-from publisher.publish import Envelope, process
+from mailfeed.gateway.rawstore import RawStore
+from mailfeed.parsers.mail import parse_mail
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.publish import Envelope, process
+
+from mailfeed.settings import Settings, build_site
 
 
 @dataclass

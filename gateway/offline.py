@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from gateway.dkimcheck import REAL_DNS, DnsFunc, verified_domains
-from gateway.settings import Settings, build_site
-from parsers.model import Decision, ParsedMail
-from parsers.policy import decide
-from publisher.db import Database
-from publisher.publish import Envelope, decide_for
+from mailfeed.gateway.dkimcheck import REAL_DNS, DnsFunc, verified_domains
+from mailfeed.parsers.model import Decision, ParsedMail
+from mailfeed.parsers.policy import decide
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.publish import Envelope, decide_for
+
+from mailfeed.settings import Settings, build_site
 
 
 def _database_exists(settings: Settings) -> bool:

@@ -17,13 +17,13 @@ import ssl
 import threading
 from datetime import timedelta
 
+from mailfeed.publisher import bounces
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.models import OutboundMail, utcnow
+from mailfeed.publisher.outbox import needs_smtputf8
 from sqlalchemy import select
 
-from gateway.settings import Settings, build_site, parse_hostport
-from publisher import bounces
-from publisher.db import Database
-from publisher.models import OutboundMail, utcnow
-from publisher.outbox import needs_smtputf8
+from mailfeed.settings import Settings, build_site, parse_hostport
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12  # with a 30 s base: about 20 hours of trying

@@ -12,16 +12,16 @@ import logging
 import threading
 import traceback
 
+from mailfeed.gateway.dkimcheck import REAL_DNS, DnsFunc, verified_domains
+from mailfeed.gateway.rawstore import RawStore
+from mailfeed.gateway.spool import Spool, SpoolEntry
+from mailfeed.parsers.mail import parse_mail
+from mailfeed.publisher import control
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.publish import Envelope, Outcome, process
 from sqlalchemy.exc import OperationalError
 
-from gateway.dkimcheck import REAL_DNS, DnsFunc, verified_domains
-from gateway.rawstore import RawStore
-from gateway.settings import Settings, build_site
-from gateway.spool import Spool, SpoolEntry
-from parsers.mail import parse_mail
-from publisher import control
-from publisher.db import Database
-from publisher.publish import Envelope, Outcome, process
+from mailfeed.settings import Settings, build_site
 
 log = logging.getLogger(__name__)
 CONFIDENTIAL_RULES = frozenset({"sensitivity", "encrypted", "confidential_subject"})

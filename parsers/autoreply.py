@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from parsers.model import ParsedMail
+from mailfeed.parsers.model import ParsedMail
 
 # Local parts of senders that are robots (RFC 3834 §3.2 lists the bounce senders).
 AUTOMATIC_LOCAL_PARTS = frozenset(

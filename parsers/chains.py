@@ -14,10 +14,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parsers.headers import name_key
-from parsers.model import ChainMessage, Person
-from parsers.quotes import Boundary, find_boundary, is_quoted, unflatten_header_lines, unquote
-from parsers.signatures import strip_signature
+from mailfeed.parsers.headers import name_key
+from mailfeed.parsers.model import ChainMessage, Person
+from mailfeed.parsers.quotes import (
+    Boundary,
+    find_boundary,
+    is_quoted,
+    unflatten_header_lines,
+    unquote,
+)
+from mailfeed.parsers.signatures import strip_signature
 
 MAX_DEPTH = 40  # deeper chains are real but rare; the rest stays in the oldest body
 

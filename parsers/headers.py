@@ -13,8 +13,8 @@ import html
 import re
 from email.utils import getaddresses, parsedate_tz
 
-from parsers.locales import HEADER_FIELDS, MONTHS, WEEKDAYS, ZONE_OFFSETS
-from parsers.model import Person
+from mailfeed.parsers.locales import HEADER_FIELDS, MONTHS, WEEKDAYS, ZONE_OFFSETS
+from mailfeed.parsers.model import Person
 
 # Invisible marks that Windows 8 Mail and others scatter through dates and names.
 INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u200b\u202a\u202c\u00ad\ufeff"), None)

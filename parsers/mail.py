@@ -13,14 +13,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from parsers.chains import AddressBook, Segment, build_chain, fill_book, split_segments
-from parsers.headers import clean, parse_date, parse_people, parse_person
-from parsers.locales import LANGUAGE_WORDS
-from parsers.mime import MimeMail, read_mime
-from parsers.model import ChainMessage, ParsedMail, Person
-from parsers.questions import asks
-from parsers.signatures import strip_signature
-from parsers.subjects import is_forward_subject, is_reply_subject, normalize_subject
+from mailfeed.parsers.chains import AddressBook, Segment, build_chain, fill_book, split_segments
+from mailfeed.parsers.headers import clean, parse_date, parse_people, parse_person
+from mailfeed.parsers.locales import LANGUAGE_WORDS
+from mailfeed.parsers.mime import MimeMail, read_mime
+from mailfeed.parsers.model import ChainMessage, ParsedMail, Person
+from mailfeed.parsers.questions import asks
+from mailfeed.parsers.signatures import strip_signature
+from mailfeed.parsers.subjects import is_forward_subject, is_reply_subject, normalize_subject
 
 NOBODY = Person(None, None)
 QUESTION_SCAN = 20_000  # a question is asked early; bounds the time on huge bodies

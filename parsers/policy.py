@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from parsers import authresults
-from parsers.autoreply import IMPORT_CHECKS, automatic_reason
-from parsers.model import Action, Decision, ParsedMail
-from parsers.questions import chain_signals, classify_kind
+from mailfeed.parsers import authresults
+from mailfeed.parsers.autoreply import IMPORT_CHECKS, automatic_reason
+from mailfeed.parsers.model import Action, Decision, ParsedMail
+from mailfeed.parsers.questions import chain_signals, classify_kind
 
 DEFAULT_CONFIDENTIAL_MARKERS: tuple[str, ...] = (
     "[konfidentiell]", "[confidential]", "konfidentiellt:", "confidential:",

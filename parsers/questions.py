@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from parsers.model import ChainMessage, Kind
+from mailfeed.parsers.model import ChainMessage, Kind
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 

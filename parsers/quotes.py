@@ -13,8 +13,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from parsers.headers import EMAIL_RE, clean, header_line, parse_date, parse_people, parse_person
-from parsers.locales import (
+from mailfeed.parsers.headers import (
+    EMAIL_RE,
+    clean,
+    header_line,
+    parse_date,
+    parse_people,
+    parse_person,
+)
+from mailfeed.parsers.locales import (
     FORWARD_MARKERS,
     FROM_LABELS,
     HEADER_FIELDS,
@@ -23,7 +30,7 @@ from parsers.locales import (
     WEEKDAYS,
     WROTE_VERBS,
 )
-from parsers.model import Person
+from mailfeed.parsers.model import Person
 
 NOBODY = Person(None, None)
 

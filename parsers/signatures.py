@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from parsers.headers import EMAIL_RE, clean
-from parsers.locales import (
+from mailfeed.parsers.headers import EMAIL_RE, clean
+from mailfeed.parsers.locales import (
     BANNER_STARTS,
     CLOSINGS,
     DEVICE_WORDS,

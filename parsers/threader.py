@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from parsers.subjects import base_subject, normalize_subject
+from mailfeed.parsers.subjects import base_subject, normalize_subject
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import Message
 
+from mailfeed.publisher import replyaddr
+from mailfeed.publisher.models import AddressBounce, OutboundMail, utcnow
+from mailfeed.publisher.site import Site
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from publisher import replyaddr
-from publisher.models import AddressBounce, OutboundMail, utcnow
-from publisher.site import Site
 
 HARD_BOUNCE_LIMIT = 2
 ALWAYS_SENT = frozenset({"signin"})  # asked for by the person, just now

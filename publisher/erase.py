@@ -12,10 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
-
-from publisher.models import (
+from mailfeed.publisher.models import (
     Like,
     MailMessage,
     Mention,
@@ -26,6 +23,8 @@ from publisher.models import (
     Thread,
     View,
 )
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 ERASED = "(erased)"
 

@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from mailfeed.parsers.model import ParsedMail
+from mailfeed.publisher import outbox
+from mailfeed.publisher.site import Site
 from sqlalchemy.orm import Session
-
-from parsers.model import ParsedMail
-from publisher import outbox
-from publisher.site import Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SUBJECTS = {

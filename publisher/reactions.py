@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from mailfeed.publisher import subscriptions
+from mailfeed.publisher.models import Like, Mention, Person, Post, Thread, utcnow
+from mailfeed.publisher.site import Site
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
-
-from publisher import subscriptions
-from publisher.models import Like, Mention, Person, Post, Thread, utcnow
-from publisher.site import Site
 
 # `@anna@firma.se` or `@anna` (a known local part); not inside a word or an address.
 _MENTION = re.compile(r"(?<![\w.@])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w][\w.+-]*)")

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import re
 
-from publisher.site import Site
+from mailfeed.publisher.site import Site
 
 _LOCAL = re.compile(r"^t(?P<id>\d{1,12})\.(?P<token>[a-z2-7]{8})$")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from parsers.policy import PolicyContext
+from mailfeed.parsers.policy import PolicyContext
 
 
 @dataclass(frozen=True)

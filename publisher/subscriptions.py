@@ -14,11 +14,8 @@ import hmac
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from publisher import bounces, notify, outbox, replyaddr
-from publisher.models import (
+from mailfeed.publisher import bounces, notify, outbox, replyaddr
+from mailfeed.publisher.models import (
     MailMessage,
     MessageRef,
     OutboundMail,
@@ -28,7 +25,9 @@ from publisher.models import (
     Thread,
     utcnow,
 )
-from publisher.site import Site
+from mailfeed.publisher.site import Site
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 ON, MUTED = "on", "muted"
 _TOKEN = re.compile(r"^t(?P<thread>\d{1,12})\.p(?P<person>\d{1,12})\.(?P<mac>[a-z2-7]{16})$")

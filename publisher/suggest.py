@@ -10,13 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from mailfeed.parsers.mail import parse_mail
+from mailfeed.parsers.model import Decision, ParsedMail
+from mailfeed.publisher import notify
+from mailfeed.publisher.models import MailMessage, Thread
+from mailfeed.publisher.site import Site
 from sqlalchemy.orm import Session
-
-from parsers.mail import parse_mail
-from parsers.model import Decision, ParsedMail
-from publisher import notify
-from publisher.models import MailMessage, Thread
-from publisher.site import Site
 
 SALT = "mailfeed-suggestion"
 MAX_AGE = 14 * 24 * 3600  # two weeks: a question older than that has moved on
@@ -73,7 +72,7 @@ def load(session: Session, site: Site, token: str) -> tuple[MailMessage, ParsedM
 
 def accept(session: Session, site: Site, token: str) -> Thread:
     """The asker pressed "publish": the chain becomes a thread (once)."""
-    from publisher.publish import publish_into  # publish imports this module
+    from mailfeed.publisher.publish import publish_into  # publish imports this module
 
     mail, parsed = load(session, site, token)
     if mail.thread_id is not None:

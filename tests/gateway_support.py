@@ -99,7 +99,7 @@ def wait_port(port: int, timeout: float = 20) -> None:
 
 def mailfeed_command() -> list[str]:
     script = Path(sys.executable).parent / "mailfeed"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "gateway.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "mailfeed.cli"]
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from parsers.authresults import (
+from mailfeed.parsers.authresults import (
     AuthResults,
     aligned,
     evaluate,

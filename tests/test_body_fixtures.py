@@ -44,7 +44,7 @@ def _case_param(path: Path) -> Any:
 
 @pytest.fixture(scope="module")
 def parse_text():  # type: ignore[no-untyped-def]
-    from parsers.mail import parse_text as parse
+    from mailfeed.parsers.mail import parse_text as parse
 
     return parse
 

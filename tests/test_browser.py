@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, free_port, require_tool
+from mailfeed.publisher.db import Database
+from mailfeed.web import create_app
 from web_support import DOMAIN, WaitressServer, add_thread, make_settings
-
-from publisher.db import Database
-from web import create_app
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"

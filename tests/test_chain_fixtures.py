@@ -107,7 +107,7 @@ def _first_name(name: str | None) -> str | None:
 
 @pytest.fixture(scope="module")
 def parse_mail():  # type: ignore[no-untyped-def]
-    from parsers.mail import parse_mail as parse
+    from mailfeed.parsers.mail import parse_mail as parse
 
     return parse
 

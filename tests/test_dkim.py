@@ -16,18 +16,18 @@ from pathlib import Path
 import dkim
 import pytest
 from dkim import dknewkey
+from mailfeed.gateway.dkimcheck import verified_domains
+from mailfeed.gateway.offline import decide_offline
+from mailfeed.gateway.spool import Spool
+from mailfeed.gateway.worker import Worker
+from mailfeed.parsers.mail import parse_mail
+from mailfeed.parsers.model import Decision
+from mailfeed.parsers.policy import PolicyContext, decide
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.models import MailMessage, Thread
 from sqlalchemy import func, select
 
-from gateway.dkimcheck import verified_domains
-from gateway.offline import decide_offline
-from gateway.settings import Settings
-from gateway.spool import Spool
-from gateway.worker import Worker
-from parsers.mail import parse_mail
-from parsers.model import Decision
-from parsers.policy import PolicyContext, decide
-from publisher.db import Database
-from publisher.models import MailMessage, Thread
+from mailfeed.settings import Settings
 from tests.conftest import require_tool
 from tests.db_support import database  # noqa: F401 - fixture
 

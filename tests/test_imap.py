@@ -21,10 +21,16 @@ from dovecot_support import (  # noqa: F401 - fixtures
     dovecot_imap4rev1,
     dovecot_tls,
 )
+from mailfeed.gateway.imap import (
+    CONNECTION_ERRORS,
+    ImapPoller,
+    ImapState,
+    describe_mail,
+    parse_imap_url,
+)
+from mailfeed.gateway.spool import Spool
 
-from gateway.imap import CONNECTION_ERRORS, ImapPoller, ImapState, describe_mail, parse_imap_url
-from gateway.settings import Settings
-from gateway.spool import Spool
+from mailfeed.settings import Settings
 
 DONE = "Mailfeed.Done"  # Dovecot's Maildir++ layout uses "." where the URL says "/"
 
@@ -204,7 +210,7 @@ def test_polling_without_idle_still_finds_mail(
 def test_a_plain_imap4rev1_server_is_polled_and_gets_copy_delete_expunge(
         dovecot_imap4rev1: Dovecot, spool: Spool,  # noqa: F811
         make_poller: Callable[..., ImapPoller], caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="gateway.imap")
+    caplog.set_level(logging.WARNING, logger="mailfeed.gateway.imap")
     server = dovecot_imap4rev1
     client = server.client()
     assert not client.has_capability("IDLE") and not client.has_capability("MOVE")

@@ -17,15 +17,15 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from mailfeed.gateway.spool import Spool
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.models import MailMessage, OutboundMail, utcnow
+from mailfeed.web import create_app
+from mailfeed.web.metrics import spool_metrics
 from web_support import add_thread, make_settings
 
-from gateway.settings import Settings
-from gateway.spool import Spool
-from publisher.db import Database
-from publisher.models import MailMessage, OutboundMail, utcnow
+from mailfeed.settings import Settings
 from tests.gateway_support import gateway_factory, relay_sink  # noqa: F401 - fixtures
-from web import create_app
-from web.metrics import spool_metrics
 
 SAMPLE = re.compile(r'^([a-z_]+)(?:\{([^}]*)\})? (\S+)$')
 

@@ -8,8 +8,7 @@ tests/data/mail, so that the rule is tested, not one text.
 from __future__ import annotations
 
 import pytest
-
-from parsers.mail import parse_mail, parse_text
+from mailfeed.parsers.mail import parse_mail, parse_text
 
 
 def _mail(body: str, to: str = "Karin Holm <karin.holm@bolag.se>") -> bytes:

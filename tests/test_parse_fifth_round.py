@@ -7,9 +7,8 @@ that must not trigger it.
 from __future__ import annotations
 
 import pytest
-
-from parsers.mail import parse_mail, parse_text
-from parsers.mime import (
+from mailfeed.parsers.mail import parse_mail, parse_text
+from mailfeed.parsers.mime import (
     decode_bytes,
     decode_header_value,
     decode_words,

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from parsers.mail import parse_mail
+from mailfeed.parsers.mail import parse_mail
 
 
 @pytest.mark.parametrize(

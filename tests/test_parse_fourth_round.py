@@ -7,9 +7,8 @@ fixture in `tests/data/bodies/`, and a negative case that must not trigger it.
 from __future__ import annotations
 
 import pytest
-
-from parsers.headers import parse_date
-from parsers.mail import parse_mail, parse_text
+from mailfeed.parsers.headers import parse_date
+from mailfeed.parsers.mail import parse_mail, parse_text
 
 # --- abbreviated month names with a dot (Gmail / CLDR short forms) -----------------------
 

@@ -5,9 +5,8 @@ decoded as well."""
 from __future__ import annotations
 
 import pytest
-
-from parsers.mail import parse_mail
-from parsers.mime import decode_words
+from mailfeed.parsers.mail import parse_mail
+from mailfeed.parsers.mime import decode_words
 
 HEADERS = (
     "From: \"Jörg Ølstad\" <jorg@bolag.no>\r\n"

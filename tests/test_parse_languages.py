@@ -7,9 +7,8 @@ the reply, and read the earlier message's author and date as written (no UTC).
 from __future__ import annotations
 
 import pytest
-
-from parsers.headers import parse_date
-from parsers.mail import parse_text
+from mailfeed.parsers.headers import parse_date
+from mailfeed.parsers.mail import parse_text
 
 ATTRIBUTIONS = [
     # (line, name, email, date)

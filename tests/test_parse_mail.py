@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from parsers.mail import parse_mail, parse_text
+from mailfeed.parsers.mail import parse_mail, parse_text
 
 OUTLOOK_SV = """\
 From: Johan Ek <johan@firma.se>
@@ -104,7 +104,7 @@ def test_garbage_never_raises_and_is_fast() -> None:
 
 
 def test_signatures_go_but_sentences_and_postscripts_stay() -> None:
-    from parsers.signatures import strip_signature
+    from mailfeed.parsers.signatures import strip_signature
 
     kept, removed = strip_signature(
         "Hej,\n\nNyckeln finns i receptionen.\n\nMed vänliga hälsningar\nAnna Berg\n"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from parsers.mail import parse_mail
-from parsers.questions import chain_signals
+from mailfeed.parsers.mail import parse_mail
+from mailfeed.parsers.questions import chain_signals
 
 CASES = sorted((Path(__file__).resolve().parent / "data" / "mail").glob("*/*.eml"))
 

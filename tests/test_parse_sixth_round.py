@@ -3,7 +3,7 @@ each tested with other wording than the case and with a negative case."""
 
 from __future__ import annotations
 
-from parsers.mail import parse_text
+from mailfeed.parsers.mail import parse_text
 
 
 def _chain(text: str) -> list[dict]:  # type: ignore[type-arg]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
-from parsers.mail import parse_mail
+from mailfeed.parsers.mail import parse_mail
 
 _REPLY_HTML = (
     "<html><body><p>Hi Oskar,</p><p>The invoice was sent twice by mistake; pay the first one"
@@ -62,7 +62,7 @@ def test_real_plain_part_is_kept_even_if_it_mentions_html() -> None:
 
 
 def test_closing_with_a_nickname_is_a_sign_off() -> None:
-    from parsers.signatures import strip_signature
+    from mailfeed.parsers.signatures import strip_signature
 
     cases = [
         ("Hej Olle,\n\nkan du skicka protokollet?\n\nTack,\nKalle", "Karl Lund", "Tack,\nKalle"),
@@ -79,7 +79,7 @@ def test_closing_with_a_nickname_is_a_sign_off() -> None:
 
 
 def test_answer_after_a_closing_word_is_not_a_sign_off() -> None:
-    from parsers.signatures import strip_signature
+    from mailfeed.parsers.signatures import strip_signature
 
     for body in ("Hej,\n\nTack!\n\nNej.", "Hej,\n\nTack!\n\nJa.",
                  "Hi Bob,\n\nThanks!\nI'll be there at five.",
@@ -88,7 +88,7 @@ def test_answer_after_a_closing_word_is_not_a_sign_off() -> None:
 
 
 def test_one_line_pipe_signature_goes_with_the_sign_off() -> None:
-    from parsers.signatures import strip_signature
+    from mailfeed.parsers.signatures import strip_signature
 
     for row in ("Sara Lind | Ekonomichef | Byggbolaget AB | 08-555 123 45",
                 "Tom Green • Head of Sales • Northwind Inc • tom.green@northwind.example",
@@ -100,7 +100,7 @@ def test_one_line_pipe_signature_goes_with_the_sign_off() -> None:
 
 
 def test_a_table_row_with_pipes_is_not_a_signature() -> None:
-    from parsers.signatures import strip_signature
+    from mailfeed.parsers.signatures import strip_signature
 
     for row in ("Revenue | 1 200 000 | 1 350 000 | +12%", "Option A | Option B | Option C",
                 "Room | Monday | Tuesday | Wednesday"):
@@ -109,7 +109,7 @@ def test_a_table_row_with_pipes_is_not_a_signature() -> None:
 
 
 def test_notes_header_block_flattened_onto_one_line_is_a_boundary() -> None:
-    from parsers.mail import parse_text
+    from mailfeed.parsers.mail import parse_text
 
     text = (
         "Ola,\n\nthe keys are with the caretaker.\n\nSara\n\n"
@@ -128,7 +128,7 @@ def test_notes_header_block_flattened_onto_one_line_is_a_boundary() -> None:
 
 
 def test_prose_starting_with_from_is_not_a_flattened_header_block() -> None:
-    from parsers.quotes import unflatten_header_lines
+    from mailfeed.parsers.quotes import unflatten_header_lines
 
     for line in ("From: my side it is fine, to: be honest. Date: tomorrow Subject: none",
                  "From: Sara To: Ola, the date: is not set yet Subject: later",

@@ -6,10 +6,10 @@ from dataclasses import replace
 from functools import cache
 
 import pytest
+from mailfeed.parsers.mail import parse_mail
+from mailfeed.parsers.model import ChainMessage, ParsedMail, Person
+from mailfeed.parsers.policy import RULES, PolicyContext, decide, recipients
 
-from parsers.mail import parse_mail
-from parsers.model import ChainMessage, ParsedMail, Person
-from parsers.policy import RULES, PolicyContext, decide, recipients
 from tests.conftest import DATA
 
 POLICY = DATA / "policy"
@@ -408,8 +408,8 @@ def test_a_refused_reply_to_a_feed_thread_is_still_rejected() -> None:
 
 
 def test_an_import_publishes_list_mail_from_any_domain_but_not_robots() -> None:
-    from parsers.model import ChainMessage, ParsedMail, Person
-    from parsers.policy import PolicyContext, decide
+    from mailfeed.parsers.model import ChainMessage, ParsedMail, Person
+    from mailfeed.parsers.policy import PolicyContext, decide
 
     def mail(headers: tuple[tuple[str, str], ...], sender: str) -> ParsedMail:
         person = Person("Carl Worth", sender)

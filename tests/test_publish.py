@@ -10,13 +10,13 @@ import hashlib
 from email import message_from_bytes, policy
 
 import pytest
+from mailfeed.parsers.model import ChainMessage, ParsedMail, Person
+from mailfeed.parsers.policy import PolicyContext
+from mailfeed.publisher.models import MailMessage, OutboundMail, Post, Thread
+from mailfeed.publisher.publish import Envelope, process
+from mailfeed.publisher.site import Site
 from sqlalchemy import func, select
 
-from parsers.model import ChainMessage, ParsedMail, Person
-from parsers.policy import PolicyContext
-from publisher.models import MailMessage, OutboundMail, Post, Thread
-from publisher.publish import Envelope, process
-from publisher.site import Site
 from tests.db_support import database  # noqa: F401 - fixture
 
 SITE = Site(
@@ -205,7 +205,7 @@ def test_a_spoofed_sender_is_refused_without_mailing_the_real_owner(database):
 def test_a_mail_to_the_threads_reply_address_is_appended_and_a_forged_one_is_not(database):
     from dataclasses import replace
 
-    from publisher.replyaddr import reply_address, thread_for
+    from mailfeed.publisher.replyaddr import reply_address, thread_for
 
     site = replace(SITE, secret_key="s3cret")
     with database.session() as s:
@@ -230,8 +230,8 @@ def test_a_mail_to_the_threads_reply_address_is_appended_and_a_forged_one_is_not
 
 
 def test_erasing_a_person_removes_their_words_and_address(database, tmp_path):
-    from publisher.erase import ERASED, erase_person
-    from publisher.models import Like, MailMessage, Person
+    from mailfeed.publisher.erase import ERASED, erase_person
+    from mailfeed.publisher.models import Like, MailMessage, Person
 
     raw = tmp_path / "johan.eml"
     raw.write_bytes(b"From: johan.lind@firma.se\r\n\r\nNej tyvarr\r\n")

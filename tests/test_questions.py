@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from parsers.model import ChainMessage, Person
-from parsers.questions import (
+from mailfeed.parsers.model import ChainMessage, Person
+from mailfeed.parsers.questions import (
     chain_signals,
     classify_kind,
     is_answer_ack,

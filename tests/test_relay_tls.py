@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from mailfeed.gateway.outbound import OutboundSender
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.models import OutboundMail
+from mailfeed.publisher.notify import compose
+from mailfeed.publisher.outbox import enqueue
 
-from gateway.outbound import OutboundSender
-from gateway.settings import load_settings
-from publisher.db import Database
-from publisher.models import OutboundMail
-from publisher.notify import compose
-from publisher.outbox import enqueue
+from mailfeed.settings import load_settings
 from tests.conftest import free_port
 from tests.gateway_support import SinkHandler
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from publisher.db import Database
-from publisher.models import Post, Thread
-from publisher.search import search
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.models import Post, Thread
+from mailfeed.publisher.search import search
 
 
 @pytest.fixture

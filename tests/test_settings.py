@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.settings import Settings, load_settings, parse_hostport
+from mailfeed.settings import Settings, load_settings, parse_hostport
 
 
 def test_defaults_are_the_embedded_ones(tmp_path: Path) -> None:

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from mailfeed.gateway.smtp import GatewayHandler, SenderRate, SMTPListener, address_matcher
+from mailfeed.gateway.spool import Spool
 
-from gateway.settings import Settings, load_settings
-from gateway.smtp import GatewayHandler, SenderRate, SMTPListener, address_matcher
-from gateway.spool import Spool
+from mailfeed.settings import Settings, load_settings
 from tests.conftest import free_port
 
 MAIL = b"From: anna.berg@firma.se\r\nTo: feed@firma.se\r\nSubject: Hej\r\n\r\nHej?\r\n"

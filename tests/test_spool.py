@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gateway.spool import Spool
+from mailfeed.gateway.spool import Spool
 
 
 def test_put_then_pending_in_order_with_envelope(tmp_path: Path) -> None:

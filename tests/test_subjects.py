@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from parsers.subjects import base_subject, is_forward_subject, normalize_subject
+from mailfeed.parsers.subjects import base_subject, is_forward_subject, normalize_subject
 
 
 @pytest.mark.parametrize(("raw", "title"), [

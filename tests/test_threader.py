@@ -11,9 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
-
-from parsers.mail import parse_mail
-from parsers.threader import Node, ThreadInput, thread
+from mailfeed.parsers.mail import parse_mail
+from mailfeed.parsers.threader import Node, ThreadInput, thread
 
 DEFAULT_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 CORPORA = Path(os.environ.get("MAILFEED_CORPORA", DEFAULT_CORPORA))

@@ -12,6 +12,7 @@ import base64
 from email.message import EmailMessage
 
 from flask.testing import FlaskClient
+from mailfeed.publisher.db import Database
 from web_support import (  # noqa: F401 - fixtures
     DOMAIN,
     add_thread,
@@ -23,8 +24,7 @@ from web_support import (  # noqa: F401 - fixtures
     web_settings,
 )
 
-from gateway.settings import Settings
-from publisher.db import Database
+from mailfeed.settings import Settings
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="

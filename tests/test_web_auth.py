@@ -12,6 +12,9 @@ import time
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from mailfeed.publisher.db import Database
+from mailfeed.web import create_app
+from mailfeed.web.auth import make_token
 from web_support import (  # noqa: F401 - fixtures
     DOMAIN,
     MODERATOR,
@@ -26,10 +29,7 @@ from web_support import (  # noqa: F401 - fixtures
     web_settings,
 )
 
-from gateway.settings import Settings
-from publisher.db import Database
-from web import create_app
-from web.auth import make_token
+from mailfeed.settings import Settings
 
 SECRET_SUBJECT = "Hemlig budget för Q3"
 PAGES = ["/", "/?filter=questions", "/search?q=siffrorna", "/t/1-hemlig-budget-f-r-q3", "/t/1",
@@ -240,9 +240,8 @@ def test_next_never_leaves_the_site(client: FlaskClient, web_db: Database) -> No
 
 
 def test_link_requests_are_rate_limited(client: FlaskClient, web_db: Database) -> None:
+    from mailfeed.publisher.models import OutboundMail
     from sqlalchemy import func, select
-
-    from publisher.models import OutboundMail
 
     for _ in range(7):
         page = client.get("/login").get_data(as_text=True)
@@ -271,7 +270,7 @@ def test_feed_token_reads_atom_only(
     for path in ("/", "/api/threads", f"/t/{thread}-hemlig-budget-f-r-q3"):
         response = reader.get(f"{path}?token={token}")
         assert response.status_code in (302, 401) and "4711" not in response.get_data(as_text=True)
-    from web.security import feed_token
+    from mailfeed.web.security import feed_token
 
     forged = feed_token(web_settings.with_overrides(secret_key="other"), f"anna@{DOMAIN}")
     assert reader.get(f"/feed.atom?token={forged}").status_code == 401

@@ -14,6 +14,8 @@ from xml.etree import ElementTree
 
 import pytest
 from flask.testing import FlaskClient
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.models import MailMessage
 from sqlalchemy import event
 from web_support import (  # noqa: F401 - fixtures
     DOMAIN,
@@ -27,9 +29,7 @@ from web_support import (  # noqa: F401 - fixtures
     web_settings,
 )
 
-from gateway.settings import Settings
-from publisher.db import Database
-from publisher.models import MailMessage
+from mailfeed.settings import Settings
 
 ANNA = (f"anna@{DOMAIN}", "Anna Berg", "Hur kopplar jag upp VPN hemifrån? Guide: https://intra.firma.se/vpn?a=1&b=2.")
 JOHAN = (f"johan@{DOMAIN}", "Johan Ek", "Starta klienten och välj Stockholm.")
@@ -149,7 +149,7 @@ def test_feed_filters_and_counts(bo: FlaskClient, web_db: Database) -> None:
     add_thread(web_db, "Tack Johan!", [(f"bo@{DOMAIN}", "Bo", "Bra jobbat")], kind="kudos")
     add_thread(web_db, "Fika?", [JOHAN], kind="discussion")
     with web_db.session() as session:
-        from publisher.models import Thread
+        from mailfeed.publisher.models import Thread
 
         thread = session.get(Thread, answered)
         assert thread is not None

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 from db_support import database  # noqa: F401 - fixture
+from mailfeed.publisher.db import Database
+from mailfeed.web import create_app
 from web_support import DOMAIN, T0, add_thread, csrf_from, make_settings, sign_in
-
-from publisher.db import Database
-from web import create_app
 
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)

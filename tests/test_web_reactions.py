@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.models import Like, Mention, OutboundMail, Person, Post, Thread
 from sqlalchemy import select
 from web_support import (  # noqa: F401 - fixtures
     DOMAIN,
@@ -23,9 +25,6 @@ from web_support import (  # noqa: F401 - fixtures
     web_db,
     web_settings,
 )
-
-from publisher.db import Database
-from publisher.models import Like, Mention, OutboundMail, Person, Post, Thread
 
 ANNA = f"anna@{DOMAIN}"
 JOHAN = f"johan@{DOMAIN}"

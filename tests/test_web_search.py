@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 from alembic import command
 from db_support import database  # noqa: F401 - fixture: SQLite and PostgreSQL
+from mailfeed.publisher.db import Database, alembic_config
+from mailfeed.publisher.feed import list_threads
+from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START
+from mailfeed.publisher.search import matching_thread_ids, search
 from web_support import DOMAIN, add_thread
-
-from publisher.db import Database, alembic_config
-from publisher.feed import list_threads
-from publisher.fts_sqlite import MARK_END, MARK_START
-from publisher.search import matching_thread_ids, search
 
 
 def _corpus(db: Database) -> tuple[int, int]:
@@ -76,9 +75,8 @@ def test_like_fallback_without_the_index(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("scope", ["own", "trimmed"])
 def test_search_page_scope_choice(scope: str, data_dir: Path) -> None:
+    from mailfeed.web import create_app
     from web_support import make_settings, sign_in
-
-    from web import create_app
 
     settings = make_settings(data_dir)
     db = Database(settings.db_url)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, g, request
+from mailfeed.publisher.db import Database
+from mailfeed.web import i18n, render, security, spoolview, state
+from mailfeed.web.spoolview import SpoolView
 from werkzeug.wrappers import Response
 
-from gateway.settings import Settings
-from publisher.db import Database
-from web import i18n, render, security, spoolview, state
-from web.spoolview import SpoolView
+from mailfeed.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -117,7 +117,7 @@ def _masked(label: str | None) -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import (
+    from mailfeed.web import (
         admin,
         api,
         auth,

@@ -13,15 +13,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Blueprint, abort, redirect, render_template, send_file, url_for
+from mailfeed.publisher import outbox
+from mailfeed.publisher.models import MailMessage
+from mailfeed.web.security import require_moderator
+from mailfeed.web.spoolview import current_spool
+from mailfeed.web.state import db_session, settings
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from gateway.settings import Settings
-from publisher import outbox
-from publisher.models import MailMessage
-from web.security import require_moderator
-from web.spoolview import current_spool
-from web.state import db_session, settings
+from mailfeed.settings import Settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 SPOOL_ID = re.compile(r"[0-9]{20}-[0-9a-f]{12}")  # Spool.put's ids; nothing path-like

@@ -10,15 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, request
+from mailfeed.publisher import feed as feed_queries
+from mailfeed.publisher import reactions
+from mailfeed.publisher import search as search_queries
+from mailfeed.publisher.models import Post
+from mailfeed.web.openapi import document
+from mailfeed.web.render import iso_utc
+from mailfeed.web.state import db_session, settings
 from werkzeug.wrappers import Response
-
-from publisher import feed as feed_queries
-from publisher import reactions
-from publisher import search as search_queries
-from publisher.models import Post
-from web.openapi import document
-from web.render import iso_utc
-from web.state import db_session, settings
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -22,14 +22,14 @@ from flask import (
     url_for,
 )
 from itsdangerous import BadSignature, URLSafeSerializer
+from mailfeed.publisher import signin
+from mailfeed.publisher.models import utcnow
+from mailfeed.web import i18n, mailer
+from mailfeed.web.security import is_loopback, safe_next
+from mailfeed.web.state import current_user, db_session, settings, viewer_person
 from werkzeug.wrappers import Response
 
-from gateway.settings import Settings
-from publisher import signin
-from publisher.models import utcnow
-from web import i18n, mailer
-from web.security import is_loopback, safe_next
-from web.state import current_user, db_session, settings, viewer_person
+from mailfeed.settings import Settings
 
 bp = Blueprint("auth", __name__)
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, make_response, render_template, request
+from mailfeed.publisher import feed as feed_queries
+from mailfeed.web.render import iso_utc
+from mailfeed.web.state import db_session, settings, viewer_person
 from werkzeug.wrappers import Response
-
-from publisher import feed as feed_queries
-from web.render import iso_utc
-from web.state import db_session, settings, viewer_person
 
 bp = Blueprint("feed", __name__)
 

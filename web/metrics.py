@@ -13,12 +13,11 @@ import hmac
 import time
 
 from flask import Blueprint, abort, request
+from mailfeed.publisher import metrics as metric_queries
+from mailfeed.publisher.metrics import Metric
+from mailfeed.web.spoolview import SpoolView, current_spool
+from mailfeed.web.state import db_session, settings
 from werkzeug.wrappers import Response
-
-from publisher import metrics as metric_queries
-from publisher.metrics import Metric
-from web.spoolview import SpoolView, current_spool
-from web.state import db_session, settings
 
 bp = Blueprint("metrics", __name__)
 

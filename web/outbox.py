@@ -15,13 +15,12 @@ from typing import cast
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from inscriptis import get_text  # type: ignore[import-untyped]
+from mailfeed.publisher import outbox as outbox_queue
+from mailfeed.publisher.models import OutboundMail
+from mailfeed.web.security import is_loopback
+from mailfeed.web.state import db_session, settings
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-
-from publisher import outbox as outbox_queue
-from publisher.models import OutboundMail
-from web.security import is_loopback
-from web.state import db_session, settings
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
-
-from publisher import feed as feed_queries
-from publisher import search as search_queries
-from web.state import db_session, viewer_person
+from mailfeed.publisher import feed as feed_queries
+from mailfeed.publisher import search as search_queries
+from mailfeed.web.state import db_session, viewer_person
 
 bp = Blueprint("search", __name__)
 

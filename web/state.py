@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import cast
 
 from flask import current_app, g
+from mailfeed.publisher import people
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.models import Person
 from sqlalchemy.orm import Session
 
-from gateway.settings import Settings
-from publisher import people
-from publisher.db import Database
-from publisher.models import Person
+from mailfeed.settings import Settings
 
 GUEST_NAME = "Guest"
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-
-from publisher import stats as stats_queries
-from web.state import db_session
+from mailfeed.publisher import stats as stats_queries
+from mailfeed.web.state import db_session
 
 bp = Blueprint("stats", __name__)
 

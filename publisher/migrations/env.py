@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from alembic import context
+from mailfeed.publisher.models import Base
 from sqlalchemy import create_engine
-
-from publisher.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from publisher import fts_postgres, fts_sqlite
+from mailfeed.publisher import fts_postgres, fts_sqlite
 
 revision = "0003"
 down_revision = "0002"

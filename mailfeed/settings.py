@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from parsers.policy import PolicyContext
-from publisher.site import Site
+from mailfeed.parsers.policy import PolicyContext
+from mailfeed.publisher.site import Site
 
 PREFIX = "MAILFEED_"
 

@@ -14,14 +14,14 @@ from types import FrameType
 
 from waitress.server import create_server
 
-from gateway.imap import ImapPoller
-from gateway.outbound import OutboundSender
-from gateway.settings import Settings, parse_hostport
-from gateway.smtp import GatewayHandler, SenderRate, SMTPListener, address_matcher
-from gateway.spool import Spool
-from gateway.worker import Worker
-from publisher.db import Database
-from publisher.models import Thread
+from mailfeed.gateway.imap import ImapPoller
+from mailfeed.gateway.outbound import OutboundSender
+from mailfeed.gateway.smtp import GatewayHandler, SenderRate, SMTPListener, address_matcher
+from mailfeed.gateway.spool import Spool
+from mailfeed.gateway.worker import Worker
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.models import Thread
+from mailfeed.settings import Settings, parse_hostport
 
 log = logging.getLogger(__name__)
 DEMO_DOMAIN = "firma.se"
@@ -48,7 +48,9 @@ class SchemaOutdated(RuntimeError):
 
 class Gateway:
     def __init__(self, settings: Settings) -> None:
-        from web import create_app  # the web ring, imported here to keep CLI start-up light
+        from mailfeed.web import (
+            create_app,  # the web ring, imported here to keep CLI start-up light
+        )
 
         self.settings = settings
         self.db = Database(settings.db_url)
@@ -76,7 +78,7 @@ class Gateway:
             self.imap = ImapPoller.from_settings(settings, self.spool)
 
     def seed_demo(self) -> None:
-        from gateway.demo import seed
+        from mailfeed.gateway.demo import seed
 
         with self.db.session() as session:
             if session.query(Thread).first() is not None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from gateway.settings import Settings, load_settings
+from mailfeed.settings import Settings, load_settings
 
 
 def _settings() -> Settings:
@@ -33,7 +33,7 @@ def main(verbose: bool) -> None:
 @click.option("--demo", is_flag=True, help="Demo threads, open access on loopback.")
 def serve(demo: bool) -> None:
     """Run the SMTP listener, worker, outbound sender and web app."""
-    from gateway.serve import Gateway, SchemaOutdated, demo_settings
+    from mailfeed.serve import Gateway, SchemaOutdated, demo_settings
 
     settings = _settings()
     if demo:
@@ -52,8 +52,8 @@ def serve(demo: bool) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def parse(as_json: bool, as_text: bool, rcpt: tuple[str, ...], files: tuple[str, ...]) -> None:
     """Show what the gateway understands of mail files, storing nothing."""
-    from gateway.offline import decide_offline
-    from parsers.mail import parse_mail, parse_text
+    from mailfeed.gateway.offline import decide_offline
+    from mailfeed.parsers.mail import parse_mail, parse_text
 
     settings = _settings()
     results = []
@@ -87,7 +87,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations (Alembic) to MAILFEED_DATABASE_URL."""
-    from publisher.db import Database
+    from mailfeed.publisher.db import Database
 
     settings = _settings()
     database = Database(settings.db_url)
@@ -100,8 +100,8 @@ def db_upgrade() -> None:
 @click.option("--batch", default=200, show_default=True, help="Messages per transaction.")
 def import_(path: Path, batch: int) -> None:
     """Thread and publish an archive: an mbox file, a Maildir, or a folder of .eml files."""
-    from gateway.importer import archive_size, import_archive
-    from publisher.db import Database
+    from mailfeed.gateway.importer import archive_size, import_archive
+    from mailfeed.publisher.db import Database
 
     settings = _settings()
     database = Database(settings.db_url)
@@ -120,8 +120,8 @@ def import_(path: Path, batch: int) -> None:
 @click.option("--yes", is_flag=True, help="Do it (without this, nothing is changed).")
 def erase_person(address: str, yes: bool) -> None:
     """Erase a person (GDPR): their posts' words, address, reactions and sent raw mail."""
-    from publisher.db import Database
-    from publisher.erase import erase_person as erase
+    from mailfeed.publisher.db import Database
+    from mailfeed.publisher.erase import erase_person as erase
 
     if not yes:
         raise click.ClickException(f"this erases {address} for good; add --yes to go ahead")
@@ -140,7 +140,7 @@ def spool() -> None:
 
 
 def _spool(settings: Settings):  # type: ignore[no-untyped-def]
-    from gateway.spool import Spool
+    from mailfeed.gateway.spool import Spool
 
     return Spool(settings.data_dir / "spool")
 
