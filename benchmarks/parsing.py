@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import mailparser  # noqa: E402
+
 from mailfeed.parsers.mail import parse_mail  # noqa: E402
 
 

@@ -19,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mailfeed.gateway.smtp import GatewayHandler, SMTPListener, address_matcher  # noqa: E402
 from mailfeed.gateway.spool import Spool  # noqa: E402
-
 from mailfeed.settings import load_settings  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 

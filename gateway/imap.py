@@ -39,6 +39,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import IMAPClientError
+
 from mailfeed.gateway.spool import Spool
 
 if TYPE_CHECKING:

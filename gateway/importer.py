@@ -17,7 +17,6 @@ from mailfeed.gateway.rawstore import RawStore
 from mailfeed.parsers.mail import parse_mail
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.publish import Envelope, process
-
 from mailfeed.settings import Settings, build_site
 
 

@@ -10,7 +10,6 @@ from mailfeed.parsers.model import Decision, ParsedMail
 from mailfeed.parsers.policy import decide
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.publish import Envelope, decide_for
-
 from mailfeed.settings import Settings, build_site
 
 

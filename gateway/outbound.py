@@ -17,12 +17,12 @@ import ssl
 import threading
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from mailfeed.publisher import bounces
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import OutboundMail, utcnow
 from mailfeed.publisher.outbox import needs_smtputf8
-from sqlalchemy import select
-
 from mailfeed.settings import Settings, build_site, parse_hostport
 
 log = logging.getLogger(__name__)

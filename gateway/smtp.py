@@ -17,8 +17,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from mailfeed.gateway.spool import Spool
 
+from mailfeed.gateway.spool import Spool
 from mailfeed.settings import Settings, parse_hostport
 
 log = logging.getLogger(__name__)

@@ -12,6 +12,8 @@ import logging
 import threading
 import traceback
 
+from sqlalchemy.exc import OperationalError
+
 from mailfeed.gateway.dkimcheck import REAL_DNS, DnsFunc, verified_domains
 from mailfeed.gateway.rawstore import RawStore
 from mailfeed.gateway.spool import Spool, SpoolEntry
@@ -19,8 +21,6 @@ from mailfeed.parsers.mail import parse_mail
 from mailfeed.publisher import control
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.publish import Envelope, Outcome, process
-from sqlalchemy.exc import OperationalError
-
 from mailfeed.settings import Settings, build_site
 
 log = logging.getLogger(__name__)

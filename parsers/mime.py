@@ -27,6 +27,7 @@ from inscriptis.css_profiles import CSS_PROFILES
 from inscriptis.model.config import ParserConfig
 from lxml import etree
 from lxml import html as lxml_html
+
 from mailfeed.parsers.model import Attachment
 
 MAX_DEPTH = 8  # forwards of forwards as attachments; deeper ones are treated as files

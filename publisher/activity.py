@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from mailfeed.publisher.models import Mention, Person, Post, Thread
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+
+from mailfeed.publisher.models import Mention, Person, Post, Thread
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import Message
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from mailfeed.publisher import replyaddr
 from mailfeed.publisher.models import AddressBounce, OutboundMail, utcnow
 from mailfeed.publisher.site import Site
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 HARD_BOUNCE_LIMIT = 2
 ALWAYS_SENT = frozenset({"signin"})  # asked for by the person, just now

@@ -9,13 +9,14 @@ ignored, with what was done as the reason, and handled once per Message-ID like 
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from mailfeed.parsers.model import Decision, ParsedMail
 from mailfeed.publisher import bounces, subscriptions
 from mailfeed.publisher.models import MailMessage, Person, Thread
 from mailfeed.publisher.publish import Envelope, Outcome, mail_key
 from mailfeed.publisher.site import Site
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 
 def _addresses(parsed: ParsedMail, envelope: Envelope) -> tuple[str, ...]:

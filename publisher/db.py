@@ -8,9 +8,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from mailfeed.publisher import sqlite
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from mailfeed.publisher import sqlite
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
 from mailfeed.publisher.models import (
     Like,
     MailMessage,
@@ -23,8 +26,6 @@ from mailfeed.publisher.models import (
     Thread,
     View,
 )
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
 
 ERASED = "(erased)"
 

@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from mailfeed.publisher.models import Like, Mention, Person, Post, Thread, View
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.selectable import TextualSelect
+
+from mailfeed.publisher.models import Like, Mention, Person, Post, Thread, View
 
 FILTERS = ("questions", "unanswered", "answered", "kudos", "discussions", "mine", "mentions")
 MAX_LIMIT = 1000

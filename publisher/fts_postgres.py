@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START
 from sqlalchemy import Connection, Integer, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
+
+from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START
 
 _POST_TEXT = {"all": "post.body || ' ' || post.trimmed", "own": "post.body",
               "trimmed": "post.trimmed"}

@@ -12,9 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from mailfeed.publisher.models import MailMessage, OutboundMail, Post, Thread, utcnow
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from mailfeed.publisher.models import MailMessage, OutboundMail, Post, Thread, utcnow
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Always exported, also at zero: an alert on `mailfeed_outbound{state="failed"} > 0` must

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy.orm import Session
+
 from mailfeed.parsers.model import ParsedMail
 from mailfeed.publisher import outbox
 from mailfeed.publisher.site import Site
-from sqlalchemy.orm import Session
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SUBJECTS = {

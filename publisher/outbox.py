@@ -10,9 +10,10 @@ from __future__ import annotations
 from email import policy
 from email.message import EmailMessage
 
-from mailfeed.publisher.models import OutboundMail
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from mailfeed.publisher.models import OutboundMail
 
 # CRLF line ends as SMTP wants them (smtplib sends bytes unchanged), and no folding below
 # RFC 5322's 998: the default 78 makes the folder RFC 2047-encode long Message-IDs in

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from mailfeed.publisher.models import Person
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from mailfeed.publisher.models import Person
 
 
 def get_or_create(

@@ -16,14 +16,15 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from mailfeed.parsers import authresults
 from mailfeed.parsers.model import ChainMessage, Decision, ParsedMail
 from mailfeed.parsers.policy import decide
 from mailfeed.publisher import notify, outbox, people, related, replyaddr, suggest
 from mailfeed.publisher.models import MailMessage, MessageRef, OutboundMail, Post, Thread, utcnow
 from mailfeed.publisher.site import Site
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
 from mailfeed.publisher import subscriptions
 from mailfeed.publisher.models import Like, Mention, Person, Post, Thread, utcnow
 from mailfeed.publisher.site import Site
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
 
 # `@anna@firma.se` or `@anna` (a known local part); not inside a word or an address.
 _MENTION = re.compile(r"(?<![\w.@])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w][\w.+-]*)")

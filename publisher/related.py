@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from mailfeed.parsers.similar import rank_similar
-from mailfeed.publisher.models import Post, Thread
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from mailfeed.parsers.similar import rank_similar
+from mailfeed.publisher.models import Post, Thread
 
 CANDIDATES = 500  # the most recently active answered threads; bounded work per new thread
 

@@ -12,12 +12,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from mailfeed.publisher import fts_postgres, fts_sqlite
-from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START
-from mailfeed.publisher.models import Post, Thread
 from sqlalchemy import ColumnElement, Select, and_, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
+
+from mailfeed.publisher import fts_postgres, fts_sqlite
+from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START
+from mailfeed.publisher.models import Post, Thread
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 12

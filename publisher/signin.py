@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mailfeed.publisher.models import OutboundMail, SigninToken
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
+from mailfeed.publisher.models import OutboundMail, SigninToken
 
 
 def was_used(session: Session, nonce: str) -> bool:

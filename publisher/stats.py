@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from statistics import median
 
-from mailfeed.publisher.models import Person, Post, Thread, View
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
+from mailfeed.publisher.models import Person, Post, Thread, View
 
 MAX_ROWS = 5000  # the newest threads the medians look at
 

@@ -14,6 +14,9 @@ import hmac
 import re
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from mailfeed.publisher import bounces, notify, outbox, replyaddr
 from mailfeed.publisher.models import (
     MailMessage,
@@ -26,8 +29,6 @@ from mailfeed.publisher.models import (
     utcnow,
 )
 from mailfeed.publisher.site import Site
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 ON, MUTED = "on", "muted"
 _TOKEN = re.compile(r"^t(?P<thread>\d{1,12})\.p(?P<person>\d{1,12})\.(?P<mac>[a-z2-7]{16})$")

@@ -10,12 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
 from mailfeed.parsers.mail import parse_mail
 from mailfeed.parsers.model import Decision, ParsedMail
 from mailfeed.publisher import notify
 from mailfeed.publisher.models import MailMessage, Thread
 from mailfeed.publisher.site import Site
-from sqlalchemy.orm import Session
 
 SALT = "mailfeed-suggestion"
 MAX_AGE = 14 * 24 * 3600  # two weeks: a question older than that has moved on

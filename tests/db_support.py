@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from mailfeed.publisher.db import Database
 
 PG_ADMIN = os.environ.get("MAILFEED_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from web_support import MODERATOR, csrf_from, make_settings, sign_in
+
 from mailfeed.gateway.spool import Spool
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import OutboundMail
 from mailfeed.web import create_app
-from web_support import MODERATOR, csrf_from, make_settings, sign_in
 
 ERROR = ("UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position 3\n"
          "  second line of the traceback")

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
-from mailfeed.publisher.db import Database
 from web_support import (  # noqa: F401 - fixtures
     DOMAIN,
     T0,
@@ -23,6 +22,8 @@ from web_support import (  # noqa: F401 - fixtures
     web_db,
     web_settings,
 )
+
+from mailfeed.publisher.db import Database
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, free_port, require_tool
+from web_support import DOMAIN, WaitressServer, add_thread, make_settings
+
 from mailfeed.publisher.db import Database
 from mailfeed.web import create_app
-from web_support import DOMAIN, WaitressServer, add_thread, make_settings
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"

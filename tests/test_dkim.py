@@ -16,6 +16,8 @@ from pathlib import Path
 import dkim
 import pytest
 from dkim import dknewkey
+from sqlalchemy import func, select
+
 from mailfeed.gateway.dkimcheck import verified_domains
 from mailfeed.gateway.offline import decide_offline
 from mailfeed.gateway.spool import Spool
@@ -25,8 +27,6 @@ from mailfeed.parsers.model import Decision
 from mailfeed.parsers.policy import PolicyContext, decide
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import MailMessage, Thread
-from sqlalchemy import func, select
-
 from mailfeed.settings import Settings
 from tests.conftest import require_tool
 from tests.db_support import database  # noqa: F401 - fixture

@@ -21,6 +21,7 @@ from dovecot_support import (  # noqa: F401 - fixtures
     dovecot_imap4rev1,
     dovecot_tls,
 )
+
 from mailfeed.gateway.imap import (
     CONNECTION_ERRORS,
     ImapPoller,
@@ -29,7 +30,6 @@ from mailfeed.gateway.imap import (
     parse_imap_url,
 )
 from mailfeed.gateway.spool import Spool
-
 from mailfeed.settings import Settings
 
 DONE = "Mailfeed.Done"  # Dovecot's Maildir++ layout uses "." where the URL says "/"

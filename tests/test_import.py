@@ -8,10 +8,10 @@ import sys
 from email.message import EmailMessage
 from pathlib import Path
 
-from mailfeed.publisher.db import Database
-from mailfeed.publisher.models import OutboundMail, Post, Thread
 from sqlalchemy import func, select
 
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.models import OutboundMail, Post, Thread
 from tests.gateway_support import mailfeed_command
 
 

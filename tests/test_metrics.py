@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from web_support import add_thread, make_settings
+
 from mailfeed.gateway.spool import Spool
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import MailMessage, OutboundMail, utcnow
+from mailfeed.settings import Settings
 from mailfeed.web import create_app
 from mailfeed.web.metrics import spool_metrics
-from web_support import add_thread, make_settings
-
-from mailfeed.settings import Settings
 from tests.gateway_support import gateway_factory, relay_sink  # noqa: F401 - fixtures
 
 SAMPLE = re.compile(r'^([a-z_]+)(?:\{([^}]*)\})? (\S+)$')

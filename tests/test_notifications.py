@@ -23,11 +23,6 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from mailfeed.gateway.spool import Spool
-from mailfeed.gateway.worker import Worker
-from mailfeed.publisher import reactions, subscriptions
-from mailfeed.publisher.db import Database
-from mailfeed.publisher.models import AddressBounce, MailMessage, OutboundMail, Person, Thread
 from sqlalchemy import func, select
 from web_support import (  # noqa: F401 - fixtures
     DOMAIN,
@@ -41,6 +36,11 @@ from web_support import (  # noqa: F401 - fixtures
     web_settings,
 )
 
+from mailfeed.gateway.spool import Spool
+from mailfeed.gateway.worker import Worker
+from mailfeed.publisher import reactions, subscriptions
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.models import AddressBounce, MailMessage, OutboundMail, Person, Thread
 from mailfeed.settings import Settings, build_site
 from tests.conftest import DATA
 from tests.gateway_support import Caught, GatewayProcess, gateway_factory, relay_sink  # noqa: F401

@@ -8,6 +8,7 @@ tests/data/mail, so that the rule is tested, not one text.
 from __future__ import annotations
 
 import pytest
+
 from mailfeed.parsers.mail import parse_mail, parse_text
 
 

@@ -7,6 +7,7 @@ that must not trigger it.
 from __future__ import annotations
 
 import pytest
+
 from mailfeed.parsers.mail import parse_mail, parse_text
 from mailfeed.parsers.mime import (
     decode_bytes,

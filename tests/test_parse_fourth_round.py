@@ -7,6 +7,7 @@ fixture in `tests/data/bodies/`, and a negative case that must not trigger it.
 from __future__ import annotations
 
 import pytest
+
 from mailfeed.parsers.headers import parse_date
 from mailfeed.parsers.mail import parse_mail, parse_text
 

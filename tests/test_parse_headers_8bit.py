@@ -5,6 +5,7 @@ decoded as well."""
 from __future__ import annotations
 
 import pytest
+
 from mailfeed.parsers.mail import parse_mail
 from mailfeed.parsers.mime import decode_words
 

@@ -7,6 +7,7 @@ the reply, and read the earlier message's author and date as written (no UTC).
 from __future__ import annotations
 
 import pytest
+
 from mailfeed.parsers.headers import parse_date
 from mailfeed.parsers.mail import parse_text
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from mailfeed.parsers.mail import parse_mail
 from mailfeed.parsers.questions import chain_signals
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from mailfeed.parsers.mail import parse_mail, parse_text
 
 SETTINGS = settings(

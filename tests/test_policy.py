@@ -6,10 +6,10 @@ from dataclasses import replace
 from functools import cache
 
 import pytest
+
 from mailfeed.parsers.mail import parse_mail
 from mailfeed.parsers.model import ChainMessage, ParsedMail, Person
 from mailfeed.parsers.policy import RULES, PolicyContext, decide, recipients
-
 from tests.conftest import DATA
 
 POLICY = DATA / "policy"

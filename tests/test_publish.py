@@ -10,13 +10,13 @@ import hashlib
 from email import message_from_bytes, policy
 
 import pytest
+from sqlalchemy import func, select
+
 from mailfeed.parsers.model import ChainMessage, ParsedMail, Person
 from mailfeed.parsers.policy import PolicyContext
 from mailfeed.publisher.models import MailMessage, OutboundMail, Post, Thread
 from mailfeed.publisher.publish import Envelope, process
 from mailfeed.publisher.site import Site
-from sqlalchemy import func, select
-
 from tests.db_support import database  # noqa: F401 - fixture
 
 SITE = Site(

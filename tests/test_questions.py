@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from mailfeed.parsers.model import ChainMessage, Person
 from mailfeed.parsers.questions import (
     chain_signals,

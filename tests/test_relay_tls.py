@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
 from mailfeed.gateway.outbound import OutboundSender
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import OutboundMail
 from mailfeed.publisher.notify import compose
 from mailfeed.publisher.outbox import enqueue
-
 from mailfeed.settings import load_settings
 from tests.conftest import free_port
 from tests.gateway_support import SinkHandler

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import Post, Thread
 from mailfeed.publisher.search import search

@@ -17,8 +17,8 @@ import sys
 from types import ModuleType
 
 import pytest
-from mailfeed.parsers.similar import DEFAULT_THRESHOLD, rank_similar, similarity, terms
 
+from mailfeed.parsers.similar import DEFAULT_THRESHOLD, rank_similar, similarity, terms
 from tests.conftest import ROOT
 
 

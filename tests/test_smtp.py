@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from mailfeed.gateway.smtp import GatewayHandler, SenderRate, SMTPListener, address_matcher
 from mailfeed.gateway.spool import Spool
-
 from mailfeed.settings import Settings, load_settings
 from tests.conftest import free_port
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask.testing import FlaskClient
+from web_support import DOMAIN, add_thread, app, client, sign_in, web_db, web_settings  # noqa: F401
+
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import Post, Thread
 from mailfeed.publisher.stats import collect
-from web_support import DOMAIN, add_thread, app, client, sign_in, web_db, web_settings  # noqa: F401
 
 
 def test_stats_count_what_moved_and_how_fast_it_was_answered(

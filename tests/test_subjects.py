@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from mailfeed.parsers.subjects import base_subject, is_forward_subject, normalize_subject
 
 

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from mailfeed.parsers.mail import parse_mail
 from mailfeed.parsers.threader import Node, ThreadInput, thread
 

@@ -12,7 +12,6 @@ import base64
 from email.message import EmailMessage
 
 from flask.testing import FlaskClient
-from mailfeed.publisher.db import Database
 from web_support import (  # noqa: F401 - fixtures
     DOMAIN,
     add_thread,
@@ -24,6 +23,7 @@ from web_support import (  # noqa: F401 - fixtures
     web_settings,
 )
 
+from mailfeed.publisher.db import Database
 from mailfeed.settings import Settings
 
 PNG = base64.b64decode(

@@ -12,9 +12,6 @@ import time
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from mailfeed.publisher.db import Database
-from mailfeed.web import create_app
-from mailfeed.web.auth import make_token
 from web_support import (  # noqa: F401 - fixtures
     DOMAIN,
     MODERATOR,
@@ -29,7 +26,10 @@ from web_support import (  # noqa: F401 - fixtures
     web_settings,
 )
 
+from mailfeed.publisher.db import Database
 from mailfeed.settings import Settings
+from mailfeed.web import create_app
+from mailfeed.web.auth import make_token
 
 SECRET_SUBJECT = "Hemlig budget för Q3"
 PAGES = ["/", "/?filter=questions", "/search?q=siffrorna", "/t/1-hemlig-budget-f-r-q3", "/t/1",
@@ -240,8 +240,9 @@ def test_next_never_leaves_the_site(client: FlaskClient, web_db: Database) -> No
 
 
 def test_link_requests_are_rate_limited(client: FlaskClient, web_db: Database) -> None:
-    from mailfeed.publisher.models import OutboundMail
     from sqlalchemy import func, select
+
+    from mailfeed.publisher.models import OutboundMail
 
     for _ in range(7):
         page = client.get("/login").get_data(as_text=True)

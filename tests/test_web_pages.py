@@ -14,8 +14,6 @@ from xml.etree import ElementTree
 
 import pytest
 from flask.testing import FlaskClient
-from mailfeed.publisher.db import Database
-from mailfeed.publisher.models import MailMessage
 from sqlalchemy import event
 from web_support import (  # noqa: F401 - fixtures
     DOMAIN,
@@ -29,6 +27,8 @@ from web_support import (  # noqa: F401 - fixtures
     web_settings,
 )
 
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.models import MailMessage
 from mailfeed.settings import Settings
 
 ANNA = (f"anna@{DOMAIN}", "Anna Berg", "Hur kopplar jag upp VPN hemifrån? Guide: https://intra.firma.se/vpn?a=1&b=2.")

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 from db_support import database  # noqa: F401 - fixture
+from web_support import DOMAIN, T0, add_thread, csrf_from, make_settings, sign_in
+
 from mailfeed.publisher.db import Database
 from mailfeed.web import create_app
-from web_support import DOMAIN, T0, add_thread, csrf_from, make_settings, sign_in
 
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
-from mailfeed.publisher.db import Database
-from mailfeed.publisher.models import Like, Mention, OutboundMail, Person, Post, Thread
 from sqlalchemy import select
 from web_support import (  # noqa: F401 - fixtures
     DOMAIN,
@@ -25,6 +23,9 @@ from web_support import (  # noqa: F401 - fixtures
     web_db,
     web_settings,
 )
+
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.models import Like, Mention, OutboundMail, Person, Post, Thread
 
 ANNA = f"anna@{DOMAIN}"
 JOHAN = f"johan@{DOMAIN}"

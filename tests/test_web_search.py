@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from alembic import command
 from db_support import database  # noqa: F401 - fixture: SQLite and PostgreSQL
+from web_support import DOMAIN, add_thread
+
 from mailfeed.publisher.db import Database, alembic_config
 from mailfeed.publisher.feed import list_threads
 from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START
 from mailfeed.publisher.search import matching_thread_ids, search
-from web_support import DOMAIN, add_thread
 
 
 def _corpus(db: Database) -> tuple[int, int]:
@@ -75,8 +76,9 @@ def test_like_fallback_without_the_index(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("scope", ["own", "trimmed"])
 def test_search_page_scope_choice(scope: str, data_dir: Path) -> None:
-    from mailfeed.web import create_app
     from web_support import make_settings, sign_in
+
+    from mailfeed.web import create_app
 
     settings = make_settings(data_dir)
     db = Database(settings.db_url)

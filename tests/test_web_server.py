@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 from conftest import free_port
+from web_support import DOMAIN, WaitressServer, add_thread, csrf_from, make_settings
+
 from mailfeed.publisher.db import Database
 from mailfeed.web import create_app
-from web_support import DOMAIN, WaitressServer, add_thread, csrf_from, make_settings
 
 
 class Browser:

@@ -10,11 +10,6 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 from flask.testing import FlaskClient
-from mailfeed.parsers.mail import parse_mail
-from mailfeed.parsers.policy import PolicyContext
-from mailfeed.publisher.db import Database
-from mailfeed.publisher.publish import Envelope, process
-from mailfeed.publisher.site import Site
 from web_support import (  # noqa: F401 - fixtures
     DOMAIN,
     app,
@@ -23,6 +18,12 @@ from web_support import (  # noqa: F401 - fixtures
     web_db,
     web_settings,
 )
+
+from mailfeed.parsers.mail import parse_mail
+from mailfeed.parsers.policy import PolicyContext
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.publish import Envelope, process
+from mailfeed.publisher.site import Site
 
 HTML = """<html><body>
 <p>Vet någon hur man kopplar VPN?</p>

@@ -21,13 +21,13 @@ import pytest
 from conftest import free_port
 from flask import Flask
 from flask.testing import FlaskClient
-from mailfeed.publisher.db import Database
-from mailfeed.publisher.models import MailMessage, OutboundMail, Person, Post, Thread
-from mailfeed.web import create_app
 from sqlalchemy import select
 from waitress.server import create_server
 
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.models import MailMessage, OutboundMail, Person, Post, Thread
 from mailfeed.settings import Settings
+from mailfeed.web import create_app
 
 DOMAIN = "firma.se"
 MODERATOR = f"moderator@{DOMAIN}"

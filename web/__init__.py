@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, g, request
-from mailfeed.publisher.db import Database
-from mailfeed.web import i18n, render, security, spoolview, state
-from mailfeed.web.spoolview import SpoolView
 from werkzeug.wrappers import Response
 
+from mailfeed.publisher.db import Database
 from mailfeed.settings import Settings
+from mailfeed.web import i18n, render, security, spoolview, state
+from mailfeed.web.spoolview import SpoolView
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"

@@ -13,15 +13,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Blueprint, abort, redirect, render_template, send_file, url_for
-from mailfeed.publisher import outbox
-from mailfeed.publisher.models import MailMessage
-from mailfeed.web.security import require_moderator
-from mailfeed.web.spoolview import current_spool
-from mailfeed.web.state import db_session, settings
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from mailfeed.publisher import outbox
+from mailfeed.publisher.models import MailMessage
 from mailfeed.settings import Settings
+from mailfeed.web.security import require_moderator
+from mailfeed.web.spoolview import current_spool
+from mailfeed.web.state import db_session, settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 SPOOL_ID = re.compile(r"[0-9]{20}-[0-9a-f]{12}")  # Spool.put's ids; nothing path-like

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, request
+from werkzeug.wrappers import Response
+
 from mailfeed.publisher import feed as feed_queries
 from mailfeed.publisher import reactions
 from mailfeed.publisher import search as search_queries
@@ -17,7 +19,6 @@ from mailfeed.publisher.models import Post
 from mailfeed.web.openapi import document
 from mailfeed.web.render import iso_utc
 from mailfeed.web.state import db_session, settings
-from werkzeug.wrappers import Response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -22,14 +22,14 @@ from flask import (
     url_for,
 )
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
+
 from mailfeed.publisher import signin
 from mailfeed.publisher.models import utcnow
+from mailfeed.settings import Settings
 from mailfeed.web import i18n, mailer
 from mailfeed.web.security import is_loopback, safe_next
 from mailfeed.web.state import current_user, db_session, settings, viewer_person
-from werkzeug.wrappers import Response
-
-from mailfeed.settings import Settings
 
 bp = Blueprint("auth", __name__)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, make_response, render_template, request
+from werkzeug.wrappers import Response
+
 from mailfeed.publisher import feed as feed_queries
 from mailfeed.web.render import iso_utc
 from mailfeed.web.state import db_session, settings, viewer_person
-from werkzeug.wrappers import Response
 
 bp = Blueprint("feed", __name__)
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from mailfeed.publisher import outbox
-from mailfeed.publisher.models import OutboundMail
 from sqlalchemy.orm import Session
 
+from mailfeed.publisher import outbox
+from mailfeed.publisher.models import OutboundMail
 from mailfeed.settings import Settings
 
 MAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"

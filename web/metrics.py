@@ -13,11 +13,12 @@ import hmac
 import time
 
 from flask import Blueprint, abort, request
+from werkzeug.wrappers import Response
+
 from mailfeed.publisher import metrics as metric_queries
 from mailfeed.publisher.metrics import Metric
 from mailfeed.web.spoolview import SpoolView, current_spool
 from mailfeed.web.state import db_session, settings
-from werkzeug.wrappers import Response
 
 bp = Blueprint("metrics", __name__)
 

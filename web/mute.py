@@ -10,12 +10,12 @@ Signed-in participants opt in or out of a thread's mail with `POST /t/<id>/mail`
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request
-from mailfeed.publisher import reactions, subscriptions
-from mailfeed.publisher.models import Person, Thread
-from mailfeed.web.state import current_user, db_session, is_moderator, settings, viewer_person
 from werkzeug.wrappers import Response
 
+from mailfeed.publisher import reactions, subscriptions
+from mailfeed.publisher.models import Person, Thread
 from mailfeed.settings import build_site
+from mailfeed.web.state import current_user, db_session, is_moderator, settings, viewer_person
 
 bp = Blueprint("mute", __name__)
 

@@ -15,12 +15,13 @@ from typing import cast
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from inscriptis import get_text  # type: ignore[import-untyped]
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
 from mailfeed.publisher import outbox as outbox_queue
 from mailfeed.publisher.models import OutboundMail
 from mailfeed.web.security import is_loopback
 from mailfeed.web.state import db_session, settings
-from sqlalchemy import select
-from werkzeug.wrappers import Response
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 

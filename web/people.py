@@ -6,10 +6,11 @@ Addressed by id, not address: guests in open mode must not read addresses off UR
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template
+from werkzeug.wrappers import Response
+
 from mailfeed.publisher.activity import mark_mentions_seen, person_activity, unseen_mentions
 from mailfeed.publisher.models import Person
 from mailfeed.web.state import current_user, db_session, viewer_person
-from werkzeug.wrappers import Response
 
 bp = Blueprint("people", __name__)
 

@@ -11,9 +11,10 @@ import re
 from datetime import datetime, timedelta
 
 import nh3
-from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
+
+from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START
 
 # Schemes we link; anything else (javascript:, data:) stays text.
 _URL = re.compile(r"\b(?:https?://|mailto:)[^\s<>\"'`]+", re.IGNORECASE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+
 from mailfeed.publisher import feed as feed_queries
 from mailfeed.publisher import search as search_queries
 from mailfeed.web.state import db_session, viewer_person

@@ -15,10 +15,10 @@ from typing import Any
 
 from flask import abort, g, jsonify, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
-from mailfeed.web.state import GUEST_NAME, CurrentUser, settings
 from werkzeug.wrappers import Response
 
 from mailfeed.settings import Settings
+from mailfeed.web.state import GUEST_NAME, CurrentUser, settings
 
 PUBLIC = frozenset(
     {"healthz", "static", "auth.login", "auth.confirm", "auth.language", "outbox.index",

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import cast
 
 from flask import current_app, g
+from sqlalchemy.orm import Session
+
 from mailfeed.publisher import people
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import Person
-from sqlalchemy.orm import Session
-
 from mailfeed.settings import Settings
 
 GUEST_NAME = "Guest"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+
 from mailfeed.publisher import stats as stats_queries
 from mailfeed.web.state import db_session
 

@@ -7,12 +7,12 @@ GET only shows (mail scanners such as Safe Links open every link); POST acts.
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template
-from mailfeed.publisher import suggest
-from mailfeed.publisher.site import Site
-from mailfeed.web.state import db_session, settings
 from werkzeug.wrappers import Response
 
+from mailfeed.publisher import suggest
+from mailfeed.publisher.site import Site
 from mailfeed.settings import Settings, build_site
+from mailfeed.web.state import db_session, settings
 
 bp = Blueprint("suggest", __name__, url_prefix="/suggest")
 

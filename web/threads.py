@@ -14,19 +14,19 @@ from flask import (
     request,
     send_file,
 )
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
 from mailfeed.publisher import feed as feed_queries
 from mailfeed.publisher import reactions, subscriptions
 from mailfeed.publisher.models import MailMessage, Post, Thread
+from mailfeed.settings import build_site
 from mailfeed.web import mailer
 from mailfeed.web.admin import raw_file
 from mailfeed.web.attachments import Attachment, list_attachments, read_attachment
 from mailfeed.web.render import iso_utc, markdown
 from mailfeed.web.state import current_user, db_session, is_moderator, settings, viewer_person
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-from werkzeug.wrappers import Response
-
-from mailfeed.settings import build_site
 
 bp = Blueprint("threads", __name__)
 
