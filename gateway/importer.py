@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from mailfeed.gateway.config import GatewayConfig
 from mailfeed.gateway.rawstore import RawStore
 from mailfeed.parsers.mail import parse_mail
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.publish import Envelope, process
-from mailfeed.settings import Settings, build_site
 
 
 @dataclass
@@ -68,11 +68,11 @@ def iter_archive(path: Path) -> Iterator[bytes]:
 
 
 def import_archive(
-    settings: Settings, db: Database, path: Path, *, batch: int = 200,
+    config: GatewayConfig, db: Database, path: Path, *, batch: int = 200,
     progress: object | None = None,
 ) -> ImportStats:
-    site = build_site(settings)
-    raw_store = RawStore(settings.raw_dir)
+    site = config.site
+    raw_store = RawStore(config.raw_dir)
     stats = ImportStats(threads=set())
     session = db.sessions()
     try:
@@ -80,7 +80,7 @@ def import_archive(
             stats.messages += 1
             _digest, raw_path = raw_store.keep(raw)
             parsed = parse_mail(raw)
-            envelope = Envelope(rcpts=(settings.primary_address,), source="import",
+            envelope = Envelope(rcpts=(config.primary_address,), source="import",
                                 raw_path=str(raw_path))
             outcome = process(session, site, parsed, envelope)
             if outcome.duplicate:

@@ -19,11 +19,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from mailfeed.gateway.config import GatewayConfig, parse_hostport
 from mailfeed.publisher import bounces
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import OutboundMail, utcnow
 from mailfeed.publisher.outbox import needs_smtputf8
-from mailfeed.settings import Settings, build_site, parse_hostport
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12  # with a 30 s base: about 20 hours of trying
@@ -39,16 +39,16 @@ def permanent(exc: Exception) -> bool:
 
 
 class OutboundSender:
-    def __init__(self, settings: Settings, db: Database) -> None:
-        self.settings = settings
+    def __init__(self, config: GatewayConfig, db: Database) -> None:
+        self.config = config
         self.db = db
-        self.site = build_site(settings)
+        self.site = config.site
         self.wake = threading.Event()
-        settings.outbox_dir.mkdir(parents=True, exist_ok=True)
+        config.outbox_dir.mkdir(parents=True, exist_ok=True)
 
     def _deliver(self, row: OutboundMail) -> None:
-        if not self.settings.relay:
-            path = self.settings.outbox_dir / f"{row.id:08d}.eml"
+        if not self.config.relay:
+            path = self.config.outbox_dir / f"{row.id:08d}.eml"
             tmp = path.with_suffix(".tmp")
             with open(tmp, "wb") as fh:
                 fh.write(row.raw)
@@ -56,23 +56,23 @@ class OutboundSender:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
             return
-        host, port = parse_hostport(self.settings.relay)
+        host, port = parse_hostport(self.config.relay)
         envelope_from = bounces.bounce_address(self.site, row.id)
         rcpts = [row.recipient]
         # The relay's certificate is verified, against the system's CAs or the
         # organisation's own (MAILFEED_RELAY_CA) for an internal relay.
-        context = ssl.create_default_context(cafile=self.settings.relay_ca or None)
-        if self.settings.relay_tls == "implicit":
+        context = ssl.create_default_context(cafile=self.config.relay_ca or None)
+        if self.config.relay_tls == "implicit":
             client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=30, context=context)
         else:
             client = smtplib.SMTP(host, port, timeout=30)
         with client:
-            client.ehlo(self.settings.gateway_domain)
-            if self.settings.relay_tls == "starttls":
+            client.ehlo(self.config.gateway_domain)
+            if self.config.relay_tls == "starttls":
                 client.starttls(context=context)
-                client.ehlo(self.settings.gateway_domain)
-            if self.settings.relay_user:
-                client.login(self.settings.relay_user, self.settings.relay_password)
+                client.ehlo(self.config.gateway_domain)
+            if self.config.relay_user:
+                client.login(self.config.relay_user, self.config.relay_password)
             options: list[str] = []
             if needs_smtputf8(envelope_from, *rcpts):
                 client.command_encoding = "utf-8"  # smtplib speaks ASCII unless told
@@ -117,7 +117,7 @@ class OutboundSender:
             if permanent or row.attempts >= MAX_ATTEMPTS:
                 row.state = "failed"
             else:
-                base = self.settings.outbound_retry_base
+                base = self.config.outbound_retry_base
                 delay = min(base * 2 ** (row.attempts - 1), 3600)
                 row.next_attempt = utcnow() + timedelta(seconds=delay)
         log.warning("outbound %s not delivered: %s", row_id, error.split(":")[0])

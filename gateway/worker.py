@@ -14,6 +14,7 @@ import traceback
 
 from sqlalchemy.exc import OperationalError
 
+from mailfeed.gateway.config import GatewayConfig
 from mailfeed.gateway.dkimcheck import REAL_DNS, DnsFunc, verified_domains
 from mailfeed.gateway.rawstore import RawStore
 from mailfeed.gateway.spool import Spool, SpoolEntry
@@ -21,20 +22,19 @@ from mailfeed.parsers.mail import parse_mail
 from mailfeed.publisher import control
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.publish import Envelope, Outcome, process
-from mailfeed.settings import Settings, build_site
 
 log = logging.getLogger(__name__)
 CONFIDENTIAL_RULES = frozenset({"sensitivity", "encrypted", "confidential_subject"})
 
 
 class Worker:
-    def __init__(self, settings: Settings, db: Database, spool: Spool,
+    def __init__(self, config: GatewayConfig, db: Database, spool: Spool,
                  dnsfunc: DnsFunc = REAL_DNS) -> None:
         self.db = db
         self.dnsfunc = dnsfunc  # DKIM keys (MAILFEED_VERIFY_DKIM); tests serve their own
         self.spool = spool
-        self.site = build_site(settings)
-        self.raw = RawStore(settings.raw_dir)
+        self.site = config.site
+        self.raw = RawStore(config.raw_dir)
         self.wake = threading.Event()
 
     def handle(self, entry: SpoolEntry) -> Outcome:

@@ -9,11 +9,27 @@ from pathlib import Path
 
 import click
 
-from mailfeed.settings import Settings, load_settings
+from mailfeed.publisher.db import Database
+from mailfeed.settings import Settings, SettingsError, build_gateway_config, load_settings
+
+SETTINGS_ERROR = 2  # exit status for a bad setting, as for a bad command line
 
 
 def _settings() -> Settings:
-    return load_settings()
+    """The settings, read once per command; a bad one ends the command naming its key."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        click.echo(f"mailfeed: bad setting: {exc}", err=True)
+        sys.exit(SETTINGS_ERROR)
+
+
+def _existing_database(settings: Settings) -> Database | None:
+    """The configured database when there is one to consult (`parse` creates none)."""
+    url = settings.db_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return None
+    return Database(url)
 
 
 @click.group()
@@ -56,12 +72,19 @@ def parse(as_json: bool, as_text: bool, rcpt: tuple[str, ...], files: tuple[str,
     from mailfeed.parsers.mail import parse_mail, parse_text
 
     settings = _settings()
+    config = build_gateway_config(settings)
+    database = _existing_database(settings)
     results = []
-    for name in files:
-        data = Path(name).read_bytes()
-        parsed = parse_text(data.decode("utf-8", "replace")) if as_text else parse_mail(data)
-        decision = decide_offline(settings, parsed, tuple(a.lower() for a in rcpt), raw=data)
-        results.append(parsed.to_json(decision))
+    try:
+        for name in files:
+            data = Path(name).read_bytes()
+            parsed = parse_text(data.decode("utf-8", "replace")) if as_text else parse_mail(data)
+            decision = decide_offline(config, database, parsed, tuple(a.lower() for a in rcpt),
+                                      raw=data)
+            results.append(parsed.to_json(decision))
+    finally:
+        if database is not None:
+            database.dispose()
     if as_json:
         out = results[0] if len(results) == 1 else results
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
@@ -87,7 +110,6 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations (Alembic) to MAILFEED_DATABASE_URL."""
-    from mailfeed.publisher.db import Database
 
     settings = _settings()
     database = Database(settings.db_url)
@@ -101,7 +123,6 @@ def db_upgrade() -> None:
 def import_(path: Path, batch: int) -> None:
     """Thread and publish an archive: an mbox file, a Maildir, or a folder of .eml files."""
     from mailfeed.gateway.importer import archive_size, import_archive
-    from mailfeed.publisher.db import Database
 
     settings = _settings()
     database = Database(settings.db_url)
@@ -109,7 +130,8 @@ def import_(path: Path, batch: int) -> None:
         database.upgrade()
     with click.progressbar(length=archive_size(path) or 0, label="importing",
                            file=sys.stderr, show_pos=True) as bar:
-        stats = import_archive(settings, database, path, batch=batch, progress=bar)
+        stats = import_archive(build_gateway_config(settings), database, path, batch=batch,
+                               progress=bar)
     click.echo(f"{stats.messages} messages: {stats.published} new threads, "
                f"{stats.appended} appended, {stats.duplicates} duplicates, "
                f"{stats.skipped} skipped; {len(stats.threads or ())} threads touched")
@@ -120,7 +142,6 @@ def import_(path: Path, batch: int) -> None:
 @click.option("--yes", is_flag=True, help="Do it (without this, nothing is changed).")
 def erase_person(address: str, yes: bool) -> None:
     """Erase a person (GDPR): their posts' words, address, reactions and sent raw mail."""
-    from mailfeed.publisher.db import Database
     from mailfeed.publisher.erase import erase_person as erase
 
     if not yes:
@@ -142,7 +163,7 @@ def spool() -> None:
 def _spool(settings: Settings):  # type: ignore[no-untyped-def]
     from mailfeed.gateway.spool import Spool
 
-    return Spool(settings.data_dir / "spool")
+    return Spool(build_gateway_config(settings).spool_dir)
 
 
 @spool.command("list")

@@ -21,7 +21,12 @@ from mailfeed.gateway.spool import Spool
 from mailfeed.gateway.worker import Worker
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import Thread
-from mailfeed.settings import Settings, parse_hostport
+from mailfeed.settings import (
+    Settings,
+    build_gateway_config,
+    build_web_config,
+    parse_hostport,
+)
 
 log = logging.getLogger(__name__)
 DEMO_DOMAIN = "firma.se"
@@ -53,21 +58,22 @@ class Gateway:
         )
 
         self.settings = settings
+        config = build_gateway_config(settings)
         self.db = Database(settings.db_url)
         if settings.db_url.startswith("sqlite"):
             # An embedded SQLite upgrades itself; PostgreSQL takes `mailfeed db upgrade`.
             self.db.upgrade()
         elif not self.db.is_current():
             raise SchemaOutdated("the database schema is not current: run `mailfeed db upgrade`")
-        self.spool = Spool(settings.data_dir / "spool")
-        self.worker = Worker(settings, self.db, self.spool)
-        self.sender = OutboundSender(settings, self.db)
-        self.handler = GatewayHandler(self.spool, address_matcher(settings),
+        self.spool = Spool(config.spool_dir)
+        self.worker = Worker(config, self.db, self.spool)
+        self.sender = OutboundSender(config, self.db)
+        self.handler = GatewayHandler(self.spool, address_matcher(config),
                                       max_queue=settings.max_queue,
                                       rate=SenderRate(settings.rate_limit),
                                       on_spooled=self.worker.wake.set)
-        self.smtp = SMTPListener(settings, self.handler)
-        self.app = create_app(settings, self.db, spool=self.spool)
+        self.smtp = SMTPListener(config, self.handler)
+        self.app = create_app(build_web_config(settings), self.db, spool=self.spool)
         host, port = parse_hostport(settings.web_listen)
         self.web = create_server(self.app, host=host, port=port, threads=8,
                                  ident="Mailfeed", clear_untrusted_proxy_headers=True)
@@ -75,7 +81,7 @@ class Gateway:
         self.threads: list[threading.Thread] = []
         self.imap: ImapPoller | None = None
         if settings.imap_url:
-            self.imap = ImapPoller.from_settings(settings, self.spool)
+            self.imap = ImapPoller.from_settings(config, self.spool)
 
     def seed_demo(self) -> None:
         from mailfeed.gateway.demo import seed

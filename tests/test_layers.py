@@ -17,8 +17,8 @@ RINGS = {"parsers", "publisher", "gateway", "web"}
 ALLOWED = {
     "parsers": set(),
     "publisher": {"parsers"},
-    "gateway": {"parsers", "publisher", "root"},
-    "web": {"parsers", "publisher", "root"},
+    "gateway": {"parsers", "publisher"},
+    "web": {"parsers", "publisher"},
 }
 
 
@@ -50,6 +50,25 @@ def test_imports_point_downwards(ring: str) -> None:
             if top == ring:
                 continue
             assert top in ALLOWED[ring], f"{path.relative_to(ROOT)} imports {name}"
+
+
+def test_no_ring_imports_the_root() -> None:
+    """Settings reach a ring as its own view (`Site`, `WebConfig`, `GatewayConfig`); a ring
+    that imported `mailfeed.settings` could read the relay password or the IMAP URL."""
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for ring in sorted(RINGS)
+        for path in sorted((ROOT / ring).rglob("*.py"))
+        for top, name in imported_rings(path)
+        if top == "root"
+    ]
+    assert offenders == []
+
+
+def test_the_checker_sees_a_root_import(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("from mailfeed.settings import Settings\nimport mailfeed.web.config\n")
+    assert imported_rings(module) == {("root", "mailfeed.settings"), ("web", "mailfeed.web.config")}
 
 
 def test_parsers_do_no_io() -> None:

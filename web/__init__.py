@@ -1,4 +1,4 @@
-"""The web feed: `create_app(settings)` builds the Flask app with its blueprints.
+"""The web feed: `create_app(config, db)` builds the Flask app with its blueprints.
 
 Pages and the JSON API read and write through `publisher/` only.  Every request passes
 the sign-in gate (`web.security.gate`) and, when it changes something, the CSRF check.
@@ -12,47 +12,42 @@ from flask import Flask, g, request
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher.db import Database
-from mailfeed.settings import Settings
 from mailfeed.web import i18n, render, security, spoolview, state
+from mailfeed.web.config import WebConfig
 from mailfeed.web.spoolview import SpoolView
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 
 
-def create_app(
-    settings: Settings, db: Database | None = None, spool: SpoolView | None = None
-) -> Flask:
-    """The app for these settings; with no `db`, open and upgrade the configured one.
+def create_app(config: WebConfig, db: Database, spool: SpoolView | None = None) -> Flask:
+    """The app for this configuration on an open (and upgraded) database.
 
     `spool` is the gateway's spool (`mailfeed serve` passes it): the admin page and
     /metrics read it through `web.spoolview`."""
-    if db is None:
-        db = Database(settings.db_url)
-        db.upgrade()
     app = Flask(
         __name__,
         template_folder=str(TEMPLATES),
         static_folder=str(Path(__file__).parent / "static"),
     )
     app.config.update(
-        MAILFEED_SETTINGS=settings,
-        SECRET_KEY=settings.secret_key,
+        SECRET_KEY=config.secret_key,
         SESSION_COOKIE_NAME="mailfeed_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        SESSION_COOKIE_SECURE=config.public_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=30 * 24 * 3600,
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
+    app.extensions["mailfeed_config"] = config
     app.extensions["mailfeed_db"] = db
     if spool is not None:
         app.extensions[spoolview.EXTENSION] = spool
     app.teardown_appcontext(state.close_session)
     app.before_request(security.gate)
     app.before_request(security.check_csrf)
-    _register_template_helpers(app, settings)
+    _register_template_helpers(app, config)
     _register_blueprints(app)
 
     @app.get("/healthz")
@@ -74,10 +69,10 @@ def create_app(
     return app
 
 
-def _register_template_helpers(app: Flask, settings: Settings) -> None:
+def _register_template_helpers(app: Flask, config: WebConfig) -> None:
     def lang() -> str:
         if "lang" not in g:
-            g.lang = i18n.choose_language(settings.default_language)
+            g.lang = i18n.choose_language(config.default_language)
         return str(g.lang)
 
     def translate(key: str, **values: object) -> str:
@@ -89,7 +84,7 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
         csrf_token=security.csrf_token,
         atom_url=security.atom_url,
         current_user=state.current_user,
-        settings=settings,
+        settings=config.template_values(),  # public values only, never the secret key
         iso_utc=render.iso_utc,
         written_date=lambda text, moment: render.written_date(text, moment, lang()),
         local_date=lambda moment, clock=True: render.local_date(moment, lang(), clock=clock),

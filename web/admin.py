@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from mailfeed.publisher import outbox
 from mailfeed.publisher.models import MailMessage
-from mailfeed.settings import Settings
+from mailfeed.web.config import WebConfig
 from mailfeed.web.security import require_moderator
 from mailfeed.web.spoolview import current_spool
 from mailfeed.web.state import db_session, settings
@@ -27,7 +27,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 SPOOL_ID = re.compile(r"[0-9]{20}-[0-9a-f]{12}")  # Spool.put's ids; nothing path-like
 
 
-def raw_file(cfg: Settings, raw_path: str) -> Path | None:
+def raw_file(cfg: WebConfig, raw_path: str) -> Path | None:
     """The stored raw mail, only if it lies inside the data dir (no path tricks)."""
     if not raw_path:
         return None

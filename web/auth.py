@@ -26,8 +26,8 @@ from werkzeug.wrappers import Response
 
 from mailfeed.publisher import signin
 from mailfeed.publisher.models import utcnow
-from mailfeed.settings import Settings
 from mailfeed.web import i18n, mailer
+from mailfeed.web.config import WebConfig
 from mailfeed.web.security import is_loopback, safe_next
 from mailfeed.web.state import current_user, db_session, settings, viewer_person
 
@@ -38,11 +38,11 @@ MAX_LINKS_PER_WINDOW = 5  # per address and LINK_LIFETIME: enough for typos, not
 SALT = "mailfeed-signin-v1"
 
 
-def _serializer(cfg: Settings) -> URLSafeSerializer:
+def _serializer(cfg: WebConfig) -> URLSafeSerializer:
     return URLSafeSerializer(cfg.secret_key, salt=SALT)
 
 
-def make_token(cfg: Settings, email: str, *, issued: float | None = None) -> tuple[str, str]:
+def make_token(cfg: WebConfig, email: str, *, issued: float | None = None) -> tuple[str, str]:
     """A signed sign-in token and its nonce; `issued` defaults to now."""
     nonce = secrets.token_urlsafe(18)
     stamp = int(issued if issued is not None else time.time())
@@ -50,7 +50,7 @@ def make_token(cfg: Settings, email: str, *, issued: float | None = None) -> tup
     return token, nonce
 
 
-def read_token(cfg: Settings, token: str, *, now: float | None = None) -> tuple[str, str] | str:
+def read_token(cfg: WebConfig, token: str, *, now: float | None = None) -> tuple[str, str] | str:
     """(email, nonce) of a valid unexpired token, or the name of what is wrong with it."""
     try:
         data: Any = _serializer(cfg).loads(token)
@@ -63,7 +63,7 @@ def read_token(cfg: Settings, token: str, *, now: float | None = None) -> tuple[
     return email, nonce
 
 
-def allowed_address(cfg: Settings, address: str) -> bool:
+def allowed_address(cfg: WebConfig, address: str) -> bool:
     local, at, domain = address.rpartition("@")
     return bool(local and at) and domain.lower() in cfg.publish_domains
 
@@ -98,7 +98,7 @@ def login() -> Response:
     )
     db_session().commit()
     session["next"] = next_path
-    local_catcher = not cfg.relay and is_loopback(request.remote_addr)
+    local_catcher = cfg.local_outbox and is_loopback(request.remote_addr)
     return _render("web/auth/sent.html", local_catcher=local_catcher)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from mailfeed.publisher import outbox
 from mailfeed.publisher.models import OutboundMail
-from mailfeed.settings import Settings
+from mailfeed.web.config import WebConfig
 
 MAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
 
@@ -31,11 +31,12 @@ _env = Environment(
 
 
 def compose(
-    cfg: Settings, name: str, lang: str, recipient: str, **values: Any
+    cfg: WebConfig, name: str, lang: str, recipient: str, **values: Any
 ) -> EmailMessage:
     """Render templates/mail/<name>.<lang>.txt into a ready-to-queue message."""
     lang = lang if lang in ("sv", "en") else "en"
-    rendered = _env.get_template(f"{name}.{lang}.txt").render(settings=cfg, **values)
+    template = _env.get_template(f"{name}.{lang}.txt")
+    rendered = template.render(settings=cfg.template_values(), **values)
     first, _, body = rendered.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"mail template {name}.{lang}.txt must start with 'Subject:'")
@@ -54,7 +55,7 @@ def compose(
 
 def queue(
     session: Session,
-    cfg: Settings,
+    cfg: WebConfig,
     *,
     name: str,
     lang: str,

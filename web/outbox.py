@@ -41,7 +41,9 @@ def local_catcher() -> bool:
     forwarding headers, which is why the Host check matters.
     """
     cfg = settings()
-    if cfg.relay or cfg.auth.startswith("header:") or not is_loopback(request.remote_addr):
+    if not cfg.local_outbox or cfg.auth.startswith("header:"):
+        return False
+    if not is_loopback(request.remote_addr):
         return False
     forwarded = request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded")
     host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host

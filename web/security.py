@@ -17,7 +17,7 @@ from flask import abort, g, jsonify, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
-from mailfeed.settings import Settings
+from mailfeed.web.config import WebConfig
 from mailfeed.web.state import GUEST_NAME, CurrentUser, settings
 
 PUBLIC = frozenset(
@@ -42,7 +42,7 @@ def is_loopback(address: str | None) -> bool:
 FEED_SALT = "mailfeed-atom-v1"
 
 
-def feed_token(cfg: Settings, email: str) -> str:
+def feed_token(cfg: WebConfig, email: str) -> str:
     """A personal token for Atom URLs: feed readers cannot sign in, but can keep a URL.
 
     It reads Atom feeds only (never pages or the API) and is revoked by a new secret key.
@@ -50,7 +50,7 @@ def feed_token(cfg: Settings, email: str) -> str:
     return URLSafeSerializer(cfg.secret_key, salt=FEED_SALT).dumps(email.lower())
 
 
-def _feed_reader(cfg: Settings) -> CurrentUser | None:
+def _feed_reader(cfg: WebConfig) -> CurrentUser | None:
     token = request.args.get("token")
     if not token or request.method != "GET" or not request.path.endswith(".atom"):
         return None
@@ -63,7 +63,7 @@ def _feed_reader(cfg: Settings) -> CurrentUser | None:
     return CurrentUser(email, None, guest=False, moderator=False)
 
 
-def resolve_user(cfg: Settings) -> CurrentUser | None:
+def resolve_user(cfg: WebConfig) -> CurrentUser | None:
     """The user behind this request under the configured auth mode, or None."""
     reader = _feed_reader(cfg)
     if reader is not None:

@@ -21,12 +21,18 @@ from werkzeug.wrappers import Response
 from mailfeed.publisher import feed as feed_queries
 from mailfeed.publisher import reactions, subscriptions
 from mailfeed.publisher.models import MailMessage, Post, Thread
-from mailfeed.settings import build_site
 from mailfeed.web import mailer
 from mailfeed.web.admin import raw_file
 from mailfeed.web.attachments import Attachment, list_attachments, read_attachment
 from mailfeed.web.render import iso_utc, markdown
-from mailfeed.web.state import current_user, db_session, is_moderator, settings, viewer_person
+from mailfeed.web.state import (
+    current_user,
+    db_session,
+    is_moderator,
+    settings,
+    site,
+    viewer_person,
+)
 
 bp = Blueprint("threads", __name__)
 
@@ -143,7 +149,7 @@ def reply(thread_id: int) -> Response:
     try:
         post, mentioned = reactions.reply(
             session, thread, person, request.form.get("body", ""),
-            kudos=request.form.get("kudos") == "1", site=build_site(settings()),
+            kudos=request.form.get("kudos") == "1", site=site(),
         )
     except ValueError as exc:
         abort(400, description=str(exc))
