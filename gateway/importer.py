@@ -3,7 +3,8 @@
 Streaming: one message in memory at a time (mailbox keeps only offsets for an mbox),
 writes committed in batches.  Threads form through the same Message-ID references the
 live gateway uses, so replies join their thread whichever comes first in the archive.
-No link mails are sent for imported threads.
+No link mails are sent for imported threads.  Each mail goes through `intake.take_in`,
+as live mail does, so a confidential one is forgotten here too.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mailfeed.gateway.config import GatewayConfig
+from mailfeed.gateway.intake import Arrival, take_in
 from mailfeed.gateway.rawstore import RawStore
-from mailfeed.parsers.mail import parse_mail
 from mailfeed.publisher.db import Database
-from mailfeed.publisher.publish import Envelope, process
 
 
 @dataclass
@@ -71,18 +71,15 @@ def import_archive(
     config: GatewayConfig, db: Database, path: Path, *, batch: int = 200,
     progress: object | None = None,
 ) -> ImportStats:
-    site = config.site
     raw_store = RawStore(config.raw_dir)
+    arrival = Arrival(source="import", rcpts=(config.primary_address,))
     stats = ImportStats(threads=set())
     session = db.sessions()
     try:
         for raw in iter_archive(path):
             stats.messages += 1
-            _digest, raw_path = raw_store.keep(raw)
-            parsed = parse_mail(raw)
-            envelope = Envelope(rcpts=(config.primary_address,), source="import",
-                                raw_path=str(raw_path))
-            outcome = process(session, site, parsed, envelope)
+            outcome = take_in(raw, arrival, site=config.site, session=session,
+                              raw_store=raw_store).outcome
             if outcome.duplicate:
                 stats.duplicates += 1
             elif outcome.decision.action == "publish":

@@ -28,6 +28,9 @@ class RawStore:
     def path_for(self, digest: str) -> Path:
         return self.root / digest[:2] / f"{digest}.eml"
 
+    def owns(self, path: Path) -> bool:
+        return path.resolve().is_relative_to(self.root.resolve())
+
     def keep(self, raw: bytes) -> tuple[str, Path]:
         """Store `raw` durably (once); return its sha256 and path."""
         digest = hashlib.sha256(raw).hexdigest()

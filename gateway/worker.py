@@ -1,9 +1,7 @@
-"""The ingest worker: spool -> parse -> publish, one mail per transaction.
+"""The ingest worker: each spooled mail through `intake.take_in`, one per transaction.
 
-Order matters for "exactly once": the raw bytes go to the raw store, the publisher's
-effects (thread, posts, queued replies, the mail's record) commit in one transaction,
-and only then does the spool entry go.  A crash in between repeats the mail, and the
-publisher recognizes it by its Message-ID (or hash) and changes nothing.
+Only after the transaction commits does the spool entry go.  A crash in between repeats
+the mail, and the publisher recognizes it by its Message-ID (or hash) and changes nothing.
 """
 
 from __future__ import annotations
@@ -15,16 +13,14 @@ import traceback
 from sqlalchemy.exc import OperationalError
 
 from mailfeed.gateway.config import GatewayConfig
-from mailfeed.gateway.dkimcheck import REAL_DNS, DnsFunc, verified_domains
+from mailfeed.gateway.dkimcheck import REAL_DNS, DnsFunc
+from mailfeed.gateway.intake import Arrival, take_in
 from mailfeed.gateway.rawstore import RawStore
 from mailfeed.gateway.spool import Spool, SpoolEntry
-from mailfeed.parsers.mail import parse_mail
-from mailfeed.publisher import control
 from mailfeed.publisher.db import Database
-from mailfeed.publisher.publish import Envelope, Outcome, process
+from mailfeed.publisher.publish import Outcome
 
 log = logging.getLogger(__name__)
-CONFIDENTIAL_RULES = frozenset({"sensitivity", "encrypted", "confidential_subject"})
 
 
 class Worker:
@@ -38,21 +34,12 @@ class Worker:
         self.wake = threading.Event()
 
     def handle(self, entry: SpoolEntry) -> Outcome:
-        raw = entry.read()
-        _digest, path = self.raw.keep(raw)
-        parsed = parse_mail(raw)
-        envelope = Envelope(
-            mail_from=entry.mail_from if entry.source == "smtp" else None,
-            rcpts=entry.rcpts, source=entry.source, raw_path=str(path),
-            dkim_domains=verified_domains(raw, self.dnsfunc) if self.site.policy.own_dkim else (),
-        )
+        arrival = Arrival(source=entry.source, rcpts=tuple(entry.rcpts),
+                          mail_from=entry.mail_from if entry.source == "smtp" else None)
         with self.db.session() as session:
-            # Mail to a command address (publisher.control) is no candidate post.
-            outcome = (control.process_control(session, self.site, raw, parsed, envelope)
-                       or process(session, self.site, parsed, envelope))
-        if outcome.decision.rule in CONFIDENTIAL_RULES and not outcome.duplicate:
-            # Refused as confidential: nothing of it is stored beyond the audit record.
-            self.raw.redact(path, outcome.decision.reason)
+            taken = take_in(entry.read(), arrival, site=self.site, session=session,
+                            raw_store=self.raw, dnsfunc=self.dnsfunc)
+        outcome = taken.outcome
         log.info("mail %s: %s (%s)", entry.id, outcome.decision.action, outcome.decision.reason)
         return outcome
 

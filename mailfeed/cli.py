@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -65,23 +66,33 @@ def serve(demo: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract.")
 @click.option("--text", "as_text", is_flag=True, help="Files are bare plain-text bodies.")
 @click.option("--rcpt", multiple=True, help="Envelope recipient (as RCPT TO would give).")
+@click.option("--demo", is_flag=True, help="Decide under `serve --demo`'s settings.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def parse(as_json: bool, as_text: bool, rcpt: tuple[str, ...], files: tuple[str, ...]) -> None:
+def parse(as_json: bool, as_text: bool, rcpt: tuple[str, ...], demo: bool,
+          files: tuple[str, ...]) -> None:
     """Show what the gateway understands of mail files, storing nothing."""
-    from mailfeed.gateway.offline import decide_offline
+    from mailfeed.gateway.intake import Arrival, take_in
     from mailfeed.parsers.mail import parse_mail, parse_text
+    from mailfeed.parsers.model import ParsedMail
+    from mailfeed.serve import demo_settings
+
+    def read_text(data: bytes) -> ParsedMail:
+        return parse_text(data.decode("utf-8", "replace"))
 
     settings = _settings()
-    config = build_gateway_config(settings)
+    if demo:
+        settings = demo_settings(settings)
+    site = build_gateway_config(settings).site
+    arrival = Arrival(source="cli", rcpts=tuple(a.lower() for a in rcpt))
     database = _existing_database(settings)
     results = []
     try:
         for name in files:
             data = Path(name).read_bytes()
-            parsed = parse_text(data.decode("utf-8", "replace")) if as_text else parse_mail(data)
-            decision = decide_offline(config, database, parsed, tuple(a.lower() for a in rcpt),
-                                      raw=data)
-            results.append(parsed.to_json(decision))
+            with database.sessions() if database else nullcontext() as session:
+                taken = take_in(data, arrival, site=site, session=session, raw_store=None,
+                                parse=read_text if as_text else parse_mail)
+            results.append(taken.parsed.to_json(taken.outcome.decision))
     finally:
         if database is not None:
             database.dispose()

@@ -80,6 +80,11 @@ def automatic(mail: ParsedMail, context: PolicyContext) -> Decision | None:
     return Decision("ignore", None, reason) if reason else None
 
 
+def _confidential(reason: str) -> Decision:
+    """A refusal because the sender asked for secrecy: nothing of the mail may be kept."""
+    return Decision("reject", None, reason, confidential=True)
+
+
 # RFC 2156 §5.3.4 / Outlook's Sensitivity header; "Normal" is the only open value.
 _SENSITIVE = {"private", "personal", "confidential", "company-confidential"}
 
@@ -88,7 +93,7 @@ def sensitivity(mail: ParsedMail, context: PolicyContext) -> Decision | None:
     """Mail the sender marked private or confidential in their client."""
     value = (mail.header("sensitivity") or "").strip().lower()
     if value in _SENSITIVE:
-        return Decision("reject", None, f"marked confidential by the sender (Sensitivity: {value})")
+        return _confidential(f"marked confidential by the sender (Sensitivity: {value})")
     return None
 
 
@@ -97,13 +102,13 @@ def encrypted(mail: ParsedMail, context: PolicyContext) -> Decision | None:
     content_type = (mail.header("content-type") or "").lower()
     mime_type = content_type.split(";", 1)[0].strip()
     if mime_type == "multipart/encrypted":
-        return Decision("reject", None, "encrypted mail (multipart/encrypted, PGP/MIME)")
+        return _confidential("encrypted mail (multipart/encrypted, PGP/MIME)")
     if mime_type in {"application/pkcs7-mime", "application/x-pkcs7-mime"}:
         # smime-type=signed-data is only signed (opaque); anything else may be sealed.
         if "signed-data" not in content_type.replace(" ", ""):
-            return Decision("reject", None, "encrypted mail (S/MIME application/pkcs7-mime)")
+            return _confidential("encrypted mail (S/MIME application/pkcs7-mime)")
     if "-----BEGIN PGP MESSAGE-----" in mail.new_text:
-        return Decision("reject", None, "encrypted mail (inline PGP)")
+        return _confidential("encrypted mail (inline PGP)")
     return None
 
 
@@ -112,7 +117,7 @@ def confidential_subject(mail: ParsedMail, context: PolicyContext) -> Decision |
     subjects = f"{mail.raw_subject}\n{mail.subject}".casefold()
     for marker in context.confidential_markers:
         if marker.strip() and marker.strip().casefold() in subjects:
-            return Decision("reject", None, f"subject carries the marker {marker.strip()!r}")
+            return _confidential(f"subject carries the marker {marker.strip()!r}")
     return None
 
 

@@ -343,17 +343,22 @@ def suggest_key(root: ChainMessage) -> str:
     return f"suggest:{fingerprint(root)}"
 
 
-def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope) -> Outcome:
-    key = mail_key(parsed)
-    seen = session.scalar(select(MailMessage).where(MailMessage.message_id == key))
-    if seen is not None:
-        decision = Decision(seen.action, seen.kind, seen.reason)  # type: ignore[arg-type]
-        return Outcome(decision, seen.thread_id, duplicate=True, new_posts=0)
+def seen_before(session: Session, parsed: ParsedMail) -> Outcome | None:
+    """The outcome on record when this mail (by Message-ID or hash) was handled already."""
+    seen = session.scalar(select(MailMessage).where(MailMessage.message_id == mail_key(parsed)))
+    if seen is None:
+        return None
+    decision = Decision(seen.action, seen.kind, seen.reason)  # type: ignore[arg-type]
+    return Outcome(decision, seen.thread_id, duplicate=True, new_posts=0)
 
-    decision, thread = decide_for(session, site, parsed, envelope)
+
+def record(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope,
+           decision: Decision, thread: Thread | None) -> Outcome:
+    """Write what `decision` (from `decide_for`) means: the mail's record, the thread and
+    its posts, the replies to queue.  The caller commits."""
     mail = MailMessage(
-        message_id=key, content_hash=parsed.content_hash, raw_path=envelope.raw_path,
-        source=envelope.source, mail_from=envelope.mail_from or "",
+        message_id=mail_key(parsed), content_hash=parsed.content_hash,
+        raw_path=envelope.raw_path, source=envelope.source, mail_from=envelope.mail_from or "",
         rcpts=",".join(envelope.rcpts), sender=parsed.sender.email or "",
         subject=parsed.subject[:500], action=decision.action, kind=decision.kind,
         reason=decision.reason,
@@ -371,6 +376,16 @@ def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope
     elif decision.action == "suggest" and envelope.source not in {"import", "demo"}:
         suggest.queue_invitation(session, site, parsed, mail, suggest_key(parsed.chain[0]))
     return Outcome(decision, thread.id if thread else None, duplicate=False, new_posts=added)
+
+
+def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope) -> Outcome:
+    """Decide and record in one step (the gateway's intake runs the steps itself, so that
+    it can forget a confidential mail's words between deciding and recording)."""
+    seen = seen_before(session, parsed)
+    if seen is not None:
+        return seen
+    decision, thread = decide_for(session, site, parsed, envelope)
+    return record(session, site, parsed, envelope, decision, thread)
 
 
 def publish_into(

@@ -19,7 +19,7 @@ from dkim import dknewkey
 from sqlalchemy import func, select
 
 from mailfeed.gateway.dkimcheck import verified_domains
-from mailfeed.gateway.offline import decide_offline
+from mailfeed.gateway.intake import Arrival, take_in
 from mailfeed.gateway.spool import Spool
 from mailfeed.gateway.worker import Worker
 from mailfeed.parsers.mail import parse_mail
@@ -179,9 +179,13 @@ def test_parse_json_takes_the_same_decision(key, dns, tmp_path: Path) -> None:
                         allowed_domains=("firma.se",), verify_dkim=True, secret_key="k")
     rcpts = ("feed@firma.se",)
     good, bad = signed(anna_asks(), key), signed(anna_asks(), key, b"evil.example")
-    config = build_gateway_config(settings)
-    assert decide_offline(config, None, parse_mail(good), rcpts, good, dns).action == "publish"
-    assert decide_offline(config, None, parse_mail(bad), rcpts, bad, dns).action == "reject"
+    site, arrival = build_gateway_config(settings).site, Arrival("cli", rcpts)
+
+    def action(raw: bytes) -> str:
+        taken = take_in(raw, arrival, site=site, session=None, raw_store=None, dnsfunc=dns)
+        return taken.outcome.decision.action
+
+    assert action(good) == "publish" and action(bad) == "reject"
 
 
 # --------------------------------------------------------- through the real worker
