@@ -20,7 +20,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from mailfeed.gateway.config import GatewayConfig, parse_hostport
-from mailfeed.publisher import bounces
+from mailfeed.publisher import bounces, outgoing
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import OutboundMail, utcnow
 from mailfeed.publisher.outbox import needs_smtputf8
@@ -57,7 +57,7 @@ class OutboundSender:
             os.replace(tmp, path)
             return
         host, port = parse_hostport(self.config.relay)
-        envelope_from = bounces.bounce_address(self.site, row.id)
+        envelope_from = outgoing.return_path(self.site, row.id)
         rcpts = [row.recipient]
         # The relay's certificate is verified, against the system's CAs or the
         # organisation's own (MAILFEED_RELAY_CA) for an internal relay.

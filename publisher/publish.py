@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from mailfeed.parsers import authresults
 from mailfeed.parsers.model import ChainMessage, Decision, ParsedMail
 from mailfeed.parsers.policy import decide
-from mailfeed.publisher import notify, outbox, people, related, replyaddr, suggest
+from mailfeed.publisher import outgoing, people, related, replyaddr, suggest
 from mailfeed.publisher.models import MailMessage, MessageRef, OutboundMail, Post, Thread, utcnow
 from mailfeed.publisher.site import Site
 
@@ -241,32 +241,23 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
     todo = [(a, n) for a, n in recipients if keys[a] not in sent]
     if not todo:
         return  # everyone on this copy already has the link: compose nothing
-    language = notify.language_for(thread.language, site.default_language)
     url = site.base_url + thread.path
     humans = [p for p in parsed.participants if not site.is_gateway(p)]
     similar = []
     if thread.kind == "question":
         similar = [{"subject": t.subject, "url": site.base_url + t.path}
                    for t in related.similar_answered(session, thread)]
-    body = notify.render(
-        "link", language, url=url, subject=thread.subject, posts=len(thread.posts),
-        people=max(len(humans), 1), similar=similar, site_name=site.name,
-        gateway=site.gateway_address,
-    )
-    subject = notify.SUBJECTS[("link", language)].format(subject=thread.subject)
     message_ids = []
     for address, name in todo:
-        key = keys[address]
-        message_id = notify.message_id_for(site.gateway_domain, key)
-        msg = notify.compose(
-            sender=site.gateway_address, sender_name=site.name, recipient=address,
-            recipient_name=name, subject=subject, body=body, message_id=message_id,
-            in_reply_to=parsed.message_id, references=parsed.references, date=datetime.now(UTC),
+        row = outgoing.queue_mail(
+            session, site, template="link", language=thread.language, key=keys[address],
+            recipient=address, recipient_name=name, in_reply_to=parsed.message_id,
+            references=parsed.references,
             extra_headers=[("Reply-To", replyaddr.reply_address(site, thread.id))],
+            thread_id=thread.id, url=url, subject=thread.subject, posts=len(thread.posts),
+            people=max(len(humans), 1), similar=similar,
         )
-        outbox.enqueue(session, key=key, purpose="link", recipient=address, message=msg,
-                       thread_id=thread.id)
-        message_ids.append(message_id)
+        message_ids.append(row.message_id)
     _remember_ids(session, thread, message_ids)
 
 
@@ -314,12 +305,13 @@ def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision:
             address.rpartition("@")[2], site.policy.trusted_authserv_ids)
         if not verdict.passed:
             return  # a forged From: would make us mail the real owner: backscatter
-    language = notify.language_for(parsed.language, site.default_language)
+    language = outgoing.mail_language(parsed.language, site.default_language)
     reason_code = hashlib.sha256(decision.reason.encode()).hexdigest()[:12]
-    notify.answer_mail(
-        session, site, parsed, template="reject", language=language,
+    outgoing.queue_mail(
+        session, site, template="reject", language=language,
         key=f"reject:{address}:{reason_code}:{today}",  # once per sender, reason and day
         recipient=address, recipient_name=parsed.sender.name,
+        in_reply_to=parsed.message_id, references=parsed.references, subject=parsed.subject,
         reason=reason_for_sender(decision, language, address),
         advice=REJECT_ADVICE[language])
 

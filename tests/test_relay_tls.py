@@ -18,8 +18,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from mailfeed.gateway.outbound import OutboundSender
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import OutboundMail
-from mailfeed.publisher.notify import compose
 from mailfeed.publisher.outbox import enqueue
+from mailfeed.publisher.outgoing import compose
 from mailfeed.settings import build_gateway_config, load_settings
 from tests.conftest import free_port
 from tests.gateway_support import SinkHandler

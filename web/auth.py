@@ -24,9 +24,9 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
-from mailfeed.publisher import signin
+from mailfeed.publisher import outgoing, signin
 from mailfeed.publisher.models import utcnow
-from mailfeed.web import i18n, mailer
+from mailfeed.web import i18n
 from mailfeed.web.config import WebConfig
 from mailfeed.web.security import is_loopback, safe_next
 from mailfeed.web.state import current_user, db_session, settings, viewer_person
@@ -92,8 +92,8 @@ def login() -> Response:
     token, nonce = make_token(cfg, address)
     link = cfg.public_url + url_for("auth.confirm", token=token)
     lang = i18n.choose_language(cfg.default_language)
-    mailer.queue(
-        db_session(), cfg, name="signin", lang=lang, recipient=address,
+    outgoing.queue_mail(
+        db_session(), cfg.site, template="signin", language=lang, recipient=address,
         key=f"signin:{nonce}", email=address, link=link,
     )
     db_session().commit()

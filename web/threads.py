@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher import feed as feed_queries
-from mailfeed.publisher import reactions, subscriptions
+from mailfeed.publisher import outgoing, reactions, subscriptions
 from mailfeed.publisher.models import MailMessage, Post, Thread
-from mailfeed.web import mailer
 from mailfeed.web.admin import raw_file
 from mailfeed.web.attachments import Attachment, list_attachments, read_attachment
 from mailfeed.web.render import iso_utc, markdown
@@ -156,8 +155,8 @@ def reply(thread_id: int) -> Response:
     cfg = settings()
     link = f"{cfg.public_url}{thread.path}#p{post.id}"
     for target in mentioned:
-        mailer.queue(
-            session, cfg, name="mention", lang=target.language or thread.language,
+        outgoing.queue_mail(
+            session, site(), template="mention", language=target.language or thread.language,
             recipient=target.email, key=f"mention:{post.id}:{target.id}", thread_id=thread.id,
             author=person.display, subject=thread.subject, excerpt=post.body[:500], link=link,
         )
@@ -194,8 +193,8 @@ def answer(post_id: int) -> Response:
     for target in reactions.thread_participants(session, thread):
         if person is not None and target.id == person.id:
             continue  # whoever marked it knows
-        mailer.queue(
-            session, cfg, name="answered", lang=target.language or thread.language,
+        outgoing.queue_mail(
+            session, site(), template="answered", language=target.language or thread.language,
             recipient=target.email, key=f"answered:{thread.id}:{post.id}:{target.id}",
             thread_id=thread.id, author=post.author_display, subject=thread.subject,
             excerpt=post.body[:500], link=link,
