@@ -20,6 +20,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from mailfeed.gateway.config import GatewayConfig, parse_hostport
+from mailfeed.gateway.failures import describe, redact
 from mailfeed.publisher import bounces, outgoing
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import OutboundMail, utcnow
@@ -120,14 +121,14 @@ class OutboundSender:
                 base = self.config.outbound_retry_base
                 delay = min(base * 2 ** (row.attempts - 1), 3600)
                 row.next_attempt = utcnow() + timedelta(seconds=delay)
-        log.warning("outbound %s not delivered: %s", row_id, error.split(":")[0])
+        log.warning("outbound %s not delivered: %s", row_id, redact(error))
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             try:
                 self.run_once()
             except Exception as exc:  # noqa: BLE001 - the sender must keep running
-                log.error("outbound round failed: %s", exc.__class__.__name__)
+                log.error("outbound round failed: %s", describe(exc))
             self.wake.wait(timeout=1.0)
             self.wake.clear()
 

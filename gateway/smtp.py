@@ -19,6 +19,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from mailfeed.gateway.config import GatewayConfig, parse_hostport
+from mailfeed.gateway.failures import describe
 from mailfeed.gateway.spool import Spool
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ class GatewayHandler:
                 ),
             )
         except OSError as exc:
-            log.error("spool write failed: %s", exc.__class__.__name__)
+            log.error("spool write failed: %s", describe(exc))
             return SPOOL_ERROR
         if self.on_spooled:
             self.on_spooled()

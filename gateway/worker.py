@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from mailfeed.gateway.config import GatewayConfig
 from mailfeed.gateway.dkimcheck import REAL_DNS, DnsFunc
+from mailfeed.gateway.failures import describe
 from mailfeed.gateway.intake import Arrival, take_in
 from mailfeed.gateway.rawstore import RawStore
 from mailfeed.gateway.spool import Spool, SpoolEntry
@@ -46,16 +47,16 @@ class Worker:
     def run_once(self) -> int:
         """Process everything pending; returns how many entries were handled."""
         count = 0
-        for entry in self.spool.pending():
+        for entry in self.spool.pending():  # may raise: `run` keeps going regardless
             try:
                 self.handle(entry)
             except OperationalError as exc:
                 # The database is locked, full or away: transient.  The mail stays spooled
                 # (it was acknowledged) and is tried again on the next round.
-                log.warning("mail %s deferred: %s", entry.id, exc.__class__.__name__)
+                log.warning("mail %s deferred: %s", entry.id, describe(exc))
                 break
             except Exception as exc:  # noqa: BLE001 - quarantine, never drop, keep running
-                log.error("mail %s quarantined: %s", entry.id, exc.__class__.__name__)
+                log.error("mail %s quarantined: %s", entry.id, describe(exc))
                 detail = "".join(traceback.format_exception_only(exc)).strip()
                 self.spool.quarantine(entry, detail)
             else:
@@ -64,7 +65,13 @@ class Worker:
         return count
 
     def run(self, stop: threading.Event) -> None:
+        """Until `stop`: one round, then wait for a wake-up or a second.  Nothing a round
+        raises (an unreadable spool directory, a full disk) ends the thread: SMTP keeps
+        answering 250, so the worker must keep trying to take that mail in."""
         while not stop.is_set():
-            self.run_once()
+            try:
+                self.run_once()
+            except Exception as exc:  # noqa: BLE001 - the worker must outlive any one round
+                log.error("ingest round failed, retrying: %s", describe(exc))
             self.wake.wait(timeout=1.0)
             self.wake.clear()

@@ -2,14 +2,15 @@
 
 The only place that speaks tsvector.  A document is indexed under both the `swedish` and
 the `english` configuration, because a thread's language is a guess and people mix them;
-the expression GIN indexes created by `install` make the same expressions fast.
+the expression GIN indexes of migration 0003 make the same expressions fast (change an
+expression here and a new migration must rebuild its index).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Integer, text
+from sqlalchemy import Integer, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -29,20 +30,6 @@ _POST_DOC = _post_doc()
 _SUBJECT_DOC = "(to_tsvector('swedish', thread.subject) || to_tsvector('english', thread.subject))"
 _QUERY = "(plainto_tsquery('swedish', :q) || plainto_tsquery('english', :q))"
 _HEADLINE_OPTS = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=10"
-
-
-def install(connection: Connection) -> None:
-    connection.execute(
-        text(f"CREATE INDEX IF NOT EXISTS ix_post_fts ON post USING gin ({_POST_DOC})")
-    )
-    connection.execute(
-        text(f"CREATE INDEX IF NOT EXISTS ix_thread_fts ON thread USING gin ({_SUBJECT_DOC})")
-    )
-
-
-def uninstall(connection: Connection) -> None:
-    connection.execute(text("DROP INDEX IF EXISTS ix_post_fts"))
-    connection.execute(text("DROP INDEX IF EXISTS ix_thread_fts"))
 
 
 def _query_text(terms: list[str]) -> str:

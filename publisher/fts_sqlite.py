@@ -2,7 +2,7 @@
 
 The only place that speaks FTS5.  The index tables are external-content tables kept in
 step by triggers, so whoever writes posts (the mail publisher, the web) needs to know
-nothing about search; `install` runs from a migration and `rebuild` re-reads the rows.
+nothing about search; migration 0003 created them and `rebuild` re-reads the rows.
 The `porter` tokenizer stems English; for Swedish, each query word is cut to its
 Snowball stem and searched as a prefix (`frågorna` → `fråg*` finds `fråga`, `frågan`,
 `frågor`; `skrivaren` → `skriv*` finds `skrivare`): stemming on the query side, so the
@@ -27,41 +27,6 @@ _TABLES = (
     ("post_fts", "post", ("body", "trimmed")),
     ("thread_fts", "thread", ("subject",)),
 )
-
-
-def _ddl() -> list[str]:
-    statements = []
-    for fts, table, cols in _TABLES:
-        col_list = ", ".join(cols)
-        new_vals = ", ".join(f"new.{c}" for c in cols)
-        old_vals = ", ".join(f"old.{c}" for c in cols)
-        statements += [
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({col_list}, "
-            f"content='{table}', content_rowid='id', tokenize='porter unicode61')",
-            f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN "
-            f"INSERT INTO {fts}(rowid, {col_list}) VALUES (new.id, {new_vals}); END",
-            f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN "
-            f"INSERT INTO {fts}({fts}, rowid, {col_list}) VALUES ('delete', old.id, {old_vals});"
-            " END",
-            f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE OF {col_list} ON {table} BEGIN "
-            f"INSERT INTO {fts}({fts}, rowid, {col_list}) VALUES ('delete', old.id, {old_vals});"
-            f" INSERT INTO {fts}(rowid, {col_list}) VALUES (new.id, {new_vals}); END",
-        ]
-    return statements
-
-
-def install(connection: Connection) -> None:
-    """Create the index tables and triggers, then index the rows already there."""
-    for statement in _ddl():
-        connection.execute(text(statement))
-    rebuild(connection)
-
-
-def uninstall(connection: Connection) -> None:
-    for fts, _table, _cols in _TABLES:
-        for suffix in ("ai", "ad", "au"):
-            connection.execute(text(f"DROP TRIGGER IF EXISTS {fts}_{suffix}"))
-        connection.execute(text(f"DROP TABLE IF EXISTS {fts}"))
 
 
 def rebuild(connection: Connection) -> None:
