@@ -13,11 +13,18 @@ import mailbox
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from mailfeed.gateway.config import GatewayConfig
 from mailfeed.gateway.intake import Arrival, take_in
 from mailfeed.gateway.rawstore import RawStore
 from mailfeed.publisher.db import Database
+
+
+class Progress(Protocol):
+    """A progress bar (click's, in the CLI)."""
+
+    def update(self, n_steps: int) -> None: ...
 
 
 @dataclass
@@ -69,7 +76,7 @@ def iter_archive(path: Path) -> Iterator[bytes]:
 
 def import_archive(
     config: GatewayConfig, db: Database, path: Path, *, batch: int = 200,
-    progress: object | None = None,
+    progress: Progress | None = None,
 ) -> ImportStats:
     raw_store = RawStore(config.raw_dir)
     arrival = Arrival(source="import", rcpts=(config.primary_address,))
@@ -94,7 +101,7 @@ def import_archive(
                 session.commit()
                 session.expunge_all()  # constant memory: forget what is written
             if progress is not None:
-                progress.update(1)  # type: ignore[attr-defined]
+                progress.update(1)
         session.commit()
     finally:
         session.close()

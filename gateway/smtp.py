@@ -13,7 +13,7 @@ import ssl
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, AnyStr
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -43,10 +43,11 @@ class GatewaySMTP(SMTP):
         self.line_length_limit = line_length_limit
         super().__init__(handler, **kwargs)
 
-    async def push(self, status: str) -> None:
-        if status.startswith("552 Error"):
+    async def push(self, status: AnyStr) -> None:
+        if isinstance(status, str) and status.startswith("552 Error"):
             # aiosmtpd's own texts carry no enhanced code; RFC 3463 §3.4 names 5.3.4.
-            status = TOO_BIG.format(limit=self.data_size_limit)
+            await super().push(TOO_BIG.format(limit=self.data_size_limit))
+            return
         await super().push(status)
 
 

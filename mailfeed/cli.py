@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from mailfeed.gateway.spool import Spool
 from mailfeed.publisher.db import Database
 from mailfeed.settings import Settings, SettingsError, build_gateway_config, load_settings
 
@@ -171,9 +172,7 @@ def spool() -> None:
     """Mail waiting in the spool or quarantined."""
 
 
-def _spool(settings: Settings):  # type: ignore[no-untyped-def]
-    from mailfeed.gateway.spool import Spool
-
+def _spool(settings: Settings) -> Spool:
     return Spool(build_gateway_config(settings).spool_dir)
 
 

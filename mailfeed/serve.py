@@ -34,17 +34,18 @@ DEMO_DOMAIN = "firma.se"
 
 def demo_settings(settings: Settings) -> Settings:
     """`serve --demo`: open access on loopback, and the demo organisation may publish."""
-    changes: dict[str, object] = {"demo": True}
     host, _ = parse_hostport(settings.web_listen)
-    if host in {"127.0.0.1", "localhost", "::1"} and settings.auth == "magic-link":
-        changes["auth"] = "open"
-    if not settings.allowed_domains:
-        changes["allowed_domains"] = (*settings.publish_domains, DEMO_DOMAIN)
-    if settings.gateway_addresses == Settings().gateway_addresses:
+    auth = settings.auth
+    if host in {"127.0.0.1", "localhost", "::1"} and auth == "magic-link":
+        auth = "open"
+    allowed = settings.allowed_domains or (*settings.publish_domains, DEMO_DOMAIN)
+    gateways = settings.gateway_addresses
+    if gateways == Settings().gateway_addresses:
         # The demo organisation's own gateway address, as its mail (and the README's
         # example thread) CCs it; feed@localhost keeps working for swaks.
-        changes["gateway_addresses"] = (*settings.gateway_addresses, f"feed@{DEMO_DOMAIN}")
-    return replace(settings, **changes)  # type: ignore[arg-type]
+        gateways = (*gateways, f"feed@{DEMO_DOMAIN}")
+    return replace(settings, demo=True, auth=auth, allowed_domains=allowed,
+                   gateway_addresses=gateways)
 
 
 class SchemaOutdated(RuntimeError):

@@ -1,4 +1,4 @@
-"""The rings: imports point downwards only (DESIGN.md).  parsers imports none of the others.
+"""The rings: imports point downwards only (README: Architecture); parsers imports no ring.
 
 The rings install as `mailfeed.parsers`, `mailfeed.publisher`, `mailfeed.gateway` and
 `mailfeed.web`; the rest of `mailfeed.*` is the composition root, which may import every

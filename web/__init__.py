@@ -39,7 +39,8 @@ def create_app(config: WebConfig, db: Database, spool: SpoolView | None = None) 
         PERMANENT_SESSION_LIFETIME=30 * 24 * 3600,
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
+    # keep the documented field order; `sort_keys` is DefaultJSONProvider's, not the base's
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["mailfeed_config"] = config
     app.extensions["mailfeed_db"] = db
     if spool is not None:

@@ -14,7 +14,7 @@ from email.parser import BytesParser
 from typing import cast
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from inscriptis import get_text  # type: ignore[import-untyped]
+from inscriptis import get_text
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
