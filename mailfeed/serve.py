@@ -106,7 +106,7 @@ class Gateway:
         if self.imap is not None:
             self.imap.stop()
         self.stop_event.set()
-        self.worker.wake.set()
+        self.worker.stop()  # abandons a parse in progress: its mail stays spooled
         self.sender.wake.set()
         self.web.close()
         for t in self.threads:

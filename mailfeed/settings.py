@@ -74,6 +74,11 @@ class Settings:
     outbound_retry_base: int = 30  # seconds before the first retry; doubles, capped at 1 h
     metrics_token: str = ""  # when set, /metrics wants `Authorization: Bearer <token>`
     verify_dkim: bool = False  # verify DKIM ourselves (dkimpy), for set-ups without a verifier
+    parse_cpu_seconds: int = 30  # CPU time one mail may take to parse; over it: quarantined
+    max_link_replies: int = 100  # link mails one incoming mail may cause; the rest are told
+    max_connections: int = 200  # SMTP sessions at once; more are answered 421 4.7.0
+    relay_timeout: int = 30  # seconds for connect, greeting and each command to the relay
+    search_timeout: int = 5  # seconds one search may run before it is stopped
     extra: Mapping[str, str] = field(default_factory=dict)
 
     # -- derived values -------------------------------------------------

@@ -1,0 +1,124 @@
+"""A corpus of hostile mail, generated in code (no large files in the repository).
+
+Each mail is one of the ways a single message tried to freeze, stall or speak for
+someone else in the fault pass of issue 15.  `corpus()` yields them all with what may
+become of each; `tests/test_hostile.py` runs them through a real gateway.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mailfeed.parsers.model import ParsedMail
+
+GATEWAY = "feed@firma.se"
+
+
+@dataclass(frozen=True)
+class Hostile:
+    name: str
+    mail_from: str  # the SMTP envelope sender
+    raw: bytes
+    rcpts: tuple[str, ...] = (GATEWAY,)
+
+
+def _mail(headers: list[tuple[str, str]], body: str) -> bytes:
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    return (head + "\r\n" + body).encode("utf-8")
+
+
+def _base(message_id: str, subject: str, sender: str = "Anna Berg <anna.berg@firma.se>",
+          extra: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+    return [("From", sender), ("To", GATEWAY), ("Subject", subject),
+            ("Date", "Tue, 24 Nov 2026 09:00:00 +0100"), ("Message-ID", f"<{message_id}>"),
+            ("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=utf-8"),
+            *(extra or [])]
+
+
+def long_word(letters: int = 100_000) -> Hostile:
+    """Item 1: a question whose one line holds a run of letters without a space."""
+    rng = random.Random(15)
+    word = "".join(rng.choice("abcdefghijklmnopqrstuvwxyzåäö") for _ in range(letters))
+    body = "Hej! Vet någon varför det här händer? " + word + "\r\n"
+    return Hostile("long_word", "anna.berg@firma.se",
+                   _mail(_base("long-word@firma.se", "Konstigt fel?"), body))
+
+
+def huge_line(size: int = 3 * 1024 * 1024) -> Hostile:
+    """Item 1: a body of several megabytes on one line (under the size limit)."""
+    unit = "aaaa bbbb@cccc dddd: eeee > ffff wrote "
+    body = (unit * (size // len(unit) + 1))[:size] + "\r\n"
+    return Hostile("huge_line", "anna.berg@firma.se",
+                   _mail(_base("huge-line@firma.se", "Stor rad?"), body))
+
+
+def display_name_from() -> Hostile:
+    """Item 2: a display name that looks like an internal address, from outside."""
+    return Hostile("display_name_from", "attacker@evil.example", _mail(
+        _base("display-name@evil.example", "Brådskande: betala fakturan?",
+              sender='"vd@firma.se" <attacker@evil.example>'),
+        "Kan någon betala fakturan i dag?\r\n"))
+
+
+def encoded_display_to() -> Hostile:
+    """Item 2: an address inside an encoded display name in To:."""
+    headers = _base("encoded-to@firma.se", "Fråga om resor?")
+    headers[1] = ("To", f"{GATEWAY}, =?utf-8?q?Erik=2C_ceo=40firma=2Ese?= <erik.ek@firma.se>")
+    return Hostile("encoded_display_to", "anna.berg@firma.se",
+                   _mail(headers, "Vem bokar resor numera?\r\n"))
+
+
+def many_references(count: int = 300_000) -> Hostile:
+    """Item 3: References with 300,000 Message-IDs (about 5 MB of header)."""
+    refs = "\r\n ".join(f"<r{i}@x.example>" for i in range(count))
+    return Hostile("many_references", "anna.berg@firma.se", _mail(
+        _base("many-refs@firma.se", "Många referenser?", extra=[("References", refs)]),
+        "Vet någon hur man gör?\r\n"))
+
+
+def same_body_twice() -> list[Hostile]:
+    """Item 7: the same person, the same short body, two different questions."""
+    return [Hostile(f"same_body_{n}", "anna.berg@firma.se", _mail(
+        _base(f"same-body-{n}@firma.se", subject), "Vet någon?\r\n"))
+        for n, subject in ((1, "Var är nycklarna till förrådet?"),
+                           (2, "Hur bokar man konferensrummet?"))]
+
+
+def many_cc(count: int = 5000) -> Hostile:
+    """Item 10: one mail with thousands of colleagues in Cc."""
+    cc = ", ".join(f"kollega{i}@firma.se" for i in range(count))
+    return Hostile("many_cc", "anna.berg@firma.se", _mail(
+        _base("many-cc@firma.se", "Alla: vem har laddaren?", extra=[("Cc", cc)]),
+        "Vem har lånat laddaren?\r\n"), rcpts=(GATEWAY,))
+
+
+def forged_authresults(server: str = "mx.firma.se") -> Hostile:
+    """Item 11: the sender's own Authentication-Results with the trusted id, below the
+    receiving server's real verdict (dmarc=none)."""
+    return Hostile("forged_authresults", "vd@firma.se", _mail(
+        [(f"Authentication-Results", f"{server}; dmarc=none header.from=firma.se"),
+         ("Authentication-Results",
+          f"{server}; spf=pass smtp.mailfrom=firma.se; dkim=pass header.d=firma.se; "
+          "dmarc=pass header.from=firma.se"),
+         *_base("forged-ar@evil.example", "Löneutbetalning?", sender="VD <vd@firma.se>")],
+        "Vet någon när lönen kommer?\r\n"))
+
+
+def corpus() -> Iterator[Hostile]:
+    yield long_word()
+    yield huge_line()
+    yield display_name_from()
+    yield encoded_display_to()
+    yield many_references()
+    yield from same_body_twice()
+    yield many_cc()
+    yield forged_authresults()
+
+
+def spin_parse(raw: bytes) -> ParsedMail:
+    """A parser that never ends, burning CPU: the worst a regular expression can do."""
+    while True:
+        time.monotonic()
