@@ -99,7 +99,7 @@ def forged_authresults(server: str = "mx.firma.se") -> Hostile:
     """Item 11: the sender's own Authentication-Results with the trusted id, below the
     receiving server's real verdict (dmarc=none)."""
     return Hostile("forged_authresults", "vd@firma.se", _mail(
-        [(f"Authentication-Results", f"{server}; dmarc=none header.from=firma.se"),
+        [("Authentication-Results", f"{server}; dmarc=none header.from=firma.se"),
          ("Authentication-Results",
           f"{server}; spf=pass smtp.mailfrom=firma.se; dkim=pass header.d=firma.se; "
           "dmarc=pass header.from=firma.se"),
