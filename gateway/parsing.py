@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import resource
 import signal
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -38,9 +40,17 @@ class ParseStopped(Exception):
     """The service is stopping: the mail stays in the spool for the next start."""
 
 
-def _child(conn: Connection, target: ParseFunc, cpu_seconds: int) -> None:
+def _orphan_watch(parent: int) -> None:
+    """End the child when the gateway is gone (kill -9): nobody waits for its parse."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _child(conn: Connection, target: ParseFunc, cpu_seconds: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_orphan_watch, args=(parent,), daemon=True).start()
     _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
     while True:
         try:
@@ -79,8 +89,9 @@ class ParseProcess:
         if self._proc is not None and self._conn is not None and self._proc.is_alive():
             return self._proc, self._conn
         parent, child = self._context.Pipe()
-        proc = self._context.Process(target=_child, args=(child, self.target, self.cpu_seconds),
-                                     name="mailfeed-parse", daemon=True)
+        proc = self._context.Process(
+            target=_child, args=(child, self.target, self.cpu_seconds, os.getpid()),
+            name="mailfeed-parse", daemon=True)
         proc.start()
         child.close()
         self._proc, self._conn = proc, parent

@@ -193,6 +193,7 @@ def build_site(settings: Settings) -> Site:
         external_people=settings.external_people,
         secret_key=settings.secret_key,
         reply_separator=settings.reply_separator,
+        max_link_replies=settings.max_link_replies,
         policy=PolicyContext(
             gateway_addresses=settings.gateway_addresses,
             monitor_addresses=settings.monitor_addresses,

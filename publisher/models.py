@@ -39,6 +39,8 @@ class Person(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     internal: Mapped[bool] = mapped_column(Boolean, default=True)
     created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Raised at logout: a session cookie carries the generation it was signed in under.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def display(self) -> str:
@@ -66,6 +68,8 @@ class Thread(Base):
     thread_index: Mapped[str | None] = mapped_column(String(64), index=True)  # Outlook conversation
     answer_post_id: Mapped[int | None] = mapped_column(Integer)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Link replies not mailed because one mail named more people than MAILFEED_MAX_LINK_REPLIES.
+    links_unsent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     asker: Mapped[Person | None] = relationship()
     posts: Mapped[list[Post]] = relationship(

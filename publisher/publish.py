@@ -87,6 +87,15 @@ def parse_iso(text: str | None) -> datetime | None:
     return value
 
 
+# References kept per mail, nearest first.  Threads need the last few; 300,000 of them
+# made one query the database refuses ("too many SQL variables") for ever.
+MAX_REFERENCES = 100
+
+
+def _references(parsed: ParsedMail) -> tuple[str, ...]:
+    return parsed.references[-MAX_REFERENCES:]
+
+
 def find_thread(
     session: Session, parsed: ParsedMail, site: Site | None = None, rcpts: tuple[str, ...] = ()
 ) -> Thread | None:
@@ -100,7 +109,7 @@ def find_thread(
             thread_id = replyaddr.thread_for(site, address)
             if thread_id is not None and (thread := session.get(Thread, thread_id)) is not None:
                 return thread
-    ids = [i for i in [parsed.in_reply_to, *reversed(parsed.references), parsed.message_id]
+    ids = [i for i in [parsed.in_reply_to, *reversed(_references(parsed)), parsed.message_id]
            if i]
     if ids:
         refs = {r.message_id: r.thread_id for r in
@@ -116,14 +125,26 @@ def find_thread(
     return None
 
 
-def find_by_root(session: Session, chain: tuple[ChainMessage, ...]) -> Thread | None:
-    """A later copy of a chain we already published, found by its first message's words."""
+def find_by_root(session: Session, parsed: ParsedMail) -> Thread | None:
+    """A later copy of a chain we already published, found by its first message's words.
+
+    Words alone are no proof: "Vet någon?" asked twice about two things are two
+    threads.  So the copy must carry the thread's subject and quote the first message
+    (a chain of two or more); a lone message matches only its own Message-ID."""
+    chain = parsed.chain
     if not chain or not chain[0].body.strip():
         return None
     post = session.scalar(
         select(Post).where(Post.fingerprint == fingerprint(chain[0]), Post.position == 0)
     )
-    return post.thread if post is not None else None
+    if post is None or post.thread.subject.casefold() != (
+            parsed.subject or "(no subject)").casefold():
+        return None
+    if len(chain) < 2:
+        first = session.get(MailMessage, post.mail_id) if post.mail_id is not None else None
+        if first is None or first.message_id != mail_key(parsed):
+            return None
+    return post.thread
 
 
 def _author(session: Session, site: Site, message: ChainMessage) -> tuple[int | None, str | None]:
@@ -239,6 +260,12 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
     sent = set(session.scalars(select(OutboundMail.idempotency_key)
                                .where(OutboundMail.idempotency_key.in_(list(keys.values())))))
     todo = [(a, n) for a, n in recipients if keys[a] not in sent]
+    if len(todo) > site.max_link_replies:
+        # One mail naming thousands must not make us mail thousands: the first ones (the
+        # writers of the chain, then the headers' order) get the link; the page tells
+        # how many did not.
+        thread.links_unsent += len(todo) - site.max_link_replies
+        todo = todo[:site.max_link_replies]
     if not todo:
         return  # everyone on this copy already has the link: compose nothing
     language = notify.language_for(thread.language, site.default_language)
@@ -380,7 +407,7 @@ def publish_into(
     """Create the thread (or continue `thread`, or a thread with the same first message)
     with the chain's new messages, and send the link to whoever on it has not had it."""
     if thread is None:
-        thread = find_by_root(session, parsed.chain)
+        thread = find_by_root(session, parsed)
     created = thread is None
     if thread is None:
         origin = {"import": "import", "monitor": "monitor"}.get(
@@ -402,7 +429,7 @@ def publish_into(
             thread.created = thread.mail_first or thread.mail_last
         thread.last_activity = max(
             (p.date for p in thread.posts), default=thread.mail_last)
-    _remember_ids(session, thread, [i for i in [parsed.message_id, *parsed.references] if i])
+    _remember_ids(session, thread, [i for i in [parsed.message_id, *_references(parsed)] if i])
     mail.thread_id = thread.id
     if source not in {"import", "demo"}:
         # Whoever is new on the thread gets the link, once: the outbox key sees to that.
