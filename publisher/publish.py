@@ -330,23 +330,44 @@ def reason_for_sender(decision: Decision, language: str, address: str) -> str:
     return text.format(domain=address.rpartition("@")[2]) if text else decision.reason
 
 
-def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision: Decision,
-                     today: str) -> None:
-    address = parsed.sender.email
-    if not address or site.is_gateway(address):
-        return
+def notice_recipient(site: Site, parsed: ParsedMail, envelope: Envelope) -> tuple[str | None, str]:
+    """Where a rejection notice may go, or None and why not.
+
+    Only to the envelope sender, and only when the mail proved it came from that
+    address's domain (a trusted verifier's pass, or our own DKIM check): otherwise anyone
+    could make the gateway mail their text to any address (backscatter)."""
+    address = (envelope.mail_from or "").strip().lower()
+    if not address or "@" not in address:
+        return None, "no notice: no envelope sender"
+    if site.is_gateway(address):
+        return None, "no notice: the envelope sender is the gateway"
+    domain = address.rpartition("@")[2]
+    if domain in {d.lower() for d in envelope.dkim_domains} or any(
+            authresults.aligned(d, domain) for d in envelope.dkim_domains):
+        return address, ""
     if site.policy.trusted_authserv_ids:
         verdict = authresults.evaluate(
             authresults.parse_all(parsed.header_all("authentication-results")),
-            address.rpartition("@")[2], site.policy.trusted_authserv_ids)
-        if not verdict.passed:
-            return  # a forged From: would make us mail the real owner: backscatter
+            domain, site.policy.trusted_authserv_ids)
+        if verdict.passed:
+            return address, ""
+        return None, f"no notice: {domain} not authenticated ({verdict.reason})"
+    return None, f"no notice: nothing authenticates {domain} (no trusted verifier set)"
+
+
+def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision: Decision,
+                     envelope: Envelope, mail: MailMessage, today: str) -> None:
+    address, why_not = notice_recipient(site, parsed, envelope)
+    if address is None:
+        mail.reason = f"{mail.reason}; {why_not}"[:2000]
+        return
     language = notify.language_for(parsed.language, site.default_language)
     reason_code = hashlib.sha256(decision.reason.encode()).hexdigest()[:12]
+    name = parsed.sender.name if parsed.sender.email == address else None
     notify.answer_mail(
         session, site, parsed, template="reject", language=language,
         key=f"reject:{address}:{reason_code}:{today}",  # once per sender, reason and day
-        recipient=address, recipient_name=parsed.sender.name,
+        recipient=address, recipient_name=name,
         reason=reason_for_sender(decision, language, address),
         advice=REJECT_ADVICE[language])
 
@@ -394,7 +415,8 @@ def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope
         source = "monitor" if decision.rule == "monitor" else envelope.source
         thread, added = publish_into(session, site, parsed, decision, mail, thread, source)
     elif decision.action == "reject" and envelope.source not in {"import", "demo"}:
-        _queue_rejection(session, site, parsed, decision, datetime.now(UTC).date().isoformat())
+        _queue_rejection(session, site, parsed, decision, envelope, mail,
+                         datetime.now(UTC).date().isoformat())
     elif decision.action == "suggest" and envelope.source not in {"import", "demo"}:
         suggest.queue_invitation(session, site, parsed, mail, suggest_key(parsed.chain[0]))
     return Outcome(decision, thread.id if thread else None, duplicate=False, new_posts=added)

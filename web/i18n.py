@@ -80,6 +80,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "likes": {"en": "Likes", "sv": "Gillningar"},
     "readers": {"en": "Readers", "sv": "Läsare"},
     "Moved from mail": {"sv": "Flyttad från e-post"},
+    "links_unsent": {
+        "en": "{count} people on the mail were not sent the link to this thread: one mail "
+        "may bring the link to a limited number of people.",
+        "sv": "{count} personer på mejlet fick inte länken till den här tråden: ett mejl "
+        "kan ge länken till ett begränsat antal personer.",
+    },
     "moved_panel": {
         "en": "Lived in mail for {duration}: {messages} messages between {people} people; "
         "moved here {created}.",
