@@ -7,6 +7,7 @@ become of each; `tests/test_hostile.py` runs them through a real gateway.
 
 from __future__ import annotations
 
+import base64
 import random
 import time
 from collections.abc import Iterator
@@ -25,14 +26,26 @@ class Hostile:
     rcpts: tuple[str, ...] = (GATEWAY,)
 
 
-def _mail(headers: list[tuple[str, str]], body: str) -> bytes:
+def _mail(headers: list[tuple[str, str]], body: str, base64_body: bool = False) -> bytes:
+    if base64_body:
+        # SMTP lines stop at 64 KB; a sender makes one huge line of text by encoding it.
+        encoded = base64.encodebytes(body.encode("utf-8")).decode().replace("\n", "\r\n")
+        headers = [*headers, ("Content-Transfer-Encoding", "base64")]
+        body = encoded
     head = "".join(f"{name}: {value}\r\n" for name, value in headers)
     return (head + "\r\n" + body).encode("utf-8")
 
 
+VERIFIER = "mx.firma.se"  # the border MTA's authserv-id (MAILFEED_TRUSTED_AUTHSERV_IDS)
+
+
 def _base(message_id: str, subject: str, sender: str = "Anna Berg <anna.berg@firma.se>",
           extra: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
-    return [("From", sender), ("To", GATEWAY), ("Subject", subject),
+    # The border MTA's verdict on top, as it adds it: every mail here is authentic for
+    # its From: domain, so what decides is the hostile part alone.
+    domain = sender.rpartition("@")[2].rstrip(">")
+    return [("Authentication-Results", f"{VERIFIER}; dmarc=pass header.from={domain}"),
+            ("From", sender), ("To", GATEWAY), ("Subject", subject),
             ("Date", "Tue, 24 Nov 2026 09:00:00 +0100"), ("Message-ID", f"<{message_id}>"),
             ("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=utf-8"),
             *(extra or [])]
@@ -44,7 +57,7 @@ def long_word(letters: int = 100_000) -> Hostile:
     word = "".join(rng.choice("abcdefghijklmnopqrstuvwxyzåäö") for _ in range(letters))
     body = "Hej! Vet någon varför det här händer? " + word + "\r\n"
     return Hostile("long_word", "anna.berg@firma.se",
-                   _mail(_base("long-word@firma.se", "Konstigt fel?"), body))
+                   _mail(_base("long-word@firma.se", "Konstigt fel?"), body, True))
 
 
 def huge_line(size: int = 3 * 1024 * 1024) -> Hostile:
@@ -52,7 +65,7 @@ def huge_line(size: int = 3 * 1024 * 1024) -> Hostile:
     unit = "aaaa bbbb@cccc dddd: eeee > ffff wrote "
     body = (unit * (size // len(unit) + 1))[:size] + "\r\n"
     return Hostile("huge_line", "anna.berg@firma.se",
-                   _mail(_base("huge-line@firma.se", "Stor rad?"), body))
+                   _mail(_base("huge-line@firma.se", "Stor rad?"), body, True))
 
 
 def display_name_from() -> Hostile:
@@ -66,7 +79,7 @@ def display_name_from() -> Hostile:
 def encoded_display_to() -> Hostile:
     """Item 2: an address inside an encoded display name in To:."""
     headers = _base("encoded-to@firma.se", "Fråga om resor?")
-    headers[1] = ("To", f"{GATEWAY}, =?utf-8?q?Erik=2C_ceo=40firma=2Ese?= <erik.ek@firma.se>")
+    headers[2] = ("To", f"{GATEWAY}, =?utf-8?q?Erik=2C_ceo=40firma=2Ese?= <erik.ek@firma.se>")
     return Hostile("encoded_display_to", "anna.berg@firma.se",
                    _mail(headers, "Vem bokar resor numera?\r\n"))
 
@@ -89,22 +102,22 @@ def same_body_twice() -> list[Hostile]:
 
 def many_cc(count: int = 5000) -> Hostile:
     """Item 10: one mail with thousands of colleagues in Cc."""
-    cc = ", ".join(f"kollega{i}@firma.se" for i in range(count))
+    cc = ",\r\n ".join(f"kollega{i}@firma.se" for i in range(count))
     return Hostile("many_cc", "anna.berg@firma.se", _mail(
         _base("many-cc@firma.se", "Alla: vem har laddaren?", extra=[("Cc", cc)]),
         "Vem har lånat laddaren?\r\n"), rcpts=(GATEWAY,))
 
 
-def forged_authresults(server: str = "mx.firma.se") -> Hostile:
+def forged_authresults() -> Hostile:
     """Item 11: the sender's own Authentication-Results with the trusted id, below the
     receiving server's real verdict (dmarc=none)."""
-    return Hostile("forged_authresults", "vd@firma.se", _mail(
-        [("Authentication-Results", f"{server}; dmarc=none header.from=firma.se"),
-         ("Authentication-Results",
-          f"{server}; spf=pass smtp.mailfrom=firma.se; dkim=pass header.d=firma.se; "
-          "dmarc=pass header.from=firma.se"),
-         *_base("forged-ar@evil.example", "Löneutbetalning?", sender="VD <vd@firma.se>")],
-        "Vet någon när lönen kommer?\r\n"))
+    headers = _base("forged-ar@firma.se", "Löneutbetalning?", sender="VD <vd@firma.se>")
+    headers[0] = ("Authentication-Results", f"{VERIFIER}; dmarc=none header.from=firma.se")
+    headers.insert(1, ("Authentication-Results",
+                       f"{VERIFIER}; spf=pass smtp.mailfrom=firma.se; dkim=pass "
+                       "header.d=firma.se; dmarc=pass header.from=firma.se"))
+    return Hostile("forged_authresults", "vd@firma.se",
+                   _mail(headers, "Vet någon när lönen kommer?\r\n"))
 
 
 def corpus() -> Iterator[Hostile]:
