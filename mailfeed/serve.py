@@ -102,10 +102,12 @@ class Gateway:
         log.info("SMTP on %s, web on %s", self.settings.smtp_listen, self.settings.public_url)
 
     def stop(self) -> None:
+        if self.stop_event.is_set():
+            return  # stopped already (a second SIGTERM, or a test's clean-up)
+        self.stop_event.set()
         self.smtp.stop()
         if self.imap is not None:
             self.imap.stop()
-        self.stop_event.set()
         self.worker.stop()  # abandons a parse in progress: its mail stays spooled
         self.sender.wake.set()
         self.web.close()
