@@ -12,6 +12,7 @@ import hmac
 import ipaddress
 import secrets
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from flask import abort, g, jsonify, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -137,10 +138,25 @@ def atom_url(endpoint: str, **values: Any) -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Only local paths: `next` must never send a signed-in user to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    """Only a path on this site: `next` must never send anyone to another one.
+
+    Checked on the decoded value, as a browser would read it: browsers drop tabs and
+    newlines anywhere in a URL (`/%09/evil.example` is `//evil.example`), read `\\` as
+    `/`, ignore leading spaces and controls, and take `https:evil.example` as a scheme.
+    Anything but a plain absolute path becomes `/`; nothing here can fail (a CR/LF never
+    reaches a header)."""
+    if not target or len(target) > 2000:
+        return "/"
+    if any(ord(char) < 0x21 or ord(char) == 0x7F for char in target) or "\\" in target:
+        return "/"  # controls, spaces and backslashes: no path of ours needs them raw
+    if not target.startswith("/") or target.startswith("//"):
+        return "/"
+    # Non-ASCII letters go out percent-encoded, so the Location header is plain ASCII.
+    target = quote(target, safe="/?&=#%:;@+,-._~!$'()*[]")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return "/"
+    return target
 
 
 def require_moderator() -> None:
