@@ -161,6 +161,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "Error": {"sv": "Fel"},
     "Attempts": {"sv": "Försök"},
     "Retry": {"sv": "Försök igen"},
+    "Send again": {"sv": "Skicka igen"},
     "Outbound mail": {"sv": "Utgående e-post"},
     "Mail about this thread": {"sv": "Mejl om den här tråden"},
     "mute_ask": {
