@@ -78,7 +78,7 @@ class Settings:
     max_link_replies: int = 100  # link mails one incoming mail may cause; the rest are told
     max_connections: int = 200  # SMTP sessions at once; more are answered 421 4.7.0
     relay_timeout: int = 30  # seconds for connect, greeting and each command to the relay
-    search_timeout: int = 5  # seconds one search may run before it is stopped
+    search_timeout: float = 5.0  # seconds one search may run before it is stopped; 0 = none
     extra: Mapping[str, str] = field(default_factory=dict)
 
     # -- derived values -------------------------------------------------
@@ -128,6 +128,8 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
         return str(raw).strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     if isinstance(default, tuple):
         if isinstance(raw, list | tuple):
             return tuple(str(x).strip() for x in raw)

@@ -80,6 +80,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "likes": {"en": "Likes", "sv": "Gillningar"},
     "readers": {"en": "Readers", "sv": "Läsare"},
     "Moved from mail": {"sv": "Flyttad från e-post"},
+    "search_timed_out": {
+        "en": "The search took too long and was stopped. Try more or rarer words.",
+        "sv": "Sökningen tog för lång tid och avbröts. Prova fler eller ovanligare ord.",
+    },
     "links_unsent": {
         "en": "{count} people on the mail were not sent the link to this thread: one mail "
         "may bring the link to a limited number of people.",

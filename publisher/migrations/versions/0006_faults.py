@@ -1,4 +1,5 @@
-"""faults: link replies a mail was capped at, and a session generation per person
+"""faults: link replies a mail was capped at, a session generation per person, and a
+full-text index that reads the first 64 KB of each post
 
 Revision ID: 0006_faults
 Revises: 0005
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+from mailfeed.publisher import fts_postgres, fts_sqlite
 
 revision = "0006_faults"
 down_revision = "0005"
@@ -21,6 +24,13 @@ def upgrade() -> None:
     with op.batch_alter_table("person") as batch:
         batch.add_column(sa.Column("session_generation", sa.Integer(), nullable=False,
                                    server_default="0"))
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":  # the index again, over the cut text
+        fts_sqlite.uninstall(bind)
+        fts_sqlite.install(bind)
+    elif bind.dialect.name == "postgresql":
+        fts_postgres.uninstall(bind)
+        fts_postgres.install(bind)
 
 
 def downgrade() -> None:
