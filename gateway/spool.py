@@ -89,12 +89,10 @@ class Spool:
     def _entry(self, path: Path) -> SpoolEntry:
         with path.open("rb") as fh:
             meta, _ = _split(fh.readline())
-        side = path.with_suffix(".json")
-        if side.exists():
-            try:
-                meta.update(json.loads(side.read_text()))
-            except ValueError:
-                pass
+        try:
+            meta.update(json.loads(path.with_suffix(".json").read_text()))
+        except (FileNotFoundError, ValueError):
+            pass  # no side file (yet, or any more)
         return SpoolEntry(
             id=path.stem, path=path, mail_from=str(meta.get("mail_from", "")),
             rcpts=tuple(meta.get("rcpts", ())), source=str(meta.get("source", "smtp")),
@@ -105,9 +103,16 @@ class Spool:
 
     def pending(self) -> Iterator[SpoolEntry]:
         """Acknowledged mail not yet processed, oldest first."""
-        for path in sorted(self.new.glob("*.msg")):
-            if path.exists():
+        yield from self._entries(self.new)
+
+    def _entries(self, folder: Path) -> Iterator[SpoolEntry]:
+        # The worker (or `spool retry`) moves files while others list them: an entry that
+        # went between the listing and the read is simply no longer there.
+        for path in sorted(folder.glob("*.msg")):
+            try:
                 yield self._entry(path)
+            except FileNotFoundError:
+                continue
 
     def depth(self) -> int:
         """Mail waiting, counted on disk: other processes (`mailfeed spool retry`) count too."""
@@ -167,8 +172,7 @@ class Spool:
         _fsync_dir(self.failed)
 
     def quarantined(self) -> Iterator[SpoolEntry]:
-        for path in sorted(self.failed.glob("*.msg")):
-            yield self._entry(path)
+        yield from self._entries(self.failed)
 
     def get(self, entry_id: str) -> SpoolEntry | None:
         for folder in (self.new, self.failed):

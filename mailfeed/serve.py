@@ -14,6 +14,7 @@ from types import FrameType
 
 from waitress.server import create_server
 
+from mailfeed.gateway.dkimcheck import key_lookup_timed_out
 from mailfeed.gateway.imap import ImapPoller
 from mailfeed.gateway.outbound import OutboundSender
 from mailfeed.gateway.smtp import GatewayHandler, SenderRate, SMTPListener, address_matcher
@@ -65,12 +66,17 @@ class Gateway:
         self.handler = GatewayHandler(self.spool, address_matcher(settings),
                                       max_queue=settings.max_queue,
                                       rate=SenderRate(settings.rate_limit),
-                                      on_spooled=self.worker.wake.set)
+                                      on_spooled=self.worker.wake.set,
+                                      dkim_deferred=key_lookup_timed_out
+                                      if settings.verify_dkim else None)
         self.smtp = SMTPListener(settings, self.handler)
         self.app = create_app(settings, self.db, spool=self.spool)
         host, port = parse_hostport(settings.web_listen)
         self.web = create_server(self.app, host=host, port=port, threads=8,
-                                 ident="Mailfeed", clear_untrusted_proxy_headers=True)
+                                 ident="Mailfeed",
+                                 # The app decides whom to believe (TrustedProxyFix), and
+                                 # must see a proxy's headers to know it is not local.
+                                 clear_untrusted_proxy_headers=False)
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
         self.imap: ImapPoller | None = None
