@@ -58,13 +58,22 @@ def key_lookup_timed_out(raw: bytes, dnsfunc: DnsFunc = REAL_DNS, timeout: int =
 def _verify(raw: bytes, dnsfunc: DnsFunc, timeout: int) -> tuple[tuple[str, ...], bool]:
     found: list[str] = []
     timed_out = False
+
+    def lookup(name: bytes, timeout: int = timeout) -> bytes | None:
+        # dkimpy turns a DNS timeout into a plain "not verified"; note it on the way.
+        nonlocal timed_out
+        try:
+            return dnsfunc(name, timeout=timeout)
+        except (dkim.DnsTimeoutError, TimeoutError):
+            timed_out = True
+            raise
+
     for idx in range(_signature_count(raw)):
         verifier = dkim.DKIM(raw, timeout=timeout)
         try:
-            ok = verifier.verify(idx=idx, dnsfunc=dnsfunc)
+            ok = verifier.verify(idx=idx, dnsfunc=lookup)
         except Exception as exc:  # noqa: BLE001 - untrusted input: an error is a failure
             log.info("DKIM signature %d not verified: %s", idx, exc.__class__.__name__)
-            timed_out = timed_out or isinstance(exc, dkim.DnsTimeoutError | TimeoutError)
             continue
         fields = verifier.signature_fields
         if not ok or b"from" not in verifier.include_headers or b"l" in fields:
