@@ -391,6 +391,12 @@ def suggest_key(root: ChainMessage) -> str:
     return f"suggest:{fingerprint(root)}"
 
 
+def _flags(parsed: ParsedMail) -> list[str]:
+    """What an operator should know beside the decision: a display name disguised as an
+    address ("vd@firma.se" <attacker@…>) is shown as a name, and flagged here."""
+    return [d for d in parsed.defects if d.startswith("display name looks like an address")]
+
+
 def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope) -> Outcome:
     key = mail_key(parsed)
     seen = session.scalar(select(MailMessage).where(MailMessage.message_id == key))
@@ -404,7 +410,7 @@ def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope
         source=envelope.source, mail_from=envelope.mail_from or "",
         rcpts=",".join(envelope.rcpts), sender=parsed.sender.email or "",
         subject=parsed.subject[:500], action=decision.action, kind=decision.kind,
-        reason=decision.reason,
+        reason="; ".join([decision.reason, *_flags(parsed)]),
     )
     session.add(mail)
     session.flush()

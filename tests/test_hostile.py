@@ -9,6 +9,8 @@ refused with a reason, or quarantined with a reason.  Nothing is lost.
 from __future__ import annotations
 
 import json
+import re
+import signal
 import smtplib
 import sqlite3
 import threading
@@ -93,8 +95,8 @@ def test_the_hostile_corpus_through_a_real_gateway(gateway_factory, relay_sink):
         assert decided[f"probe-{n}@firma.se"][0] == "publish"
 
     # Item 2: a display name is never the sender, nor a recipient.
-    action, _ = decided["display-name@evil.example"]
-    assert action == "reject"
+    action, reason = decided["display-name@evil.example"]
+    assert action == "reject" and "display name looks like an address: from" in reason
     assert db.execute("SELECT count(*) FROM person WHERE email = 'vd@firma.se'").fetchone() == (0,)
     recipients = {r for (r,) in db.execute("SELECT recipient FROM outbound_mail")}
     assert "ceo@firma.se" not in recipients and "vd@firma.se" not in recipients
@@ -122,3 +124,15 @@ def test_the_hostile_corpus_through_a_real_gateway(gateway_factory, relay_sink):
     assert status == 200 and f"{unsent} " in body.decode()
     # Item 3: the mail with 300,000 References went through (or out), the queue moved on.
     assert "many-refs@firma.se" in decided or "many-refs@firma.se" in quarantined
+
+    # Item 1: SIGTERM in the middle of hostile mail ends the service, and loses nothing.
+    for hostile in mails[:2]:
+        _send(gw.smtp_port, hostile.mail_from, hostile.rcpts,
+              re.sub(rb"Message-ID: <([^@>]+)@", rb"Message-ID: <\1.again@", hostile.raw))
+    assert gw.proc is not None
+    gw.proc.send_signal(signal.SIGTERM)
+    assert gw.proc.wait(timeout=GENEROUS) == 0
+    left = len(list(spool_new.glob("*.msg")))
+    done = db.execute("SELECT count(*) FROM mail_message WHERE message_id LIKE "
+                      "'%.again@firma.se'").fetchone()[0]
+    assert left + done + len(_quarantined(gw.data_dir)) - len(quarantined) == 2
