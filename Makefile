@@ -32,6 +32,6 @@ accuracy: $(BIN)/.installed
 POT := $(VENV)/messages.pot
 messages: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k lazy_pgettext:1c,2 --no-location \
-	    --sort-output --project Mailfeed -o $(POT) .
-	$(BIN)/pybabel update -i $(POT) -d templates/locale -D messages --no-location \
+	    --sort-output --project Mailfeed --version 0.1 -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d templates/locale -D messages \
 	    --ignore-obsolete
