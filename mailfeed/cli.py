@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from mailfeed.settings import Settings, load_settings
+from mailfeed.settings import Settings, build_site, load_settings
 
 
 def _settings() -> Settings:
@@ -170,6 +170,21 @@ def stats(since: str, department: str | None, as_json: bool) -> None:
     for dept, people in report.ambassadors.items():
         names = ", ".join(f"{c.name}{' (ambassador)' if c.ambassador else ''}" for c in people)
         click.echo(f"ambassadors {dept or '(all)'}: {names}")
+
+
+@main.command()
+def digest() -> None:
+    """Queue this week's digest mail for everyone who wants one (safe to run hourly)."""
+    from datetime import UTC, datetime
+
+    from mailfeed.publisher.db import Database
+    from mailfeed.publisher.digest import queue_digests
+
+    settings = _settings()
+    with Database(settings.db_url).session() as session:
+        count = queue_digests(session, build_site(settings),
+                              datetime.now(UTC).replace(tzinfo=None))
+    click.echo(f"{count} digests queued")
 
 
 def _hours(seconds: float | None) -> str:

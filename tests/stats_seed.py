@@ -81,7 +81,8 @@ def seed_month(session: Session) -> dict[str, Person]:
         for n in names:
             session.add(OutboundMail(idempotency_key=f"link-{t.id}-{n}", purpose="link",
                                      recipient=address(n), thread_id=t.id,
-                                     message_id=f"link-{t.id}-{n}@{DOMAIN}", raw=b""))
+                                     message_id=f"link-{t.id}-{n}@{DOMAIN}", raw=b"",
+                                     state="sent"))
     for t, sender in ((t1, "Cecilia"), (t2, "David")):
         session.add(MailMessage(message_id=f"m{t.id}@{DOMAIN}", content_hash=str(t.id),
                                 raw_path="", action="publish", sender=address(sender),

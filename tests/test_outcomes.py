@@ -137,3 +137,32 @@ def test_the_thread_page_shows_the_move_and_read_by_to_its_author(
     assert "first reply after 30 minutes" in page and "Answered after 30 minutes" in page
     assert "1 of the repliers were never on the mail" in page
     assert 'id="read-by">Read by 5<' in page  # Anna's own view was already counted
+
+
+def test_a_moderator_marks_an_ambassador_shown_on_the_profile(
+        client: FlaskClient, web_db: Database) -> None:  # noqa: F811
+    with web_db.session() as session:
+        people = seed_month(session)
+        david_id = people["David"].id
+    sign_in(client, web_db, MODERATOR)
+    page = client.get("/stats?since=all").get_data(as_text=True)
+    assert page.count("Mark as ambassador") == 3
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post(f"/stats/ambassador/{david_id}?since=all",
+                           data={"csrf_token": token, "on": "1"})
+    assert response.status_code == 302
+    assert 'badge-ambassador">Ambassador' in client.get(f"/people/{david_id}").get_data(
+        as_text=True)
+    assert client.post(f"/stats/ambassador/{david_id}", data={"on": "1"}).status_code in (
+        400, 403)  # no CSRF token: refused
+
+
+def test_only_moderators_mark_ambassadors(client: FlaskClient, web_db: Database) -> None:  # noqa: F811
+    with web_db.session() as session:
+        people = seed_month(session)
+        david_id = people["David"].id
+    sign_in(client, web_db, address("Ida"))
+    page = client.get("/stats").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post(f"/stats/ambassador/{david_id}",
+                       data={"csrf_token": token, "on": "1"}).status_code == 403

@@ -228,6 +228,17 @@ STRINGS: dict[str, dict[str, str]] = {
     "{count} of the repliers were never on the mail.": {
         "sv": "{count} av dem som svarade var aldrig med på mejlet."},
     "Read by {count}": {"sv": "Läst av {count}"},
+    "Weekly digest": {"sv": "Veckosammanfattning"},
+    "Done: no more weekly digests.": {"sv": "Klart: inga fler veckosammanfattningar."},
+    "You get no weekly digest.": {"sv": "Du får ingen veckosammanfattning."},
+    "Send me the digest again": {"sv": "Skicka sammanfattningen igen"},
+    "Done: you get the weekly digest again.": {
+        "sv": "Klart: du får veckosammanfattningen igen."},
+    "Once a week you get a mail with questions waiting for someone like you, answered "
+    "questions and praise.": {
+        "sv": "En gång i veckan får du ett mejl med frågor som väntar på någon som du, "
+              "besvarade frågor och beröm."},
+    "Stop the weekly digest": {"sv": "Stoppa veckosammanfattningen"},
     "question": {"sv": "fråga"},
     "discussion": {"sv": "diskussion"},
     "praise": {"sv": "beröm"},
