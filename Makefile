@@ -27,11 +27,11 @@ accuracy: $(BIN)/.installed
 	$(BIN)/python benchmarks/accuracy.py
 
 # The message catalogue: collect the msgids from code and templates, then merge them into
-# templates/locale/{sv,en}/LC_MESSAGES/messages.po (new ones arrive untranslated, changed
-# ones fuzzy: translate them, then tests/test_catalogue.py passes again).
+# templates/locale/{sv,en}/LC_MESSAGES/messages.po: new and changed msgids arrive
+# untranslated; translate them in sv, then tests/test_catalogue.py passes again.
 POT := $(VENV)/messages.pot
 messages: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k lazy_pgettext:1c,2 --no-location \
 	    --sort-output --project Mailfeed --version 0.1 -o $(POT) .
 	$(BIN)/pybabel update -i $(POT) -d templates/locale -D messages \
-	    --ignore-obsolete
+	    --ignore-obsolete --no-fuzzy-matching

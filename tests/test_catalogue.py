@@ -100,6 +100,10 @@ SAMPLE = {
     "posts": 4, "people": 3, "similar": [{"subject": "Q-SIMILAR", "url": "https://q-similar"}],
     "why": "", "domain": "q-domain.example", "reason": "Q-REASON", "messages": 4,
     "publish_url": "https://q-publish", "decline_url": "https://q-decline",
+    "name": "Q-NAME", "week": "Q-WEEK", "base": "https://q-base", "unsubscribe": "https://q-off",
+    "waiting": [{"subject": "Q-WAITING", "path": "/t/1"}], "could_move": [{"subject": "Q-MOVE"}],
+    "answered": [{"subject": "Q-ANSWERED", "path": "/t/2"}],
+    "praise": [{"subject": "Q-PRAISE", "path": "/t/3"}],
 }
 _VALUES = re.compile(r"Q-[A-Z]+|\S*q[-.@][\w.@/:-]*|\b\d+\b")
 

@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         admin,
         api,
         auth,
+        digest,
         feed,
         metrics,
         mute,
@@ -120,5 +121,5 @@ def _register_blueprints(app: Flask) -> None:
 
     app.jinja_env.globals["unseen_count"] = people.unseen_count
     for module in (feed, threads, search, auth, api, admin, outbox, people, suggest, metrics,
-                   mute, stats):
+                   mute, stats, digest):
         app.register_blueprint(module.bp)
