@@ -38,6 +38,8 @@ class Person(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(8))
     internal: Mapped[bool] = mapped_column(Boolean, default=True)
+    ambassador: Mapped[bool] = mapped_column(Boolean, default=False)  # marked by moderators
+    digest_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)  # weekly digest
     created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Raised at logout: a session cookie carries the generation it was signed in under.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -1,8 +1,8 @@
 """faults: link replies a mail was capped at, a session generation per person, and a
 full-text index that reads the first 64 KB of each post
 
-Revision ID: 0006_faults
-Revises: 0005
+Revision ID: faults
+Revises: person_ambassador_digest
 """
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from alembic import op
 
 from mailfeed.publisher import fts_postgres, fts_sqlite
 
-revision = "0006_faults"
-down_revision = "0005"
+revision = "faults"
+down_revision = "person_ambassador_digest"
 branch_labels = None
 depends_on = None
 
