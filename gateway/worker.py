@@ -47,8 +47,8 @@ _MAIL_ERRORS = (
 def belongs_to_mail(exc: BaseException) -> bool:
     """Whether `exc` will repeat for this mail (quarantine it) rather than being a state
     of the database as a whole (locked, unreachable, full: keep the mail, back off)."""
-    if isinstance(exc, DisconnectionError):
-        return False
+    if isinstance(exc, DisconnectionError | OSError):
+        return False  # the database, the disk or the parse child's pipe: not this mail
     if isinstance(exc, OperationalError) or (
             isinstance(exc, DBAPIError) and exc.connection_invalidated):
         message = str(exc.orig if isinstance(exc, DBAPIError) else exc).lower()
@@ -108,8 +108,9 @@ class Worker:
                 break  # stopping: the mail stays spooled as it was
             except Exception as exc:  # noqa: BLE001 - quarantine, never drop, keep running
                 if not belongs_to_mail(exc):
-                    # The database is locked, full or away: the mail stays spooled (it was
-                    # acknowledged) and the round ends; no mail behind it would fare better.
+                    # The database is locked, full or away (or the disk): the mail stays
+                    # spooled (it was acknowledged) and the round ends; no mail behind it
+                    # would fare better.
                     self.spool.unbegin(entry)
                     self.backoff = min(MAX_BACKOFF, max(1.0, self.backoff * 2))
                     log.warning("mail %s deferred: %s", entry.id, exc.__class__.__name__)

@@ -208,4 +208,5 @@ def test_errors_of_one_mail_are_told_from_errors_of_the_database(tmp_path):
         pass
     assert not belongs_to_mail(refused.value)
     assert belongs_to_mail(ValueError("a bug this mail triggers"))
+    assert not belongs_to_mail(OSError(28, "No space left on device"))
     engine.dispose()
