@@ -1,7 +1,8 @@
 """`mailfeed serve`: SMTP listener, ingest worker, outbound sender and web app in one process.
 
-Each part runs in its own thread; SIGTERM/SIGINT stop them in order (stop accepting mail,
-let the worker finish its mail, stop the sender, stop the web server).
+Each part runs in its own thread (parsing in a child process: gateway/parsing.py);
+SIGTERM/SIGINT stop them in order within a few seconds (stop accepting mail, abandon a
+parse in progress — its mail stays spooled — stop the sender, stop the web server).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from dataclasses import replace
 from types import FrameType
 
@@ -26,6 +28,7 @@ from mailfeed.settings import Settings, parse_hostport
 
 log = logging.getLogger(__name__)
 DEMO_DOMAIN = "firma.se"
+STOP_SECONDS = 5
 
 
 def demo_settings(settings: Settings) -> Settings:
@@ -117,8 +120,11 @@ class Gateway:
         self.worker.stop()  # abandons a parse in progress: its mail stays spooled
         self.sender.wake.set()
         self.web.close()
+        # A few seconds in all: a thread still busy then (a relay that hangs mid-command)
+        # is a daemon and ends with the process; its mail is sent again after the restart.
+        deadline = time.monotonic() + STOP_SECONDS
         for t in self.threads:
-            t.join(timeout=10)
+            t.join(timeout=max(0.1, deadline - time.monotonic()))
         self.db.dispose()
 
     def serve_forever(self) -> None:
