@@ -210,3 +210,22 @@ def test_errors_of_one_mail_are_told_from_errors_of_the_database(tmp_path):
     assert belongs_to_mail(ValueError("a bug this mail triggers"))
     assert not belongs_to_mail(OSError(28, "No space left on device"))
     engine.dispose()
+
+
+def test_a_database_that_is_away_defers_the_mail_and_quarantines_nothing(tmp_path):
+    spool = Spool(tmp_path / "spool")
+    normal, _ = same_body_twice()
+    spool.put(normal.raw, mail_from="anna.berg@firma.se", rcpts=(GATEWAY,))
+    settings = Settings(data_dir=tmp_path, secret_key="test", gateway_addresses=(GATEWAY,),
+                        database_url=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x")
+    db = Database(settings.db_url)
+    worker = Worker(settings, db, spool)
+    try:
+        for round_ in range(3):  # round after round: kept, backing off, never quarantined
+            assert worker.run_once() == 0
+            (entry,) = list(spool.pending())
+            assert entry.starts == 0 and not list(spool.quarantined())
+            assert worker.backoff == min(30.0, 2.0 ** round_)
+    finally:
+        worker.stop()
+        db.dispose()
