@@ -43,6 +43,9 @@ class GatewayConfig:
     outbound_retry_base: int = 30
     imap_url: str = ""
     verify_dkim: bool = False
+    parse_cpu_seconds: int = 30  # CPU time one mail may take to parse; over it: quarantined
+    max_connections: int = 200  # SMTP sessions at once; more are answered 421 4.7.0
+    relay_timeout: int = 30  # seconds for connect, greeting and each command to the relay
 
     @property
     def primary_address(self) -> str:

@@ -26,7 +26,7 @@ from mailfeed.gateway.rawstore import RawStore
 from mailfeed.parsers.mail import parse_mail
 from mailfeed.parsers.model import ParsedMail
 from mailfeed.parsers.policy import decide
-from mailfeed.publisher import control
+from mailfeed.publisher import control, events
 from mailfeed.publisher.models import MailMessage
 from mailfeed.publisher.publish import (
     Envelope,
@@ -79,8 +79,10 @@ def take_in(
     if raw_store is None or session is None:
         return Taken(parsed, _judge(session, site, parsed, envelope), None)
     assert raw_path is not None
-    # Mail to a command address (mute, bounces) is no candidate post.
-    handled = control.process_control(session, site, raw, parsed, envelope)
+    # Mail to a command address (mute, bounces) is no candidate post, nor is a calendar's
+    # answer to an event invitation (iTIP REPLY).
+    handled = (control.process_control(session, site, raw, parsed, envelope)
+               or events.process_reply(session, site, raw, parsed, envelope))
     if handled is not None:
         return Taken(parsed, handled, raw_path)
     seen = seen_before(session, parsed)

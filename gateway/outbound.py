@@ -39,6 +39,13 @@ def permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 500
 
 
+def relay_down(exc: Exception) -> bool:
+    """The relay itself failed (no connection, no answer, hung up), not this one mail."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
 class OutboundSender:
     def __init__(self, config: GatewayConfig, db: Database) -> None:
         self.config = config
@@ -63,10 +70,13 @@ class OutboundSender:
         # The relay's certificate is verified, against the system's CAs or the
         # organisation's own (MAILFEED_RELAY_CA) for an internal relay.
         context = ssl.create_default_context(cafile=self.config.relay_ca or None)
+        # The timeout holds for the connect, the greeting and each command: a relay that
+        # takes the connection and never answers costs one timeout, not a hang.
+        timeout = self.config.relay_timeout
         if self.config.relay_tls == "implicit":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=30, context=context)
+            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
         else:
-            client = smtplib.SMTP(host, port, timeout=30)
+            client = smtplib.SMTP(host, port, timeout=timeout)
         with client:
             client.ehlo(self.config.gateway_domain)
             if self.config.relay_tls == "starttls":
@@ -98,6 +108,8 @@ class OutboundSender:
                 self._deliver(row)
             except (OSError, smtplib.SMTPException) as exc:
                 self._failed(row.id, f"{exc.__class__.__name__}: {exc}", permanent(exc))
+                if relay_down(exc):
+                    break  # the next mails would wait out the same timeout: next round
                 continue
             with self.db.session() as session:
                 fresh = session.get(OutboundMail, row.id)

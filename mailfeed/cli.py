@@ -12,7 +12,13 @@ import click
 
 from mailfeed.gateway.spool import Spool
 from mailfeed.publisher.db import Database
-from mailfeed.settings import Settings, SettingsError, build_gateway_config, load_settings
+from mailfeed.settings import (
+    Settings,
+    SettingsError,
+    build_gateway_config,
+    build_site,
+    load_settings,
+)
 
 SETTINGS_ERROR = 2  # exit status for a bad setting, as for a bad command line
 
@@ -167,6 +173,63 @@ def erase_person(address: str, yes: bool) -> None:
                f"mails deleted, {result.outbound} queued mails dropped")
 
 
+@main.command()
+@click.option("--since", default="30d", show_default=True,
+              help="Period: 30d, 12w, 6m or all.")
+@click.option("--department", default=None, help="Only people of this department.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a summary.")
+def stats(since: str, department: str | None, as_json: bool) -> None:
+    """Whether the feed pays off: participation, mail versus feed, ambassadors."""
+    from datetime import UTC, datetime
+
+    from mailfeed.publisher.db import Database
+    from mailfeed.publisher.outcomes import build_report, parse_since
+
+    try:
+        period = parse_since(since, datetime.now(UTC).replace(tzinfo=None))
+    except ValueError as exc:
+        raise click.BadParameter(f"{since!r}: use e.g. 30d, 12w, 6m or all",
+                                 param_hint="--since") from exc
+    with Database(_settings().db_url).session() as session:
+        report = build_report(session, period, department)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        return
+    p, data = report.participation, report.as_json()
+    click.echo(f"people {p.people}: {p.creators} created ({p.share(p.creators):.0%}), "
+               f"{p.engagers} engaged ({p.share(p.engagers):.0%}), "
+               f"{p.readers} only read ({p.share(p.readers):.0%})")
+    times = data["mail_vs_feed"]
+    click.echo(f"median time to answer: feed {_hours(times['feed'])}, "
+               f"mail {_hours(times['mail'])} (unanswered while there)")
+    click.echo(f"reached beyond the mail: {report.reach_beyond_mail} people; "
+               f"{report.answerers_beyond_mail} answers from someone never on the mail")
+    click.echo(f"questions: {report.answered}/{report.questions} answered; "
+               f"{report.unanswered_after_day} without a reply after a day")
+    for dept, people in report.ambassadors.items():
+        names = ", ".join(f"{c.name}{' (ambassador)' if c.ambassador else ''}" for c in people)
+        click.echo(f"ambassadors {dept or '(all)'}: {names}")
+
+
+@main.command()
+def digest() -> None:
+    """Queue this week's digest mail for everyone who wants one (safe to run hourly)."""
+    from datetime import UTC, datetime
+
+    from mailfeed.publisher.db import Database
+    from mailfeed.publisher.digest import queue_digests
+
+    settings = _settings()
+    with Database(settings.db_url).session() as session:
+        count = queue_digests(session, build_site(settings),
+                              datetime.now(UTC).replace(tzinfo=None))
+    click.echo(f"{count} digests queued")
+
+
+def _hours(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds / 3600:.1f} h"
+
+
 @main.group()
 def spool() -> None:
     """Mail waiting in the spool or quarantined."""
@@ -204,11 +267,37 @@ def spool_show(entry_id: str) -> None:
 def spool_retry(entry_id: str | None, retry_all: bool) -> None:
     """Move quarantined mail back to the queue (the running gateway picks it up)."""
     s = _spool(_settings())
-    ids = [e.id for e in s.quarantined()] if retry_all else [entry_id] if entry_id else []
-    if not ids:
+    if not retry_all and not entry_id:
         raise click.ClickException("name an entry id or use --all")
+    ids = [e.id for e in s.quarantined()] if retry_all else [entry_id or ""]
+    if not ids:
+        click.echo("nothing is quarantined")  # --all with nothing to do has succeeded
+        return
     for i in ids:
         click.echo(f"{i}: {'queued again' if s.retry(i) else 'not quarantined'}")
+
+
+@main.group()
+def outbound() -> None:
+    """Mail the gateway sends: the outbound queue."""
+
+
+@outbound.command("retry")
+@click.argument("row_id", required=False, type=int)
+@click.option("--all", "retry_all", is_flag=True, help="Queue every failed mail again.")
+def outbound_retry(row_id: int | None, retry_all: bool) -> None:
+    """Queue failed outbound mail again (the running gateway sends it)."""
+    from mailfeed.publisher.db import Database
+    from mailfeed.publisher.outbox import requeue
+
+    if not retry_all and row_id is None:
+        raise click.ClickException("name a mail id or use --all")
+    database = Database(_settings().db_url)
+    with database.session() as session:
+        done = requeue(session, None if retry_all else [row_id])  # type: ignore[list-item]
+    if row_id is not None and not done:
+        raise click.ClickException(f"no failed outbound mail {row_id}")
+    click.echo(f"{len(done)} mails queued again")
 
 
 if __name__ == "__main__":

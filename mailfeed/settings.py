@@ -88,6 +88,11 @@ class Settings:
     outbound_retry_base: int = 30  # seconds before the first retry; doubles, capped at 1 h
     metrics_token: str = ""  # when set, /metrics wants `Authorization: Bearer <token>`
     verify_dkim: bool = False  # verify DKIM ourselves (dkimpy), for set-ups without a verifier
+    parse_cpu_seconds: int = 30  # CPU time one mail may take to parse; over it: quarantined
+    max_link_replies: int = 100  # link mails one incoming mail may cause; the rest are told
+    max_connections: int = 200  # SMTP sessions at once; more are answered 421 4.7.0
+    relay_timeout: int = 30  # seconds for connect, greeting and each command to the relay
+    search_timeout: float = 5.0  # seconds one search may run before it is stopped; 0 = none
 
     # -- derived values -------------------------------------------------
     @property
@@ -149,6 +154,14 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
         if number < 0:
             raise SettingsError(f"{key}: {raw!r} must not be negative")
         return number
+    if isinstance(default, float):
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{key}: {raw!r} is not a value") from None
+        if not value >= 0:  # also refuses NaN
+            raise SettingsError(f"{key}: {raw!r} must not be negative")
+        return value
     if isinstance(default, tuple):
         if isinstance(raw, list | tuple):
             return tuple(str(x).strip() for x in raw)
@@ -241,6 +254,7 @@ def build_site(settings: Settings) -> Site:
         external_people=settings.external_people,
         secret_key=settings.secret_key,
         reply_separator=settings.reply_separator,
+        max_link_replies=settings.max_link_replies,
         policy=PolicyContext(
             gateway_addresses=settings.gateway_addresses,
             monitor_addresses=settings.monitor_addresses,
@@ -270,6 +284,7 @@ def build_web_config(settings: Settings) -> WebConfig:
         demo=settings.demo,
         data_dir=settings.data_dir,
         local_outbox=not settings.relay,
+        search_timeout=settings.search_timeout,
     )
 
 
@@ -295,4 +310,7 @@ def build_gateway_config(settings: Settings) -> GatewayConfig:
         outbound_retry_base=settings.outbound_retry_base,
         imap_url=settings.imap_url,
         verify_dkim=settings.verify_dkim,
+        parse_cpu_seconds=settings.parse_cpu_seconds,
+        max_connections=settings.max_connections,
+        relay_timeout=settings.relay_timeout,
     )

@@ -2,22 +2,24 @@
 
 The only place that speaks tsvector.  A document is indexed under both the `swedish` and
 the `english` configuration, because a thread's language is a guess and people mix them;
-the expression GIN indexes of migration 0003 make the same expressions fast (change an
-expression here and a new migration must rebuild its index).
+the expression GIN indexes created by `install` make the same expressions fast.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, text
+from sqlalchemy import Connection, Integer, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
-from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START
+from mailfeed.publisher.fts_sqlite import INDEX_LIMIT, MARK_END, MARK_START
 
-_POST_TEXT = {"all": "post.body || ' ' || post.trimmed", "own": "post.body",
-              "trimmed": "post.trimmed"}
+# The first INDEX_LIMIT characters of each post are searched (and shown in snippets):
+# one 18 MB post must not make every search for a common word read 18 MB.
+_BODY = f"left(post.body, {INDEX_LIMIT})"
+_TRIMMED = f"left(post.trimmed, {INDEX_LIMIT})"
+_POST_TEXT = {"all": f"{_BODY} || ' ' || {_TRIMMED}", "own": _BODY, "trimmed": _TRIMMED}
 
 
 def _post_doc(scope: str = "all") -> str:
@@ -30,6 +32,20 @@ _POST_DOC = _post_doc()
 _SUBJECT_DOC = "(to_tsvector('swedish', thread.subject) || to_tsvector('english', thread.subject))"
 _QUERY = "(plainto_tsquery('swedish', :q) || plainto_tsquery('english', :q))"
 _HEADLINE_OPTS = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=10"
+
+
+def install(connection: Connection) -> None:
+    connection.execute(
+        text(f"CREATE INDEX IF NOT EXISTS ix_post_fts ON post USING gin ({_POST_DOC})")
+    )
+    connection.execute(
+        text(f"CREATE INDEX IF NOT EXISTS ix_thread_fts ON thread USING gin ({_SUBJECT_DOC})")
+    )
+
+
+def uninstall(connection: Connection) -> None:
+    connection.execute(text("DROP INDEX IF EXISTS ix_post_fts"))
+    connection.execute(text("DROP INDEX IF EXISTS ix_thread_fts"))
 
 
 def _query_text(terms: list[str]) -> str:
@@ -50,7 +66,7 @@ def ranked_hits(
     """Same shape as `fts_sqlite.ranked_hits`; ts_rank is higher-is-better, so negate it."""
     q = _query_text(terms)
     doc = _post_doc(scope)
-    shown = "post.trimmed" if scope == "trimmed" else "post.body"
+    shown = _TRIMMED if scope == "trimmed" else _BODY
     posts = session.execute(
         text(
             "SELECT post.thread_id, post.id, "

@@ -38,7 +38,11 @@ class Person(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(8))
     internal: Mapped[bool] = mapped_column(Boolean, default=True)
+    ambassador: Mapped[bool] = mapped_column(Boolean, default=False)  # marked by moderators
+    digest_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)  # weekly digest
     created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Raised at logout: a session cookie carries the generation it was signed in under.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def display(self) -> str:
@@ -66,6 +70,8 @@ class Thread(Base):
     thread_index: Mapped[str | None] = mapped_column(String(64), index=True)  # Outlook conversation
     answer_post_id: Mapped[int | None] = mapped_column(Integer)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Link replies not mailed because one mail named more people than MAILFEED_MAX_LINK_REPLIES.
+    links_unsent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     asker: Mapped[Person | None] = relationship()
     posts: Mapped[list[Post]] = relationship(

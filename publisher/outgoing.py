@@ -1,77 +1,54 @@
 """Every mail the gateway sends, composed in one place and queued once.
 
-Link mails, refusals, invitations, web-reply copies, mentions, "answered" notices and
-sign-in links all pass through `queue_mail`: one template loader (`render_mail`), one
-language rule (`mail_language`), one set of headers.  Every mail is automatic and says so
-(RFC 3834 §5: `Auto-Submitted: auto-replied` when it answers a mail, `auto-generated`
-when something else caused it), asks Exchange for no auto-replies of its own
-(`X-Auto-Response-Suppress`), and has a Message-ID derived from its idempotency key, so
-the same mail keeps the same id and a double submit queues nothing twice.  The envelope
-sender is a VERP address per queued row (`return_path`), so a DSN names the mail.
+Link mails, refusals, invitations, web-reply copies, mentions, "answered" notices,
+digests and sign-in links all pass through `compose_mail`/`queue_mail`: one renderer
+(`render_for`), one language rule (`mail_language`), one set of headers.  Every mail is
+automatic and says so (RFC 3834 §5: `Auto-Submitted: auto-replied` when it answers a
+mail, `auto-generated` when something else caused it), asks Exchange for no auto-replies
+of its own (`X-Auto-Response-Suppress`), and has a Message-ID derived from its
+idempotency key, so the same mail keeps the same id and a double submit queues nothing
+twice.  The envelope sender is a VERP address per queued row (`return_path`), so a DSN
+names the mail.
 
-Templates live in `templates/mail/<name>.<lang>.txt`; their first line is `Subject: …`,
-the rest is the plain-text body.
+The words come from the one catalogue (`publisher.catalogue.render_mail`: one template
+per mail, `templates/mail/<name>.txt`, subject on its first line, gettext for the text).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.orm import Session
 
 from mailfeed.publisher import bounces, outbox
+from mailfeed.publisher.catalogue import RenderedMail, language_for, render_mail
 from mailfeed.publisher.models import OutboundMail
 from mailfeed.publisher.site import Site
 
-MAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
-LANGUAGES = ("sv", "en")
-# Readers of Norwegian and Danish read Swedish better than English.
-_READS_SWEDISH = {"sv", "no", "nb", "nn", "da"}
+__all__ = ["ANSWERS", "RenderedMail", "compose", "compose_mail", "mail_language",
+           "message_id_for", "queue_mail", "render_for", "render_mail", "return_path"]
+
 # Mail sent in answer to a mail (RFC 3834 §5: auto-replied); the rest is auto-generated.
 ANSWERS = frozenset({"link", "reject", "suggest"})
 
 
-@dataclass(frozen=True)
-class RenderedMail:
-    subject: str
-    body: str
-
-
 def mail_language(language: str | None, default: str = "sv") -> str:
-    """The one language rule for mail: the reader's (or thread's) language when known,
-    else the site's default; Swedish for sv/no/da, English for everything else."""
-    code = (language or default or "sv").strip().lower().replace("_", "-").partition("-")[0]
-    return "sv" if code in _READS_SWEDISH else "en"
+    """The one language rule for mail (the catalogue's): the reader's or thread's language
+    when known, else the site's default; Swedish for sv/no/da, English otherwise."""
+    return language_for(language, default)
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(MAIL_TEMPLATES)),
-        autoescape=False,  # text/plain mail: nothing is rendered as HTML
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
-
-
-def render_mail(template: str, lang: str, **values: Any) -> RenderedMail:
-    """`templates/mail/<template>.<lang>.txt` rendered: its `Subject:` line and body."""
-    lang = mail_language(lang)
-    rendered = _environment().get_template(f"{template}.{lang}.txt").render(**values)
-    first, _, body = rendered.partition("\n")
-    if not first.startswith("Subject:"):
-        raise ValueError(f"mail template {template}.{lang}.txt must start with 'Subject:'")
-    return RenderedMail(first.removeprefix("Subject:").strip(), body.lstrip("\n"))
+def render_for(site: Site, template: str, language: str | None, **values: Any) -> RenderedMail:
+    """`template` in the reader's language, with what every mail may show of the site."""
+    return render_mail(template, mail_language(language, site.default_language),
+                       site_name=site.name, gateway=site.gateway_address,
+                       public_url=site.base_url, **values)
 
 
 def message_id_for(domain: str, *parts: object) -> str:
@@ -130,33 +107,50 @@ def compose(
     return msg
 
 
-def queue_mail(
-    session: Session,
+def compose_mail(
     site: Site,
     *,
     template: str,
-    language: str | None,
     key: str,
     recipient: str,
+    language: str | None = None,
+    rendered: RenderedMail | None = None,
     recipient_name: str | None = None,
     sender_name: str | None = None,
     in_reply_to: str | None = None,
     references: Sequence[str] = (),
     extra_headers: Sequence[tuple[str, str]] = (),
-    thread_id: int | None = None,
+    date: datetime | None = None,
     **values: Any,
-) -> OutboundMail:
-    """Render `template` for the recipient and queue it once per `key` (the purpose is the
-    template's name).  Templates always get `site_name`, `gateway` and `public_url`."""
-    rendered = render_mail(template, mail_language(language, site.default_language),
-                           site_name=site.name, gateway=site.gateway_address,
-                           public_url=site.base_url, **values)
-    msg = compose(
+) -> EmailMessage:
+    """The finished message: `rendered` (the same text for many readers) or `template`
+    rendered here with `values`; the Message-ID follows from `key`."""
+    mail = rendered or render_for(site, template, language, **values)
+    return compose(
         sender=site.gateway_address, sender_name=sender_name or site.name,
-        recipient=recipient, recipient_name=recipient_name, subject=rendered.subject,
-        body=rendered.body, message_id=message_id_for(site.gateway_domain, key),
+        recipient=recipient, recipient_name=recipient_name, subject=mail.subject,
+        body=mail.body, message_id=message_id_for(site.gateway_domain, key),
         auto_submitted="auto-replied" if template in ANSWERS else "auto-generated",
         in_reply_to=in_reply_to, references=references, extra_headers=extra_headers,
+        date=date,
     )
+
+
+def queue_mail(
+    session: Session,
+    site: Site,
+    *,
+    template: str,
+    key: str,
+    recipient: str,
+    thread_id: int | None = None,
+    **options: Any,
+) -> OutboundMail:
+    """Compose (see `compose_mail`) and queue once per `key`; the purpose is the template's
+    name.  Nothing is rendered when the key was queued before."""
+    existing = outbox.queued(session, key)
+    if existing is not None:
+        return existing
+    message = compose_mail(site, template=template, key=key, recipient=recipient, **options)
     return outbox.enqueue(session, key=key, purpose=template, recipient=recipient,
-                          message=msg, thread_id=thread_id)
+                          message=message, thread_id=thread_id)

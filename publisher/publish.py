@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from mailfeed.parsers import authresults
 from mailfeed.parsers.model import ChainMessage, Decision, ParsedMail
 from mailfeed.parsers.policy import decide
-from mailfeed.publisher import outgoing, people, related, replyaddr, suggest
+from mailfeed.publisher import outgoing, people, praise, related, replyaddr, suggest
 from mailfeed.publisher.models import MailMessage, MessageRef, OutboundMail, Post, Thread, utcnow
 from mailfeed.publisher.site import Site
 
@@ -87,6 +87,15 @@ def parse_iso(text: str | None) -> datetime | None:
     return value
 
 
+# References kept per mail, nearest first.  Threads need the last few; 300,000 of them
+# made one query the database refuses ("too many SQL variables") for ever.
+MAX_REFERENCES = 100
+
+
+def _references(parsed: ParsedMail) -> tuple[str, ...]:
+    return parsed.references[-MAX_REFERENCES:]
+
+
 def find_thread(
     session: Session, parsed: ParsedMail, site: Site | None = None, rcpts: tuple[str, ...] = ()
 ) -> Thread | None:
@@ -100,7 +109,7 @@ def find_thread(
             thread_id = replyaddr.thread_for(site, address)
             if thread_id is not None and (thread := session.get(Thread, thread_id)) is not None:
                 return thread
-    ids = [i for i in [parsed.in_reply_to, *reversed(parsed.references), parsed.message_id]
+    ids = [i for i in [parsed.in_reply_to, *reversed(_references(parsed)), parsed.message_id]
            if i]
     if ids:
         refs = {r.message_id: r.thread_id for r in
@@ -116,14 +125,26 @@ def find_thread(
     return None
 
 
-def find_by_root(session: Session, chain: tuple[ChainMessage, ...]) -> Thread | None:
-    """A later copy of a chain we already published, found by its first message's words."""
+def find_by_root(session: Session, parsed: ParsedMail) -> Thread | None:
+    """A later copy of a chain we already published, found by its first message's words.
+
+    Words alone are no proof: "Vet någon?" asked twice about two things are two
+    threads.  So the copy must carry the thread's subject and quote the first message
+    (a chain of two or more); a lone message matches only its own Message-ID."""
+    chain = parsed.chain
     if not chain or not chain[0].body.strip():
         return None
     post = session.scalar(
         select(Post).where(Post.fingerprint == fingerprint(chain[0]), Post.position == 0)
     )
-    return post.thread if post is not None else None
+    if post is None or post.thread.subject.casefold() != (
+            parsed.subject or "(no subject)").casefold():
+        return None
+    if len(chain) < 2:
+        first = session.get(MailMessage, post.mail_id) if post.mail_id is not None else None
+        if first is None or first.message_id != mail_key(parsed):
+            return None
+    return post.thread
 
 
 def _author(session: Session, site: Site, message: ChainMessage) -> tuple[int | None, str | None]:
@@ -239,81 +260,83 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
     sent = set(session.scalars(select(OutboundMail.idempotency_key)
                                .where(OutboundMail.idempotency_key.in_(list(keys.values())))))
     todo = [(a, n) for a, n in recipients if keys[a] not in sent]
+    if len(todo) > site.max_link_replies:
+        # One mail naming thousands must not make us mail thousands: the first ones (the
+        # writers of the chain, then the headers' order) get the link; the page tells
+        # how many did not.
+        thread.links_unsent += len(todo) - site.max_link_replies
+        todo = todo[:site.max_link_replies]
     if not todo:
         return  # everyone on this copy already has the link: compose nothing
     url = site.base_url + thread.path
-    humans = [p for p in parsed.participants if not site.is_gateway(p)]
+    # "4 posts from 3 people": the people who wrote them, not everyone the mail went to.
+    writers = {p.author if p.author is not None else p.author_name for p in thread.posts}
     similar = []
     if thread.kind == "question":
         similar = [{"subject": t.subject, "url": site.base_url + t.path}
                    for t in related.similar_answered(session, thread)]
+    mail = outgoing.render_for(
+        site, "link", thread.language, url=url, subject=thread.subject,
+        posts=len(thread.posts), people=max(len(writers), 1), similar=similar,
+    )
     message_ids = []
     for address, name in todo:
         row = outgoing.queue_mail(
-            session, site, template="link", language=thread.language, key=keys[address],
+            session, site, template="link", rendered=mail, key=keys[address],
             recipient=address, recipient_name=name, in_reply_to=parsed.message_id,
             references=parsed.references,
             extra_headers=[("Reply-To", replyaddr.reply_address(site, thread.id))],
-            thread_id=thread.id, url=url, subject=thread.subject, posts=len(thread.posts),
-            people=max(len(humans), 1), similar=similar,
+            thread_id=thread.id,
         )
         message_ids.append(row.message_id)
     _remember_ids(session, thread, message_ids)
 
 
-REJECT_ADVICE = {
-    "sv": "Har du frågor, kontakta den som driver flödet i din organisation.",
-    "en": "If you have questions, contact whoever runs the feed in your organisation.",
-}
-_CONFIDENTIAL = {
-    "sv": "Meddelandet är märkt som konfidentiellt, och sådana meddelanden publiceras aldrig "
-          "i flödet. Inget av innehållet har sparats.",
-    "en": "The message is marked confidential, and such messages are never published on the "
-          "feed. None of its content was kept.",
-}
-# The sender's own words for why, by the policy rule that decided; the operator's reason
-# (English, on the admin page) is the fallback.
-REJECT_REASONS: dict[str, dict[str, str]] = {
-    "sv": {
-        "sender_domain": "Bara adresser i organisationens egna domäner kan publicera i "
-                         "flödet, och {domain} är inte en av dem.",
-        "sensitivity": _CONFIDENTIAL["sv"], "encrypted": _CONFIDENTIAL["sv"],
-        "confidential_subject": _CONFIDENTIAL["sv"],
-    },
-    "en": {
-        "sender_domain": "Only addresses in the organisation's own domains can publish on the "
-                         "feed, and {domain} is not one of them.",
-        "sensitivity": _CONFIDENTIAL["en"], "encrypted": _CONFIDENTIAL["en"],
-        "confidential_subject": _CONFIDENTIAL["en"],
-    },
-}
+def _rejection_kind(decision: Decision) -> str:
+    """The reject mail explains a confidential refusal in the sender's words
+    (templates/mail/reject.txt); any other rule is explained by the operator's reason."""
+    return "confidential" if decision.confidential else decision.rule
 
 
-def reason_for_sender(decision: Decision, language: str, address: str) -> str:
-    text = REJECT_REASONS.get(language, {}).get(decision.rule)
-    return text.format(domain=address.rpartition("@")[2]) if text else decision.reason
+def notice_recipient(site: Site, parsed: ParsedMail, envelope: Envelope) -> tuple[str | None, str]:
+    """Where a rejection notice may go, or None and why not.
 
-
-def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision: Decision,
-                     today: str) -> None:
-    address = parsed.sender.email
-    if not address or site.is_gateway(address):
-        return
+    Only to the envelope sender, and only when the mail proved it came from that
+    address's domain (a trusted verifier's pass, or our own DKIM check): otherwise anyone
+    could make the gateway mail their text to any address (backscatter)."""
+    address = (envelope.mail_from or "").strip().lower()
+    if not address or "@" not in address:
+        return None, "no notice: no envelope sender"
+    if site.is_gateway(address):
+        return None, "no notice: the envelope sender is the gateway"
+    domain = address.rpartition("@")[2]
+    if domain in {d.lower() for d in envelope.dkim_domains} or any(
+            authresults.aligned(d, domain) for d in envelope.dkim_domains):
+        return address, ""
     if site.policy.trusted_authserv_ids:
         verdict = authresults.evaluate(
             authresults.parse_all(parsed.header_all("authentication-results")),
-            address.rpartition("@")[2], site.policy.trusted_authserv_ids)
-        if not verdict.passed:
-            return  # a forged From: would make us mail the real owner: backscatter
-    language = outgoing.mail_language(parsed.language, site.default_language)
+            domain, site.policy.trusted_authserv_ids)
+        if verdict.passed:
+            return address, ""
+        return None, f"no notice: {domain} not authenticated ({verdict.reason})"
+    return None, f"no notice: nothing authenticates {domain} (no trusted verifier set)"
+
+
+def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision: Decision,
+                     envelope: Envelope, mail: MailMessage, today: str) -> None:
+    address, why_not = notice_recipient(site, parsed, envelope)
+    if address is None:
+        mail.reason = f"{mail.reason}; {why_not}"[:2000]
+        return
     reason_code = hashlib.sha256(decision.reason.encode()).hexdigest()[:12]
+    name = parsed.sender.name if parsed.sender.email == address else None
     outgoing.queue_mail(
-        session, site, template="reject", language=language,
+        session, site, template="reject", language=parsed.language,
         key=f"reject:{address}:{reason_code}:{today}",  # once per sender, reason and day
-        recipient=address, recipient_name=parsed.sender.name,
-        in_reply_to=parsed.message_id, references=parsed.references, subject=parsed.subject,
-        reason=reason_for_sender(decision, language, address),
-        advice=REJECT_ADVICE[language])
+        recipient=address, recipient_name=name, in_reply_to=parsed.message_id,
+        references=parsed.references, subject=parsed.subject,
+        why=_rejection_kind(decision), domain=address.rpartition("@")[2], reason=decision.reason)
 
 
 def decide_for(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope,
@@ -335,6 +358,12 @@ def suggest_key(root: ChainMessage) -> str:
     return f"suggest:{fingerprint(root)}"
 
 
+def _flags(parsed: ParsedMail) -> list[str]:
+    """What an operator should know beside the decision: a display name disguised as an
+    address ("vd@firma.se" <attacker@…>) is shown as a name, and flagged here."""
+    return [d for d in parsed.defects if d.startswith("display name looks like an address")]
+
+
 def seen_before(session: Session, parsed: ParsedMail) -> Outcome | None:
     """The outcome on record when this mail (by Message-ID or hash) was handled already."""
     seen = session.scalar(select(MailMessage).where(MailMessage.message_id == mail_key(parsed)))
@@ -342,32 +371,6 @@ def seen_before(session: Session, parsed: ParsedMail) -> Outcome | None:
         return None
     decision = Decision(seen.action, seen.kind, seen.reason)  # type: ignore[arg-type]
     return Outcome(decision, seen.thread_id, duplicate=True, new_posts=0)
-
-
-def record(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope,
-           decision: Decision, thread: Thread | None) -> Outcome:
-    """Write what `decision` (from `decide_for`) means: the mail's record, the thread and
-    its posts, the replies to queue.  The caller commits."""
-    mail = MailMessage(
-        message_id=mail_key(parsed), content_hash=parsed.content_hash,
-        raw_path=envelope.raw_path, source=envelope.source, mail_from=envelope.mail_from or "",
-        rcpts=",".join(envelope.rcpts), sender=parsed.sender.email or "",
-        subject=parsed.subject[:500], action=decision.action, kind=decision.kind,
-        reason=decision.reason,
-    )
-    session.add(mail)
-    session.flush()
-
-    added = 0
-    if decision.action in {"publish", "append"}:
-        # A monitor copy published by policy (MAILFEED_MONITOR_POLICY=publish) is marked so.
-        source = "monitor" if decision.rule == "monitor" else envelope.source
-        thread, added = publish_into(session, site, parsed, decision, mail, thread, source)
-    elif decision.action == "reject" and envelope.source not in {"import", "demo"}:
-        _queue_rejection(session, site, parsed, decision, datetime.now(UTC).date().isoformat())
-    elif decision.action == "suggest" and envelope.source not in {"import", "demo"}:
-        suggest.queue_invitation(session, site, parsed, mail, suggest_key(parsed.chain[0]))
-    return Outcome(decision, thread.id if thread else None, duplicate=False, new_posts=added)
 
 
 def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope) -> Outcome:
@@ -380,6 +383,33 @@ def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope
     return record(session, site, parsed, envelope, decision, thread)
 
 
+def record(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope,
+           decision: Decision, thread: Thread | None) -> Outcome:
+    """Write what `decision` (from `decide_for`) means: the mail's record, the thread and
+    its posts, the replies to queue.  The caller commits."""
+    mail = MailMessage(
+        message_id=mail_key(parsed), content_hash=parsed.content_hash, raw_path=envelope.raw_path,
+        source=envelope.source, mail_from=envelope.mail_from or "",
+        rcpts=",".join(envelope.rcpts), sender=parsed.sender.email or "",
+        subject=parsed.subject[:500], action=decision.action, kind=decision.kind,
+        reason="; ".join([decision.reason, *_flags(parsed)]),
+    )
+    session.add(mail)
+    session.flush()
+
+    added = 0
+    if decision.action in {"publish", "append"}:
+        # A monitor copy published by policy (MAILFEED_MONITOR_POLICY=publish) is marked so.
+        source = "monitor" if decision.rule == "monitor" else envelope.source
+        thread, added = publish_into(session, site, parsed, decision, mail, thread, source)
+    elif decision.action == "reject" and envelope.source not in {"import", "demo"}:
+        _queue_rejection(session, site, parsed, decision, envelope, mail,
+                         datetime.now(UTC).date().isoformat())
+    elif decision.action == "suggest" and envelope.source not in {"import", "demo"}:
+        suggest.queue_invitation(session, site, parsed, mail, suggest_key(parsed.chain[0]))
+    return Outcome(decision, thread.id if thread else None, duplicate=False, new_posts=added)
+
+
 def publish_into(
     session: Session, site: Site, parsed: ParsedMail, decision: Decision, mail: MailMessage,
     thread: Thread | None, source: str,
@@ -387,7 +417,7 @@ def publish_into(
     """Create the thread (or continue `thread`, or a thread with the same first message)
     with the chain's new messages, and send the link to whoever on it has not had it."""
     if thread is None:
-        thread = find_by_root(session, parsed.chain)
+        thread = find_by_root(session, parsed)
     created = thread is None
     if thread is None:
         origin = {"import": "import", "monitor": "monitor"}.get(
@@ -403,13 +433,15 @@ def publish_into(
         session.flush()
         return None, 0
     _mail_stats(thread, parsed, site)
+    if created and thread.kind == "praise" and source not in {"import", "demo"}:
+        praise.from_mail(session, site, thread, parsed)
     if source in {"import", "demo"} and thread.mail_last is not None:
         # An archive's threads lived then, not now: the feed orders them by their own time.
         if created:
             thread.created = thread.mail_first or thread.mail_last
         thread.last_activity = max(
             (p.date for p in thread.posts), default=thread.mail_last)
-    _remember_ids(session, thread, [i for i in [parsed.message_id, *parsed.references] if i])
+    _remember_ids(session, thread, [i for i in [parsed.message_id, *_references(parsed)] if i])
     mail.thread_id = thread.id
     if source not in {"import", "demo"}:
         # Whoever is new on the thread gets the link, once: the outbox key sees to that.

@@ -27,6 +27,7 @@ class WebConfig:
     demo: bool = False
     data_dir: Path = Path("./mailfeed-data")  # raw mail (attachments, the admin's raw view)
     local_outbox: bool = True  # no relay: mail lands in <data>/outbox, shown at /outbox
+    search_timeout: float = 5.0  # seconds one search may run before it is stopped; 0 = none
 
     @property
     def primary_address(self) -> str:

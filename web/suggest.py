@@ -15,8 +15,8 @@ from mailfeed.web.state import db_session, site
 bp = Blueprint("suggest", __name__, url_prefix="/suggest")
 
 
-def _problem(message: str) -> tuple[str, int]:
-    return render_template("web/suggest/problem.html", message=message), 410
+def _problem(error: suggest.InvalidInvitation) -> tuple[str, int]:
+    return render_template("web/suggest/problem.html", problem=error.problem), 410
 
 
 @bp.get("/<token>")
@@ -24,7 +24,7 @@ def preview(token: str) -> str | tuple[str, int]:
     try:
         mail, parsed = suggest.load(db_session(), site(), token)
     except suggest.InvalidInvitation as exc:
-        return _problem(str(exc))
+        return _problem(exc)
     return render_template("web/suggest/preview.html", token=token, mail=mail, parsed=parsed)
 
 
@@ -34,7 +34,7 @@ def publish(token: str) -> Response | tuple[str, int]:
     try:
         thread = suggest.accept(session, site(), token)
     except suggest.InvalidInvitation as exc:
-        return _problem(str(exc))
+        return _problem(exc)
     session.commit()
     return redirect(thread.path, code=303)
 
@@ -44,7 +44,7 @@ def decline_page(token: str) -> str | tuple[str, int]:
     try:
         suggest.load(db_session(), site(), token)
     except suggest.InvalidInvitation as exc:
-        return _problem(str(exc))
+        return _problem(exc)
     return render_template("web/suggest/decline.html", token=token)
 
 
@@ -54,6 +54,6 @@ def decline(token: str) -> str | tuple[str, int]:
     try:
         suggest.decline(session, site(), token)
     except suggest.InvalidInvitation as exc:
-        return _problem(str(exc))
+        return _problem(exc)
     session.commit()
     return render_template("web/suggest/declined.html")
