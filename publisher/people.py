@@ -25,3 +25,7 @@ def get_or_create(
 
 def find(session: Session, email: str) -> Person | None:
     return session.scalar(select(Person).where(Person.email == email.strip().lower()))
+
+
+def find_by_id(session: Session, person_id: int | None) -> Person | None:
+    return session.get(Person, person_id) if person_id is not None else None

@@ -105,7 +105,9 @@ def thread(thread_id: int) -> Response:
 @bp.get("/people")
 def people() -> Response:
     """Mention autocomplete: known people by address or name prefix."""
-    found = reactions.suggest_people(db_session(), request.args.get("q", ""))
+    thread = request.args.get("thread", "")
+    found = reactions.suggest_people(db_session(), request.args.get("q", ""),
+                                     thread_id=int(thread) if thread.isdigit() else None)
     return jsonify({"people": [{"name": p.name, "email": p.email} for p in found]})
 
 
