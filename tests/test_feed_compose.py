@@ -246,3 +246,38 @@ def test_notification_mail_preference_daily_and_never(
         bo_notices = session.scalar(select(func.count(Notification.id)).join(
             Person, Person.id == Notification.person_id).where(Person.email == BO))
         assert bo_notices == 1  # still seen in the app
+
+
+def test_an_event_from_the_composer_and_its_going_buttons(
+    client: FlaskClient, web_db: Database
+) -> None:
+    people(web_db)
+    sign_in(client, web_db, ANNA)
+    status, location, _ = compose(client, kind="event", subject="Jullunch", body="Välkomna!",
+                                  starts="2026-12-18T12:30", ends="2026-12-18T14:00",
+                                  tz_offset="-60", place="Tre Bröder", invite=f"{JOHAN},{BO}")
+    assert status == 303
+    page = client.get(location).get_data(as_text=True)
+    assert "18 Dec 2026 11:30" in page and "Tre Bröder" in page  # 12:30 in UTC+1
+    assert "Going (0)" in page
+    with web_db.session() as session:
+        assert {o.recipient for o in session.scalars(
+            select(OutboundMail).where(OutboundMail.purpose == "event"))} == {JOHAN, BO}
+    thread_id = int(re.search(r"/t/(\d+)", location)[1])  # type: ignore[index]
+    sign_in(client, web_db, JOHAN)
+    page = client.get(location).get_data(as_text=True)
+    response = client.post(f"/t/{thread_id}/rsvp",
+                           data={"csrf_token": csrf_from(page), "status": "accepted"})
+    assert response.status_code == 303
+    page = client.get(location).get_data(as_text=True)
+    assert re.search(r"Going \(1\):</strong>\s*<a class=\"person-chip\"[^>]*>Johan Ek", page)
+    assert 'value="accepted" aria-pressed="true"' in page
+    sign_in(client, web_db, BO)
+    page = client.get(location).get_data(as_text=True)
+    client.post(f"/t/{thread_id}/rsvp", data={"csrf_token": csrf_from(page), "status": "declined"})
+    assert client.post(f"/t/{thread_id}/rsvp", data={"csrf_token": csrf_from(page),
+                                                     "status": "bogus"}).status_code == 400
+    with web_db.session() as session:
+        answers = dict(session.execute(select(Person.email, Invitation.status).join(
+            Invitation, Invitation.person_id == Person.id)).all())
+        assert answers == {JOHAN: "accepted", BO: "declined"}
