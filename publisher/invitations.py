@@ -60,3 +60,8 @@ def answer(session: Session, thread: Thread, person: Person, status: str) -> Inv
     row.status, row.responded = status, utcnow()
     session.flush()
     return row
+
+
+def for_person(session: Session, person_id: int) -> list[Invitation]:
+    stmt = select(Invitation).where(Invitation.person_id == person_id).order_by(Invitation.id)
+    return list(session.scalars(stmt))

@@ -142,3 +142,25 @@ def start(session: Session, site: Site, author: Person, draft: Draft) -> Thread:
         praise.give(session, site, thread, recipients, author, draft.badge or None, post)
     session.flush()
     return thread
+
+
+def reply(
+    session: Session, site: Site, thread: Thread, author: Person, body: str, *,
+    praise_post: bool = False,
+) -> Post:
+    """A reply on the feed (the page's form or `POST /api/threads/<id>/posts`): the post,
+    its mentions told, the asker told in the app (their mail comes from `subscriptions`)."""
+    if not body.strip():
+        raise Invalid("error_empty_body")
+    if len(body.strip()) > reactions.MAX_BODY:
+        raise Invalid("error_long_body")
+    post, mentioned = reactions.reply(session, thread, author, body, praise=praise_post,
+                                      site=site)
+    for target in mentioned:
+        notifications.notify_person(session, site, target, "mention", thread, actor=author,
+                                    post=post)
+    asker = people.find_by_id(session, thread.asker_id)
+    if asker is not None and asker not in mentioned:
+        notifications.notify_person(session, site, asker, "reply", thread, actor=author,
+                                    post=post, mail=False)
+    return post

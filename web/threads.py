@@ -22,15 +22,15 @@ from mailfeed.publisher import (
     events,
     invitations,
     notifications,
-    people,
     praise,
     reactions,
+    starting,
     subscriptions,
 )
 from mailfeed.publisher import feed as feed_queries
 from mailfeed.publisher.models import MailMessage, NewsItem, Post, Thread, Upload
 from mailfeed.settings import build_site
-from mailfeed.web import mailer
+from mailfeed.web import i18n, mailer
 from mailfeed.web.admin import raw_file
 from mailfeed.web.attachments import Attachment, list_attachments, read_attachment
 from mailfeed.web.render import iso_utc, markdown
@@ -179,21 +179,12 @@ def reply(thread_id: int) -> Response:
     person = viewer_person(create=True)
     assert person is not None  # the gate guarantees a user
     try:
-        post, mentioned = reactions.reply(
-            session, thread, person, request.form.get("body", ""),
-            praise=request.form.get("praise") == "1", site=build_site(settings()),
-        )
-    except ValueError as exc:
-        abort(400, description=str(exc))
-    site = build_site(settings())
-    for target in mentioned:
-        notifications.notify_person(session, site, target, "mention", thread, actor=person,
-                                    post=post)
-    asker = people.find_by_id(session, thread.asker_id)
-    if asker is not None and asker not in mentioned:
-        # The asker's mail about web replies comes from `subscriptions`: in-app only here.
-        notifications.notify_person(session, site, asker, "reply", thread, actor=person,
-                                    post=post, mail=False)
+        post = starting.reply(session, build_site(settings()), thread, person,
+                              request.form.get("body", ""),
+                              praise_post=request.form.get("praise") == "1")
+    except starting.Invalid as exc:
+        lang = i18n.choose_language(settings().default_language)
+        abort(400, description=i18n.translate(exc.code, lang, **exc.values))
     session.commit()
     return redirect(f"{thread.path}#p{post.id}")
 
