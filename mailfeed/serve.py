@@ -19,12 +19,14 @@ from mailfeed.gateway.outbound import OutboundSender
 from mailfeed.gateway.smtp import GatewayHandler, SenderRate, SMTPListener, address_matcher
 from mailfeed.gateway.spool import Spool
 from mailfeed.gateway.worker import Worker
+from mailfeed.publisher import notifications
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import Thread
-from mailfeed.settings import Settings, parse_hostport
+from mailfeed.settings import Settings, build_site, parse_hostport
 
 log = logging.getLogger(__name__)
 DEMO_DOMAIN = "firma.se"
+DIGEST_CHECK = 300.0  # seconds between looks for due daily digests
 
 
 def demo_settings(settings: Settings) -> Settings:
@@ -90,7 +92,8 @@ class Gateway:
         if self.settings.demo:
             self.seed_demo()
         self.smtp.start()
-        for name, target in (("worker", self.worker.run), ("outbound", self.sender.run)):
+        for name, target in (("worker", self.worker.run), ("outbound", self.sender.run),
+                             ("digests", self.digests)):
             t = threading.Thread(target=target, args=(self.stop_event,), name=name, daemon=True)
             t.start()
             self.threads.append(t)
@@ -100,6 +103,19 @@ class Gateway:
         web.start()
         self.threads.append(web)
         log.info("SMTP on %s, web on %s", self.settings.smtp_listen, self.settings.public_url)
+
+    def digests(self, stop: threading.Event) -> None:
+        """Daily notification digests: looked for every few minutes, sent once a day."""
+        site = build_site(self.settings)
+        while not stop.wait(DIGEST_CHECK):
+            try:
+                with self.db.session() as session:
+                    sent = notifications.send_digests(session, site)
+            except Exception as exc:  # noqa: BLE001 - a bad round must not stop the loop
+                log.error("digest round failed: %s", exc.__class__.__name__)
+                continue
+            if sent:
+                self.sender.wake.set()
 
     def stop(self) -> None:
         self.smtp.stop()

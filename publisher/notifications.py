@@ -119,9 +119,16 @@ def _queue_notice(session: Session, site: Site, row: Notification, person: Perso
                    message=msg, thread_id=thread.id)
 
 
+DIGEST_HOUR = 6  # UTC: the digest is there when the Nordic working day starts
+
+
 def send_digests(session: Session, site: Site, now: datetime | None = None) -> int:
-    """One mail a day to each `daily` person with notices not yet mailed; returns how many."""
-    today = (now or utcnow()).date().isoformat()
+    """One mail a day (from DIGEST_HOUR on) to each `daily` person with notices not yet
+    mailed; returns how many went out.  Safe to call as often as one likes."""
+    moment = now or utcnow()
+    if moment.hour < DIGEST_HOUR:
+        return 0
+    today = moment.date().isoformat()
     waiting = session.execute(
         select(Notification, Person, Thread)
         .join(Person, Person.id == Notification.person_id)

@@ -10,6 +10,7 @@ mistake comes back with everything she typed and the reason in her language.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from email import message_from_bytes, policy
 
 from flask.testing import FlaskClient
@@ -207,6 +208,9 @@ def test_people_on_the_thread_come_first_in_suggestions(
     assert client.get("/api/people?q=zz").get_json()["people"] == []
 
 
+MORNING = datetime(2026, 12, 1, 7, 0)
+
+
 def test_notification_mail_preference_daily_and_never(
     client: FlaskClient, web_db: Database, web_settings: object
 ) -> None:
@@ -226,8 +230,9 @@ def test_notification_mail_preference_daily_and_never(
     assert mails_to(web_db, JOHAN) == [m for m in mails_to(web_db, JOHAN) if m[1] == "signin"]
     site = build_site(web_settings)  # type: ignore[arg-type]
     with web_db.session() as session:
-        assert notifications.send_digests(session, site) == 1
-        assert notifications.send_digests(session, site) == 0  # once a day
+        assert notifications.send_digests(session, site, datetime(2026, 12, 1, 5, 0)) == 0
+        assert notifications.send_digests(session, site, MORNING) == 1
+        assert notifications.send_digests(session, site, MORNING) == 0  # once a day
     digests = [m for m in mails_to(web_db, JOHAN) if m[1] == "digest"]
     assert len(digests) == 1
     with web_db.session() as session:
@@ -242,7 +247,7 @@ def test_notification_mail_preference_daily_and_never(
     compose(client, kind="question", subject="C?", body="c", invite=BO)
     assert [m for m in mails_to(web_db, BO) if m[1] != "signin"] == []
     with web_db.session() as session:
-        assert notifications.send_digests(session, site) == 0
+        assert notifications.send_digests(session, site, MORNING) == 0
         bo_notices = session.scalar(select(func.count(Notification.id)).join(
             Person, Person.id == Notification.person_id).where(Person.email == BO))
         assert bo_notices == 1  # still seen in the app
