@@ -134,6 +134,32 @@ def erase_person(address: str, yes: bool) -> None:
                f"mails deleted, {result.outbound} queued mails dropped")
 
 
+@main.command("news")
+@click.option("--once", is_flag=True, help="Poll every feed once, then exit.")
+def news_command(once: bool) -> None:
+    """Poll MAILFEED_NEWS_FEEDS (every MAILFEED_NEWS_INTERVAL s): one thread per entry."""
+    import signal
+    import threading
+
+    from mailfeed.gateway.news import NewsPoller
+    from mailfeed.publisher.db import Database
+
+    settings = _settings()
+    if not settings.news_feeds:
+        raise click.ClickException("no feeds: set MAILFEED_NEWS_FEEDS (comma-separated URLs)")
+    database = Database(settings.db_url)
+    if settings.db_url.startswith("sqlite"):
+        database.upgrade()
+    poller = NewsPoller(settings, database)
+    if once:
+        click.echo(f"{poller.poll_all()} new news threads")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    poller.run(stop)
+
+
 @main.group()
 def token() -> None:
     """Personal API tokens (Authorization: Bearer) for integrations and bots."""

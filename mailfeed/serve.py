@@ -15,6 +15,7 @@ from types import FrameType
 from waitress.server import create_server
 
 from mailfeed.gateway.imap import ImapPoller
+from mailfeed.gateway.news import NewsPoller
 from mailfeed.gateway.outbound import OutboundSender
 from mailfeed.gateway.smtp import GatewayHandler, SenderRate, SMTPListener, address_matcher
 from mailfeed.gateway.spool import Spool
@@ -78,6 +79,7 @@ class Gateway:
         self.imap: ImapPoller | None = None
         if settings.imap_url:
             self.imap = ImapPoller.from_settings(settings, self.spool)
+        self.news = NewsPoller(settings, self.db) if settings.news_feeds else None
 
     def seed_demo(self) -> None:
         from mailfeed.gateway.demo import seed
@@ -92,8 +94,11 @@ class Gateway:
         if self.settings.demo:
             self.seed_demo()
         self.smtp.start()
-        for name, target in (("worker", self.worker.run), ("outbound", self.sender.run),
-                             ("digests", self.digests)):
+        loops = [("worker", self.worker.run), ("outbound", self.sender.run),
+                 ("digests", self.digests)]
+        if self.news is not None:
+            loops.append(("news", self.news.run))
+        for name, target in loops:
             t = threading.Thread(target=target, args=(self.stop_event,), name=name, daemon=True)
             t.start()
             self.threads.append(t)

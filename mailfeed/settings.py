@@ -74,6 +74,8 @@ class Settings:
     outbound_retry_base: int = 30  # seconds before the first retry; doubles, capped at 1 h
     metrics_token: str = ""  # when set, /metrics wants `Authorization: Bearer <token>`
     verify_dkim: bool = False  # verify DKIM ourselves (dkimpy), for set-ups without a verifier
+    news_feeds: tuple[str, ...] = ()  # Atom/RSS URLs of intranet news, one thread per entry
+    news_interval: int = 300  # seconds between polls of the news feeds
     extra: Mapping[str, str] = field(default_factory=dict)
 
     # -- derived values -------------------------------------------------

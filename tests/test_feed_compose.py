@@ -286,3 +286,27 @@ def test_an_event_from_the_composer_and_its_going_buttons(
         answers = dict(session.execute(select(Person.email, Invitation.status).join(
             Invitation, Invitation.person_id == Person.id)).all())
         assert answers == {JOHAN: "accepted", BO: "declined"}
+
+
+def test_a_news_thread_links_to_the_original_and_takes_comments_and_likes(
+    client: FlaskClient, web_db: Database
+) -> None:
+    from mailfeed.publisher import news
+
+    with web_db.session() as session:
+        thread = news.record(session, "https://intra/feed", news.NewsEntry(
+            "urn:1", "Nytt kaffe", "https://intra.firma.se/kaffe", "Gratis kaffe.", None,
+            "Intranätet"), "sv")
+        assert thread is not None
+        path, post_id = thread.path, thread.posts[0].id
+    sign_in(client, web_db, ANNA)
+    page = client.get(path).get_data(as_text=True)
+    assert 'href="https://intra.firma.se/kaffe"' in page and "Read the original" in page
+    assert "News" in page and "Moved from mail" not in page
+    csrf = csrf_from(page)
+    assert client.post(f"/p/{post_id}/like", data={"csrf_token": csrf}).status_code == 302
+    reply = client.post(path.split("-")[0] + "/reply",
+                        data={"csrf_token": csrf, "body": "Äntligen!"})
+    assert reply.status_code == 302
+    page = client.get(path).get_data(as_text=True)
+    assert "Äntligen!" in page and '<span class="like-count">1</span>' in page
