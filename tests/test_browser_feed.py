@@ -148,8 +148,8 @@ def test_ask_praise_invite_answer_and_comment_on_news(server: WaitressServer) ->
             # Intranet news: like it and comment.
             page.goto(server.url + "/?filter=news")
             page.get_by_role("link", name="Nytt kaffe i källaren").click()
-            expect(page.get_by_role("link", name=re.compile("Read the original"))).to_have_attribute(
-                "href", "https://intra.firma.se/nyheter/kaffe")
+            original = page.get_by_role("link", name=re.compile("Read the original"))
+            expect(original).to_have_attribute("href", "https://intra.firma.se/nyheter/kaffe")
             first = page.locator("section.post").first
             first.get_by_role("button", name="Like").click()
             expect(first.locator(".like-count")).to_have_text("1")
