@@ -20,6 +20,7 @@ from email import policy as email_policy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mailfeed.parsers import authresults
 from mailfeed.parsers.model import Decision, ParsedMail
 from mailfeed.publisher import imip, invitations, notify, outbox
 from mailfeed.publisher.models import Event, Invitation, MailMessage, Person, Thread, utcnow
@@ -187,8 +188,18 @@ def process_reply(
                        duplicate=True, new_posts=0)
     reasons = []
     thread_id = None
+    sender = parsed.sender.email
+    if site.policy.trusted_authserv_ids and sender:
+        # As for any mail: where a verifier vouches for senders, an unverified From: could
+        # be anyone's, and must not answer for a colleague.
+        verdict = authresults.evaluate(
+            authresults.parse_all(parsed.header_all("authentication-results")),
+            sender.rpartition("@")[2], site.policy.trusted_authserv_ids)
+        if not verdict.passed:
+            replies, reasons = [], ["calendar reply refused: the sender is not authenticated"]
+            log.warning("%s", reasons[0])
     for reply in replies:
-        done, why = apply_reply(session, reply, parsed.sender.email)
+        done, why = apply_reply(session, reply, sender)
         if not done:
             log.warning("%s", why)
         else:

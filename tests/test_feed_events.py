@@ -169,3 +169,44 @@ def _reasons(gw: Gateway, ids: list[str]) -> list[str] | None:
         rows = {m.message_id: m.reason for m in session.scalars(
             select(MailMessage).where(MailMessage.message_id.in_(ids)))}
     return [rows[i] for i in ids] if len(rows) == len(ids) else None
+
+
+def test_a_reply_without_authentication_is_refused_where_a_verifier_vouches(
+    tmp_path: Path,
+) -> None:
+    from mailfeed.parsers.mail import parse_mail
+    from mailfeed.parsers.policy import PolicyContext
+    from mailfeed.publisher.db import Database
+    from mailfeed.publisher.publish import Envelope
+    from mailfeed.publisher.site import Site
+
+    site = Site(base_url="https://feed.firma.se", gateway_address="feed@firma.se",
+                policy=PolicyContext(gateway_addresses=("feed@firma.se",),
+                                     allowed_domains=("firma.se",),
+                                     trusted_authserv_ids=("mx.firma.se",)))
+    db = Database(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    db.upgrade()
+    with db.session() as session:
+        anna = people.get_or_create(session, ANNA)
+        thread = starting.start(session, site, anna, starting.Draft(
+            kind="event", subject="Fika", body="Fika!", invite=(JOHAN,),
+            event=events.EventTimes(datetime(2026, 12, 1, 14), datetime(2026, 12, 1, 15), "")))
+        uid = events.for_thread(session, thread.id).uid  # type: ignore[union-attr]
+    forged = reply_mail(JOHAN, uid, JOHAN, "DECLINED", "forged")
+    verified = (b"Authentication-Results: mx.firma.se; dmarc=pass header.from=firma.se\r\n"
+                + reply_mail(JOHAN, uid, JOHAN, "ACCEPTED", "real"))
+    with db.session() as session:
+        outcome = events.process_reply(session, site, forged, parse_mail(forged), Envelope())
+        assert outcome is not None and "not authenticated" in outcome.decision.reason
+    assert _status(db, JOHAN) == "needs-action"
+    with db.session() as session:
+        outcome = events.process_reply(session, site, verified, parse_mail(verified), Envelope())
+        assert outcome is not None and outcome.decision.reason.startswith("calendar reply: accepted")
+    assert _status(db, JOHAN) == "accepted"
+    db.dispose()
+
+
+def _status(db, address: str) -> str | None:  # type: ignore[no-untyped-def]
+    with db.session() as session:
+        return session.scalar(select(Invitation.status).join(
+            Person, Person.id == Invitation.person_id).where(Person.email == address))
