@@ -201,7 +201,8 @@ def test_a_reply_without_authentication_is_refused_where_a_verifier_vouches(
     assert _status(db, JOHAN) == "needs-action"
     with db.session() as session:
         outcome = events.process_reply(session, site, verified, parse_mail(verified), Envelope())
-        assert outcome is not None and outcome.decision.reason.startswith("calendar reply: accepted")
+        assert outcome is not None
+        assert outcome.decision.reason.startswith("calendar reply: accepted")
     assert _status(db, JOHAN) == "accepted"
     db.dispose()
 
