@@ -152,7 +152,7 @@ def send_digests(session: Session, site: Site, now: datetime | None = None) -> i
             select(Person).where(Person.id.in_(actors)))} if actors else {}
         items = [{"kind": n.kind, "actor": names.get(n.actor_id or 0, site.name),
                   "subject": t.subject, "link": _link(site, t, n.post_id)} for n, _, t in rows]
-        body = notify.render("digest", language, items=items, site_name=site.name,
+        body = notify.render("notices", language, items=items, site_name=site.name,
                              gateway=site.gateway_address,
                              settings_url=site.base_url + "/settings")
         msg = notify.compose(
