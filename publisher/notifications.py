@@ -142,7 +142,7 @@ def send_digests(session: Session, site: Site, now: datetime | None = None) -> i
         by_person.setdefault(row[1].id, []).append(tuple(row))  # type: ignore[arg-type]
     sent = 0
     for person_id, rows in by_person.items():
-        key = f"digest:{person_id}:{today}"
+        key = f"notices:{person_id}:{today}"
         if session.scalar(select(OutboundMail.id).where(OutboundMail.idempotency_key == key)):
             continue  # today's digest went out: these wait for tomorrow's
         person = rows[0][1]
@@ -161,7 +161,8 @@ def send_digests(session: Session, site: Site, now: datetime | None = None) -> i
             subject=SUBJECTS[("digest", language)].format(site=site.name), body=body,
             message_id=notify.message_id_for(site.gateway_domain, key), date=datetime.now(UTC),
         )
-        outbox.enqueue(session, key=key, purpose="digest", recipient=person.email, message=msg)
+        outbox.enqueue(session, key=key, purpose="notice-digest", recipient=person.email,
+                       message=msg)
         for notice, _, _ in rows:
             notice.mailed = True
         sent += 1

@@ -233,10 +233,10 @@ def test_notification_mail_preference_daily_and_never(
         assert notifications.send_digests(session, site, datetime(2026, 12, 1, 5, 0)) == 0
         assert notifications.send_digests(session, site, MORNING) == 1
         assert notifications.send_digests(session, site, MORNING) == 0  # once a day
-    digests = [m for m in mails_to(web_db, JOHAN) if m[1] == "digest"]
+    digests = [m for m in mails_to(web_db, JOHAN) if m[1] == "notice-digest"]
     assert len(digests) == 1
     with web_db.session() as session:
-        row = session.scalar(select(OutboundMail).where(OutboundMail.purpose == "digest"))
+        row = session.scalar(select(OutboundMail).where(OutboundMail.purpose == "notice-digest"))
         assert row is not None
         text = message_from_bytes(row.raw, policy=policy.default).get_content()
         assert "A?" in text and "B?" in text
