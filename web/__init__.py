@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
         api,
         auth,
         compose,
+        digest,
         events,
         feed,
         metrics,
@@ -137,5 +138,5 @@ def _register_blueprints(app: Flask) -> None:
     app.jinja_env.globals["unseen_count"] = people.unseen_count
     app.before_request_funcs.setdefault(None, []).insert(0, compose.room_for_attachments)
     for module in (feed, threads, search, auth, api, admin, outbox, people, suggest, metrics,
-                   mute, stats, compose, events):
+                   mute, stats, digest, compose, events):
         app.register_blueprint(module.bp)

@@ -22,6 +22,7 @@ from mailfeed.publisher import (
     events,
     invitations,
     notifications,
+    outcomes,
     praise,
     reactions,
     starting,
@@ -88,9 +89,12 @@ def show(thread_id: int, slug: str) -> Response | str:
     invited = invitations.for_thread(session, thread.id)
     mine = next((i.status for i in invited if person is not None and i.person_id == person.id),
                 None)
+    # Before and after the move, and "read by N" — the quiet 90 % made visible to authors.
+    outcome = outcomes.thread_outcome(session, thread)
     return render_template(
         "web/threads/thread.html",
         thread=thread,
+        outcome=outcome,
         event=event,
         invited=invited,
         my_status=mine,

@@ -1,16 +1,16 @@
 """feed: kinds (kudos -> praise), praise, invitations, events, notifications, uploads,
 API tokens, news
 
-Revision ID: 0006_feed_praise_events_news
-Revises: 0005
+Revision ID: feed_praise_events_news
+Revises: person_ambassador_digest
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_feed_praise_events_news"
-down_revision = "0005"
+revision = "feed_praise_events_news"
+down_revision = "person_ambassador_digest"
 branch_labels = None
 depends_on = None
 
