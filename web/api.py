@@ -26,7 +26,7 @@ from mailfeed.web import i18n
 from mailfeed.web.compose import parse_time
 from mailfeed.web.openapi import document
 from mailfeed.web.render import iso_utc
-from mailfeed.web.state import current_user, db_session, settings, viewer_person
+from mailfeed.web.state import current_user, db_session, settings, writer
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -162,12 +162,7 @@ def _invalid(exc: starting.Invalid) -> Response:
 
 def _writer() -> Person | Response:
     """The person writing; guests (open mode) may read but not write."""
-    user = current_user()
-    if user is None or user.guest:
-        return _error(403, "sign in to write")
-    person = viewer_person(create=True)
-    assert person is not None
-    return person
+    return writer() or _error(403, "sign in to write")
 
 
 def _json_object() -> dict[str, Any] | None:

@@ -20,7 +20,7 @@ from mailfeed.publisher import events, people, praise, starting
 from mailfeed.publisher.models import Person, Upload
 from mailfeed.settings import build_site
 from mailfeed.web import i18n
-from mailfeed.web.state import current_user, db_session, settings, viewer_person
+from mailfeed.web.state import db_session, settings, writer
 
 bp = Blueprint("compose", __name__)
 MAX_REQUEST = starting.MAX_UPLOADS * starting.MAX_UPLOAD + 1024 * 1024
@@ -117,11 +117,9 @@ def _page(form: MultiDict[str, str] | dict[str, Any], error: str | None, status:
 
 
 def _author() -> Person:
-    user = current_user()
-    if user is None or user.guest:
+    person = writer()
+    if person is None:
         abort(403)
-    person = viewer_person(create=True)
-    assert person is not None
     return person
 
 

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from mailfeed.publisher import notifications, praise
 from mailfeed.publisher.activity import mark_mentions_seen, person_activity
 from mailfeed.publisher.models import Person
-from mailfeed.web.state import current_user, db_session, viewer_person
+from mailfeed.web.state import current_user, db_session, viewer_person, writer
 
 bp = Blueprint("people", __name__)
 
@@ -51,11 +51,9 @@ def unseen_count() -> int:
 
 
 def _signed_in_person() -> Person:
-    user = current_user()
-    if user is None or user.guest:
+    own = writer()
+    if own is None:
         abort(404)
-    own = viewer_person(create=True)
-    assert own is not None
     return own
 
 
