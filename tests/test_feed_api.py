@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from db_support import database  # noqa: F401 - fixture
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -65,6 +66,20 @@ def test_token_create_stores_only_a_hash_and_refuses_outsiders(
 
 
 def test_the_whole_flow_with_a_token(client: FlaskClient, web_db: Database, token: str) -> None:
+    whole_flow(client, web_db, token)
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_the_whole_flow_on_postgresql(database: Database, data_dir: Path) -> None:  # noqa: F811
+    from mailfeed.publisher import tokens
+
+    assert database.engine.dialect.name == "postgresql"
+    with database.session() as session:
+        token = tokens.create(session, ANNA)
+    whole_flow(create_app(make_settings(data_dir), database).test_client(), database, token)
+
+
+def whole_flow(client: FlaskClient, web_db: Database, token: str) -> None:
     made = client.post("/api/threads", headers=bearer(token), json={
         "kind": "question", "subject": "Var finns projektorn?", "body": "Någon som vet?",
         "invite": [JOHAN, BO]})
