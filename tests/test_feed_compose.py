@@ -310,3 +310,46 @@ def test_a_news_thread_links_to_the_original_and_takes_comments_and_likes(
     assert reply.status_code == 302
     page = client.get(path).get_data(as_text=True)
     assert "Äntligen!" in page and '<span class="like-count">1</span>' in page
+
+
+def test_the_organiser_changes_and_cancels_an_event_and_invitees_are_mailed(
+    client: FlaskClient, web_db: Database
+) -> None:
+    from icalendar import Calendar
+
+    people(web_db)
+    sign_in(client, web_db, ANNA)
+    _, location, _ = compose(client, kind="event", subject="Fika", body="Kom!",
+                             starts="2026-12-01T14:00", ends="2026-12-01T15:00", invite=JOHAN)
+    thread_id = int(re.search(r"/t/(\d+)", location)[1])  # type: ignore[index]
+    csrf = csrf_from(client.get(location).get_data(as_text=True))
+    bad = client.post(f"/t/{thread_id}/event", data={
+        "csrf_token": csrf, "starts": "2026-12-01T15:00", "ends": "2026-12-01T14:00"})
+    assert bad.status_code == 400 and "ends before it starts" in bad.get_data(as_text=True)
+    moved = client.post(f"/t/{thread_id}/event", data={
+        "csrf_token": csrf, "starts": "2026-12-01T15:00", "ends": "2026-12-01T16:00",
+        "place": "Köket", "tz_offset": "0"})
+    assert moved.status_code == 303
+    sign_in(client, web_db, JOHAN)
+    page = client.get(location).get_data(as_text=True)
+    assert client.post(f"/t/{thread_id}/event/cancel",
+                       data={"csrf_token": csrf_from(page)}).status_code == 403
+    sign_in(client, web_db, ANNA)
+    page = client.get(location).get_data(as_text=True)
+    assert client.post(f"/t/{thread_id}/event/cancel",
+                       data={"csrf_token": csrf_from(page)}).status_code == 303
+    assert "Cancelled" in client.get(location).get_data(as_text=True)
+    with web_db.session() as session:
+        rows = session.scalars(select(OutboundMail).where(OutboundMail.purpose == "event")
+                               .order_by(OutboundMail.id)).all()
+        seen = []
+        for row in rows:
+            message = message_from_bytes(row.raw, policy=policy.default)
+            part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+            cal = Calendar.from_ical(part.get_payload(decode=True))
+            [vevent] = cal.walk("VEVENT")
+            seen.append((row.recipient, str(cal["method"]), int(vevent["sequence"])))
+    assert seen == [(JOHAN, "REQUEST", 0), (JOHAN, "REQUEST", 1), (JOHAN, "CANCEL", 2)]
+    page = client.get(location).get_data(as_text=True)
+    assert client.post(f"/t/{thread_id}/rsvp", data={"csrf_token": csrf_from(page),
+                                                     "status": "accepted"}).status_code == 409

@@ -57,7 +57,8 @@ def parse_time(value: str | None, offset_minutes: int = 0) -> datetime | None:
     return moment + timedelta(minutes=offset_minutes)
 
 
-def _offset(form: MultiDict[str, str]) -> int:
+def form_offset(form: MultiDict[str, str]) -> int:
+    """The browser's minutes behind UTC (getTimezoneOffset), within what exists on Earth."""
     try:
         return max(-14 * 60, min(14 * 60, int(form.get("tz_offset", "0") or 0)))
     except ValueError:
@@ -68,7 +69,7 @@ def draft_from_form(form: MultiDict[str, str], files: list[starting.File]) -> st
     kind = form.get("kind", "question")
     times = None
     if kind == "event":
-        offset = _offset(form)
+        offset = form_offset(form)
         starts, ends = parse_time(form.get("starts"), offset), parse_time(form.get("ends"), offset)
         if starts is None or ends is None:
             raise starting.Invalid("error_event_time")

@@ -11,7 +11,7 @@ from mailfeed.publisher import feed as feed_queries
 from mailfeed.publisher.models import Event, Thread
 from mailfeed.settings import build_site
 from mailfeed.web import i18n
-from mailfeed.web.compose import parse_time
+from mailfeed.web.compose import form_offset, parse_time
 from mailfeed.web.state import current_user, db_session, is_moderator, settings, viewer_person
 
 bp = Blueprint("events", __name__)
@@ -52,8 +52,7 @@ def _organiser_only(thread: Thread) -> None:
 def change(thread_id: int) -> Response:
     thread, event = _event_or_404(thread_id)
     _organiser_only(thread)
-    offset = int(request.form.get("tz_offset", "0") or 0) if request.form.get(
-        "tz_offset", "0").lstrip("-").isdigit() else 0
+    offset = form_offset(request.form)
     starts = parse_time(request.form.get("starts"), offset)
     ends = parse_time(request.form.get("ends"), offset)
     lang = i18n.choose_language(settings().default_language)
