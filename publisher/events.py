@@ -141,7 +141,7 @@ def calendar_parts(raw: bytes) -> list[bytes]:
     message = message_from_bytes(raw, policy=email_policy.default)
     found = []
     for part in message.walk():
-        if part.get_content_type() == "text/calendar":
+        if part.get_content_type() in {"text/calendar", "application/ics"}:
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes) and len(payload) <= MAX_CALENDAR:
                 found.append(payload)
