@@ -29,14 +29,6 @@ from mailfeed.publisher.site import Site
 
 log = logging.getLogger(__name__)
 MAX_CALENDAR = 256 * 1024  # a calendar reply is a few kB; more is not one
-SUBJECTS = {
-    ("REQUEST", "en"): "Invitation: {subject}",
-    ("REQUEST", "sv"): "Inbjudan: {subject}",
-    ("UPDATE", "en"): "Updated invitation: {subject}",
-    ("UPDATE", "sv"): "Ändrad inbjudan: {subject}",
-    ("CANCEL", "en"): "Cancelled: {subject}",
-    ("CANCEL", "sv"): "Inställt: {subject}",
-}
 
 
 @dataclass(frozen=True)
@@ -117,7 +109,7 @@ def queue_mails(session: Session, site: Site, event: Event, thread: Thread, meth
             continue
         language = notify.language_for(person.language or thread.language, site.default_language)
         key = f"imip:{event.id}:{event.sequence}:{method}:{person.id}"
-        body = notify.render(
+        mail = notify.render(
             "event", language, method=label, subject=thread.subject,
             starts=event.starts.strftime("%Y-%m-%d %H:%M"),
             ends=event.ends.strftime("%Y-%m-%d %H:%M"), place=event.place, link=url,
@@ -126,7 +118,7 @@ def queue_mails(session: Session, site: Site, event: Event, thread: Thread, meth
         msg = notify.compose(
             sender=site.gateway_address, sender_name=site.name, recipient=person.email,
             recipient_name=person.name,
-            subject=SUBJECTS[(label, language)].format(subject=thread.subject), body=body,
+            subject=mail.subject, body=mail.body,
             message_id=notify.message_id_for(site.gateway_domain, key), date=datetime.now(UTC),
         )
         imip.attach(msg, ics, method)

@@ -28,20 +28,6 @@ from mailfeed.publisher.site import Site
 
 KINDS = ("mention", "invitation", "reply", "answer", "praise")
 MAIL_CHOICES = ("each", "daily", "never")
-SUBJECTS = {
-    ("mention", "en"): "{actor} mentioned you: {subject}",
-    ("mention", "sv"): "{actor} nämnde dig: {subject}",
-    ("invitation", "en"): "{actor} invited you: {subject}",
-    ("invitation", "sv"): "{actor} bjöd in dig: {subject}",
-    ("reply", "en"): "{actor} replied: {subject}",
-    ("reply", "sv"): "{actor} svarade: {subject}",
-    ("answer", "en"): "Answered: {subject}",
-    ("answer", "sv"): "Besvarad: {subject}",
-    ("praise", "en"): "{actor} praised you: {subject}",
-    ("praise", "sv"): "{actor} berömde dig: {subject}",
-    ("digest", "en"): "Your notifications from {site}",
-    ("digest", "sv"): "Dina aviseringar från {site}",
-}
 
 
 def mail_preference(session: Session, person_id: int) -> str:
@@ -101,7 +87,7 @@ def _queue_notice(session: Session, site: Site, row: Notification, person: Perso
                   thread: Thread, actor: Person | None, post: Post | None) -> None:
     language = _language(site, person, thread)
     actor_name = actor.display if actor is not None else site.name
-    body = notify.render(
+    mail = notify.render(
         "notice", language, kind=row.kind, actor=actor_name, subject=thread.subject,
         excerpt=(post.body[:500] if post is not None else ""),
         link=_link(site, thread, row.post_id),
@@ -111,8 +97,8 @@ def _queue_notice(session: Session, site: Site, row: Notification, person: Perso
     msg = notify.compose(
         sender=site.gateway_address, sender_name=site.name, recipient=person.email,
         recipient_name=person.name,
-        subject=SUBJECTS[(row.kind, language)].format(actor=actor_name, subject=thread.subject),
-        body=body, message_id=notify.message_id_for(site.gateway_domain, key),
+        subject=mail.subject, body=mail.body,
+        message_id=notify.message_id_for(site.gateway_domain, key),
         date=datetime.now(UTC),
     )
     outbox.enqueue(session, key=key, purpose=f"notice-{row.kind}", recipient=person.email,
@@ -152,13 +138,13 @@ def send_digests(session: Session, site: Site, now: datetime | None = None) -> i
             select(Person).where(Person.id.in_(actors)))} if actors else {}
         items = [{"kind": n.kind, "actor": names.get(n.actor_id or 0, site.name),
                   "subject": t.subject, "link": _link(site, t, n.post_id)} for n, _, t in rows]
-        body = notify.render("notices", language, items=items, site_name=site.name,
+        mail = notify.render("notices", language, items=items, site_name=site.name,
                              gateway=site.gateway_address,
                              settings_url=site.base_url + "/settings")
         msg = notify.compose(
             sender=site.gateway_address, sender_name=site.name, recipient=person.email,
             recipient_name=person.name,
-            subject=SUBJECTS[("digest", language)].format(site=site.name), body=body,
+            subject=mail.subject, body=mail.body,
             message_id=notify.message_id_for(site.gateway_domain, key), date=datetime.now(UTC),
         )
         outbox.enqueue(session, key=key, purpose="notice-digest", recipient=person.email,

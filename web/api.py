@@ -22,7 +22,7 @@ from mailfeed.publisher import people as people_queries
 from mailfeed.publisher import search as search_queries
 from mailfeed.publisher.models import Event, Invitation, Like, Person, Post
 from mailfeed.settings import build_site
-from mailfeed.web import i18n
+from mailfeed.web import feedtext
 from mailfeed.web.compose import parse_time
 from mailfeed.web.openapi import document
 from mailfeed.web.render import iso_utc
@@ -152,12 +152,8 @@ def thread(thread_id: int) -> Response:
     )
 
 
-def _lang() -> str:
-    return i18n.choose_language(settings().default_language)
-
-
 def _invalid(exc: starting.Invalid) -> Response:
-    return _error(400, i18n.translate(exc.code, _lang(), **exc.values))
+    return _error(400, feedtext.invalid_text(exc))
 
 
 def _writer() -> Person | Response:
@@ -215,7 +211,7 @@ def start_thread() -> Response:
         return writer
     data = _json_object()
     if data is None:
-        return _error(400, i18n.translate("error_json", _lang()))
+        return _error(400, feedtext.error_text("error_json"))
     session = db_session()
     try:
         started = starting.start(session, build_site(settings()), writer, draft_from_json(data))
@@ -240,7 +236,7 @@ def add_post(thread_id: int) -> Response:
         return _error(404, "no such thread")
     data = _json_object()
     if data is None:
-        return _error(400, i18n.translate("error_json", _lang()))
+        return _error(400, feedtext.error_text("error_json"))
     try:
         post = starting.reply(session, build_site(settings()), found, writer, _text(data, "body"))
     except starting.Invalid as exc:

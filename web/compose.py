@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from mailfeed.publisher import events, people, praise, starting
 from mailfeed.publisher.models import Person, Upload
 from mailfeed.settings import build_site
-from mailfeed.web import i18n
+from mailfeed.web import feedtext
 from mailfeed.web.state import db_session, settings, writer
 
 bp = Blueprint("compose", __name__)
@@ -124,8 +124,9 @@ def _author() -> Person:
     return person
 
 
-def error_text(exc: starting.Invalid, lang: str) -> str:
-    return i18n.translate(exc.code, lang, **exc.values)
+@bp.app_context_processor
+def _words() -> dict[str, object]:
+    return feedtext.template_globals()
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -136,13 +137,12 @@ def new() -> Response:
         return _page({"kind": kind if kind in starting.STARTABLE else "question"}, None, 200)
     author = _author()
     session = db_session()
-    lang = i18n.choose_language(settings().default_language)
     try:
         draft = draft_from_form(request.form, _files())
         thread = starting.start(session, build_site(settings()), author, draft)
     except starting.Invalid as exc:
         session.rollback()
-        return _page(request.form, error_text(exc, lang), 400)
+        return _page(request.form, feedtext.invalid_text(exc), 400)
     session.commit()
     return redirect(thread.path, 303)
 

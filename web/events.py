@@ -10,7 +10,7 @@ from mailfeed.publisher import events, invitations
 from mailfeed.publisher import feed as feed_queries
 from mailfeed.publisher.models import Event, Thread
 from mailfeed.settings import build_site
-from mailfeed.web import i18n
+from mailfeed.web import feedtext
 from mailfeed.web.compose import form_offset, parse_time
 from mailfeed.web.state import current_user, db_session, is_moderator, settings, viewer_person
 
@@ -55,14 +55,13 @@ def change(thread_id: int) -> Response:
     offset = form_offset(request.form)
     starts = parse_time(request.form.get("starts"), offset)
     ends = parse_time(request.form.get("ends"), offset)
-    lang = i18n.choose_language(settings().default_language)
     if starts is None or ends is None:
-        abort(400, description=i18n.translate("error_event_time", lang))
+        abort(400, description=feedtext.error_text("error_event_time"))
     try:
         events.update(db_session(), build_site(settings()), event,
                       events.EventTimes(starts, ends, request.form.get("place", event.place)))
     except ValueError:
-        abort(400, description=i18n.translate("error_event_order", lang))
+        abort(400, description=feedtext.error_text("error_event_order"))
     db_session().commit()
     return redirect(f"{thread.path}#event", 303)
 

@@ -1,353 +1,53 @@
-"""Swedish and English UI strings, chosen by the `lang` cookie or Accept-Language.
+"""The viewer's language and zone, and the catalogue's words and times on pages.
 
-A plain dictionary: the UI has a few dozen strings, and a catalogue compiler would add a
-build step for no gain.  A missing key falls back to English, then to the key itself.
+Flask-Babel picks the locale per request (the `lang` cookie, else Accept-Language, else
+the configured default) and installs gettext, `_` and `ngettext` in Jinja; the
+translations come from the one catalogue in `publisher.catalogue`, the same one mail
+uses.  Times go through `publisher.timewords` in the viewer's zone (the `tz` cookie when
+it names a real zone, else UTC).
 """
 
 from __future__ import annotations
 
-from flask import request
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-LANGUAGES = ("sv", "en")
+import flask_babel
+from babel.support import Translations
+from flask import Flask, request
+from flask_babel import lazy_gettext
+from markupsafe import Markup, escape
 
-STRINGS: dict[str, dict[str, str]] = {
-    "Feed": {"sv": "Flöde"},
-    "Search": {"sv": "Sök"},
-    "Search threads": {"sv": "Sök i trådar"},
-    "Sign in": {"sv": "Logga in"},
-    "Sign out": {"sv": "Logga ut"},
-    "Your work address": {"sv": "Din jobbadress"},
-    "Send me a sign-in link": {"sv": "Skicka en inloggningslänk"},
-    "Check your mail": {"sv": "Kolla din e-post"},
-    "sent_link": {
-        "en": "If the address may sign in, a link is on its way. It works once, for 15 minutes.",
-        "sv": "Om adressen får logga in är en länk på väg. Den fungerar en gång, i 15 minuter.",
-    },
-    "Read it in the local outbox": {"sv": "Läs den i den lokala utkorgen"},
-    "only_domains": {
-        "en": "Only addresses in these domains can sign in:",
-        "sv": "Bara adresser i de här domänerna kan logga in:",
-    },
-    "Confirm sign-in": {"sv": "Bekräfta inloggning"},
-    "confirm_text": {
-        "en": "Sign in to the feed as",
-        "sv": "Logga in i flödet som",
-    },
-    "follow_on": {"en": "You get replies on this thread by mail.",
-                  "sv": "Du får svar i den här tråden som e-post."},
-    "follow_off": {"en": "You don't get replies on this thread by mail.",
-                   "sv": "Du får inte svar i den här tråden som e-post."},
-    "Mail me replies": {"sv": "Mejla mig svaren"},
-    "Stop mailing me replies": {"sv": "Sluta mejla mig svaren"},
-    "Move to the feed?": {"sv": "Flytta till flödet?"},
-    "suggest_intro": {
-        "en": "This is how the {messages} mails of your question would look on the feed. "
-              "Nothing is published until you press the button.",
-        "sv": "Så här skulle frågans {messages} mejl se ut i flödet. "
-              "Inget publiceras förrän du trycker på knappen.",
-    },
-    "Publish to the feed": {"sv": "Publicera i flödet"},
-    "Already on the feed": {"sv": "Redan i flödet"},
-    "Not this one": {"sv": "Inte den här"},
-    "Preview": {"sv": "Förhandsvisning"},
-    "decline_text": {
-        "en": "The question stays in mail and you will not be asked about it again.",
-        "sv": "Frågan stannar i e-posten och du får ingen fler fråga om den.",
-    },
-    "Keep it in mail": {"sv": "Behåll den i e-posten"},
-    "declined_text": {
-        "en": "Noted. The question stays in mail.",
-        "sv": "Noterat. Frågan stannar i e-posten.",
-    },
-    "Link expired": {"sv": "Länken har gått ut"},
-    "Link already used": {"sv": "Länken är redan använd"},
-    "Invalid link": {"sv": "Ogiltig länk"},
-    "Request a new link": {"sv": "Be om en ny länk"},
-    "All": {"sv": "Alla"},
-    "questions": {"en": "Questions", "sv": "Frågor"},
-    "unanswered": {"en": "Unanswered", "sv": "Obesvarade"},
-    "answered": {"en": "Answered", "sv": "Besvarade"},
-    "praise": {"en": "Praise", "sv": "Beröm"},
-    "discussions": {"en": "Discussions", "sv": "Diskussioner"},
-    "mine": {"en": "Mine", "sv": "Mina"},
-    "mentions": {"en": "Mentioning me", "sv": "Nämner mig"},
-    "kind_question": {"en": "Question", "sv": "Fråga"},
-    "kind_discussion": {"en": "Discussion", "sv": "Diskussion"},
-    "kind_praise": {"en": "Praise", "sv": "Beröm"},
-    "kind_event": {"en": "Event", "sv": "Aktivitet"},
-    "kind_idea": {"en": "Idea", "sv": "Idé"},
-    "kind_news": {"en": "News", "sv": "Nyhet"},
-    "state_answered": {"en": "Answered", "sv": "Besvarad"},
-    # Counts as "Label: n" — no plural forms to get wrong in either language.
-    "replies": {"en": "Replies", "sv": "Svar"},
-    "likes": {"en": "Likes", "sv": "Gillningar"},
-    "readers": {"en": "Readers", "sv": "Läsare"},
-    "Moved from mail": {"sv": "Flyttad från e-post"},
-    "moved_panel": {
-        "en": "Lived in mail for {duration}: {messages} messages between {people} people; "
-        "moved here {created}.",
-        "sv": "Levde i e-post i {duration}: {messages} meddelanden mellan {people} personer; "
-        "flyttade hit {created}.",
-    },
-    "Trimmed text": {"sv": "Bortklippt text"},
-    "Reply": {"sv": "Svara"},
-    "Your reply (Markdown)": {"sv": "Ditt svar (Markdown)"},
-    "Post reply": {"sv": "Skicka svar"},
-    "Like": {"sv": "Gilla"},
-    "Unlike": {"sv": "Sluta gilla"},
-    "Mark as answer": {"sv": "Markera som svar"},
-    "Answer": {"sv": "Svar"},
-    "Mentioned": {"sv": "Nämnda"},
-    "Newer": {"sv": "Nyare"},
-    "Older": {"sv": "Äldre"},
-    "No threads yet.": {"sv": "Inga trådar än."},
-    "No matches.": {"sv": "Inga träffar."},
-    "Recent mail": {"sv": "Senaste e-post"},
-    "Outbox": {"sv": "Utkorg"},
-    "Time": {"sv": "Tid"},
-    "Sender": {"sv": "Avsändare"},
-    "Subject": {"sv": "Ämne"},
-    "Action": {"sv": "Åtgärd"},
-    "Reason": {"sv": "Skäl"},
-    "Purpose": {"sv": "Syfte"},
-    "Recipient": {"sv": "Mottagare"},
-    "State": {"sv": "Status"},
-    "Guest": {"sv": "Gäst"},
-    "Asked": {"sv": "Frågat"},
-    "Answers": {"sv": "Svar"},
-    "Praised": {"sv": "Berömt"},
-    "Notifications": {"sv": "Aviseringar"},
-    "Skip to content": {"sv": "Hoppa till innehållet"},
-    "Language": {"sv": "Språk"},
-    "Filters": {"sv": "Filter"},
-    "Atom feed": {"sv": "Atom-flöde"},
-    "asked by": {"sv": "frågat av"},
-    "by": {"sv": "av"},
-    "days": {"sv": "dagar"},
-    "minutes": {"sv": "minuter"},
-    "Statistics": {"sv": "Statistik"},
-    "Threads on the feed": {"sv": "Trådar i flödet"},
-    "Mails those chains had": {"sv": "Mejl i de kedjorna"},
-    "Typical time in mail (median)": {"sv": "Typisk tid i e-post (median)"},
-    "Questions answered": {"sv": "Besvarade frågor"},
-    "Typical time to an answer on the feed (median)": {
-        "sv": "Typisk tid till svar i flödet (median)"},
-    "Readers": {"sv": "Läsare"},
-    "Replies written on the feed": {"sv": "Svar skrivna i flödet"},
-    "Who answers": {"sv": "Vem svarar"},
-    "hours": {"sv": "timmar"},
-    "Download": {"sv": "Ladda ner"},
-    "Original mail": {"sv": "Originalmejl"},
-    "Attachments": {"sv": "Bilagor"},
-    "Search in": {"sv": "Sök i"},
-    "scope_all": {"en": "Everything", "sv": "Allt"},
-    "scope_own": {"en": "What people wrote", "sv": "Det folk skrev"},
-    "scope_trimmed": {
-        "en": "Trimmed text (signatures, quotes)",
-        "sv": "Bortklippt text (signaturer, citat)",
-    },
-    "Hide": {"sv": "Dölj"},
-    "Delete": {"sv": "Ta bort"},
-    "Hide thread": {"sv": "Dölj tråden"},
-    "Moderation": {"sv": "Moderering"},
-    "This is praise": {"sv": "Det här är beröm"},
-    "Quarantined mail": {"sv": "Mejl i karantän"},
-    "Nothing is quarantined.": {"sv": "Inget ligger i karantän."},
-    "Received": {"sv": "Mottaget"},
-    "Source": {"sv": "Källa"},
-    "Error": {"sv": "Fel"},
-    "Attempts": {"sv": "Försök"},
-    "Retry": {"sv": "Försök igen"},
-    "Outbound mail": {"sv": "Utgående e-post"},
-    "Mail about this thread": {"sv": "Mejl om den här tråden"},
-    "mute_ask": {
-        "en": "You get a mail when someone replies to this thread on the feed.",
-        "sv": "Du får ett mejl när någon svarar i den här tråden i flödet.",
-    },
-    "mute_done": {
-        "en": "Done: no more mail about this thread.",
-        "sv": "Klart: inga fler mejl om den här tråden.",
-    },
-    "mute_already": {
-        "en": "You get no mail about this thread.",
-        "sv": "Du får inga mejl om den här tråden.",
-    },
-    "mute_resumed": {
-        "en": "Done: you get a mail again when someone replies.",
-        "sv": "Klart: du får mejl igen när någon svarar.",
-    },
-    "Stop these mails": {"sv": "Stoppa de här mejlen"},
-    "Threads per week, by kind": {"sv": "Trådar per vecka, efter slag"},
-    "Time to an answer: in mail and on the feed": {"sv": "Tid till svar: i mejlen och i flödet"},
-    "Who takes part (1-9-90)": {"sv": "Vem som deltar (1-9-90)"},
-    "Readers per thread": {"sv": "Läsare per tråd"},
-    "in mail": {"sv": "i mejlen"},
-    "on the feed": {"sv": "i flödet"},
-    "in mail (unanswered while there)": {"sv": "i mejlen (obesvarad där)"},
-    "on the feed (to the accepted answer)": {"sv": "i flödet (till det godkända svaret)"},
-    "created": {"sv": "skapade"},
-    "replied, liked or praised": {"sv": "svarade, gillade eller berömde"},
-    "only read": {"sv": "läste bara"},
-    "not seen yet": {"sv": "inte sett än"},
-    "Data": {"sv": "Data"},
-    "Period": {"sv": "Period"},
-    "30 days": {"sv": "30 dagar"},
-    "90 days": {"sv": "90 dagar"},
-    "a year": {"sv": "ett år"},
-    "all time": {"sv": "all tid"},
-    "Department": {"sv": "Avdelning"},
-    "Show": {"sv": "Visa"},
-    "Mail versus feed": {"sv": "Mejl mot flöde"},
-    "typical time to an answer on the feed": {"sv": "typisk tid till svar i flödet"},
-    "typical time the same questions had waited in mail": {
-        "sv": "typisk tid samma frågor hade väntat i mejlen"},
-    "colleagues reached who were never on the mail": {
-        "sv": "kolleger nådda som aldrig var med på mejlet"},
-    "answers from someone who was never on the mail": {
-        "sv": "svar från någon som aldrig var med på mejlet"},
-    "Questions without a reply after a day": {"sv": "Frågor utan svar efter en dag"},
-    "Group": {"sv": "Grupp"},
-    "People": {"sv": "Personer"},
-    "Share": {"sv": "Andel"},
-    "Week": {"sv": "Vecka"},
-    "Threads": {"sv": "Trådar"},
-    "No threads in this period.": {"sv": "Inga trådar under perioden."},
-    "Ambassadors": {"sv": "Ambassadörer"},
-    "Ambassador": {"sv": "Ambassadör"},
-    "Colleagues who answer others' questions, whose posts are liked, and who bring threads "
-    "over from mail.": {
-        "sv": "Kolleger som svarar på andras frågor, vars inlägg gillas och som flyttar "
-              "trådar från mejlen."},
-    "Everyone": {"sv": "Alla"},
-    "Person": {"sv": "Person"},
-    "Replies": {"sv": "Repliker"},
-    "Likes received": {"sv": "Fått gillanden"},
-    "Mark as ambassador": {"sv": "Markera som ambassadör"},
-    "Remove ambassador": {"sv": "Ta bort ambassadör"},
-    "No one yet in this period.": {"sv": "Ingen än under perioden."},
-    "On the feed: first reply after {duration}.": {
-        "sv": "I flödet: första svaret efter {duration}."},
-    "Answered after {duration}.": {"sv": "Besvarad efter {duration}."},
-    "{count} of the repliers were never on the mail.": {
-        "sv": "{count} av dem som svarade var aldrig med på mejlet."},
-    "Read by {count}": {"sv": "Läst av {count}"},
-    "Weekly digest": {"sv": "Veckosammanfattning"},
-    "Done: no more weekly digests.": {"sv": "Klart: inga fler veckosammanfattningar."},
-    "You get no weekly digest.": {"sv": "Du får ingen veckosammanfattning."},
-    "Send me the digest again": {"sv": "Skicka sammanfattningen igen"},
-    "Done: you get the weekly digest again.": {
-        "sv": "Klart: du får veckosammanfattningen igen."},
-    "Once a week you get a mail with questions waiting for someone like you, answered "
-    "questions and praise.": {
-        "sv": "En gång i veckan får du ett mejl med frågor som väntar på någon som du, "
-              "besvarade frågor och beröm."},
-    "Stop the weekly digest": {"sv": "Stoppa veckosammanfattningen"},
-    "Mail me again": {"sv": "Mejla mig igen"},
-    # ---- issue 9: the composer, praise, invitations, events, notifications, news
-    "New post": {"sv": "Nytt inlägg"},
-    "What do you want to do?": {"sv": "Vad vill du göra?"},
-    "compose_question": {"en": "Ask a question", "sv": "Ställ en fråga"},
-    "compose_discussion": {"en": "Start a discussion", "sv": "Starta en diskussion"},
-    "compose_praise": {"en": "Praise a colleague", "sv": "Beröm en kollega"},
-    "compose_event": {"en": "Invite to an activity", "sv": "Bjud in till en aktivitet"},
-    "compose_idea": {"en": "Share an idea", "sv": "Dela en idé"},
-    "Title": {"sv": "Rubrik"},
-    "Text (Markdown)": {"sv": "Text (Markdown)"},
-    "Praise": {"sv": "Beröm"},
-    "Who do you want to praise?": {"sv": "Vem vill du berömma?"},
-    "Badge": {"sv": "Märke"},
-    "No badge": {"sv": "Inget märke"},
-    "badge_helpful": {"en": "Helpful", "sv": "Hjälpsam"},
-    "badge_teamwork": {"en": "Teamwork", "sv": "Lagarbete"},
-    "badge_customer-hero": {"en": "Customer hero", "sv": "Kundhjälte"},
-    "badge_problem-solver": {"en": "Problem solver", "sv": "Problemlösare"},
-    "badge_mentor": {"en": "Mentor", "sv": "Mentor"},
-    "badge_above-and-beyond": {"en": "Above and beyond", "sv": "Långt utöver det vanliga"},
-    "Event": {"sv": "Aktivitet"},
-    "Starts": {"sv": "Börjar"},
-    "Ends": {"sv": "Slutar"},
-    "Place": {"sv": "Plats"},
-    "Invite people": {"sv": "Bjud in personer"},
-    "Mention people": {"sv": "Nämn personer"},
-    "Type a name": {"sv": "Skriv ett namn"},
-    "people_hint": {
-        "en": "Type a name and pick the person; or write addresses, separated by commas.",
-        "sv": "Skriv ett namn och välj personen, eller skriv adresser åtskilda med komma.",
-    },
-    "invite_hint": {"en": "They are told, and the thread shows who was invited.",
-                    "sv": "De får veta det, och tråden visar vilka som bjöds in."},
-    "no_match": {"en": "Nobody is called “{name}”.", "sv": "Ingen heter ”{name}”."},
-    "Attachments and images": {"sv": "Bilagor och bilder"},
-    "Publish": {"sv": "Publicera"},
-    "Invited": {"sv": "Inbjudna"},
-    "Praise received": {"sv": "Beröm fått"},
-    "Praise given": {"sv": "Beröm givet"},
-    "from": {"sv": "från"},
-    "to": {"sv": "till"},
-    "When": {"sv": "När"},
-    "Where": {"sv": "Var"},
-    "Going": {"sv": "Kommer"},
-    "Not going": {"sv": "Kommer inte"},
-    "Maybe": {"sv": "Kanske"},
-    "status_accepted": {"en": "Going", "sv": "Kommer"},
-    "status_declined": {"en": "Not going", "sv": "Kommer inte"},
-    "status_tentative": {"en": "Maybe", "sv": "Kanske"},
-    "status_needs-action": {"en": "Not answered", "sv": "Inte svarat"},
-    "Your answer": {"sv": "Ditt svar"},
-    "Change the event": {"sv": "Ändra aktiviteten"},
-    "Save and send update": {"sv": "Spara och skicka ändringen"},
-    "Cancel the event": {"sv": "Ställ in aktiviteten"},
-    "Cancelled": {"sv": "Inställd"},
-    "times_in_utc": {"en": "Times in UTC", "sv": "Tider i UTC"},
-    "Read the original": {"sv": "Läs originalet"},
-    "No notifications yet.": {"sv": "Inga aviseringar än."},
-    "notice_mention": {"en": "{actor} mentioned you in", "sv": "{actor} nämnde dig i"},
-    "notice_invitation": {"en": "{actor} invited you to", "sv": "{actor} bjöd in dig till"},
-    "notice_reply": {"en": "{actor} replied in", "sv": "{actor} svarade i"},
-    "notice_answer": {"en": "An answer was marked in", "sv": "Ett svar markerades i"},
-    "notice_praise": {"en": "{actor} praised you in", "sv": "{actor} berömde dig i"},
-    "Settings": {"sv": "Inställningar"},
-    "Mail me about notifications": {"sv": "Mejla mig om aviseringar"},
-    "mail_each": {"en": "For each one", "sv": "För varje avisering"},
-    "mail_daily": {"en": "A daily digest", "sv": "En sammanfattning om dagen"},
-    "mail_never": {"en": "Never", "sv": "Aldrig"},
-    "Save": {"sv": "Spara"},
-    "Saved.": {"sv": "Sparat."},
-    "news": {"en": "News", "sv": "Nyheter"},
-    "ideas": {"en": "Ideas", "sv": "Idéer"},
-    "events": {"en": "Events", "sv": "Aktiviteter"},
-    "error_unknown_kind": {"en": "“{kind}” is not a kind of post. Choose question, discussion, "
-                                 "praise, event or idea.",
-                           "sv": "”{kind}” är ingen sorts inlägg. Välj fråga, diskussion, beröm, "
-                                 "aktivitet eller idé."},
-    "error_empty_subject": {"en": "Give your post a title.", "sv": "Ge inlägget en rubrik."},
-    "error_long_subject": {"en": "The title is too long (at most 300 characters).",
-                           "sv": "Rubriken är för lång (högst 300 tecken)."},
-    "error_empty_body": {"en": "Write something: the text is empty.",
-                         "sv": "Skriv något: texten är tom."},
-    "error_long_body": {"en": "The text is too long (at most 20,000 characters).",
-                        "sv": "Texten är för lång (högst 20 000 tecken)."},
-    "error_address": {"en": "“{address}” is not an e-mail address.",
-                      "sv": "”{address}” är ingen e-postadress."},
-    "error_outside": {"en": "{address} is outside the organisation: only colleagues can be "
-                            "invited, mentioned or praised.",
-                      "sv": "{address} finns utanför organisationen: bara kollegor kan bjudas "
-                            "in, nämnas eller berömmas."},
-    "error_too_many_people": {"en": "Too many people (at most 200).",
-                              "sv": "För många personer (högst 200)."},
-    "error_praise_nobody": {"en": "Say whom you praise.", "sv": "Ange vem du berömmer."},
-    "error_badge": {"en": "Unknown badge.", "sv": "Okänt märke."},
-    "error_event_time": {"en": "Give the event a start and an end time.",
-                         "sv": "Ge aktiviteten en start- och en sluttid."},
-    "error_event_order": {"en": "The event ends before it starts.",
-                          "sv": "Aktiviteten slutar innan den börjar."},
-    "error_too_many_files": {"en": "Too many attachments (at most 10).",
-                             "sv": "För många bilagor (högst 10)."},
-    "error_big_file": {"en": "{name} is too big (at most 8 MB).",
-                       "sv": "{name} är för stor (högst 8 MB)."},
-    "error_json": {"en": "The request body must be a JSON object.",
-                   "sv": "Anropets innehåll måste vara ett JSON-objekt."},
-    "error_field": {"en": "“{field}” has the wrong type.", "sv": "”{field}” har fel typ."},
+from mailfeed.publisher import catalogue, timewords
+
+LANGUAGES = catalogue.LANGUAGES
+
+# Labels for the values the database stores as codes.  lazy_gettext keeps the English
+# msgid here and translates it when a page shows it, in that page's language.
+KIND_LABELS = {
+    "question": lazy_gettext("Question"),
+    "discussion": lazy_gettext("Discussion"),
+    "praise": lazy_gettext("Praise"),
+    "event": lazy_gettext("Event"),
+    "idea": lazy_gettext("Idea"),
+    "news": lazy_gettext("News"),
+}
+FILTER_LABELS = {
+    "questions": lazy_gettext("Questions"),
+    "unanswered": lazy_gettext("Unanswered"),
+    "answered": lazy_gettext("Answered"),
+    "praise": lazy_gettext("Praise"),
+    "discussions": lazy_gettext("Discussions"),
+    "events": lazy_gettext("Events"),
+    "ideas": lazy_gettext("Ideas"),
+    "news": lazy_gettext("News"),
+    "mine": lazy_gettext("Mine"),
+    "mentions": lazy_gettext("Mentioning me"),
+}
+SCOPE_LABELS = {
+    "all": lazy_gettext("Everything"),
+    "own": lazy_gettext("What people wrote"),
+    "trimmed": lazy_gettext("Trimmed text (signatures, quotes)"),
 }
 
 
@@ -362,7 +62,86 @@ def choose_language(default: str) -> str:
     return default if default in LANGUAGES else "en"
 
 
-def translate(key: str, lang: str, **values: object) -> str:
-    entry = STRINGS.get(key, {})
-    text = entry.get(lang) or entry.get("en") or key
-    return text.format(**values) if values else text
+def choose_zone() -> tzinfo:
+    """The viewer's zone: the `tz` cookie when it names a real IANA zone, else UTC."""
+    name = request.cookies.get("tz", "")
+    try:
+        return ZoneInfo(name) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def language() -> str:
+    """The page's language, sv or en (the formatting locale may carry a region)."""
+    locale = flask_babel.get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def _zone() -> tzinfo:
+    zone = flask_babel.get_timezone()
+    return zone if zone is not None else UTC
+
+
+class _CatalogueDomain(flask_babel.Domain):
+    """Flask-Babel's domain, reading the in-memory catalogue instead of compiled .mo files."""
+
+    def get_translations(self) -> Translations:
+        return catalogue.translations(language())
+
+
+class _Babel(flask_babel.Babel):
+    @property
+    def domain_instance(self) -> flask_babel.Domain:
+        return _DOMAIN
+
+
+_DOMAIN = _CatalogueDomain()
+
+
+def install(app: Flask, default_language: str) -> None:
+    """Flask-Babel on `app`, with the catalogue and the time filters in Jinja."""
+    _Babel(
+        app,
+        locale_selector=lambda: timewords.format_locale(choose_language(default_language)),
+        timezone_selector=choose_zone,
+    )
+    app.jinja_env.globals.update(
+        lang=language,
+        languages=LANGUAGES,
+        kind_label=lambda kind: KIND_LABELS.get(kind, kind),
+        filter_label=lambda name: FILTER_LABELS.get(name, name),
+        scope_label=lambda name: SCOPE_LABELS.get(name, name),
+        written_date=lambda text, moment: timewords.written(text, moment, language()),
+        local_date=lambda moment, clock=True: timewords.absolute(moment, language(), clock=clock),
+        span_of=span_of,
+    )
+    app.jinja_env.filters.update(
+        when=when,
+        absolute=lambda moment: timewords.absolute(moment, language(), _zone(), weekday=True),
+        duration=lambda delta: timewords.duration(delta, language()),
+        time_tag=time_tag,
+    )
+
+
+def when(moment: datetime | None, now: datetime | None = None) -> str:
+    """`{{ post.date|when }}`: "3 hr ago", "yesterday 14:05", … in the viewer's language."""
+    if moment is None:
+        return ""
+    return timewords.when(moment, now or datetime.now(UTC), language(), _zone())
+
+
+def time_tag(moment: datetime | None) -> Markup:
+    """`{{ card.last_activity|time_tag }}`: <time> with the relative text, absolute on hover."""
+    if moment is None:
+        return Markup("")
+    stamp = moment.replace(microsecond=0).isoformat() + ("Z" if moment.tzinfo is None else "")
+    full = timewords.absolute(moment, language(), _zone(), weekday=True)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        stamp, full, escape(when(moment)))
+
+
+def span_of(first: datetime | None, last: datetime | None) -> timedelta:
+    """The time between two optional moments (none known: no time at all)."""
+    if first is None or last is None:
+        return timedelta(0)
+    return max(timedelta(0), last - first)

@@ -31,7 +31,7 @@ from mailfeed.publisher import (
 from mailfeed.publisher import feed as feed_queries
 from mailfeed.publisher.models import MailMessage, NewsItem, Post, Thread, Upload
 from mailfeed.settings import build_site
-from mailfeed.web import i18n, mailer
+from mailfeed.web import feedtext, mailer
 from mailfeed.web.admin import raw_file
 from mailfeed.web.attachments import Attachment, list_attachments, read_attachment
 from mailfeed.web.render import iso_utc, markdown
@@ -187,8 +187,7 @@ def reply(thread_id: int) -> Response:
                               request.form.get("body", ""),
                               praise_post=request.form.get("praise") == "1")
     except starting.Invalid as exc:
-        lang = i18n.choose_language(settings().default_language)
-        abort(400, description=i18n.translate(exc.code, lang, **exc.values))
+        abort(400, description=feedtext.invalid_text(exc))
     session.commit()
     return redirect(f"{thread.path}#p{post.id}")
 
