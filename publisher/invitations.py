@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mailfeed.publisher import notifications
 from mailfeed.publisher.models import Invitation, Person, Post, Thread, utcnow
@@ -44,7 +44,9 @@ def invite(
 
 
 def for_thread(session: Session, thread_id: int) -> list[Invitation]:
-    stmt = select(Invitation).where(Invitation.thread_id == thread_id).order_by(Invitation.id)
+    """Everyone invited, with their person loaded in the same round trip (no N+1)."""
+    stmt = (select(Invitation).where(Invitation.thread_id == thread_id)
+            .options(selectinload(Invitation.person)).order_by(Invitation.id))
     return list(session.scalars(stmt))
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mailfeed.parsers.model import ParsedMail
 from mailfeed.parsers.model import Person as Named
@@ -71,7 +71,7 @@ def from_mail(session: Session, site: Site, thread: Thread, parsed: ParsedMail) 
 
 def for_thread(session: Session, thread_id: int) -> list[Praise]:
     return list(session.scalars(select(Praise).where(Praise.thread_id == thread_id)
-                                .order_by(Praise.id)))
+                                .options(selectinload(Praise.recipient)).order_by(Praise.id)))
 
 
 def received(session: Session, person_id: int, limit: int = 50) -> list[PraiseRef]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -115,17 +116,24 @@ def show(thread_id: int, slug: str) -> Response | str:
     )
 
 
-def _uploads_by_post(session: Session, post_ids: list[int]) -> dict[int, list[Upload]]:
+@dataclass(frozen=True)
+class UploadRef:
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+def _uploads_by_post(session: Session, post_ids: list[int]) -> dict[int, list[UploadRef]]:
     """Files attached in the composer (metadata only; the bytes load when served)."""
     if not post_ids:
         return {}
-    found: dict[int, list[Upload]] = {}
+    found: dict[int, list[UploadRef]] = {}
     stmt = (select(Upload.id, Upload.post_id, Upload.filename, Upload.content_type, Upload.size)
             .where(Upload.post_id.in_(post_ids)).order_by(Upload.id))
     for row in session.execute(stmt):
         found.setdefault(row.post_id, []).append(
-            Upload(id=row.id, post_id=row.post_id, filename=row.filename,
-                   content_type=row.content_type, size=row.size))
+            UploadRef(row.id, row.filename, row.content_type, row.size))
     return found
 
 
