@@ -353,3 +353,30 @@ def test_the_organiser_changes_and_cancels_an_event_and_invitees_are_mailed(
     page = client.get(location).get_data(as_text=True)
     assert client.post(f"/t/{thread_id}/rsvp", data={"csrf_token": csrf_from(page),
                                                      "status": "accepted"}).status_code == 409
+
+
+def test_a_thread_page_costs_the_same_queries_for_two_or_twenty_invited(
+    client: FlaskClient, web_db: Database
+) -> None:
+    from sqlalchemy import event
+
+    sign_in(client, web_db, ANNA)
+    counts = []
+    for size in (2, 20):
+        invite = ", ".join(f"p{size}-{n}@{DOMAIN}" for n in range(size))
+        _, location, _ = compose(client, kind="praise", subject=f"Tack {size}", body="Tack!",
+                                 praise=BO, invite=invite)
+        client.get(location)  # the first view records it; count a steady-state view
+        statements: list[str] = []
+
+        def count(*args: object, sink: list[str] = statements) -> None:
+            sink.append(str(args[2]))
+
+        event.listen(web_db.engine, "before_cursor_execute", count)
+        try:
+            page = client.get(location).get_data(as_text=True)
+        finally:
+            event.remove(web_db.engine, "before_cursor_execute", count)
+        assert f"Invited ({size}):" in page
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
