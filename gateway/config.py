@@ -46,6 +46,8 @@ class GatewayConfig:
     parse_cpu_seconds: int = 30  # CPU time one mail may take to parse; over it: quarantined
     max_connections: int = 200  # SMTP sessions at once; more are answered 421 4.7.0
     relay_timeout: int = 30  # seconds for connect, greeting and each command to the relay
+    news_feeds: tuple[str, ...] = ()  # Atom/RSS URLs of intranet news, one thread per entry
+    news_interval: int = 300  # seconds between polls of the news feeds
 
     @property
     def primary_address(self) -> str:

@@ -93,6 +93,8 @@ class Settings:
     max_connections: int = 200  # SMTP sessions at once; more are answered 421 4.7.0
     relay_timeout: int = 30  # seconds for connect, greeting and each command to the relay
     search_timeout: float = 5.0  # seconds one search may run before it is stopped; 0 = none
+    news_feeds: tuple[str, ...] = ()  # Atom/RSS URLs of intranet news, one thread per entry
+    news_interval: int = 300  # seconds between polls of the news feeds
 
     # -- derived values -------------------------------------------------
     @property
@@ -313,4 +315,6 @@ def build_gateway_config(settings: Settings) -> GatewayConfig:
         parse_cpu_seconds=settings.parse_cpu_seconds,
         max_connections=settings.max_connections,
         relay_timeout=settings.relay_timeout,
+        news_feeds=settings.news_feeds,
+        news_interval=settings.news_interval,
     )

@@ -144,13 +144,14 @@ def queue_mail(
     key: str,
     recipient: str,
     thread_id: int | None = None,
+    purpose: str | None = None,
     **options: Any,
 ) -> OutboundMail:
     """Compose (see `compose_mail`) and queue once per `key`; the purpose is the template's
-    name.  Nothing is rendered when the key was queued before."""
+    name unless given.  Nothing is rendered when the key was queued before."""
     existing = outbox.queued(session, key)
     if existing is not None:
         return existing
     message = compose_mail(site, template=template, key=key, recipient=recipient, **options)
-    return outbox.enqueue(session, key=key, purpose=template, recipient=recipient,
+    return outbox.enqueue(session, key=key, purpose=purpose or template, recipient=recipient,
                           message=message, thread_id=thread_id)

@@ -37,7 +37,7 @@ def create_app(config: WebConfig, db: Database, spool: SpoolView | None = None) 
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.public_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=30 * 24 * 3600,
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_CONTENT_LENGTH=1024 * 1024,  # the composer raises it for its attachments
     )
     # keep the documented field order; `sort_keys` is DefaultJSONProvider's, not the base's
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -106,7 +106,9 @@ def _register_blueprints(app: Flask) -> None:
         admin,
         api,
         auth,
+        compose,
         digest,
+        events,
         feed,
         metrics,
         mute,
@@ -119,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     app.jinja_env.globals["unseen_count"] = people.unseen_count
+    app.before_request_funcs.setdefault(None, []).insert(0, compose.room_for_attachments)
     for module in (feed, threads, search, auth, api, admin, outbox, people, suggest, metrics,
-                   mute, stats, digest):
+                   mute, stats, digest, compose, events):
         app.register_blueprint(module.bp)
