@@ -120,18 +120,6 @@ class Settings:
     def primary_address(self) -> str:
         return self.gateway_addresses[0]
 
-    @property
-    def gateway_domain(self) -> str:
-        return self.primary_address.rpartition("@")[2]
-
-    @property
-    def outbox_dir(self) -> Path:
-        return self.data_dir / "outbox"
-
-    @property
-    def raw_dir(self) -> Path:
-        return self.data_dir / "raw"
-
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
