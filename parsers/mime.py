@@ -150,14 +150,18 @@ _WINDOWS_1252_LABELS = frozenset({
 })
 
 
+# Latin-1 maps each byte to the code point of the same number; this table then moves
+# 0x80-0x9F to windows-1252's characters, leaving its five undefined bytes as U+0081 etc.
+_CP1252_HIGH = {
+    b: bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0xA0)
+}
+
+
 def _cp1252(payload: bytes) -> str:
-    """windows-1252 as WHATWG defines it: the five undefined bytes map to U+0081 etc."""
-    return payload.decode("cp1252", errors="replace") if not any(
-        b in payload for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
-    ) else "".join(
-        chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252")
-        for b in payload
-    )
+    """windows-1252 as WHATWG defines it: the five undefined bytes map to U+0081 etc.
+
+    One pass in C over the bytes (a per-byte loop took seconds on 10 MB of garbage)."""
+    return payload.decode("latin-1").translate(_CP1252_HIGH)
 
 
 def decode_bytes(payload: bytes, charset: str | None) -> str:

@@ -18,8 +18,8 @@ from mailfeed.parsers.locales import (
     DEVICE_WORDS,
     DISCLAIMER_WORDS,
     MOBILE_SIGNATURE_STARTS,
-    REPLY_ABOVE,
 )
+from mailfeed.parsers.marks import Footer, Work, footer, may_have_footer
 
 _MOBILE_START_RE = re.compile(
     r"^[\s(<\[]*(" + "|".join(re.escape(m) for m in MOBILE_SIGNATURE_STARTS) + r")",
@@ -245,62 +245,53 @@ def _banner_end(lines: list[str]) -> int:
     return end
 
 
-_ABOVE_RE = re.compile("|".join(re.escape(m) for m in REPLY_ABOVE), re.IGNORECASE)
-
-
-def _reply_above(line: str) -> bool:
-    """A helpdesk's "##- Please type your reply above this line -##" line on its own."""
-    if len(line) > 120:
-        return False
-    core = line.strip(" \t#-=*_>[]()<|~.:" + "\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
-    return len(core) <= 60 and bool(_ABOVE_RE.search(core))
-
-
-# Notification footers (Jira, GitHub, Discourse): the line and the few lines below it go.
-_NOTICE_RE = re.compile(
-    r"^\s*(?:this message was sent by atlassian jira|you are receiving this because"
-    r"|reply to this email directly|unsubscribe from these notifications"
-    r"|visit (?:topic|message) or reply to this email|\(v\d[\w.-]*#\d+[\w.-]*\)\s*$)",
-    re.IGNORECASE,
-)
-# A digest's heading over the earlier posts, under a rule ("---\nPrevious Replies").
-_DIGEST_RE = re.compile(
-    r"^\s*(?:previous replies|vorherige antworten|tidigare svar|réponses précédentes)\s*$",
-    re.IGNORECASE,
-)
 _SHORT_RULE_RE = re.compile(r"^\s*(?:[-—–]{1,}|_{3,}|={3,}|\*{3,})\s*$")
 
 
-def _notification_end(lines: list[str]) -> int | None:
-    """Where a notification's digest history or footer starts (its rule line included)."""
+def _notification_end(lines: list[str], footers: list[Footer | None]) -> int | None:
+    """Where a notification's digest history or footer starts (its rule line included).
+
+    `footers` are the lines' footer marks; one pass, with the non-blank lines after each
+    line counted from the end rather than re-counted per line."""
+    remaining = sum(1 for line in lines if line.strip())
+    above = -1  # the last non-blank line before k
     for k, line in enumerate(lines):
-        if not line.strip() or len(line) > 120:
+        if not line.strip():
             continue
-        above = k - 1
-        while above >= 0 and not lines[above].strip():
-            above -= 1
-        ruled = above >= 0 and _SHORT_RULE_RE.match(lines[above]) is not None
-        digest = ruled and _DIGEST_RE.match(line) is not None
-        notice = _NOTICE_RE.match(line) is not None and \
-            sum(1 for ln in lines[k + 1:] if ln.strip()) <= 8
-        if digest or notice:
-            start = above if ruled else k
-            if any(ln.strip() for ln in lines[:start]):
-                return start
+        remaining -= 1
+        foot = footers[k]
+        if foot in (Footer.NOTICE, Footer.DIGEST):
+            ruled = above >= 0 and _SHORT_RULE_RE.match(lines[above]) is not None
+            digest = ruled and foot is Footer.DIGEST
+            notice = foot is Footer.NOTICE and remaining <= 8
+            if digest or notice:
+                start = above if ruled else k
+                if any(ln.strip() for ln in lines[:start]):
+                    return start
+        above = k
     return None
 
 
-def strip_signature(body: str, author_name: str | None = None) -> tuple[str, str]:
+def strip_signature(body: str, author_name: str | None = None,
+                    work: Work | None = None) -> tuple[str, str]:
     """(own words, removed noise) of one message."""
     lines = body.split("\n")
+    # one pass over every line, when a footer's words occur at all; the rest is tails
+    footers: list[Footer | None] = [footer(line) for line in lines] if may_have_footer(body) \
+        else [None] * len(lines)
+    if work is not None:
+        work.passes += 1
+        work.lines += len(lines)
+        work.chars += sum(min(len(line), 120) for line in lines)
     # Below a "reply above this line" marker is the notification being answered: elided
     # history, not the writer's words.
-    above = next((k for k, line in enumerate(lines) if _reply_above(line)), None)
+    above = next((k for k, foot in enumerate(footers) if foot is Footer.REPLY_ABOVE), None)
     history = ""
     if above is not None and any(line.strip() for line in lines[:above]):
         history = "\n".join(lines[above:]).strip()
         lines = lines[:above]
-    notice = _notification_end(lines)
+        footers = footers[:above]
+    notice = _notification_end(lines, footers)
     if notice is not None:
         history = "\n".join(lines[notice:] + ([history] if history else [])).strip()
         lines = lines[:notice]
