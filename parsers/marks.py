@@ -79,11 +79,23 @@ class HeaderLabel:
     value: str
 
 
+# Any short label before a colon, in any script: "Tárgy:", "件名:", "Θέμα:", "Od:".  One
+# to three words of letters; the run before a separator and each word after one are
+# disjoint, so the pattern cannot backtrack over a long line.
+_ANY_LABEL_RE = re.compile(
+    r"^[ \t]*[*_]{0,2}([^\W\d_][^\W\d_'’.-]*(?:[ '’.-][^\W\d_]+){0,2})[*_]{0,2}"
+    r"[ \t]?[:：][ \t]*(\S.*)$"
+)
+# A short title framed by dashes or equals signs: "-------- Původní zpráva --------".
+_FRAMED_RE = re.compile(r"^\s*[-=_—–]{3,}\s*[^\W\d_][^-=_—–\n]{1,60}[-=_—–]{3,}\s*$")
+
+
 @dataclass(frozen=True, slots=True)
 class LineMark:
     shape: Shape
     separator: str | None = None  # "forward" | "original" (a marker line) | "rule"
     header: HeaderLabel | None = None
+    label: HeaderLabel | None = None  # a `Label: value` line in any language (field "")
     attribution_end: bool = False  # may end an attribution ("…:", "… --", or a date first)
     run_on: bool = False  # a colon inside: an attribution run together with the text
     groupwise: bool = False  # ">>> Name date >>>"
@@ -188,11 +200,16 @@ def classify_line(line: str) -> LineMark:
         return TEXT
     kind = marker(line)
     separator = kind if kind is not None else ("rule" if RULE_RE.match(line) else None)
+    if separator is None and len(line) <= 130 and _FRAMED_RE.match(line.translate(_DASHES)):
+        separator = "framed"
     label = header_line(line)
+    any_label = _ANY_LABEL_RE.match(line) if label is None and (
+        ":" in line[:40] or "：" in line[:40]) else None
     mark = LineMark(
         Shape.CUE,
         separator=separator,
         header=HeaderLabel(*label) if label is not None else None,
+        label=HeaderLabel("", any_label.group(2).strip()) if any_label is not None else None,
         attribution_end=end.endswith((":", "：", "--")) or line[:1].isdigit(),
         run_on=":" in line or "：" in line,
         signature=SIGNATURE_START_RE.match(line) is not None,

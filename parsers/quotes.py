@@ -179,6 +179,53 @@ def header_block(lines: list[str], i: int,
     return end, fields
 
 
+def _any_header_block(lines: list[str], i: int,
+                      marks: Marks) -> tuple[int, dict[str, str]] | None:
+    """A header block by its labels (`header_block`), else by its shape (`shaped_block`)."""
+    return header_block(lines, i, marks) or shaped_block(lines, i, marks)
+
+
+def shaped_block(lines: list[str], i: int, marks: Marks) -> tuple[int, dict[str, str]] | None:
+    """(end, fields) of a header block in a language whose labels we do not know.
+
+    Read by shape: three to six `Label: value` lines (single blank lines between them
+    allowed), one of the first two naming an address (the sender), one holding a date;
+    further addresses are the recipients (To, then Cc) and a value with neither is the
+    subject.  Known labels keep their field."""
+    found: list[tuple[str, str]] = []
+    j = end = i
+    while j < len(lines) and len(found) < 7:
+        mark = marks[j]
+        label = mark.header or mark.label
+        if label is None:
+            if mark.shape is Shape.BLANK and j + 1 < len(lines) and found and \
+                    (marks[j + 1].header or marks[j + 1].label):
+                j += 1
+                continue
+            break
+        found.append((label.field, label.value))
+        j = end = j + 1
+    if not 3 <= len(found) <= 6:
+        return None
+    fields: dict[str, str] = {}
+    for known, value in found:
+        if known:
+            field = known
+        elif EMAIL_RE.search(value):
+            field = next((f for f in ("from", "to", "cc") if f not in fields), "")
+        elif re.search(r"\d", value) and parse_date(value) is not None:
+            field = "date"
+        else:
+            field = "subject"
+        if not field or field in fields:
+            return None  # two subjects, or a fourth list of addresses: not a header block
+        fields[field] = value
+    sender_first = [f for f, v in found[:2] if (f or "from") == "from" and EMAIL_RE.search(v)]
+    if "from" not in fields or "date" not in fields or not sender_first:
+        return None
+    return end, fields
+
+
 def _folded(field: str, line: str, following: tuple[str, str] | None) -> bool:
     """A value continued on the next line: addresses running on, or a subject wrapped
     just before the next field (`following` is that line's label, if it has one)."""
@@ -444,14 +491,15 @@ def _boundary_at(lines: list[str], marks: Marks, i: int,
             return header
         return Boundary(kind="separator", start=i, body_start=i + 1,
                         forward=mark.separator == "forward")
-    if mark.separator == "rule":
+    if mark.separator in ("rule", "framed"):
         j = _skip_blank(lines, i + 1)
-        block = header_block(lines, j, marks) if j < len(lines) else None
+        block = _any_header_block(lines, j, marks) if j < len(lines) else None
         if block is not None:
             return _from_header("header", i, block[0], block[1], False)
-        return None
-    if mark.header is not None:
-        block = header_block(lines, i, marks)
+        if mark.separator == "rule":
+            return None
+    if mark.header is not None or mark.label is not None:
+        block = _any_header_block(lines, i, marks)
         if block is not None:
             return _from_header("header", i, block[0], block[1], False)
     if mark.attribution_end:

@@ -182,9 +182,16 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
         return start
     if len(paragraph) <= 3 and all(_is_contact_row(ln) for ln in paragraph):
         return start
-    # A lone name line as the last paragraph ("Anna") after a closing paragraph.
-    if words and len(paragraph) == 1 and first.strip(" -.") in words + [" ".join(words)]:
+    # A sign-off in any language: a short line (a closing word we may not know, such as
+    # "Köszönöm:" or "Sveiki,") over one of the author's names, after the message.
+    if words and len(paragraph) == 2 and paragraph[1].strip(" -.,").casefold() in words \
+            and len(paragraph[0].split()) <= 3 and not paragraph[0].rstrip().endswith(("?", ".")) \
+            and has_text_before:
         return start
+    # A lone name line as the last paragraph ("Anna") after a closing paragraph.
+    if words and len(paragraph) == 1 and (first.strip(" -.") in words + [" ".join(words)]
+                                          or is_name_line and len(first_words) > 1):
+        return start  # "Anna", "Т. Егорова": the author's names and initials only
     return None
 
 
