@@ -218,8 +218,13 @@ def _closing_in(lines: list[str], end: int) -> int | None:
 
     Everything after it must be a short block: name, title, company, address, phone.
     """
-    content = [k for k in range(end) if lines[k].strip()][-12:]
-    for k in content:
+    content: list[int] = []  # the last twelve non-blank lines, read from the end
+    for k in range(end - 1, -1, -1):
+        if len(content) == 12:
+            break
+        if lines[k].strip():
+            content.append(k)
+    for k in reversed(content):
         if not _CLOSING_RE.match(clean(lines[k])):
             continue
         after = [ln for ln in lines[k + 1:end] if ln.strip()]
@@ -298,7 +303,7 @@ def strip_signature(body: str, author_name: str | None = None,
         history = "\n".join(lines[above:]).strip()
         lines = lines[:above]
         footers = footers[:above]
-    notice = _notification_end(lines, footers)
+    notice = _notification_end(lines, footers) if any(footers) else None
     if notice is not None:
         history = "\n".join(lines[notice:] + ([history] if history else [])).strip()
         lines = lines[:notice]
@@ -330,6 +335,11 @@ def strip_signature(body: str, author_name: str | None = None,
     return _tidy("\n".join(lines)), "\n\n".join(r for r in removed if r)
 
 
+# Trailing blanks of each line; a match starts only where a run of blanks starts, so a
+# long run inside a line is read once.
+_TRAILING_BLANKS_RE = re.compile(r"(?<![^\S\n])[^\S\n]+(?=\n|\Z)")
+
+
 def _tidy(text: str) -> str:
-    lines = [ln.rstrip() for ln in text.split("\n")]
-    return "\n".join(lines).strip()
+    """Each line's trailing blanks and the text's surrounding blank lines removed."""
+    return _TRAILING_BLANKS_RE.sub("", text).strip()

@@ -44,3 +44,26 @@ def test_the_work_counter_counts() -> None:
     work = Work()
     parse_text("Hej\n\n" + "> citat\n" * 400, work)
     assert work.lines >= 400 and work.passes >= 2 and work.chars >= 400 * len("> citat")
+
+
+@pytest.mark.parametrize("shape", ["quoted garbage", "random text", "long word"])
+@pytest.mark.parametrize("encoding", ["8bit", "base64", "quoted-printable"])
+def test_a_large_single_part_reads_as_the_ordinary_parser_reads_it(
+        shape: str, encoding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+    import quopri
+
+    from mailfeed.parsers import mime
+
+    body = SHAPES[shape](4_000).encode("utf-8", "surrogateescape")
+    if encoding == "base64":
+        body = base64.encodebytes(body)
+    elif encoding == "quoted-printable":
+        body = quopri.encodestring(body)
+    raw = (HEAD.replace("charset=utf-8", "charset=iso-8859-1").encode()[:-2]
+           + f"Content-Transfer-Encoding: {encoding}\r\n\r\n".encode() + body)
+    monkeypatch.setattr(mime, "_LARGE", 1000)  # the large-mail path for this small mail
+    assert mime._large_single_part(raw) is not None
+    fast = mime.read_mime(raw)
+    monkeypatch.setattr(mime, "_LARGE", 1 << 40)
+    assert mime.read_mime(raw) == fast
