@@ -58,6 +58,13 @@ def _quote_runs(marks: Marks) -> list[tuple[int, int]]:
     return runs
 
 
+def _quote_run_end(marks: Marks, start: int) -> int:
+    """The end of the run of quoted (and blank) lines from `start`."""
+    quoted, blank = Shape.QUOTED, Shape.BLANK
+    return next((k for k in range(start, len(marks))
+                 if marks[k].shape is not quoted and marks[k].shape is not blank), len(marks))
+
+
 def _bottom_post(own: list[str], rest: list[str], rest_marks: Marks,
                  boundary: Boundary, depth: int, work: Work | None) -> list[Segment] | None:
     """A reply written below (or between) the quote of the earlier message.
@@ -146,9 +153,7 @@ def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segmen
         return [Segment(None, "\n".join(own)), *_introduce(inner, boundary)]
     first = next((k for k in range(len(rest)) if rest_marks[k].shape is not Shape.BLANK), None)
     if first is not None and rest_marks[first].shape is Shape.QUOTED:
-        end = first
-        while end < len(rest) and rest_marks[end].shape in (Shape.QUOTED, Shape.BLANK):
-            end += 1
+        end = _quote_run_end(rest_marks, first)
         after = rest[end:]
         if not _blank(after):
             later = find_boundary(after, marks=rest_marks[end:])

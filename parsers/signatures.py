@@ -289,7 +289,8 @@ def strip_signature(body: str, author_name: str | None = None,
     """(own words, removed noise) of one message."""
     lines = body.split("\n")
     # one pass over every line, when a footer's words occur at all; the rest is tails
-    footers: list[Footer | None] = [footer(line) for line in lines] if may_have_footer(body) \
+    footed = may_have_footer(body)
+    footers: list[Footer | None] = [footer(line) for line in lines] if footed \
         else [None] * len(lines)
     if work is not None:
         work.passes += 1
@@ -297,13 +298,14 @@ def strip_signature(body: str, author_name: str | None = None,
         work.chars += sum(min(len(line), 120) for line in lines)
     # Below a "reply above this line" marker is the notification being answered: elided
     # history, not the writer's words.
-    above = next((k for k, foot in enumerate(footers) if foot is Footer.REPLY_ABOVE), None)
+    above = next((k for k, foot in enumerate(footers) if foot is Footer.REPLY_ABOVE), None) \
+        if footed else None
     history = ""
     if above is not None and any(line.strip() for line in lines[:above]):
         history = "\n".join(lines[above:]).strip()
         lines = lines[:above]
         footers = footers[:above]
-    notice = _notification_end(lines, footers) if any(footers) else None
+    notice = _notification_end(lines, footers) if footed and any(footers) else None
     if notice is not None:
         history = "\n".join(lines[notice:] + ([history] if history else [])).strip()
         lines = lines[:notice]
@@ -335,11 +337,6 @@ def strip_signature(body: str, author_name: str | None = None,
     return _tidy("\n".join(lines)), "\n\n".join(r for r in removed if r)
 
 
-# Trailing blanks of each line; a match starts only where a run of blanks starts, so a
-# long run inside a line is read once.
-_TRAILING_BLANKS_RE = re.compile(r"(?<![^\S\n])[^\S\n]+(?=\n|\Z)")
-
-
 def _tidy(text: str) -> str:
     """Each line's trailing blanks and the text's surrounding blank lines removed."""
-    return _TRAILING_BLANKS_RE.sub("", text).strip()
+    return "\n".join([ln.rstrip() for ln in text.split("\n")]).strip()
