@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from mailfeed.parsers.headers import name_key
-from mailfeed.parsers.marks import Marks, Shape, Work, classify
+from mailfeed.parsers.marks import Marks, Shape, Work, classify, fill, is_quoted
 from mailfeed.parsers.model import ChainMessage, Person
 from mailfeed.parsers.quotes import (
     Boundary,
@@ -58,11 +58,12 @@ def _quote_runs(marks: Marks) -> list[tuple[int, int]]:
     return runs
 
 
-def _quote_run_end(marks: Marks, start: int) -> int:
-    """The end of the run of quoted (and blank) lines from `start`."""
-    quoted, blank = Shape.QUOTED, Shape.BLANK
-    return next((k for k in range(start, len(marks))
-                 if marks[k].shape is not quoted and marks[k].shape is not blank), len(marks))
+def _quote_run_end(lines: list[str], start: int) -> int:
+    """The end of the run of quoted (and blank) lines from `start` (the shape test of
+    `marks.classify_line`, inline: the run is often the whole rest of a 10 MB mail)."""
+    return next((k for k in range(start, len(lines))
+                 if lines[k][:1] != ">" and lines[k].strip() and not is_quoted(lines[k])),
+                len(lines))
 
 
 def _bottom_post(own: list[str], rest: list[str], rest_marks: Marks,
@@ -75,6 +76,7 @@ def _bottom_post(own: list[str], rest: list[str], rest_marks: Marks,
     context because the answers cannot be read without them.  A quote block after the
     last new words (before the signature at most) is history either way.
     """
+    fill(rest_marks, rest, len(rest), work)
     runs = _quote_runs(rest_marks)
     if not runs or not _blank(rest[: runs[0][0]]):
         return None
@@ -127,8 +129,8 @@ def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segmen
         return [Segment(None, "\n".join(lines))]
     if work is not None:
         work.carried += len(lines)
-    marks = classify(lines, work)
-    boundary = find_boundary(lines, marks=marks)
+    marks = classify(lines, work, 0)  # filled as far as the boundary search reads
+    boundary = find_boundary(lines, marks=marks, work=work)
     if boundary is None:
         # Quotes between new text without an attribution stay as the reply's context:
         # nothing says whose words they are.
@@ -138,9 +140,9 @@ def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segmen
     rest_marks = marks[boundary.body_start:]
     if boundary.first_line is not None:
         rest = [boundary.first_line, *rest]
-        rest_marks = classify(rest, work)
+        rest_marks = classify(rest, work, 0)
     if depth == 0 and boundary.kind == "attribution" and _blank(own) and \
-            not _starts_quoted(rest_marks):
+            not _starts_quoted(rest):
         # An attribution on top of unquoted text with nothing above it: mobile clients
         # put the header of the mail answered above the answer.  A reply is never empty,
         # so the text below is the new message.
@@ -151,12 +153,12 @@ def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segmen
             return [Segment(None, "\n".join(lines))]  # a mail that is only a quote: keep it
         inner = _split_lines(unquoted, depth + 1, work)
         return [Segment(None, "\n".join(own)), *_introduce(inner, boundary)]
-    first = next((k for k in range(len(rest)) if rest_marks[k].shape is not Shape.BLANK), None)
-    if first is not None and rest_marks[first].shape is Shape.QUOTED:
-        end = _quote_run_end(rest_marks, first)
+    first = next((k for k, line in enumerate(rest) if line.strip()), None)
+    if first is not None and is_quoted(rest[first]):
+        end = _quote_run_end(rest, first)
         after = rest[end:]
         if not _blank(after):
-            later = find_boundary(after, marks=rest_marks[end:])
+            later = find_boundary(after, marks=rest_marks[end:], work=work)
             if later is None or _tail_is_reply(after, later):
                 bottom = _bottom_post(own, rest, rest_marks, boundary, depth, work)
                 if bottom is not None:
@@ -175,9 +177,9 @@ def _opens_with_boundary(lines: list[str], work: Work | None) -> bool:
     return found is not None and found.start == first and found.kind != "quote"
 
 
-def _starts_quoted(marks: Marks) -> bool:
-    first = next((k for k in range(len(marks)) if marks[k].shape is not Shape.BLANK), None)
-    return first is None or marks[first].shape is Shape.QUOTED
+def _starts_quoted(lines: list[str]) -> bool:
+    first = next((line for line in lines if line.strip()), None)
+    return first is None or is_quoted(first)
 
 
 def _tail_is_reply(after: list[str], found: Boundary) -> bool:

@@ -221,21 +221,34 @@ def classify_line(line: str) -> LineMark:
 Marks = list[LineMark]
 
 
-def classify(lines: list[str], work: Work | None = None) -> Marks:
-    """The marks of `lines`, one pass (a level of the chain costs one pass anyway: its
-    lines are sliced and unquoted for the next level).
+def fill(marks: Marks, lines: list[str], upto: int, work: Work | None = None) -> None:
+    """Extend `marks` (the marks of a prefix of `lines`) to the first `upto` lines.
 
-    The two common marks, a plain quoted line and a plain text line, are decided inline
-    with the same tests as `classify_line` (a 10 MB quote is 400,000 of them)."""
+    Marks are read in order and only as far as a reader needs: the boundary finder stops
+    at the first boundary, so a chain level with its attribution on top does not read
+    the 400,000 lines below it.  The two common marks, a plain quoted line and a plain
+    text line, are decided inline with the same tests as `classify_line`."""
+    start, stop = len(marks), min(upto, len(lines))
+    if stop <= start:
+        return
+    chunk = lines[start:stop]
     if work is not None:
-        work.passes += 1
-        work.lines += len(lines)
-        work.chars += sum(min(len(line), MAX_CUE_LINE) for line in lines)
+        work.lines += len(chunk)
+        work.chars += sum(min(len(line), MAX_CUE_LINE) for line in chunk)
     cue = _CUE_CHARS.search
-    return [
+    marks.extend([
         QUOTED if line[:1] == ">" and line[:3] != ">>>" and line.rstrip()[-1] not in ":："
         else TEXT if len(line) <= MAX_CUE_LINE and ">" not in line[:6] and cue(line) is None
         and not line[:1].isdigit() and line.strip()
         else classify_line(line)
-        for line in lines
-    ]
+        for line in chunk
+    ])
+
+
+def classify(lines: list[str], work: Work | None = None, upto: int | None = None) -> Marks:
+    """The marks of `lines` (of the first `upto` of them; `fill` adds more later)."""
+    if work is not None:
+        work.passes += 1
+    marks: Marks = []
+    fill(marks, lines, len(lines) if upto is None else upto, work)
+    return marks

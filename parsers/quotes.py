@@ -34,6 +34,7 @@ from mailfeed.parsers.marks import (
     Shape,
     Work,
     classify,
+    fill,
     is_quoted,
 )
 from mailfeed.parsers.model import Person
@@ -436,18 +437,27 @@ def _from_header(kind: str, start: int, end: int, fields: dict[str, str],
     )
 
 
+_LOOKAHEAD = 48  # lines a boundary's structure may span (header blocks: 30 and blanks)
+
+
 def find_boundary(lines: list[str], begin: int = 0, marks: Marks | None = None,
                   work: Work | None = None) -> Boundary | None:
     """The first boundary at or after line `begin` (a run of '>' lines counts only when
     nothing but blank lines follow it; interleaved quotes are part of a reply).
 
-    Reads the lines' marks (`marks.classify`, computed here unless the caller has them)
-    and looks at the structure around a line only where its mark is a cue.
+    Reads the lines' marks (`marks.classify`; `marks` may hold the marks of a prefix of
+    `lines` and is extended in place as far as the search goes) and looks at the
+    structure around a line only where its mark is a cue.
     """
     if marks is None:
-        marks = classify(lines, work)
+        marks = classify(lines, work, 0)
     quote_start: int | None = None
+    filled = len(marks)
     for i in range(begin, len(lines)):
+        if i + _LOOKAHEAD >= filled and filled < len(lines):
+            # a header block or attribution reads up to _LOOKAHEAD lines past line i
+            fill(marks, lines, i + _LOOKAHEAD + 256, work)
+            filled = len(marks)
         mark = marks[i]
         shape = mark.shape
         if shape is Shape.BLANK:
