@@ -336,9 +336,49 @@ def attribution(lines: list[str], end: int,
             continue
         text = text.strip(" -")
         return start, _author_from_attribution(text, verb), parse_date(text)
-    if last[:1].isdigit():
-        return _dated_name(lines, end)
-    return _bracket_dated(lines, end) if "[" in last else None
+    known = _dated_name(lines, end) if last[:1].isdigit() else None
+    if known is None and "[" in last:
+        known = _bracket_dated(lines, end)
+    return known if known is not None else _shaped_attribution(lines, end, leading + candidates)
+
+
+def _shaped_attribution(lines: list[str], end: int, candidates: list[tuple[int, str]],
+                        ) -> tuple[int, Person, str | None] | None:
+    """An attribution known by its shape, in a language whose verb we do not know: one
+    to three lines ending in a colon, naming an address and a clock time, directly above
+    a quote ("Kovács Péter <p@x.hu> ezt írta (időpont: 2026. nov. 24., K, 9:12):")."""
+    if not _followed_by_quote(lines, end):
+        return None
+    for start, text in candidates:
+        if len(text) > 300 or not EMAIL_RE.search(text) or not _CLOCK_RE.search(text):
+            continue
+        author = _author_by_shape(text)
+        if author.email:
+            return start, author, parse_date(text)
+    return None
+
+
+_NAME_CUT_RE = re.compile(r"[,，、;]")
+
+
+def _author_by_shape(text: str) -> Person:
+    """The "Name <address>" of an attribution whatever its words: the name is what stands
+    right before the address, after the last clock time or comma, without the lower-case
+    words (articles, "user", "sender") that cased scripts put before names."""
+    email = EMAIL_RE.search(text)
+    if email is None:
+        return NOBODY
+    head = text[: email.start()].rstrip(" <([\"'\u202a\u202b\u202c")
+    times = list(_TIME_RE.finditer(head))
+    if times:
+        head = head[times[-1].end():]
+    head = _NAME_CUT_RE.split(head)[-1]
+    words = head.split()
+    while words and any(c.isalpha() for c in words[0]) and words[0] == words[0].lower() \
+            and words[0] != words[0].upper():
+        words.pop(0)  # "ο/η", "odesílatel", "пользователь": cased scripts capitalise names
+    name = " ".join(words).strip(" :-–—")
+    return parse_person(f"{name} <{email.group(0)}>" if name else email.group(0))
 
 
 def groupwise(line: str) -> tuple[Person, str | None] | None:
