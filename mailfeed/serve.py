@@ -1,7 +1,8 @@
 """`mailfeed serve`: SMTP listener, ingest worker, outbound sender and web app in one process.
 
-Each part runs in its own thread; SIGTERM/SIGINT stop them in order (stop accepting mail,
-let the worker finish its mail, stop the sender, stop the web server).
+Each part runs in its own thread (parsing in a child process: gateway/parsing.py);
+SIGTERM/SIGINT stop them in order within a few seconds (stop accepting mail, abandon a
+parse in progress — its mail stays spooled — stop the sender, stop the web server).
 """
 
 from __future__ import annotations
@@ -9,22 +10,29 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from dataclasses import replace
 from types import FrameType
 
 from waitress.server import create_server
 
+from mailfeed.gateway.dkimcheck import key_lookup_timed_out
 from mailfeed.gateway.imap import ImapPoller
+from mailfeed.gateway.news import NewsPoller
 from mailfeed.gateway.outbound import OutboundSender
 from mailfeed.gateway.smtp import GatewayHandler, SenderRate, SMTPListener, address_matcher
 from mailfeed.gateway.spool import Spool
 from mailfeed.gateway.worker import Worker
+from mailfeed.publisher import digest as weekly
+from mailfeed.publisher import notifications
 from mailfeed.publisher.db import Database
-from mailfeed.publisher.models import Thread
-from mailfeed.settings import Settings, parse_hostport
+from mailfeed.publisher.models import Thread, utcnow
+from mailfeed.settings import Settings, build_site, parse_hostport
 
 log = logging.getLogger(__name__)
 DEMO_DOMAIN = "firma.se"
+STOP_SECONDS = 5
+DIGEST_CHECK = 300.0  # seconds between looks for due daily digests
 
 
 def demo_settings(settings: Settings) -> Settings:
@@ -65,17 +73,23 @@ class Gateway:
         self.handler = GatewayHandler(self.spool, address_matcher(settings),
                                       max_queue=settings.max_queue,
                                       rate=SenderRate(settings.rate_limit),
-                                      on_spooled=self.worker.wake.set)
+                                      on_spooled=self.worker.wake.set,
+                                      dkim_deferred=key_lookup_timed_out
+                                      if settings.verify_dkim else None)
         self.smtp = SMTPListener(settings, self.handler)
         self.app = create_app(settings, self.db, spool=self.spool)
         host, port = parse_hostport(settings.web_listen)
         self.web = create_server(self.app, host=host, port=port, threads=8,
-                                 ident="Mailfeed", clear_untrusted_proxy_headers=True)
+                                 ident="Mailfeed",
+                                 # The app decides whom to believe (TrustedProxyFix), and
+                                 # must see a proxy's headers to know it is not local.
+                                 clear_untrusted_proxy_headers=False)
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
         self.imap: ImapPoller | None = None
         if settings.imap_url:
             self.imap = ImapPoller.from_settings(settings, self.spool)
+        self.news = NewsPoller(settings, self.db) if settings.news_feeds else None
 
     def seed_demo(self) -> None:
         from mailfeed.gateway.demo import seed
@@ -90,7 +104,11 @@ class Gateway:
         if self.settings.demo:
             self.seed_demo()
         self.smtp.start()
-        for name, target in (("worker", self.worker.run), ("outbound", self.sender.run)):
+        loops = [("worker", self.worker.run), ("outbound", self.sender.run),
+                 ("digests", self.digests)]
+        if self.news is not None:
+            loops.append(("news", self.news.run))
+        for name, target in loops:
             t = threading.Thread(target=target, args=(self.stop_event,), name=name, daemon=True)
             t.start()
             self.threads.append(t)
@@ -101,16 +119,38 @@ class Gateway:
         self.threads.append(web)
         log.info("SMTP on %s, web on %s", self.settings.smtp_listen, self.settings.public_url)
 
+    def digests(self, stop: threading.Event) -> None:
+        """Daily notification digests and the weekly digest: looked for every few minutes,
+        each sent once per person and period (their idempotency keys say so)."""
+        site = build_site(self.settings)
+        while not stop.wait(DIGEST_CHECK):
+            try:
+                with self.db.session() as session:
+                    sent = notifications.send_digests(session, site)
+                    now = utcnow()
+                    if weekly.due(now):
+                        sent += weekly.queue_digests(session, site, now)
+            except Exception as exc:  # noqa: BLE001 - a bad round must not stop the loop
+                log.error("digest round failed: %s", exc.__class__.__name__)
+                continue
+            if sent:
+                self.sender.wake.set()
+
     def stop(self) -> None:
+        if self.stop_event.is_set():
+            return  # stopped already (a second SIGTERM, or a test's clean-up)
+        self.stop_event.set()
         self.smtp.stop()
         if self.imap is not None:
             self.imap.stop()
-        self.stop_event.set()
-        self.worker.wake.set()
+        self.worker.stop()  # abandons a parse in progress: its mail stays spooled
         self.sender.wake.set()
         self.web.close()
+        # A few seconds in all: a thread still busy then (a relay that hangs mid-command)
+        # is a daemon and ends with the process; its mail is sent again after the restart.
+        deadline = time.monotonic() + STOP_SECONDS
         for t in self.threads:
-            t.join(timeout=10)
+            t.join(timeout=max(0.1, deadline - time.monotonic()))
         self.db.dispose()
 
     def serve_forever(self) -> None:

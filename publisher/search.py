@@ -9,10 +9,15 @@ escapes the text first and only then turns the markers into <mark>: no HTML from
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, inspect, or_, select
+from sqlalchemy import ColumnElement, Select, and_, inspect, or_, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -21,6 +26,48 @@ from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START
 from mailfeed.publisher.models import Post, Thread
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# How many instructions SQLite runs between looks at the clock (a look costs little).
+_PROGRESS_STEPS = 100
+
+
+class SearchTimeout(Exception):
+    """The search ran over its time: the database stopped it (nothing else was held)."""
+
+
+@contextmanager
+def time_limit(session: Session, seconds: float) -> Iterator[None]:
+    """Stop the queries inside after `seconds` (0: no limit), raising `SearchTimeout`.
+
+    PostgreSQL: `SET LOCAL statement_timeout` (to the end of the transaction, so a client
+    that left does not leave a query running).  SQLite: a progress handler that
+    interrupts the statement once the time is up."""
+    if seconds <= 0:
+        yield
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text(f"SET LOCAL statement_timeout = {max(1, int(seconds * 1000))}"))
+        try:
+            yield
+        except DBAPIError as exc:
+            if "statement timeout" in str(exc.orig):
+                raise SearchTimeout(str(exc.orig)) from None
+            raise
+        return
+    if dialect != "sqlite":
+        yield
+        return
+    raw = cast(sqlite3.Connection, session.connection().connection.dbapi_connection)
+    deadline = time.monotonic() + seconds
+    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), _PROGRESS_STEPS)
+    try:
+        yield
+    except DBAPIError as exc:
+        if "interrupted" in str(exc.orig):
+            raise SearchTimeout("interrupted") from None
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
 MAX_TERMS = 12
 SCOPES = ("all", "own", "trimmed")  # own words / trimmed text (signatures, banners, quotes)
 
@@ -80,23 +127,26 @@ def _like_thread_ids(terms: list[str], scope: str) -> Select[int]:
     return select(Thread.id).where(or_(Thread.id.in_(in_posts), Thread.id.in_(in_subject)))
 
 
-def search(session: Session, query: str, limit: int = 50, scope: str = "all") -> list[Hit]:
+def search(session: Session, query: str, limit: int = 50, scope: str = "all",
+           timeout: float = 0) -> list[Hit]:
     """Threads matching `query`, best first, one hit per thread.
 
     `scope` "own" searches what people wrote, "trimmed" only the trimmed text
-    (signatures, banners, quoted history); "all" both and the subjects.
+    (signatures, banners, quoted history); "all" both and the subjects.  Over `timeout`
+    seconds the database stops it and `SearchTimeout` is raised.
     """
     terms = terms_of(query)
     if not terms:
         return []
     scope = scope if scope in SCOPES else "all"
     backend = _backend(session)
-    if backend == "sqlite":
-        raw = fts_sqlite.ranked_hits(session, terms, limit, scope)
-    elif backend == "postgresql":
-        raw = fts_postgres.ranked_hits(session, terms, limit, scope)
-    else:
-        raw = _like_hits(session, terms, limit, scope)
+    with time_limit(session, timeout):
+        if backend == "sqlite":
+            raw = fts_sqlite.ranked_hits(session, terms, limit, scope)
+        elif backend == "postgresql":
+            raw = fts_postgres.ranked_hits(session, terms, limit, scope)
+        else:
+            raw = _like_hits(session, terms, limit, scope)
     return _merge(raw, limit)
 
 

@@ -43,9 +43,12 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=30 * 24 * 3600,
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_CONTENT_LENGTH=1024 * 1024,  # the composer raises it for its attachments
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
+    app.session_interface = security.SessionCookies()
+    app.wsgi_app = security.TrustedProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app, settings.trusted_proxies)
     app.extensions["mailfeed_db"] = db
     if spool is not None:
         app.extensions[spoolview.EXTENSION] = spool
@@ -107,7 +110,9 @@ def _register_blueprints(app: Flask) -> None:
         admin,
         api,
         auth,
+        compose,
         digest,
+        events,
         feed,
         metrics,
         mute,
@@ -120,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     app.jinja_env.globals["unseen_count"] = people.unseen_count
+    app.before_request_funcs.setdefault(None, []).insert(0, compose.room_for_attachments)
     for module in (feed, threads, search, auth, api, admin, outbox, people, suggest, metrics,
-                   mute, stats, digest):
+                   mute, stats, digest, compose, events):
         app.register_blueprint(module.bp)
