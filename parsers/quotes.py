@@ -182,8 +182,13 @@ def header_block(lines: list[str], i: int,
 
 def _any_header_block(lines: list[str], i: int,
                       marks: Marks) -> tuple[int, dict[str, str]] | None:
-    """A header block by its labels (`header_block`), else by its shape (`shaped_block`)."""
-    return header_block(lines, i, marks) or shaped_block(lines, i, marks)
+    """A header block by its labels (`header_block`) or by its shape (`shaped_block`),
+    whichever reads further: known labels may stop at the first unknown one."""
+    known = header_block(lines, i, marks)
+    shaped = shaped_block(lines, i, marks)
+    if shaped is not None and (known is None or shaped[0] > known[0]):
+        return shaped
+    return known
 
 
 def shaped_block(lines: list[str], i: int, marks: Marks) -> tuple[int, dict[str, str]] | None:

@@ -33,11 +33,31 @@ _VIA_DEVICE_RE = re.compile(
 _LINK_RE = re.compile(r"\(https?://[^)]*\)|<https?://[^>]*>|https?://\S+|[\[\]<>()]")
 
 
+# Devices whose name alone, in a short line without a sentence, makes a mobile footer in
+# any language ("iPhoneから送信", "נשלח מה-iPhone שלי"); "Outlook", "mail" or "phone" are
+# common words and need the start phrases or a link.
+_BRAND_RE = re.compile(
+    r"(?<![A-Za-z])(iphone|ipad|android|galaxy|blackberry|huawei|xiaomi|samsung)(?![A-Za-z])",
+    re.IGNORECASE)
+# Cased scripts (Latin, Greek, Cyrillic): their footers are known by start phrases.
+_LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u052f]")
+# The app-store link Outlook for iOS/Android puts after its localized "Get Outlook for …".
+_APP_LINK_RE = re.compile(r"https?://aka\.ms/\w+", re.IGNORECASE)
+
+
 def is_mobile_line(line: str) -> bool:
     """"Skickat från min iPhone", "Get Outlook for Android<https://…>", "(sent from a phone)"."""
     text = _LINK_RE.sub(" ", clean(line)).strip(" .!")
     if not text or len(text) > 90 or "?" in text:
         return False
+    if len(text) <= 60 and "outlook" in text.lower() and _APP_LINK_RE.search(line):
+        return True  # "Получить Outlook для iOS<https://aka.ms/o0ukef>", in any language
+    rest = _BRAND_RE.sub("", text)
+    sentence = clean(line).rstrip().endswith((".", "!", ":", "。", "！", "："))
+    if len(text) <= 40 and rest != text and not _LATIN_RE.search(rest) and \
+            re.search(r"[^\W\d_]", rest) and not sentence and "," not in text:
+        # A word of a cased script besides the device is prose ("My iPhone broke").
+        return True
     head = text.split(",", 1)[0]
     if _MOBILE_START_RE.match(line):
         return bool(_DEVICE_RE.search(head)) or ("," not in text and len(text) <= 50)
