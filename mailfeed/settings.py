@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mailfeed.gateway.config import GatewayConfig, parse_hostport
-from mailfeed.parsers.policy import PolicyContext
+from mailfeed.parsers.policy import DEFAULT_CONFIDENTIAL_MARKERS, PolicyContext
 from mailfeed.publisher.site import Site
 from mailfeed.web.config import WebConfig
 
@@ -73,7 +73,7 @@ class Settings:
     min_chain_messages: int = 4
     min_participants: int = 4
     monitor_policy: str = "suggest"  # suggest | publish | off
-    confidential_markers: tuple[str, ...] = ("[konfidentiell]", "[confidential]", "konfidentiellt:")
+    confidential_markers: tuple[str, ...] = DEFAULT_CONFIDENTIAL_MARKERS
     external_people: str = "name"  # name | redact
     moderators: tuple[str, ...] = ()
     demo: bool = False
@@ -252,6 +252,7 @@ def build_site(settings: Settings) -> Site:
             trusted_authserv_ids=settings.trusted_authserv_ids,
             own_dkim=settings.verify_dkim,
             confidential_markers=settings.confidential_markers,
+            tag_separator=settings.reply_separator,
             monitor_policy=settings.monitor_policy,
             min_chain_messages=settings.min_chain_messages,
             min_participants=settings.min_participants,
