@@ -457,6 +457,7 @@ def test_a_confidential_sensitivity_label_rejects(name: str) -> None:
     mail = replace(mail, headers=(*mail.headers, ("msip_labels", _MIP.format(name=name))))
     decision = decide(mail, SITE)
     assert decision.action == "reject" and decision.rule == "sensitivity_label"
+    assert decision.confidential  # so the intake keeps none of its words
     assert name in decision.reason
 
 
