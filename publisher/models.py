@@ -39,6 +39,12 @@ class Person(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     internal: Mapped[bool] = mapped_column(Boolean, default=True)
     created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # From the directory import (`mailfeed people import`); the zone is an IANA name the
+    # person chose on their profile, else the browser's is used.
+    title: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(200), index=True)
+    manager_email: Mapped[str | None] = mapped_column(String(320))
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
     @property
     def display(self) -> str:

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from mailfeed.publisher.db import Database
 from mailfeed.settings import Settings
-from mailfeed.web import i18n, render, security, spoolview, state
+from mailfeed.web import clock, i18n, render, security, spoolview, state
 from mailfeed.web.spoolview import SpoolView
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,8 +83,16 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
     def translate(key: str, **values: object) -> str:
         return i18n.translate(key, lang(), **values)
 
+    def when(moment: object, written: str | None = None) -> object:
+        person = state.viewer_person() if state.current_user() else None
+        zone = clock.viewer_zone(person.timezone if person else None)
+        return clock.time_tag(moment, zone, lang(), written=written)  # type: ignore[arg-type]
+
     app.jinja_env.globals.update(
         _=translate,
+        browser_zone=clock.browser_zone,
+        avatar_of=render.avatar,
+        excerpt=render.excerpt,
         lang=lang,
         csrf_token=security.csrf_token,
         atom_url=security.atom_url,
@@ -104,6 +112,7 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
         post_body=render.post_body,
         marked=render.marked,
         masked=_masked,
+        when=when,
     )
 
 
@@ -133,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     app.jinja_env.globals["unseen_count"] = people.unseen_count
+    app.jinja_env.globals["viewer_name"] = people.viewer_name
     for module in (feed, threads, search, auth, api, admin, outbox, people, suggest, metrics,
                    mute, stats):
         app.register_blueprint(module.bp)

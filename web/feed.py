@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from mailfeed.publisher import feed as feed_queries
 from mailfeed.web.render import iso_utc
-from mailfeed.web.state import db_session, settings, viewer_person
+from mailfeed.web.state import db_session, is_moderator, settings, viewer_person
 
 bp = Blueprint("feed", __name__)
 
@@ -45,7 +45,14 @@ def index() -> str:
         filters=feed_queries.FILTERS,
         active=filter_name,
         paged=bool(request.args.get("before")),
+        hidden_thread=_hidden_thread(),
     )
+
+
+def _hidden_thread() -> int | None:
+    """The thread a moderator just hid (`?hidden_thread=`), offered back with an undo."""
+    raw = request.args.get("hidden_thread", "")
+    return int(raw) if raw.isdigit() and is_moderator() else None
 
 
 @bp.get("/feed.atom")

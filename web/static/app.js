@@ -1,5 +1,18 @@
 // Progressive enhancement only: every action also works as a plain form post.
 "use strict";
+// The reader's time zone, for times shown by the server (web/clock.py reads the cookie).
+(() => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone) return;
+  const current = document.cookie.split("; ").find((c) => c.startsWith("tz="));
+  if (current && decodeURIComponent(current.slice(3)) === zone) return;
+  document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+  // Once per browser: show this page's times in the zone just learnt.
+  if (document.querySelector("time[datetime]") && !sessionStorage.getItem("tz-reloaded")) {
+    sessionStorage.setItem("tz-reloaded", "1");
+    location.reload();
+  }
+})();
 document.addEventListener("DOMContentLoaded", () => {
   // Likes without a page reload.
   document.querySelectorAll("form.like-form").forEach((form) => {
