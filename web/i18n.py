@@ -175,6 +175,30 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "Stop these mails": {"sv": "Stoppa de här mejlen"},
     # issue 16: people, time, the look
+    "Results for": {"sv": "Träffar för"},
+    "Apply": {"sv": "Använd"},
+    "search_guide_title": {"en": "Search every thread on the feed",
+                           "sv": "Sök i alla trådar i flödet"},
+    "search_guide_box": {"en": "Type words in the search box at the top of every page.",
+                         "sv": "Skriv ord i sökrutan högst upp på varje sida."},
+    "search_guide_words": {
+        "en": "A thread is found when it has all your words, in the title or any of its posts.",
+        "sv": "En tråd hittas när den har alla dina ord, i rubriken eller i något inlägg."},
+    "search_guide_forms": {
+        "en": "Word forms and compounds count: “nyckel” also finds “Nycklarna” and “nyckelskåp”.",
+        "sv": "Böjningar och sammansättningar räknas: ”nyckel” hittar också ”Nycklarna” "
+              "och ”nyckelskåp”."},
+    "threads_found": {"en": "Threads found: {n}", "sv": "Hittade trådar: {n}"},
+    "search_filtered_out": {"en": "Threads matched, but none under this filter.",
+                            "sv": "Trådar matchade, men ingen med det här filtret."},
+    "Search all threads": {"sv": "Sök i alla trådar"},
+    "No thread has all of these words.": {"sv": "Ingen tråd har alla de här orden."},
+    "Did you mean": {"sv": "Menade du"},
+    "search_other_language": {
+        "en": "People write in Swedish and English: try the word in the other language, "
+              "or fewer words.",
+        "sv": "Folk skriver på svenska och engelska: pröva ordet på det andra språket, "
+              "eller färre ord."},
     "People": {"sv": "Personer"},
     "Main": {"sv": "Huvudmeny"},
     "Name, address or title": {"sv": "Namn, adress eller titel"},

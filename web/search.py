@@ -1,4 +1,7 @@
-"""Full-text search page: ranked threads with highlighted fragments, optionally filtered."""
+"""The search page: ranked threads with their matching snippet, optionally filtered.
+
+One search box (in the header); this page adds the scope and filters, explains what to
+type when the query is empty, and what to try when nothing matched."""
 
 from __future__ import annotations
 
@@ -31,10 +34,13 @@ def results() -> str:
     )
     # Ranked order from the search; a filtered-out or hidden thread has no card.
     rows = [(hit, cards[hit.thread_id]) for hit in hits if hit.thread_id in cards]
+    tips = search_queries.suggestions(session, query, scope) if query and not hits else []
     return render_template(
         "web/search/results.html",
         query=query,
         rows=rows,
+        hits=len(hits),
+        tips=tips,
         filters=feed_queries.FILTERS,
         active=filter_name,
         scope=scope,
