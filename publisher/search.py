@@ -75,7 +75,7 @@ def _like_condition(terms: list[str], scope: str) -> ColumnElement[bool]:
 
 def _like_thread_ids(terms: list[str], scope: str) -> Select[int]:
     """Threads where each word is in some visible post (or, unscoped, the subject)."""
-    wanted = []
+    wanted: list[ColumnElement[bool]] = []
     for term in terms:
         in_posts = Thread.id.in_(
             select(Post.thread_id).where(Post.hidden.is_(False), _like_condition([term], scope))
