@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from mailfeed.publisher.db import Database
 from mailfeed.settings import Settings
-from mailfeed.web import clock, i18n, render, security, spoolview, state
+from mailfeed.web import clock, errors, i18n, render, security, spoolview, state
 from mailfeed.web.spoolview import SpoolView
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +54,13 @@ def create_app(
     app.before_request(security.check_csrf)
     _register_template_helpers(app, settings)
     _register_blueprints(app)
+    errors.install(app)
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        response = app.send_static_file("favicon.ico")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
 
     @app.get("/healthz")
     def healthz() -> tuple[str, int, dict[str, str]]:

@@ -175,6 +175,30 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "Stop these mails": {"sv": "Stoppa de här mejlen"},
     # issue 16: people, time, the look
+    "Back to the feed": {"sv": "Tillbaka till flödet"},
+    "error_title_400": {"en": "That request did not work", "sv": "Det där gick inte"},
+    "error_text_400": {
+        "en": "The page sent something we could not use. Reload the page and try again.",
+        "sv": "Sidan skickade något vi inte kunde använda. Ladda om sidan och försök igen."},
+    "error_title_403": {"en": "Not for you, this one", "sv": "Det här får du inte göra"},
+    "error_text_403": {
+        "en": "You are signed in, but this needs other rights (the asker's or a moderator's).",
+        "sv": "Du är inloggad, men det här kräver andra rättigheter (frågeställarens eller "
+              "en moderators)."},
+    "error_title_404": {"en": "Page not found", "sv": "Sidan finns inte"},
+    "error_text_404": {
+        "en": "The link may be old, or the thread was removed. Search for it from the top.",
+        "sv": "Länken kan vara gammal, eller så togs tråden bort. Sök efter den högst upp."},
+    "error_title_405": {"en": "That does not work here", "sv": "Det fungerar inte här"},
+    "error_text_405": {"en": "This address does not take that kind of request.",
+                       "sv": "Den här adressen tar inte emot den sortens anrop."},
+    "error_title_413": {"en": "Too large", "sv": "För stort"},
+    "error_text_413": {"en": "What you sent is larger than the feed accepts (1 MB).",
+                       "sv": "Det du skickade är större än flödet tar emot (1 MB)."},
+    "error_title_500": {"en": "Something went wrong", "sv": "Något gick fel"},
+    "error_text_500": {
+        "en": "It is our fault, not yours, and it has been logged. Try again in a moment.",
+        "sv": "Felet är vårt, inte ditt, och det har loggats. Försök igen om en stund."},
     "Results for": {"sv": "Träffar för"},
     "Apply": {"sv": "Använd"},
     "search_guide_title": {"en": "Search every thread on the feed",

@@ -21,7 +21,7 @@ from mailfeed.settings import Settings
 from mailfeed.web.state import GUEST_NAME, CurrentUser, settings
 
 PUBLIC = frozenset(
-    {"healthz", "static", "auth.login", "auth.confirm", "auth.language", "outbox.index",
+    {"healthz", "static", "favicon", "auth.login", "auth.confirm", "auth.language", "outbox.index",
      "outbox.message", "suggest.preview", "suggest.publish", "suggest.decline_page",
      "suggest.decline", "metrics.scrape", "mute.confirm", "mute.apply"}
 )

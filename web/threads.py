@@ -307,8 +307,8 @@ def original_view(thread_id: int, mail_id: int) -> str:
     """The original mail, readable: its main headers and its text (HTML read as text,
     so nothing the sender wrote runs or loads here), with a link to download it."""
     mime = read_mime(_original_path(thread_id, mail_id).read_bytes())
-    wanted = {h.lower() for h in SHOWN_HEADERS}
-    headers = [(name, value) for name, value in mime.headers if name.lower() in wanted]
+    values = {name.lower(): value for name, value in reversed(mime.headers)}  # first wins
+    headers = [(name, values[name.lower()]) for name in SHOWN_HEADERS if name.lower() in values]
     thread = _thread_or_404(db_session(), thread_id)
     return render_template("web/threads/original.html", thread=thread, mail_id=mail_id,
                            headers=headers, text=mime.text, was_html=mime.html)
