@@ -56,8 +56,9 @@ def relative(moment: datetime, now: datetime, zone: ZoneInfo, lang: str) -> str:
     if timedelta(0) <= age < timedelta(hours=12) or (
         timedelta(0) <= age and local.date() == here.date()
     ):
-        return format_timedelta(-age, add_direction=True, format="short", locale=locale,
-                                threshold=1.5)
+        # CLDR's short Swedish form is colloquial ("för 3 min sen"): the long one reads right.
+        return format_timedelta(-age, add_direction=True, threshold=1.5, locale=locale,
+                                format="long" if lang == "sv" else "short")
     clock = format_time(local, "HH:mm", locale=locale)
     days = (here.date() - local.date()).days
     if days == 1:
