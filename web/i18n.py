@@ -240,6 +240,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "Show everyone": {"sv": "Visa alla"},
     "Reports to": {"sv": "Chef:"},
+    "Nobody has mentioned you yet.": {"sv": "Ingen har nämnt dig än."},
     "No questions yet.": {"sv": "Inga frågor än."},
     "No accepted answers yet.": {"sv": "Inga godkända svar än."},
     "No praise yet.": {"sv": "Inget beröm än."},
