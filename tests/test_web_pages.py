@@ -186,7 +186,7 @@ def test_search_ranks_and_highlights(bo: FlaskClient, web_db: Database, vpn: int
     assert "<mark>klienten</mark>" in page and "Skrivaren" not in page
     title_hit = text(bo.get("/search?q=vpn"))
     assert "<mark>VPN</mark> hemifrån" in title_hit
-    assert "No matches." in text(bo.get("/search?q=zebra"))
+    assert "No thread has all of these words." in text(bo.get("/search?q=zebra"))
     # Operators of FTS5 in user input are just words, never syntax errors.
     assert bo.get('/search?q="NEAR(a b" OR -x*').status_code == 200
 

@@ -6,9 +6,12 @@ the sign-in gate (`web.security.gate`) and, when it changes something, the CSRF 
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask, g, request
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher.db import Database
@@ -90,10 +93,15 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
     def translate(key: str, **values: object) -> str:
         return i18n.translate(key, lang(), **values)
 
-    def when(moment: object, written: str | None = None) -> object:
+    def zone() -> ZoneInfo:
         person = state.viewer_person() if state.current_user() else None
-        zone = clock.viewer_zone(person.timezone if person else None)
-        return clock.time_tag(moment, zone, lang(), written=written)  # type: ignore[arg-type]
+        return clock.viewer_zone(person.timezone if person else None)
+
+    def when(moment: datetime | None, written: str | None = None) -> Markup:
+        return clock.time_tag(moment, zone(), lang(), written=written)
+
+    def exact(moment: datetime | None) -> Markup:
+        return clock.exact_tag(moment, zone())
 
     app.jinja_env.globals.update(
         _=translate,
@@ -106,7 +114,6 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
         current_user=state.current_user,
         settings=settings,
         iso_utc=render.iso_utc,
-        written_date=lambda text, moment: render.written_date(text, moment, lang()),
         local_date=lambda moment, clock=True: render.local_date(moment, lang(), clock=clock),
         duration=render.duration,
         duration_of=render.span,
@@ -120,6 +127,7 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
         marked=render.marked,
         masked=_masked,
         when=when,
+        exact=exact,
     )
 
 

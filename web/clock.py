@@ -57,7 +57,7 @@ def relative(moment: datetime, now: datetime, zone: ZoneInfo, lang: str) -> str:
         timedelta(0) <= age and local.date() == here.date()
     ):
         # CLDR's short Swedish form is colloquial ("för 3 min sen"): the long one reads right.
-        return format_timedelta(-age, add_direction=True, threshold=1.5, locale=locale,
+        return format_timedelta(-age, add_direction=True, locale=locale,
                                 format="long" if lang == "sv" else "short")
     clock = format_time(local, "HH:mm", locale=locale)
     days = (here.date() - local.date()).days
@@ -104,4 +104,16 @@ def time_tag(
     iso = instant.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
         iso, title, relative(instant, current, zone, lang)
+    )
+
+
+def exact_tag(moment: datetime | None, zone: ZoneInfo) -> Markup:
+    """`2026-12-04 17:20:11` in the reader's zone, for operators' tables (zone on hover)."""
+    if moment is None:
+        return Markup("")
+    instant = as_utc(moment)
+    local = instant.astimezone(zone)
+    iso = instant.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        iso, f"{zone.key} (UTC{local:%z})", f"{local:%Y-%m-%d %H:%M:%S}"
     )

@@ -95,19 +95,6 @@ def local_date(moment: datetime, lang: str = "en", *, clock: bool = True) -> str
     return f"{text} {moment:%H:%M}" if clock else text
 
 
-def written_date(date_text: str | None, moment: datetime, lang: str = "en") -> str:
-    """A post's date as the writer's clock showed it (with its offset), else UTC."""
-    if date_text:
-        try:
-            parsed = datetime.fromisoformat(date_text)
-        except ValueError:
-            return date_text
-        offset = parsed.strftime("%z")
-        suffix = f" ({offset[:3]}:{offset[3:]})" if offset else ""
-        return local_date(parsed, lang) + suffix
-    return local_date(moment, lang) + " UTC"
-
-
 def span(delta: timedelta) -> tuple[int, str]:
     """A length of time as (amount, unit key): minutes, hours or days, whichever reads."""
     seconds = max(0.0, delta.total_seconds())
