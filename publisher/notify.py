@@ -32,6 +32,8 @@ SUBJECTS = {
     ("reject", "en"): "Not published: {subject}",
     ("suggest", "sv"): "Flytta frågan till flödet? {subject}",
     ("suggest", "en"): "Move this question to the feed? {subject}",
+    ("digest", "sv"): "Veckan i flödet ({week})",
+    ("digest", "en"): "Your week on the feed ({week})",
 }
 
 

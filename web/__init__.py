@@ -145,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
         admin,
         api,
         auth,
+        digest,
         feed,
         metrics,
         mute,
@@ -159,5 +160,5 @@ def _register_blueprints(app: Flask) -> None:
     app.jinja_env.globals["unseen_count"] = people.unseen_count
     app.jinja_env.globals["viewer_name"] = people.viewer_name
     for module in (feed, threads, search, auth, api, admin, outbox, people, suggest, metrics,
-                   mute, stats):
+                   mute, stats, digest):
         app.register_blueprint(module.bp)

@@ -212,10 +212,8 @@ STRINGS: dict[str, dict[str, str]] = {
               "or fewer words.",
         "sv": "Folk skriver på svenska och engelska: pröva ordet på det andra språket, "
               "eller färre ord."},
-    "People": {"sv": "Personer"},
     "Main": {"sv": "Huvudmeny"},
     "Name, address or title": {"sv": "Namn, adress eller titel"},
-    "Department": {"sv": "Avdelning"},
     "All departments": {"sv": "Alla avdelningar"},
     "Find": {"sv": "Sök"},
     "Nobody found.": {"sv": "Ingen hittades."},
@@ -271,6 +269,77 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "CC {address} on a reply-all thread and it moves here.",
         "sv": "Sätt {address} på kopia i en svara-alla-tråd så flyttar den hit.",
     },
+    "Threads per week, by kind": {"sv": "Trådar per vecka, efter slag"},
+    "Time to an answer: in mail and on the feed": {"sv": "Tid till svar: i mejlen och i flödet"},
+    "Who takes part (1-9-90)": {"sv": "Vem som deltar (1-9-90)"},
+    "Readers per thread": {"sv": "Läsare per tråd"},
+    "in mail": {"sv": "i mejlen"},
+    "on the feed": {"sv": "i flödet"},
+    "in mail (unanswered while there)": {"sv": "i mejlen (obesvarad där)"},
+    "on the feed (to the accepted answer)": {"sv": "i flödet (till det godkända svaret)"},
+    "created": {"sv": "skapade"},
+    "replied, liked or praised": {"sv": "svarade, gillade eller berömde"},
+    "only read": {"sv": "läste bara"},
+    "not seen yet": {"sv": "inte sett än"},
+    "Data": {"sv": "Data"},
+    "Period": {"sv": "Period"},
+    "30 days": {"sv": "30 dagar"},
+    "90 days": {"sv": "90 dagar"},
+    "a year": {"sv": "ett år"},
+    "all time": {"sv": "all tid"},
+    "Department": {"sv": "Avdelning"},
+    "Show": {"sv": "Visa"},
+    "Mail versus feed": {"sv": "Mejl mot flöde"},
+    "typical time to an answer on the feed": {"sv": "typisk tid till svar i flödet"},
+    "typical time the same questions had waited in mail": {
+        "sv": "typisk tid samma frågor hade väntat i mejlen"},
+    "colleagues reached who were never on the mail": {
+        "sv": "kolleger nådda som aldrig var med på mejlet"},
+    "answers from someone who was never on the mail": {
+        "sv": "svar från någon som aldrig var med på mejlet"},
+    "Questions without a reply after a day": {"sv": "Frågor utan svar efter en dag"},
+    "Group": {"sv": "Grupp"},
+    "People": {"sv": "Personer"},
+    "Share": {"sv": "Andel"},
+    "Week": {"sv": "Vecka"},
+    "Threads": {"sv": "Trådar"},
+    "No threads in this period.": {"sv": "Inga trådar under perioden."},
+    "Ambassadors": {"sv": "Ambassadörer"},
+    "Ambassador": {"sv": "Ambassadör"},
+    "Colleagues who answer others' questions, whose posts are liked, and who bring threads "
+    "over from mail.": {
+        "sv": "Kolleger som svarar på andras frågor, vars inlägg gillas och som flyttar "
+              "trådar från mejlen."},
+    "Everyone": {"sv": "Alla"},
+    "Person": {"sv": "Person"},
+    "Replies": {"sv": "Repliker"},
+    "Likes received": {"sv": "Fått gillanden"},
+    "Mark as ambassador": {"sv": "Markera som ambassadör"},
+    "Remove ambassador": {"sv": "Ta bort ambassadör"},
+    "No one yet in this period.": {"sv": "Ingen än under perioden."},
+    "On the feed: first reply after {duration}.": {
+        "sv": "I flödet: första svaret efter {duration}."},
+    "Answered after {duration}.": {"sv": "Besvarad efter {duration}."},
+    "{count} of the repliers were never on the mail.": {
+        "sv": "{count} av dem som svarade var aldrig med på mejlet."},
+    "Read by {count}": {"sv": "Läst av {count}"},
+    "Weekly digest": {"sv": "Veckosammanfattning"},
+    "Done: no more weekly digests.": {"sv": "Klart: inga fler veckosammanfattningar."},
+    "You get no weekly digest.": {"sv": "Du får ingen veckosammanfattning."},
+    "Send me the digest again": {"sv": "Skicka sammanfattningen igen"},
+    "Done: you get the weekly digest again.": {
+        "sv": "Klart: du får veckosammanfattningen igen."},
+    "Once a week you get a mail with questions waiting for someone like you, answered "
+    "questions and praise.": {
+        "sv": "En gång i veckan får du ett mejl med frågor som väntar på någon som du, "
+              "besvarade frågor och beröm."},
+    "Stop the weekly digest": {"sv": "Stoppa veckosammanfattningen"},
+    "question": {"sv": "fråga"},
+    "discussion": {"sv": "diskussion"},
+    "praise": {"sv": "beröm"},
+    "event": {"sv": "aktivitet"},
+    "idea": {"sv": "idé"},
+    "news": {"sv": "nyheter"},
     "Mail me again": {"sv": "Mejla mig igen"},
 }
 

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from mailfeed.parsers.mime import read_mime
 from mailfeed.publisher import feed as feed_queries
-from mailfeed.publisher import reactions, subscriptions
+from mailfeed.publisher import outcomes, reactions, subscriptions
 from mailfeed.publisher.models import MailMessage, Person, Post, Thread
 from mailfeed.settings import build_site
 from mailfeed.web import mailer
@@ -87,9 +87,12 @@ def _page(
         by_mail = subscriptions.hears(session, thread, person.id)
     answer = next((p for p in posts if p.id == thread.answer_post_id), None)
     removed = _removed_post(session, thread, person, moderator)
+    # Before and after the move, and "read by N" — the quiet 90 % made visible to authors.
+    outcome = outcomes.thread_outcome(session, thread)
     return render_template(
         "web/threads/thread.html",
         thread=thread,
+        outcome=outcome,
         by_mail=by_mail,
         posts=posts,
         answer=answer,

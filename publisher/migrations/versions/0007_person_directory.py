@@ -1,15 +1,15 @@
 """person directory: title, department, manager and time zone on a person
 
-Revision ID: 0006_person_directory
-Revises: 0005
+Revision ID: person_directory
+Revises: person_ambassador_digest
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_person_directory"
-down_revision = "0005"
+revision = "person_directory"
+down_revision = "person_ambassador_digest"
 branch_labels = None
 depends_on = None
 
