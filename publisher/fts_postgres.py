@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Integer, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
-from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START
+from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START, every_term
 from mailfeed.publisher.stems import prefixes
 
 _POST_TEXT = {"all": "post.body || ' ' || post.trimmed", "own": "post.body",
@@ -69,9 +69,7 @@ def _threads_sql(terms: list[str], scope: str) -> tuple[str, dict[str, str]]:
         if scope not in ("own", "trimmed"):
             parts.append(f"SELECT thread.id AS id, {i} AS term FROM thread "
                          f"WHERE {_SUBJECT_DOC} @@ to_tsquery('simple', :t{i})")
-    sql = (f"SELECT id FROM ({' UNION '.join(parts)}) AS found "
-           f"GROUP BY id HAVING COUNT(DISTINCT term) = {len(terms)}")
-    return sql, params
+    return every_term(parts, len(terms)), params
 
 
 def thread_ids_clause(terms: list[str], scope: str = "all") -> TextualSelect:

@@ -106,9 +106,14 @@ def _threads_sql(terms: list[str], scope: str) -> tuple[str, dict[str, str]]:
             params[f"s{i}"] = _term(term, None)
             parts.append(f"SELECT rowid AS id, {i} AS term FROM thread_fts "
                          f"WHERE thread_fts MATCH :s{i}")
-    sql = (f"SELECT id FROM ({' UNION '.join(parts)}) AS found "
-           f"GROUP BY id HAVING COUNT(DISTINCT term) = {len(terms)}")
-    return sql, params
+    return every_term(parts, len(terms)), params
+
+
+def every_term(parts: list[str], terms: int) -> str:
+    """The ids found by all `terms` numbered queries (each selecting `id` and `term`):
+    a thread counts once it has every word, wherever in it each one stands."""
+    return (f"SELECT id FROM ({' UNION '.join(parts)}) AS found "
+            f"GROUP BY id HAVING COUNT(DISTINCT term) = {terms}")
 
 
 def thread_ids_clause(terms: list[str], scope: str = "all") -> TextualSelect:

@@ -8,11 +8,13 @@ relative to `now`, so "3 hr ago" and "yesterday" show as they would on a real da
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import free_port
+from conftest import free_port, require_tool
 from web_support import DOMAIN, WaitressServer, make_settings
 
 from mailfeed.publisher.db import Database
@@ -33,6 +35,24 @@ DIRECTORY = "email,name,title,department,manager\n" + "\n".join(
         ("sara.nilsson", "Sara Nilsson", "HR-partner", "HR", ""),
     ]
 ) + "\n"
+
+
+def person_id(db: Database, local: str) -> int:
+    """The id of a directory person by the local part of their address."""
+    with db.session() as session:
+        return _person(session, local).id
+
+
+def contrast(one: tuple[int, int, int], other: tuple[int, int, int]) -> float:
+    """The WCAG 2 contrast ratio of two sRGB colours (1 to 21)."""
+    def luminance(colour: tuple[int, int, int]) -> float:
+        def channel(c: int) -> float:
+            v = c / 255
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+        r, g, b = colour
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def _person(session: object, local: str) -> Person:
@@ -130,19 +150,27 @@ def office(data_dir: Path) -> Iterator[tuple[WaitressServer, Database, dict[str,
     db.dispose()
 
 
-def launch(playwright: object):  # type: ignore[no-untyped-def]
-    return playwright.chromium.launch(  # type: ignore[attr-defined]
-        executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-    )
+@contextmanager
+def signed_in_page(base: str, email: str, **options: Any) -> Iterator[Any]:
+    """A Chromium page (context `options`: locale, timezone_id, viewport, …) signed in as
+    `email` through the real magic link, read in the local outbox as a person would."""
+    require_tool(CHROMIUM)
+    from playwright.sync_api import sync_playwright
 
-
-def sign_in_browser(page: object, base: str, email: str) -> None:
-    """Through the real magic link, read in the local outbox, as a person would."""
-    page.goto(base + "/login")  # type: ignore[attr-defined]
-    page.locator("#email").fill(email)  # type: ignore[attr-defined]
-    page.locator("form.login button[type=submit]").click()  # type: ignore[attr-defined]
-    page.locator("a[href*='/outbox']").first.click()  # type: ignore[attr-defined]
-    page.locator("a[href*='/outbox/']").first.click()  # type: ignore[attr-defined]
-    page.locator("a[href*='/login/confirm/']").click()  # type: ignore[attr-defined]
-    page.locator("main form button[type=submit]").click()  # type: ignore[attr-defined]
-    page.wait_for_url(base + "/")  # type: ignore[attr-defined]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_context(**options).new_page()
+            page.goto(base + "/login")
+            page.locator("#email").fill(email)
+            page.locator("form.login button[type=submit]").click()
+            page.locator("a[href*='/outbox']").first.click()
+            page.locator("a[href*='/outbox/']").first.click()
+            page.locator("a[href*='/login/confirm/']").click()
+            page.locator("main form button[type=submit]").click()
+            page.wait_for_url(base + "/")
+            yield page
+        finally:
+            browser.close()

@@ -8,12 +8,10 @@ The test fails when a page does not render what it should before its picture is 
 from __future__ import annotations
 
 import struct
+from typing import Any
 
-from conftest import ROOT, require_tool
-from look_support import CHROMIUM, DOMAIN, launch, office, sign_in_browser  # noqa: F401
-from sqlalchemy import select
-
-from mailfeed.publisher.models import Person
+from conftest import ROOT
+from look_support import DOMAIN, office, person_id, signed_in_page  # noqa: F401
 
 SHOTS = ROOT / "docs" / "screenshots"
 
@@ -23,15 +21,11 @@ def _png_width(data: bytes) -> int:
     return int(struct.unpack(">I", data[16:20])[0])
 
 
-def test_screenshots(office) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    require_tool(CHROMIUM)
-    from playwright.sync_api import expect, sync_playwright
+def test_screenshots(office: Any) -> None:  # noqa: F811
+    from playwright.sync_api import expect
 
     server, db, ids = office
-    with db.session() as s:
-        johan = s.scalar(select(Person).where(Person.email == f"johan.ek@{DOMAIN}"))
-        assert johan is not None
-        johan_id = johan.id
+    johan_id = person_id(db, "johan.ek")
     pages = {
         "feed": ("/", "article.card"),
         "thread": (f"/t/{ids['nycklar']}-nycklar", "aside.solved"),
@@ -42,26 +36,19 @@ def test_screenshots(office) -> None:  # type: ignore[no-untyped-def]  # noqa: F
     }
     SHOTS.mkdir(parents=True, exist_ok=True)
     taken = []
-    with sync_playwright() as p:
-        browser = launch(p)
-        try:
-            context = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm",
-                                          viewport={"width": 1280, "height": 860})
-            page = context.new_page()
-            sign_in_browser(page, server.url, f"anna.berg@{DOMAIN}")
-            for lang in ("en", "sv"):
-                page.goto(f"{server.url}/lang/{lang}?next=/")
-                for width, height in ((1280, 860), (390, 844)):
-                    page.set_viewport_size({"width": width, "height": height})
-                    for name, (path, ready) in pages.items():
-                        page.goto(server.url + path)
-                        expect(page.locator(ready).first).to_be_visible()
-                        expect(page.locator("html")).to_have_attribute("lang", lang)
-                        target = SHOTS / f"{name}-{lang}-{width}.png"
-                        page.screenshot(path=str(target), full_page=True)
-                        assert _png_width(target.read_bytes()) == width
-                        taken.append(target.name)
-            context.close()
-        finally:
-            browser.close()
+    with signed_in_page(server.url, f"anna.berg@{DOMAIN}", locale="sv-SE",
+                        timezone_id="Europe/Stockholm",
+                        viewport={"width": 1280, "height": 860}) as page:
+        for lang in ("en", "sv"):
+            page.goto(f"{server.url}/lang/{lang}?next=/")
+            for width, height in ((1280, 860), (390, 844)):
+                page.set_viewport_size({"width": width, "height": height})
+                for name, (path, ready) in pages.items():
+                    page.goto(server.url + path)
+                    expect(page.locator(ready).first).to_be_visible()
+                    expect(page.locator("html")).to_have_attribute("lang", lang)
+                    target = SHOTS / f"{name}-{lang}-{width}.png"
+                    page.screenshot(path=str(target), full_page=True)
+                    assert _png_width(target.read_bytes()) == width
+                    taken.append(target.name)
     assert len(taken) == 24
