@@ -133,7 +133,7 @@ def compose_digest(site: Site, digest: Digest, now: datetime) -> EmailMessage:
     language = notify.language_for(person.language, site.default_language)
     token = digest_token(site, person.id)
     unsubscribe = f"{site.base_url}/digest/{token}"
-    body = notify.render(
+    mail = notify.render(
         "digest", language, name=person.name or person.email, week=digest.week,
         base=site.base_url, waiting=digest.waiting, answered=digest.answered,
         praise=digest.praise, could_move=digest.could_move, unsubscribe=unsubscribe,
@@ -142,8 +142,8 @@ def compose_digest(site: Site, digest: Digest, now: datetime) -> EmailMessage:
     msg = notify.compose(
         sender=site.gateway_address, sender_name=site.name, recipient=person.email,
         recipient_name=person.name,
-        subject=notify.SUBJECTS[("digest", language)].format(week=digest.week),
-        body=body, message_id=notify.message_id_for(site.gateway_domain, key), date=now,
+        subject=mail.subject, body=mail.body,
+        message_id=notify.message_id_for(site.gateway_domain, key), date=now,
         extra_headers=[
             ("List-Id", f"<digest.{site.gateway_domain}>"),  # RFC 2919
             ("List-Unsubscribe", f"<{unsubscribe}>"),  # RFC 2369 §3.2

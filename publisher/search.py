@@ -177,6 +177,7 @@ class Suggestion:
 
     query: str
     threads: int
+    spelling: bool  # a nearby spelling ("did you mean"), else one word of the query alone
 
 
 def suggestions(session: Session, query: str, scope: str = "all") -> list[Suggestion]:
@@ -191,12 +192,12 @@ def suggestions(session: Session, query: str, scope: str = "all") -> list[Sugges
     if corrected != terms:
         count = _count(session, " ".join(corrected), scope)
         if count:
-            found.append(Suggestion(" ".join(corrected), count))
+            found.append(Suggestion(" ".join(corrected), count, spelling=True))
     if len(terms) > 1:
         for term in terms:
             count = _count(session, term, scope)
             if count:
-                found.append(Suggestion(term, count))
+                found.append(Suggestion(term, count, spelling=False))
     return found
 
 

@@ -135,7 +135,7 @@ def test_the_thread_page_shows_the_move_and_read_by_to_its_author(
     sign_in(client, web_db, address("Anna"))
     page = client.get(path).get_data(as_text=True)
     assert "first reply after 30 minutes" in page and "Answered after 30 minutes" in page
-    assert "1 of the repliers were never on the mail" in page
+    assert "1 of the repliers was never on the mail" in page  # singular for 1
     assert 'id="read-by">Read by 5<' in page  # Anna's own view was already counted
 
 

@@ -6,17 +6,14 @@ the sign-in gate (`web.security.gate`) and, when it changes something, the CSRF 
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from flask import Flask, g, request
-from markupsafe import Markup
+from flask import Flask, request
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher.db import Database
 from mailfeed.settings import Settings
-from mailfeed.web import clock, errors, i18n, render, security, spoolview, state
+from mailfeed.web import errors, i18n, render, security, spoolview, state
 from mailfeed.web.spoolview import SpoolView
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,39 +82,15 @@ def create_app(
 
 
 def _register_template_helpers(app: Flask, settings: Settings) -> None:
-    def lang() -> str:
-        if "lang" not in g:
-            g.lang = i18n.choose_language(settings.default_language)
-        return str(g.lang)
-
-    def translate(key: str, **values: object) -> str:
-        return i18n.translate(key, lang(), **values)
-
-    def zone() -> ZoneInfo:
-        person = state.viewer_person() if state.current_user() else None
-        return clock.viewer_zone(person.timezone if person else None)
-
-    def when(moment: datetime | None, written: str | None = None) -> Markup:
-        return clock.time_tag(moment, zone(), lang(), written=written)
-
-    def exact(moment: datetime | None) -> Markup:
-        return clock.exact_tag(moment, zone())
-
+    i18n.install(app, settings.default_language)
     app.jinja_env.globals.update(
-        _=translate,
-        browser_zone=clock.browser_zone,
         avatar_of=render.avatar,
         excerpt=render.excerpt,
-        lang=lang,
         csrf_token=security.csrf_token,
         atom_url=security.atom_url,
         current_user=state.current_user,
         settings=settings,
         iso_utc=render.iso_utc,
-        local_date=lambda moment, clock=True: render.local_date(moment, lang(), clock=clock),
-        duration=render.duration,
-        duration_of=render.span,
-        languages=i18n.LANGUAGES,
         request_path=lambda: request.full_path if request.query_string else request.path,
     )
     app.jinja_env.filters.update(
@@ -126,8 +99,6 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
         post_body=render.post_body,
         marked=render.marked,
         masked=_masked,
-        when=when,
-        exact=exact,
     )
 
 

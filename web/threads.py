@@ -175,14 +175,14 @@ def reply(thread_id: int) -> Response:
     body = request.form.get("body", "")
     if not body.strip():
         # Keep what was typed (whitespace and all) and say what is missing, in place.
-        return make_response(_page(session, thread, draft=body, error="empty_reply"), 400)
+        return make_response(_page(session, thread, draft=body, error="empty"), 400)
     try:
         post, mentioned = reactions.reply(
             session, thread, person, body,
             kudos=request.form.get("kudos") == "1", site=build_site(settings()),
         )
-    except ValueError as exc:
-        return make_response(_page(session, thread, draft=body, error=str(exc)), 400)
+    except ValueError:  # the one refusal left once the body has words: too long
+        return make_response(_page(session, thread, draft=body, error="too_long"), 400)
     cfg = settings()
     link = f"{cfg.public_url}{thread.path}#p{post.id}"
     for target in mentioned:
