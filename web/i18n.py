@@ -157,8 +157,7 @@ def time_tag(moment: datetime | None, written: str | None = None) -> Markup:
     hover shows it too, so the original wall-clock time is never lost in conversion."""
     if moment is None:
         return Markup("")
-    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-    stamp = aware.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    stamp = _utc_stamp(moment)
     full = timewords.absolute(moment, language(), _zone(), weekday=True)
     if written:
         full += " · " + flask_babel.gettext("in the mail: %(date)s", date=written)
@@ -170,11 +169,15 @@ def exact(moment: datetime | None) -> Markup:
     """`2026-12-04 17:20:11` in the viewer's zone, for operators' tables (zone on hover)."""
     if moment is None:
         return Markup("")
-    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-    local = aware.astimezone(_zone())
-    stamp = aware.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    local = (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).astimezone(_zone())
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        stamp, f"{local.tzname()} (UTC{local:%z})", f"{local:%Y-%m-%d %H:%M:%S}")
+        _utc_stamp(moment), f"{local.tzname()} (UTC{local:%z})", f"{local:%Y-%m-%d %H:%M:%S}")
+
+
+def _utc_stamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z, for <time datetime> (stored naive times are UTC)."""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return aware.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def span_of(first: datetime | None, last: datetime | None) -> timedelta:
