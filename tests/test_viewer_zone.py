@@ -55,3 +55,19 @@ def test_operator_tables_show_exact_local_times(client: FlaskClient,  # noqa: F8
     client.set_cookie("tz", "Asia/Tokyo")
     page = client.get("/admin").get_data(as_text=True)
     assert 'title="JST (UTC+0900)"' in page
+
+
+def test_an_imported_thread_moved_when_its_last_mail_came(
+        client: FlaskClient, web_db: Database) -> None:  # noqa: F811
+    from mailfeed.publisher.models import Thread
+
+    thread = add_thread(web_db, "Nycklar", [(f"anna@{DOMAIN}", "Anna Berg", "Var?")])
+    with web_db.session() as session:
+        row = session.get(Thread, thread)
+        assert row is not None and row.mail_first is not None and row.mail_last is not None
+        row.created = row.mail_first  # as an archive import leaves it: asked then
+        asked, moved = row.mail_first, row.mail_last
+    sign_in(client, web_db, f"anna@{DOMAIN}")
+    page = client.get(f"/t/{thread}-nycklar").get_data(as_text=True)
+    assert f"moved here {moved.day} {moved:%b %H:%M}." in page
+    assert f"{asked.day} {asked:%b %H:%M}</time>" in page  # asked: the first mail
