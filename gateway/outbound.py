@@ -38,6 +38,13 @@ def permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 500
 
 
+def relay_down(exc: Exception) -> bool:
+    """The relay itself failed (no connection, no answer, hung up), not this one mail."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
 class OutboundSender:
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
@@ -62,10 +69,13 @@ class OutboundSender:
         # The relay's certificate is verified, against the system's CAs or the
         # organisation's own (MAILFEED_RELAY_CA) for an internal relay.
         context = ssl.create_default_context(cafile=self.settings.relay_ca or None)
+        # The timeout holds for the connect, the greeting and each command: a relay that
+        # takes the connection and never answers costs one timeout, not a hang.
+        timeout = self.settings.relay_timeout
         if self.settings.relay_tls == "implicit":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=30, context=context)
+            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
         else:
-            client = smtplib.SMTP(host, port, timeout=30)
+            client = smtplib.SMTP(host, port, timeout=timeout)
         with client:
             client.ehlo(self.settings.gateway_domain)
             if self.settings.relay_tls == "starttls":
@@ -97,6 +107,8 @@ class OutboundSender:
                 self._deliver(row)
             except (OSError, smtplib.SMTPException) as exc:
                 self._failed(row.id, f"{exc.__class__.__name__}: {exc}", permanent(exc))
+                if relay_down(exc):
+                    break  # the next mails would wait out the same timeout: next round
                 continue
             with self.db.session() as session:
                 fresh = session.get(OutboundMail, row.id)

@@ -265,11 +265,37 @@ def spool_show(entry_id: str) -> None:
 def spool_retry(entry_id: str | None, retry_all: bool) -> None:
     """Move quarantined mail back to the queue (the running gateway picks it up)."""
     s = _spool(_settings())
-    ids = [e.id for e in s.quarantined()] if retry_all else [entry_id] if entry_id else []
-    if not ids:
+    if not retry_all and not entry_id:
         raise click.ClickException("name an entry id or use --all")
+    ids = [e.id for e in s.quarantined()] if retry_all else [entry_id]
+    if not ids:
+        click.echo("nothing is quarantined")  # --all with nothing to do has succeeded
+        return
     for i in ids:
         click.echo(f"{i}: {'queued again' if s.retry(i) else 'not quarantined'}")
+
+
+@main.group()
+def outbound() -> None:
+    """Mail the gateway sends: the outbound queue."""
+
+
+@outbound.command("retry")
+@click.argument("row_id", required=False, type=int)
+@click.option("--all", "retry_all", is_flag=True, help="Queue every failed mail again.")
+def outbound_retry(row_id: int | None, retry_all: bool) -> None:
+    """Queue failed outbound mail again (the running gateway sends it)."""
+    from mailfeed.publisher.db import Database
+    from mailfeed.publisher.outbox import requeue
+
+    if not retry_all and row_id is None:
+        raise click.ClickException("name a mail id or use --all")
+    database = Database(_settings().db_url)
+    with database.session() as session:
+        done = requeue(session, None if retry_all else [row_id])  # type: ignore[list-item]
+    if row_id is not None and not done:
+        raise click.ClickException(f"no failed outbound mail {row_id}")
+    click.echo(f"{len(done)} mails queued again")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """`mailfeed serve`: SMTP listener, ingest worker, outbound sender and web app in one process.
 
-Each part runs in its own thread; SIGTERM/SIGINT stop them in order (stop accepting mail,
-let the worker finish its mail, stop the sender, stop the web server).
+Each part runs in its own thread (parsing in a child process: gateway/parsing.py);
+SIGTERM/SIGINT stop them in order within a few seconds (stop accepting mail, abandon a
+parse in progress — its mail stays spooled — stop the sender, stop the web server).
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from dataclasses import replace
 from types import FrameType
 
 from waitress.server import create_server
 
+from mailfeed.gateway.dkimcheck import key_lookup_timed_out
 from mailfeed.gateway.imap import ImapPoller
 from mailfeed.gateway.outbound import OutboundSender
 from mailfeed.gateway.smtp import GatewayHandler, SenderRate, SMTPListener, address_matcher
@@ -25,6 +28,7 @@ from mailfeed.settings import Settings, parse_hostport
 
 log = logging.getLogger(__name__)
 DEMO_DOMAIN = "firma.se"
+STOP_SECONDS = 5
 
 
 def demo_settings(settings: Settings) -> Settings:
@@ -65,12 +69,17 @@ class Gateway:
         self.handler = GatewayHandler(self.spool, address_matcher(settings),
                                       max_queue=settings.max_queue,
                                       rate=SenderRate(settings.rate_limit),
-                                      on_spooled=self.worker.wake.set)
+                                      on_spooled=self.worker.wake.set,
+                                      dkim_deferred=key_lookup_timed_out
+                                      if settings.verify_dkim else None)
         self.smtp = SMTPListener(settings, self.handler)
         self.app = create_app(settings, self.db, spool=self.spool)
         host, port = parse_hostport(settings.web_listen)
         self.web = create_server(self.app, host=host, port=port, threads=8,
-                                 ident="Mailfeed", clear_untrusted_proxy_headers=True)
+                                 ident="Mailfeed",
+                                 # The app decides whom to believe (TrustedProxyFix), and
+                                 # must see a proxy's headers to know it is not local.
+                                 clear_untrusted_proxy_headers=False)
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
         self.imap: ImapPoller | None = None
@@ -102,15 +111,20 @@ class Gateway:
         log.info("SMTP on %s, web on %s", self.settings.smtp_listen, self.settings.public_url)
 
     def stop(self) -> None:
+        if self.stop_event.is_set():
+            return  # stopped already (a second SIGTERM, or a test's clean-up)
+        self.stop_event.set()
         self.smtp.stop()
         if self.imap is not None:
             self.imap.stop()
-        self.stop_event.set()
-        self.worker.wake.set()
+        self.worker.stop()  # abandons a parse in progress: its mail stays spooled
         self.sender.wake.set()
         self.web.close()
+        # A few seconds in all: a thread still busy then (a relay that hangs mid-command)
+        # is a daemon and ends with the process; its mail is sent again after the restart.
+        deadline = time.monotonic() + STOP_SECONDS
         for t in self.threads:
-            t.join(timeout=10)
+            t.join(timeout=max(0.1, deadline - time.monotonic()))
         self.db.dispose()
 
     def serve_forever(self) -> None:

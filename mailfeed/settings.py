@@ -74,6 +74,11 @@ class Settings:
     outbound_retry_base: int = 30  # seconds before the first retry; doubles, capped at 1 h
     metrics_token: str = ""  # when set, /metrics wants `Authorization: Bearer <token>`
     verify_dkim: bool = False  # verify DKIM ourselves (dkimpy), for set-ups without a verifier
+    parse_cpu_seconds: int = 30  # CPU time one mail may take to parse; over it: quarantined
+    max_link_replies: int = 100  # link mails one incoming mail may cause; the rest are told
+    max_connections: int = 200  # SMTP sessions at once; more are answered 421 4.7.0
+    relay_timeout: int = 30  # seconds for connect, greeting and each command to the relay
+    search_timeout: float = 5.0  # seconds one search may run before it is stopped; 0 = none
     extra: Mapping[str, str] = field(default_factory=dict)
 
     # -- derived values -------------------------------------------------
@@ -123,6 +128,8 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
         return str(raw).strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     if isinstance(default, tuple):
         if isinstance(raw, list | tuple):
             return tuple(str(x).strip() for x in raw)
@@ -188,6 +195,7 @@ def build_site(settings: Settings) -> Site:
         external_people=settings.external_people,
         secret_key=settings.secret_key,
         reply_separator=settings.reply_separator,
+        max_link_replies=settings.max_link_replies,
         policy=PolicyContext(
             gateway_addresses=settings.gateway_addresses,
             monitor_addresses=settings.monitor_addresses,

@@ -13,6 +13,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
+from mailfeed.parsers.addresses import (
+    header_people,
+    name_looks_like_address,
+    raw_address_headers,
+)
 from mailfeed.parsers.chains import AddressBook, Segment, build_chain, fill_book, split_segments
 from mailfeed.parsers.headers import clean, parse_date, parse_people, parse_person
 from mailfeed.parsers.locales import LANGUAGE_WORDS
@@ -140,8 +145,11 @@ def _mime_chain(
     mime: MimeMail, book: AddressBook, people: dict[str, tuple[Person, ...]] | None = None,
 ) -> tuple[list[ChainMessage], str | None, bool]:
     """Chain of one MIME message, including messages attached as message/rfc822."""
-    sender = parse_person(_header(mime, "from") or "")
-    people = _people(mime) if people is None else people
+    if people is None:
+        people = _people(mime)
+        sender = parse_person(_header(mime, "from") or "")
+    else:  # the outer mail: its From's addr-spec, never an address found in a name
+        sender = people["from"][0] if people["from"] else NOBODY
     for name in _ADDRESS_HEADERS:
         for person in people[name]:
             book.add(person)
@@ -175,13 +183,18 @@ def parse_mail(raw: bytes) -> ParsedMail:
     mime = read_mime(raw)
     defects = list(mime.defects)
     book = AddressBook()
-    people = _people(mime)
+    headers = raw_address_headers(raw)
+    people = {name: header_people(headers.get(name, "")) for name in _ADDRESS_HEADERS}
+    for name in _ADDRESS_HEADERS:
+        if any(name_looks_like_address(p) for p in people[name]):
+            defects.append(f"display name looks like an address: {name}")
     try:
         chain, note, forward = _mime_chain(mime, book, people)
     except RecursionError:
         defects.append("too deeply nested")
         chain, note, forward = [], None, False
-    sender = book.resolve(parse_person(_header(mime, "from") or ""))
+    # Only the From's addr-spec names the sender: no guess from a name in quoted text.
+    sender = people["from"][0] if people["from"] else NOBODY
     to, cc = people["to"], people["cc"]
     raw_subject = _header(mime, "subject") or ""
     message_ids = _ids(_header(mime, "message-id"))

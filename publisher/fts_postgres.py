@@ -16,11 +16,14 @@ from sqlalchemy import Connection, Integer, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
-from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START, every_term
+from mailfeed.publisher.fts_sqlite import INDEX_LIMIT, MARK_END, MARK_START, every_term
 from mailfeed.publisher.stems import prefixes
 
-_POST_TEXT = {"all": "post.body || ' ' || post.trimmed", "own": "post.body",
-              "trimmed": "post.trimmed"}
+# The first INDEX_LIMIT characters of each post are searched (and shown in snippets):
+# one 18 MB post must not make every search for a common word read 18 MB.
+_BODY = f"left(post.body, {INDEX_LIMIT})"
+_TRIMMED = f"left(post.trimmed, {INDEX_LIMIT})"
+_POST_TEXT = {"all": f"{_BODY} || ' ' || {_TRIMMED}", "own": _BODY, "trimmed": _TRIMMED}
 
 
 def _post_doc(scope: str = "all") -> str:
@@ -84,7 +87,7 @@ def ranked_hits(
     threads, params = _threads_sql(terms, scope)
     any_term = "to_tsquery('simple', :any)"
     doc = _post_doc(scope)
-    shown = "post.trimmed" if scope == "trimmed" else "post.body"
+    shown = _TRIMMED if scope == "trimmed" else _BODY
     values = {"any": " | ".join(f"({tsquery(t)})" for t in terms), "n": limit * 8, **params}
     posts = session.execute(
         text(

@@ -28,17 +28,31 @@ _TABLES = (
     ("post_fts", "post", ("body", "trimmed")),
     ("thread_fts", "thread", ("subject",)),
 )
+# Search reads the first INDEX_LIMIT characters of each post: an 18 MB post must not make
+# every search for a common word read 18 MB.  The index's content is a view with the
+# same cut, so snippets, 'rebuild' and the triggers all see the same text.
+INDEX_LIMIT = 65536
+_CONTENT = {"post": "post_search"}
+
+
+def _cut(value: str, table: str) -> str:
+    return f"substr({value}, 1, {INDEX_LIMIT})" if table in _CONTENT else value
 
 
 def _ddl() -> list[str]:
-    statements = []
+    statements = [
+        "CREATE VIEW IF NOT EXISTS post_search AS SELECT id, "
+        f"substr(body, 1, {INDEX_LIMIT}) AS body, substr(trimmed, 1, {INDEX_LIMIT}) AS trimmed "
+        "FROM post"
+    ]
     for fts, table, cols in _TABLES:
         col_list = ", ".join(cols)
-        new_vals = ", ".join(f"new.{c}" for c in cols)
-        old_vals = ", ".join(f"old.{c}" for c in cols)
+        new_vals = ", ".join(_cut(f"new.{c}", table) for c in cols)
+        old_vals = ", ".join(_cut(f"old.{c}", table) for c in cols)
+        content = _CONTENT.get(table, table)
         statements += [
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({col_list}, "
-            f"content='{table}', content_rowid='id', tokenize='porter unicode61')",
+            f"content='{content}', content_rowid='id', tokenize='porter unicode61')",
             f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN "
             f"INSERT INTO {fts}(rowid, {col_list}) VALUES (new.id, {new_vals}); END",
             f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN "
@@ -63,6 +77,7 @@ def uninstall(connection: Connection) -> None:
         for suffix in ("ai", "ad", "au"):
             connection.execute(text(f"DROP TRIGGER IF EXISTS {fts}_{suffix}"))
         connection.execute(text(f"DROP TABLE IF EXISTS {fts}"))
+    connection.execute(text("DROP VIEW IF EXISTS post_search"))
 
 
 def rebuild(connection: Connection) -> None:

@@ -47,6 +47,8 @@ class Person(Base):
     department: Mapped[str | None] = mapped_column(String(200), index=True)
     manager_email: Mapped[str | None] = mapped_column(String(320))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # Raised at logout: a session cookie carries the generation it was signed in under.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def display(self) -> str:
@@ -74,6 +76,8 @@ class Thread(Base):
     thread_index: Mapped[str | None] = mapped_column(String(64), index=True)  # Outlook conversation
     answer_post_id: Mapped[int | None] = mapped_column(Integer)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Link replies not mailed because one mail named more people than MAILFEED_MAX_LINK_REPLIES.
+    links_unsent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     asker: Mapped[Person | None] = relationship()
     posts: Mapped[list[Post]] = relationship(

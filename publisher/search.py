@@ -9,11 +9,16 @@ escapes the text first and only then turns the markers into <mark>: no HTML from
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, func, inspect, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, inspect, or_, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -22,6 +27,48 @@ from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START
 from mailfeed.publisher.models import Post, Thread
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# How many instructions SQLite runs between looks at the clock (a look costs little).
+_PROGRESS_STEPS = 100
+
+
+class SearchTimeout(Exception):
+    """The search ran over its time: the database stopped it (nothing else was held)."""
+
+
+@contextmanager
+def time_limit(session: Session, seconds: float) -> Iterator[None]:
+    """Stop the queries inside after `seconds` (0: no limit), raising `SearchTimeout`.
+
+    PostgreSQL: `SET LOCAL statement_timeout` (to the end of the transaction, so a client
+    that left does not leave a query running).  SQLite: a progress handler that
+    interrupts the statement once the time is up."""
+    if seconds <= 0:
+        yield
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text(f"SET LOCAL statement_timeout = {max(1, int(seconds * 1000))}"))
+        try:
+            yield
+        except DBAPIError as exc:
+            if "statement timeout" in str(exc.orig):
+                raise SearchTimeout(str(exc.orig)) from None
+            raise
+        return
+    if dialect != "sqlite":
+        yield
+        return
+    raw = cast(sqlite3.Connection, session.connection().connection.dbapi_connection)
+    deadline = time.monotonic() + seconds
+    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), _PROGRESS_STEPS)
+    try:
+        yield
+    except DBAPIError as exc:
+        if "interrupted" in str(exc.orig):
+            raise SearchTimeout("interrupted") from None
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
 MAX_TERMS = 12
 SCOPES = ("all", "own", "trimmed")  # own words / trimmed text (signatures, banners, quotes)
 
@@ -87,23 +134,26 @@ def _like_thread_ids(terms: list[str], scope: str) -> Select[int]:
     return select(Thread.id).where(and_(*wanted))
 
 
-def search(session: Session, query: str, limit: int = 50, scope: str = "all") -> list[Hit]:
+def search(session: Session, query: str, limit: int = 50, scope: str = "all",
+           timeout: float = 0) -> list[Hit]:
     """Threads matching `query`, best first, one hit per thread.
 
     `scope` "own" searches what people wrote, "trimmed" only the trimmed text
-    (signatures, banners, quoted history); "all" both and the subjects.
+    (signatures, banners, quoted history); "all" both and the subjects.  Over `timeout`
+    seconds the database stops it and `SearchTimeout` is raised.
     """
     terms = terms_of(query)
     if not terms:
         return []
     scope = scope if scope in SCOPES else "all"
     backend = _backend(session)
-    if backend == "sqlite":
-        raw = fts_sqlite.ranked_hits(session, terms, limit, scope)
-    elif backend == "postgresql":
-        raw = fts_postgres.ranked_hits(session, terms, limit, scope)
-    else:
-        raw = _like_hits(session, terms, limit, scope)
+    with time_limit(session, timeout):
+        if backend == "sqlite":
+            raw = fts_sqlite.ranked_hits(session, terms, limit, scope)
+        elif backend == "postgresql":
+            raw = fts_postgres.ranked_hits(session, terms, limit, scope)
+        else:
+            raw = _like_hits(session, terms, limit, scope)
     return _merge(raw, limit)
 
 
@@ -180,9 +230,11 @@ class Suggestion:
     spelling: bool  # a nearby spelling ("did you mean"), else one word of the query alone
 
 
-def suggestions(session: Session, query: str, scope: str = "all") -> list[Suggestion]:
+def suggestions(
+    session: Session, query: str, scope: str = "all", timeout: float = 0
+) -> list[Suggestion]:
     """For a query without results: spelling near words the feed uses ("did you mean"),
-    then each word alone, when those find something."""
+    then each word alone, when those find something.  Each is a search under `timeout`."""
     terms = terms_of(query)
     if not terms:
         return []
@@ -190,19 +242,19 @@ def suggestions(session: Session, query: str, scope: str = "all") -> list[Sugges
     found: list[Suggestion] = []
     corrected = [_closest(t, vocabulary) for t in terms]
     if corrected != terms:
-        count = _count(session, " ".join(corrected), scope)
+        count = _count(session, " ".join(corrected), scope, timeout)
         if count:
             found.append(Suggestion(" ".join(corrected), count, spelling=True))
     if len(terms) > 1:
         for term in terms:
-            count = _count(session, term, scope)
+            count = _count(session, term, scope, timeout)
             if count:
                 found.append(Suggestion(term, count, spelling=False))
     return found
 
 
-def _count(session: Session, query: str, scope: str) -> int:
-    return len(search(session, query, limit=200, scope=scope))
+def _count(session: Session, query: str, scope: str, timeout: float) -> int:
+    return len(search(session, query, limit=200, scope=scope, timeout=timeout))
 
 
 def _closest(term: str, vocabulary: set[str]) -> str:
@@ -222,6 +274,6 @@ def _vocabulary(session: Session, posts: int = 400) -> set[str]:
         .limit(posts)
     )
     words: set[str] = set()
-    for text in [*subjects, *bodies]:
-        words.update(w.lower() for w in _WORD.findall(text or "") if len(w) >= 4)
+    for written in [*subjects, *bodies]:
+        words.update(w.lower() for w in _WORD.findall(written or "") if len(w) >= 4)
     return words

@@ -46,6 +46,9 @@ def create_app(
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
+    app.session_interface = security.SessionCookies()
+    app.wsgi_app = security.TrustedProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app, settings.trusted_proxies)
     app.extensions["mailfeed_db"] = db
     if spool is not None:
         app.extensions[spoolview.EXTENSION] = spool

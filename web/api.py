@@ -50,11 +50,15 @@ def threads() -> Response:
     query = (request.args.get("q") or "").strip()
     within = search_queries.matching_thread_ids(session, query) if query else None
     try:
-        page = feed_queries.list_threads(
-            session, limit=limit, before=request.args.get("before") or None, within=within
-        )
+        with search_queries.time_limit(session, settings().search_timeout if query else 0):
+            page = feed_queries.list_threads(
+                session, limit=limit, before=request.args.get("before") or None, within=within
+            )
     except ValueError:
         return _error(400, "before is not a cursor from this API")
+    except search_queries.SearchTimeout:
+        session.rollback()
+        return _error(503, "the search took too long and was stopped; try more or rarer words")
     base = settings().public_url
     return jsonify(
         {

@@ -1,7 +1,7 @@
 """person directory: title, department, manager and time zone on a person
 
 Revision ID: person_directory
-Revises: person_ambassador_digest
+Revises: faults
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "person_directory"
-down_revision = "person_ambassador_digest"
+down_revision = "faults"
 branch_labels = None
 depends_on = None
 
