@@ -24,7 +24,7 @@ from mailfeed.gateway.parsing import ParseFunc, ParseProcess, ParseStopped
 from mailfeed.gateway.rawstore import RawStore
 from mailfeed.gateway.spool import Spool, SpoolEntry
 from mailfeed.parsers.mail import parse_mail
-from mailfeed.publisher import control
+from mailfeed.publisher import control, events
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.publish import Envelope, Outcome, process
 from mailfeed.settings import Settings, build_site
@@ -78,8 +78,10 @@ class Worker:
             dkim_domains=verified_domains(raw, self.dnsfunc) if self.site.policy.own_dkim else (),
         )
         with self.db.session() as session:
-            # Mail to a command address (publisher.control) is no candidate post.
+            # Mail to a command address (publisher.control) is no candidate post, nor is
+            # a calendar's answer to an event invitation (iTIP REPLY).
             outcome = (control.process_control(session, self.site, raw, parsed, envelope)
+                       or events.process_reply(session, self.site, raw, parsed, envelope)
                        or process(session, self.site, parsed, envelope))
         if outcome.decision.rule in CONFIDENTIAL_RULES and not outcome.duplicate:
             # Refused as confidential: nothing of it is stored beyond the audit record.

@@ -134,6 +134,79 @@ def erase_person(address: str, yes: bool) -> None:
                f"mails deleted, {result.outbound} queued mails dropped")
 
 
+@main.command("news")
+@click.option("--once", is_flag=True, help="Poll every feed once, then exit.")
+def news_command(once: bool) -> None:
+    """Poll MAILFEED_NEWS_FEEDS (every MAILFEED_NEWS_INTERVAL s): one thread per entry."""
+    import signal
+    import threading
+
+    from mailfeed.gateway.news import NewsPoller
+    from mailfeed.publisher.db import Database
+
+    settings = _settings()
+    if not settings.news_feeds:
+        raise click.ClickException("no feeds: set MAILFEED_NEWS_FEEDS (comma-separated URLs)")
+    database = Database(settings.db_url)
+    if settings.db_url.startswith("sqlite"):
+        database.upgrade()
+    poller = NewsPoller(settings, database)
+    if once:
+        click.echo(f"{poller.poll_all()} new news threads")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    poller.run(stop)
+
+
+@main.group()
+def token() -> None:
+    """Personal API tokens (Authorization: Bearer) for integrations and bots."""
+
+
+@token.command("create")
+@click.argument("address")
+def token_create(address: str) -> None:
+    """Make a token for ADDRESS and print it (it is shown only this once)."""
+    from mailfeed.publisher import tokens
+    from mailfeed.publisher.db import Database
+
+    settings = _settings()
+    address = address.strip().lower()
+    domain = address.rpartition("@")[2]
+    if "@" not in address or domain not in settings.publish_domains:
+        raise click.ClickException(
+            f"{address} is not an address in the organisation's domains "
+            f"({', '.join(settings.publish_domains)})")
+    database = Database(settings.db_url)
+    if settings.db_url.startswith("sqlite"):
+        database.upgrade()
+    with database.session() as session:
+        made = tokens.create(session, address)
+    click.echo(made)
+
+
+@token.command("revoke")
+@click.argument("value", required=False)
+@click.option("--all", "every", metavar="ADDRESS", help="Revoke every token of ADDRESS.")
+def token_revoke(value: str | None, every: str | None) -> None:
+    """Revoke one TOKEN, or with --all ADDRESS every token of that person."""
+    from mailfeed.publisher import tokens
+    from mailfeed.publisher.db import Database
+
+    if bool(value) == bool(every):
+        raise click.ClickException("give either a TOKEN or --all ADDRESS")
+    database = Database(_settings().db_url)
+    with database.session() as session:
+        if every:
+            click.echo(f"revoked {tokens.revoke_all(session, every)} token(s) of {every}")
+            return
+        assert value is not None
+        if not tokens.revoke(session, value):
+            raise click.ClickException("no such active token")
+    click.echo("revoked")
+
 @main.command()
 @click.option("--since", default="30d", show_default=True,
               help="Period: 30d, 12w, 6m or all.")

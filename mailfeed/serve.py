@@ -18,17 +18,21 @@ from waitress.server import create_server
 
 from mailfeed.gateway.dkimcheck import key_lookup_timed_out
 from mailfeed.gateway.imap import ImapPoller
+from mailfeed.gateway.news import NewsPoller
 from mailfeed.gateway.outbound import OutboundSender
 from mailfeed.gateway.smtp import GatewayHandler, SenderRate, SMTPListener, address_matcher
 from mailfeed.gateway.spool import Spool
 from mailfeed.gateway.worker import Worker
+from mailfeed.publisher import digest as weekly
+from mailfeed.publisher import notifications
 from mailfeed.publisher.db import Database
-from mailfeed.publisher.models import Thread
-from mailfeed.settings import Settings, parse_hostport
+from mailfeed.publisher.models import Thread, utcnow
+from mailfeed.settings import Settings, build_site, parse_hostport
 
 log = logging.getLogger(__name__)
 DEMO_DOMAIN = "firma.se"
 STOP_SECONDS = 5
+DIGEST_CHECK = 300.0  # seconds between looks for due daily digests
 
 
 def demo_settings(settings: Settings) -> Settings:
@@ -85,6 +89,7 @@ class Gateway:
         self.imap: ImapPoller | None = None
         if settings.imap_url:
             self.imap = ImapPoller.from_settings(settings, self.spool)
+        self.news = NewsPoller(settings, self.db) if settings.news_feeds else None
 
     def seed_demo(self) -> None:
         from mailfeed.gateway.demo import seed
@@ -99,7 +104,11 @@ class Gateway:
         if self.settings.demo:
             self.seed_demo()
         self.smtp.start()
-        for name, target in (("worker", self.worker.run), ("outbound", self.sender.run)):
+        loops = [("worker", self.worker.run), ("outbound", self.sender.run),
+                 ("digests", self.digests)]
+        if self.news is not None:
+            loops.append(("news", self.news.run))
+        for name, target in loops:
             t = threading.Thread(target=target, args=(self.stop_event,), name=name, daemon=True)
             t.start()
             self.threads.append(t)
@@ -109,6 +118,23 @@ class Gateway:
         web.start()
         self.threads.append(web)
         log.info("SMTP on %s, web on %s", self.settings.smtp_listen, self.settings.public_url)
+
+    def digests(self, stop: threading.Event) -> None:
+        """Daily notification digests and the weekly digest: looked for every few minutes,
+        each sent once per person and period (their idempotency keys say so)."""
+        site = build_site(self.settings)
+        while not stop.wait(DIGEST_CHECK):
+            try:
+                with self.db.session() as session:
+                    sent = notifications.send_digests(session, site)
+                    now = utcnow()
+                    if weekly.due(now):
+                        sent += weekly.queue_digests(session, site, now)
+            except Exception as exc:  # noqa: BLE001 - a bad round must not stop the loop
+                log.error("digest round failed: %s", exc.__class__.__name__)
+                continue
+            if sent:
+                self.sender.wake.set()
 
     def stop(self) -> None:
         if self.stop_event.is_set():

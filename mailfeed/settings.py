@@ -79,6 +79,8 @@ class Settings:
     max_connections: int = 200  # SMTP sessions at once; more are answered 421 4.7.0
     relay_timeout: int = 30  # seconds for connect, greeting and each command to the relay
     search_timeout: float = 5.0  # seconds one search may run before it is stopped; 0 = none
+    news_feeds: tuple[str, ...] = ()  # Atom/RSS URLs of intranet news, one thread per entry
+    news_interval: int = 300  # seconds between polls of the news feeds
     extra: Mapping[str, str] = field(default_factory=dict)
 
     # -- derived values -------------------------------------------------

@@ -300,13 +300,13 @@ def classify_kind(chain_texts: Sequence[str]) -> Kind:
     """The kind of thread a chain becomes, read from its root (the first text).
 
     A root that asks is a question; a root that praises someone and asks nothing is
-    kudos; anything else is a discussion.
+    praise; anything else is a discussion.
     """
     root = chain_texts[0] if chain_texts else ""
     if is_question(root):
         return "question"
     if is_kudos(root):
-        return "kudos"
+        return "praise"
     return "discussion"
 
 

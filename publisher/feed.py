@@ -20,7 +20,9 @@ from sqlalchemy.sql.selectable import TextualSelect
 
 from mailfeed.publisher.models import Like, Mention, Person, Post, Thread, View
 
-FILTERS = ("questions", "unanswered", "answered", "kudos", "discussions", "mine", "mentions")
+FILTERS = ("questions", "unanswered", "answered", "praise", "discussions", "events", "ideas",
+           "news", "mine", "mentions")
+_KIND_FILTERS = {"events": "event", "ideas": "idea", "news": "news"}
 MAX_LIMIT = 1000
 
 
@@ -90,10 +92,12 @@ def filter_condition(name: str | None, person_id: int | None) -> ColumnElement[b
         return and_(Thread.kind == "question", Thread.state != "answered")
     if name == "answered":
         return Thread.state == "answered"
-    if name == "kudos":
-        return Thread.kind == "kudos"
+    if name == "praise":
+        return Thread.kind == "praise"
     if name == "discussions":
         return Thread.kind == "discussion"
+    if name in _KIND_FILTERS:
+        return Thread.kind == _KIND_FILTERS[name]
     if name == "mine" and person_id is not None:
         return _mine(person_id)
     if name == "mentions" and person_id is not None:

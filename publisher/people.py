@@ -40,3 +40,7 @@ def end_sessions(session: Session, email: str) -> None:
     working (a cookie is signed, not stored, so the server keeps this counter instead)."""
     person = get_or_create(session, email)
     person.session_generation = (person.session_generation or 0) + 1
+
+
+def find_by_id(session: Session, person_id: int | None) -> Person | None:
+    return session.get(Person, person_id) if person_id is not None else None

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from mailfeed.parsers import authresults
 from mailfeed.parsers.model import ChainMessage, Decision, ParsedMail
 from mailfeed.parsers.policy import decide
-from mailfeed.publisher import notify, outbox, people, related, replyaddr, suggest
+from mailfeed.publisher import notify, outbox, people, praise, related, replyaddr, suggest
 from mailfeed.publisher.models import MailMessage, MessageRef, OutboundMail, Post, Thread, utcnow
 from mailfeed.publisher.site import Site
 
@@ -426,6 +426,8 @@ def publish_into(
         session.flush()
         return None, 0
     _mail_stats(thread, parsed, site)
+    if created and thread.kind == "praise" and source not in {"import", "demo"}:
+        praise.from_mail(session, site, thread, parsed)
     if source in {"import", "demo"} and thread.mail_last is not None:
         # An archive's threads lived then, not now: the feed orders them by their own time.
         if created:

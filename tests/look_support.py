@@ -19,7 +19,7 @@ from web_support import DOMAIN, WaitressServer, make_settings
 
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.directory import import_directory
-from mailfeed.publisher.models import Like, Person, Post, Thread
+from mailfeed.publisher.models import Like, Person, Post, Praise, Thread
 from mailfeed.web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -118,10 +118,12 @@ def seed(db: Database, now: datetime | None = None) -> dict[str, int]:
                    ("omar.said", j, "Ja, och allt på buffén är glutenfritt i år. Säg till om "
                     "andra allergier så ordnar vi det.", None),
                ], origin="web")
-        thread("tack", "Tack Maria för hjälpen med bokslutet!", "kudos", "lena.holm", [
+        thanks = thread("tack", "Tack Maria för hjälpen med bokslutet!", "praise", "lena.holm", [
             ("lena.holm", now - timedelta(days=1, hours=2), "Maria satt kvar sent tre kvällar "
              "i rad så att bokslutet blev klart i tid. Stort tack!", None),
         ], origin="web")
+        s.add(Praise(thread_id=thanks.id, recipient_id=_person(s, "maria.holm").id,
+                     giver_id=_person(s, "lena.holm").id, badge="above-and-beyond"))
         v = now - timedelta(minutes=42)
         thread("vpn", "VPN kopplar ner hemifrån efter en minut", "question", "erik.sandberg", [
             ("erik.sandberg", v, "Flera på Ekonomi säger att VPN-klienten kopplar ner efter "

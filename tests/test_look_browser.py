@@ -2,7 +2,7 @@
 zone, searchable across posts, with friendly error pages and an undo after delete.
 
 axe-core is vendored in tests/data/axe (MPL-2.0) and injected into each page; a serious
-or critical violation fails the test.  The composer (/new) is not on this branch yet.
+or critical violation fails the test.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def test_axe_finds_nothing_serious(office: Any) -> None:  # noqa: F811
     anna_id = person_id(db, "anna.berg")
     pages = ["/", f"/t/{ids['nycklar']}-nycklar", "/search?q=julbord+glutenfritt",
              "/search?q=", "/search?q=zzzyx", "/people", f"/people/{anna_id}",
-             "/people?q=nobody", "/?filter=mentions", "/t/99999"]
+             "/people?q=nobody", "/?filter=mentions", "/t/99999", "/new"]
     problems: dict[str, list[str]] = {}
     for width, lang in ((1280, "en-GB"), (390, "sv-SE")):
         # The CSP (rightly) refuses inline scripts; only the test's axe may pass.

@@ -268,7 +268,7 @@ def test_without_allowed_domains_the_gateway_domain_is_allowed() -> None:
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("explicit-question-sv", "question"), ("kudos-en", "kudos"), ("discussion-sv", "discussion")],
+    [("explicit-question-sv", "question"), ("kudos-en", "praise"), ("discussion-sv", "discussion")],
 )
 def test_explicit_mail_publishes_with_its_kind(name: str, kind: str) -> None:
     decision = decide(load(name), SITE)

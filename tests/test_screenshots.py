@@ -25,13 +25,13 @@ def test_screenshots(office: Any) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
     server, db, ids = office
-    johan_id = person_id(db, "johan.ek")
+    maria_id = person_id(db, "maria.holm")
     pages = {
         "feed": ("/", "article.card"),
         "thread": (f"/t/{ids['nycklar']}-nycklar", "aside.solved"),
         "search": ("/search?q=julbord+glutenfritt", "article.card mark"),
         "people": ("/people", "ul.people li"),
-        "profile": (f"/people/{johan_id}", "header.profile"),
+        "profile": (f"/people/{maria_id}", "header.profile"),
         "error": ("/t/99999", "section.error-page"),
     }
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -40,7 +40,8 @@ def test_error_pages_in_both_languages(client: FlaskClient, web_db: Database) ->
     bad = client.get("/?filter=nonsense", headers={"Accept-Language": "sv"})
     assert bad.status_code == 400 and "Det där gick inte" in bad.get_data(as_text=True)
     no_csrf = client.post("/t/1/hide")
-    assert no_csrf.status_code == 400 and "Reload the page" in no_csrf.get_data(as_text=True)
+    assert no_csrf.status_code == 400 and "reload the page and try again" in no_csrf.get_data(
+        as_text=True)  # the reason, and what to do
     api = client.get("/api/threads/999")
     assert api.status_code == 404 and api.is_json  # the API keeps JSON errors
 
@@ -65,7 +66,7 @@ def test_blank_reply_keeps_the_draft_with_an_inline_error(
                            headers={"Accept-Language": "sv"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'aria-invalid="true"' in html and "svaret är tomt" in html
+    assert 'aria-invalid="true"' in html and "texten är tom" in html
     assert '<p id="reply-error" class="error" role="alert">' in html
     assert ">  \n  </textarea>" in html  # what was typed is still there
     assert "Bad Request" not in html

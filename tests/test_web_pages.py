@@ -148,7 +148,7 @@ def test_pages_need_a_fixed_number_of_queries(bo: FlaskClient, web_db: Database)
 def test_feed_filters_and_counts(bo: FlaskClient, web_db: Database) -> None:
     add_thread(web_db, "Öppen fråga", [ANNA], kind="question")
     answered = add_thread(web_db, "Löst fråga", [ANNA, JOHAN], kind="question")
-    add_thread(web_db, "Tack Johan!", [(f"bo@{DOMAIN}", "Bo", "Bra jobbat")], kind="kudos")
+    add_thread(web_db, "Tack Johan!", [(f"bo@{DOMAIN}", "Bo", "Bra jobbat")], kind="praise")
     add_thread(web_db, "Fika?", [JOHAN], kind="discussion")
     with web_db.session() as session:
         from mailfeed.publisher.models import Thread
@@ -158,7 +158,7 @@ def test_feed_filters_and_counts(bo: FlaskClient, web_db: Database) -> None:
         thread.state = "answered"
     page = text(bo.get("/"))
     for label, number in (("All", 4), ("Questions", 2), ("Unanswered", 1), ("Answered", 1),
-                          ("Kudos", 1), ("Discussions", 1), ("Mine", 1)):
+                          ("Praise", 1), ("Discussions", 1), ("Mine", 1)):
         assert f'{label} <span class="count">{number}</span>' in page, label
     unanswered = text(bo.get("/?filter=unanswered"))
     assert "Öppen fråga" in unanswered and "Löst fråga" not in unanswered

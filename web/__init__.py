@@ -43,7 +43,7 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=30 * 24 * 3600,
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_CONTENT_LENGTH=1024 * 1024,  # the composer raises it for its attachments
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     app.session_interface = security.SessionCookies()
@@ -119,7 +119,9 @@ def _register_blueprints(app: Flask) -> None:
         admin,
         api,
         auth,
+        compose,
         digest,
+        events,
         feed,
         metrics,
         mute,
@@ -133,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.jinja_env.globals["unseen_count"] = people.unseen_count
     app.jinja_env.globals["viewer_name"] = people.viewer_name
+    app.before_request_funcs.setdefault(None, []).insert(0, compose.room_for_attachments)
     for module in (feed, threads, search, auth, api, admin, outbox, people, suggest, metrics,
-                   mute, stats, digest):
+                   mute, stats, digest, compose, events):
         app.register_blueprint(module.bp)

@@ -19,12 +19,12 @@ log = logging.getLogger(__name__)
 SHOWN = (400, 403, 404, 405, 413, 500)
 
 
-def _page(code: int) -> tuple[Response | str, int]:
+def _page(code: int, detail: str | None = None) -> tuple[Response | str, int]:
     if wants_json():
         response = jsonify({"error": f"http {code}"})
         return response, code
     try:
-        return render_template("web/error.html", code=code), code
+        return render_template("web/error.html", code=code, detail=detail), code
     except Exception:  # the page itself failed (say, the database is down): say it plainly
         log.exception("error page %s failed to render", code)
         return Response(f"Error {code}", code, mimetype="text/plain"), code
@@ -33,7 +33,10 @@ def _page(code: int) -> tuple[Response | str, int]:
 def install(app: Flask) -> None:
     def handle(error: HTTPException) -> tuple[Response | str, int]:
         code = error.code or 500
-        return _page(code if code in SHOWN else 400 if code < 500 else 500)
+        # Our own aborts say what was wrong (translated where they are raised); Werkzeug's
+        # stock sentence would only repeat the page's own, in English.
+        own = error.description if error.description != type(error).description else None
+        return _page(code if code in SHOWN else 400 if code < 500 else 500, own)
 
     def crashed(error: InternalServerError) -> tuple[Response | str, int]:
         original = error.original_exception or error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, make_response, render_template, request
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher import feed as feed_queries
@@ -17,7 +18,7 @@ PAGE_SIZE = 30
 def _filter_arg() -> str | None:
     name = request.args.get("filter") or None
     if name is not None and name not in feed_queries.FILTERS:
-        abort(400, description="unknown filter")
+        abort(400, description=gettext("There is no such filter."))
     return name
 
 
@@ -36,7 +37,7 @@ def index() -> str:
             person_id=person_id,
         )
     except ValueError:
-        abort(400, description="bad cursor")
+        abort(400, description=gettext("That page link is broken; start from the first page."))
     counts = feed_queries.filter_counts(session, person_id)
     return render_template(
         "web/feed/index.html",

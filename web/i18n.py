@@ -28,7 +28,6 @@ LANGUAGES = catalogue.LANGUAGES
 KIND_LABELS = {
     "question": lazy_gettext("Question"),
     "discussion": lazy_gettext("Discussion"),
-    "kudos": lazy_gettext("Kudos"),
     "praise": lazy_gettext("Praise"),
     "event": lazy_gettext("Event"),
     "idea": lazy_gettext("Idea"),
@@ -38,8 +37,11 @@ FILTER_LABELS = {
     "questions": lazy_gettext("Questions"),
     "unanswered": lazy_gettext("Unanswered"),
     "answered": lazy_gettext("Answered"),
-    "kudos": lazy_gettext("Kudos"),
+    "praise": lazy_gettext("Praise"),
     "discussions": lazy_gettext("Discussions"),
+    "events": lazy_gettext("Events"),
+    "ideas": lazy_gettext("Ideas"),
+    "news": lazy_gettext("News"),
     "mine": lazy_gettext("Mine"),
     "mentions": lazy_gettext("Mentioning me"),
 }

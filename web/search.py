@@ -6,6 +6,7 @@ type when the query is empty, and what to try when nothing matched."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext
 
 from mailfeed.publisher import feed as feed_queries
 from mailfeed.publisher import search as search_queries
@@ -19,12 +20,12 @@ def results() -> str | tuple[str, int]:
     query = (request.args.get("q") or "").strip()[:200]
     filter_name = request.args.get("filter") or None
     if filter_name is not None and filter_name not in feed_queries.FILTERS:
-        abort(400, description="unknown filter")
+        abort(400, description=gettext("There is no such filter."))
     session = db_session()
     person = viewer_person()
     scope = request.args.get("in") or "all"
     if scope not in search_queries.SCOPES:
-        abort(400, description="unknown search scope")
+        abort(400, description=gettext("There is no such place to search in."))
     try:
         hits = search_queries.search(session, query, limit=50, scope=scope,
                                      timeout=settings().search_timeout) if query else []

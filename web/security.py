@@ -16,11 +16,12 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, abort, g, jsonify, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from mailfeed.publisher import people
+from mailfeed.publisher import people, tokens
 from mailfeed.settings import Settings
 from mailfeed.web.state import GUEST_NAME, CurrentUser, db_session, settings
 
@@ -115,12 +116,30 @@ def _feed_reader(cfg: Settings) -> CurrentUser | None:
     return CurrentUser(email, None, guest=False, moderator=False)
 
 
+def _token_user(cfg: Settings, moderators: set[str]) -> CurrentUser | None:
+    """A personal API token (`Authorization: Bearer`) on an /api request; a wrong or
+    revoked one marks the request so the gate answers 401 whatever else it carries."""
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer ") or not wants_json() \
+            or request.path.endswith(".atom"):
+        return None
+    person = tokens.holder(db_session(), header[7:].strip())
+    if person is None:
+        g.bad_token = True
+        return None
+    g.token_auth = True
+    return CurrentUser(person.email, person.name, guest=False,
+                       moderator=person.email in moderators)
+
+
 def resolve_user(cfg: Settings) -> CurrentUser | None:
     """The user behind this request under the configured auth mode, or None."""
     reader = _feed_reader(cfg)
     if reader is not None:
         return reader
     moderators = {m.lower() for m in cfg.moderators}
+    if request.headers.get("Authorization", "").lower().startswith("bearer ") and wants_json():
+        return _token_user(cfg, moderators)
     if cfg.auth.startswith("header:"):
         # An SSO proxy vouches for the address; anyone else could forge the header.
         if peer_address() not in cfg.trusted_proxies:
@@ -159,6 +178,8 @@ def gate() -> Response | None:
     """before_request: resolve the user, then refuse anything non-public without one."""
     cfg = settings()
     g.user = resolve_user(cfg)
+    if g.get("bad_token"):
+        return unauthorized()
     if request.endpoint in PUBLIC or g.user is not None:
         return None
     if wants_json() or cfg.auth.startswith("header:"):
@@ -179,10 +200,13 @@ def check_csrf() -> None:
     """before_request: every state-changing request carries the session's token."""
     if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint in SIGNED_POSTS:
         return
+    if g.get("token_auth"):
+        return  # a bearer token is no ambient credential: a forged page cannot send it
     expected = session.get("csrf")
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
     if not isinstance(expected, str) or not hmac.compare_digest(expected, sent):
-        abort(400, description="CSRF token missing or wrong; reload the page and try again.")
+        abort(400, description=gettext(
+            "The form was too old or came from elsewhere; reload the page and try again."))
 
 
 def atom_url(endpoint: str, **values: Any) -> str:

@@ -63,6 +63,14 @@ def is_moderator() -> bool:
     return bool(user and user.moderator)
 
 
+def writer() -> Person | None:
+    """The signed-in person who may write (their row created now); None for guests."""
+    user = current_user()
+    if user is None or user.guest:
+        return None
+    return viewer_person(create=True)
+
+
 def viewer_person(create: bool = False) -> Person | None:
     """The signed-in user's Person row; created on first write (`create=True`)."""
     user = current_user()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import (
@@ -20,11 +21,20 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from mailfeed.parsers.mime import read_mime
+from mailfeed.publisher import (
+    events,
+    invitations,
+    notifications,
+    outcomes,
+    praise,
+    reactions,
+    starting,
+    subscriptions,
+)
 from mailfeed.publisher import feed as feed_queries
-from mailfeed.publisher import outcomes, reactions, subscriptions
-from mailfeed.publisher.models import MailMessage, Person, Post, Thread
+from mailfeed.publisher.models import MailMessage, NewsItem, Person, Post, Thread, Upload
 from mailfeed.settings import build_site
-from mailfeed.web import mailer
+from mailfeed.web import feedtext, mailer
 from mailfeed.web.admin import raw_file
 from mailfeed.web.attachments import Attachment, list_attachments, read_attachment
 from mailfeed.web.render import iso_utc, markdown
@@ -87,12 +97,22 @@ def _page(
         by_mail = subscriptions.hears(session, thread, person.id)
     answer = next((p for p in posts if p.id == thread.answer_post_id), None)
     removed = _removed_post(session, thread, person, moderator)
+    event = events.for_thread(session, thread.id)
+    invited = invitations.for_thread(session, thread.id)
+    mine = next((i.status for i in invited if person is not None and i.person_id == person.id),
+                None)
     # Before and after the move, and "read by N" — the quiet 90 % made visible to authors.
     outcome = outcomes.thread_outcome(session, thread)
     return render_template(
         "web/threads/thread.html",
         thread=thread,
         outcome=outcome,
+        event=event,
+        invited=invited,
+        my_status=mine,
+        praised=praise.for_thread(session, thread.id),
+        uploads=_uploads_by_post(session, post_ids),
+        news_link=_news_link(session, thread),
         by_mail=by_mail,
         posts=posts,
         answer=answer,
@@ -123,6 +143,33 @@ def _removed_post(
     if post is None or post.thread_id != thread.id or not post.hidden:
         return None
     return post if reactions.may_hide_post(post, person, moderator=moderator) else None
+
+
+@dataclass(frozen=True)
+class UploadRef:
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+def _uploads_by_post(session: Session, post_ids: list[int]) -> dict[int, list[UploadRef]]:
+    """Files attached in the composer (metadata only; the bytes load when served)."""
+    if not post_ids:
+        return {}
+    found: dict[int, list[UploadRef]] = {}
+    stmt = (select(Upload.id, Upload.post_id, Upload.filename, Upload.content_type, Upload.size)
+            .where(Upload.post_id.in_(post_ids)).order_by(Upload.id))
+    for row in session.execute(stmt):
+        found.setdefault(row.post_id, []).append(
+            UploadRef(row.id, row.filename, row.content_type, row.size))
+    return found
+
+
+def _news_link(session: Session, thread: Thread) -> str | None:
+    if thread.kind != "news":
+        return None
+    return session.scalar(select(NewsItem.link).where(NewsItem.thread_id == thread.id))
 
 
 def _attachments_by_post(session: Session, posts: list[Post]) -> dict[int, list[Attachment]]:
@@ -173,24 +220,14 @@ def reply(thread_id: int) -> Response:
     person = viewer_person(create=True)
     assert person is not None  # the gate guarantees a user
     body = request.form.get("body", "")
-    if not body.strip():
-        # Keep what was typed (whitespace and all) and say what is missing, in place.
-        return make_response(_page(session, thread, draft=body, error="empty"), 400)
     try:
-        post, mentioned = reactions.reply(
-            session, thread, person, body,
-            kudos=request.form.get("kudos") == "1", site=build_site(settings()),
-        )
-    except ValueError:  # the one refusal left once the body has words: too long
-        return make_response(_page(session, thread, draft=body, error="too_long"), 400)
-    cfg = settings()
-    link = f"{cfg.public_url}{thread.path}#p{post.id}"
-    for target in mentioned:
-        mailer.queue(
-            session, cfg, name="mention", lang=target.language or thread.language,
-            recipient=target.email, key=f"mention:{post.id}:{target.id}", thread_id=thread.id,
-            author=person.display, subject=thread.subject, excerpt=post.body[:500], link=link,
-        )
+        post = starting.reply(session, build_site(settings()), thread, person, body,
+                              praise_post=request.form.get("praise") == "1")
+    except starting.Invalid as exc:
+        # Keep what was typed (whitespace and all) and say what is wrong beside it, in the
+        # reader's language: a refused reply is not a dead end.
+        return make_response(
+            _page(session, thread, draft=body, error=feedtext.invalid_text(exc)), 400)
     session.commit()
     return redirect(f"{thread.path}#p{post.id}")
 
@@ -224,6 +261,8 @@ def answer(post_id: int) -> Response:
     for target in reactions.thread_participants(session, thread):
         if person is not None and target.id == person.id:
             continue  # whoever marked it knows
+        notifications.notify_person(session, build_site(cfg), target, "answer", thread,
+                                    actor=person, post=post, mail=False)
         mailer.queue(
             session, cfg, name="answered", lang=target.language or thread.language,
             recipient=target.email, key=f"answered:{thread.id}:{post.id}:{target.id}",

@@ -42,7 +42,8 @@ document.addEventListener("DOMContentLoaded", () => {
     const word = wordAtCaret();
     const ticket = ++latest;
     if (!word) { list.hidden = true; return; }
-    const response = await fetch(box.dataset.mentionSource + "?q=" + encodeURIComponent(word));
+    const source = box.dataset.mentionSource;
+    const response = await fetch(source + (source.includes("?") ? "&" : "?") + "q=" + encodeURIComponent(word));
     if (!response.ok || ticket !== latest) return;
     const people = (await response.json()).people;
     if (ticket !== latest) return;

@@ -1,7 +1,7 @@
 """person directory: title, department, manager and time zone on a person
 
 Revision ID: person_directory
-Revises: faults
+Revises: feed_praise_events_news
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "person_directory"
-down_revision = "faults"
+down_revision = "feed_praise_events_news"
 branch_labels = None
 depends_on = None
 
