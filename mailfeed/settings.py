@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from mailfeed.parsers.policy import PolicyContext
+from mailfeed.parsers.policy import DEFAULT_CONFIDENTIAL_MARKERS, PolicyContext
 from mailfeed.publisher.site import Site
 
 PREFIX = "MAILFEED_"
@@ -59,7 +59,7 @@ class Settings:
     min_chain_messages: int = 4
     min_participants: int = 4
     monitor_policy: str = "suggest"  # suggest | publish | off
-    confidential_markers: tuple[str, ...] = ("[konfidentiell]", "[confidential]", "konfidentiellt:")
+    confidential_markers: tuple[str, ...] = DEFAULT_CONFIDENTIAL_MARKERS
     external_people: str = "name"  # name | redact
     moderators: tuple[str, ...] = ()
     demo: bool = False
@@ -205,6 +205,7 @@ def build_site(settings: Settings) -> Site:
             trusted_authserv_ids=settings.trusted_authserv_ids,
             own_dkim=settings.verify_dkim,
             confidential_markers=settings.confidential_markers,
+            tag_separator=settings.reply_separator,
             monitor_policy=settings.monitor_policy,
             min_chain_messages=settings.min_chain_messages,
             min_participants=settings.min_participants,
