@@ -304,6 +304,41 @@ def _hours(seconds: float | None) -> str:
 
 
 @main.group()
+def people() -> None:
+    """The people directory (names, titles, departments)."""
+
+
+@people.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def people_import(path: Path) -> None:
+    """Add or update people from a CSV with columns email, name, title, department, manager.
+
+    All or nothing: with any bad row, nothing is imported and every bad line is listed."""
+    from mailfeed.publisher.db import Database
+    from mailfeed.publisher.directory import import_directory
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{path} is not UTF-8 text: {exc}") from exc
+    settings = _settings()
+    database = Database(settings.db_url)
+    if settings.db_url.startswith("sqlite"):
+        database.upgrade()
+    with database.session() as session:
+        report = import_directory(session, text)
+        if not report.ok:
+            session.rollback()
+            for error in report.errors:
+                click.echo(f"{path}: {error}", err=True)
+            raise click.ClickException(
+                f"{len(report.errors)} bad row(s); nothing was imported")
+    for change in report.changes:
+        click.echo(change)
+    click.echo(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged")
+
+
+@main.group()
 def spool() -> None:
     """Mail waiting in the spool or quarantined."""
 

@@ -65,7 +65,7 @@ class Digest:
 
 
 def _department(person: Person | None) -> str | None:
-    return getattr(person, "department", None) if person is not None else None
+    return person.department if person is not None else None
 
 
 def build_digest(session: Session, person: Person, now: datetime) -> Digest:

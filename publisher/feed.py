@@ -43,6 +43,9 @@ class ThreadCard:
     likes: int
     readers: int
     mail_messages: int
+    asker_email: str | None = None
+    opening: str = ""  # the start of the first post's text, for the card's excerpt
+    last_author: str | None = None  # who wrote the latest post, when it is a reply
 
     @property
     def from_mail(self) -> bool:
@@ -104,8 +107,26 @@ def filter_condition(name: str | None, person_id: int | None) -> ColumnElement[b
     return None
 
 
-def _card_select() -> Select[Thread, int, int, int]:
+def _card_select() -> Select[Thread, int, int, int, str, str]:
     visible_post = and_(Post.thread_id == Thread.id, Post.hidden.is_(False))
+    opening = (
+        select(func.substr(Post.body, 1, 600))
+        .where(visible_post)
+        .order_by(Post.position, Post.id)
+        .limit(1)
+        .correlate(Thread)
+        .scalar_subquery()
+    )
+    last_author = (
+        select(func.coalesce(Person.name, Person.email, Post.author_name))
+        .select_from(Post)
+        .outerjoin(Person, Person.id == Post.author_id)
+        .where(visible_post)
+        .order_by(Post.date.desc(), Post.position.desc())
+        .limit(1)
+        .correlate(Thread)
+        .scalar_subquery()
+    )
     posts = select(func.count(Post.id)).where(visible_post).correlate(Thread).scalar_subquery()
     likes = (
         select(func.count(Like.id))
@@ -118,7 +139,7 @@ def _card_select() -> Select[Thread, int, int, int]:
         select(func.count(View.id)).where(View.thread_id == Thread.id).correlate(Thread)
     ).scalar_subquery()
     return (
-        select(Thread, posts, likes, readers)
+        select(Thread, posts, likes, readers, opening, last_author)
         .options(selectinload(Thread.asker))
         .where(Thread.hidden.is_(False))
     )
@@ -155,7 +176,7 @@ def list_threads(
         )
     stmt = stmt.order_by(Thread.last_activity.desc(), Thread.id.desc()).limit(limit + 1)
     rows = session.execute(stmt).all()
-    cards = [_card(thread, posts, likes, readers) for thread, posts, likes, readers in rows]
+    cards = [_card(*row) for row in rows]
     following = None
     if len(cards) > limit:
         cards = cards[:limit]
@@ -179,10 +200,13 @@ def cards_for(
     if condition is not None:
         stmt = stmt.where(condition)
     rows = session.execute(stmt).all()
-    return {t.id: _card(t, posts, likes, readers) for t, posts, likes, readers in rows}
+    return {row[0].id: _card(*row) for row in rows}
 
 
-def _card(thread: Thread, posts: int, likes: int, readers: int) -> ThreadCard:
+def _card(
+    thread: Thread, posts: int, likes: int, readers: int, opening: str | None,
+    last_author: str | None,
+) -> ThreadCard:
     return ThreadCard(
         id=thread.id,
         subject=thread.subject,
@@ -197,6 +221,9 @@ def _card(thread: Thread, posts: int, likes: int, readers: int) -> ThreadCard:
         likes=int(likes or 0),
         readers=int(readers or 0),
         mail_messages=thread.mail_messages,
+        asker_email=thread.asker.email if thread.asker else None,
+        opening=opening or "",
+        last_author=last_author if (posts or 0) > 1 else None,
     )
 
 
@@ -226,7 +253,11 @@ def get_thread(session: Session, thread_id: int) -> Thread | None:
 
 
 def visible_posts(thread: Thread) -> list[Post]:
-    return [p for p in thread.posts if not p.hidden]
+    """The shown posts in the order they were written: by instant (UTC), then position.
+
+    Position is the order the mail chain gave; a mail written at 14:45 +00:00 comes after
+    one written at 15:20 +01:00 whatever the chain said."""
+    return sorted((p for p in thread.posts if not p.hidden), key=lambda p: (p.date, p.position))
 
 
 def like_summary(

@@ -44,6 +44,12 @@ class Person(Base):
     ambassador: Mapped[bool] = mapped_column(Boolean, default=False)  # marked by moderators
     digest_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)  # weekly digest
     created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # From the directory import (`mailfeed people import`); the zone is an IANA name the
+    # person chose on their profile, else the browser's is used.
+    title: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(200), index=True)
+    manager_email: Mapped[str | None] = mapped_column(String(320))
+    timezone: Mapped[str | None] = mapped_column(String(64))
     # Raised at logout: a session cookie carries the generation it was signed in under.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

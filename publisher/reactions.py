@@ -201,3 +201,26 @@ def suggest_people(
     if first:
         rest = rest.where(Person.id.not_in([p.id for p in first]))
     return (first + list(session.scalars(rest)))[:limit]
+
+
+
+def restore_post(
+    session: Session, post: Post, person: Person | None, *, moderator: bool, was_answer: bool
+) -> None:
+    """Undo `hide_post`: whoever could remove the post may bring it back, and an accepted
+    answer becomes the answer again if no other was chosen meanwhile."""
+    if not may_hide_post(post, person, moderator=moderator):
+        raise NotAllowed("only the author or a moderator restores a post")
+    post.hidden = False
+    thread = post.thread
+    if was_answer and thread.answer_post_id is None:
+        thread.answer_post_id = post.id
+        thread.state = "answered"
+    session.flush()
+
+
+def restore_thread(session: Session, thread: Thread, *, moderator: bool) -> None:
+    if not moderator:
+        raise NotAllowed("only moderators restore threads")
+    thread.hidden = False
+    session.flush()

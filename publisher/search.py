@@ -14,9 +14,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, inspect, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, func, inspect, or_, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
@@ -120,11 +121,17 @@ def _like_condition(terms: list[str], scope: str) -> ColumnElement[bool]:
 
 
 def _like_thread_ids(terms: list[str], scope: str) -> Select[int]:
-    in_posts = select(Post.thread_id).where(Post.hidden.is_(False), _like_condition(terms, scope))
-    if scope in ("own", "trimmed"):
-        return select(Thread.id).where(Thread.id.in_(in_posts))
-    in_subject = select(Thread.id).where(and_(*[Thread.subject.ilike(f"%{t}%") for t in terms]))
-    return select(Thread.id).where(or_(Thread.id.in_(in_posts), Thread.id.in_(in_subject)))
+    """Threads where each word is in some visible post (or, unscoped, the subject)."""
+    wanted: list[ColumnElement[bool]] = []
+    for term in terms:
+        in_posts = Thread.id.in_(
+            select(Post.thread_id).where(Post.hidden.is_(False), _like_condition([term], scope))
+        )
+        if scope in ("own", "trimmed"):
+            wanted.append(in_posts)
+        else:
+            wanted.append(or_(in_posts, Thread.subject.ilike(f"%{term}%")))
+    return select(Thread.id).where(and_(*wanted))
 
 
 def search(session: Session, query: str, limit: int = 50, scope: str = "all",
@@ -174,9 +181,11 @@ def _like_hits(
     session: Session, terms: list[str], limit: int, scope: str
 ) -> list[dict[str, Any]]:
     shown = Post.trimmed if scope == "trimmed" else Post.body
+    threads = _like_thread_ids(terms, scope)
+    any_term = or_(*[_like_condition([t], scope) for t in terms])
     stmt = (
         select(Post.thread_id, Post.id, shown)
-        .where(Post.hidden.is_(False), _like_condition(terms, scope))
+        .where(Post.hidden.is_(False), any_term, Post.thread_id.in_(threads))
         .order_by(Post.id.desc())
         .limit(limit * 4)
     )
@@ -187,7 +196,7 @@ def _like_hits(
     if scope in ("own", "trimmed"):
         return hits
     subj = select(Thread.id, Thread.subject).where(
-        and_(*[Thread.subject.ilike(f"%{t}%") for t in terms])
+        or_(*[Thread.subject.ilike(f"%{t}%") for t in terms]), Thread.id.in_(threads)
     )
     for tid, subject in session.execute(subj.limit(limit * 4)).all():
         title = mark(subject, terms)
@@ -210,3 +219,61 @@ def mark(text: str, terms: list[str]) -> str:
         return text
     pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.I)
     return pattern.sub(lambda m: MARK_START + m.group(0) + MARK_END, text)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Another query worth trying when one finds nothing, and how many threads it finds."""
+
+    query: str
+    threads: int
+    spelling: bool  # a nearby spelling ("did you mean"), else one word of the query alone
+
+
+def suggestions(
+    session: Session, query: str, scope: str = "all", timeout: float = 0
+) -> list[Suggestion]:
+    """For a query without results: spelling near words the feed uses ("did you mean"),
+    then each word alone, when those find something.  Each is a search under `timeout`."""
+    terms = terms_of(query)
+    if not terms:
+        return []
+    vocabulary = _vocabulary(session)
+    found: list[Suggestion] = []
+    corrected = [_closest(t, vocabulary) for t in terms]
+    if corrected != terms:
+        count = _count(session, " ".join(corrected), scope, timeout)
+        if count:
+            found.append(Suggestion(" ".join(corrected), count, spelling=True))
+    if len(terms) > 1:
+        for term in terms:
+            count = _count(session, term, scope, timeout)
+            if count:
+                found.append(Suggestion(term, count, spelling=False))
+    return found
+
+
+def _count(session: Session, query: str, scope: str, timeout: float) -> int:
+    return len(search(session, query, limit=200, scope=scope, timeout=timeout))
+
+
+def _closest(term: str, vocabulary: set[str]) -> str:
+    if term in vocabulary or len(term) < 4:
+        return term
+    match = get_close_matches(term, vocabulary, n=1, cutoff=0.75)
+    return match[0] if match else term
+
+
+def _vocabulary(session: Session, posts: int = 400) -> set[str]:
+    """Words of the subjects and of the newest posts: what a misspelling is compared with."""
+    subjects = session.scalars(select(Thread.subject).where(Thread.hidden.is_(False)).limit(2000))
+    bodies = session.scalars(
+        select(func.substr(Post.body, 1, 2000))
+        .where(Post.hidden.is_(False))
+        .order_by(Post.id.desc())
+        .limit(posts)
+    )
+    words: set[str] = set()
+    for written in [*subjects, *bodies]:
+        words.update(w.lower() for w in _WORD.findall(written or "") if len(w) >= 4)
+    return words

@@ -12,7 +12,7 @@ from flask import Flask, request
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher.db import Database
-from mailfeed.web import i18n, render, security, spoolview, state
+from mailfeed.web import errors, i18n, render, security, spoolview, state
 from mailfeed.web.config import WebConfig
 from mailfeed.web.spoolview import SpoolView
 
@@ -53,6 +53,13 @@ def create_app(config: WebConfig, db: Database, spool: SpoolView | None = None) 
     app.before_request(security.check_csrf)
     _register_template_helpers(app, config)
     _register_blueprints(app)
+    errors.install(app)
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        response = app.send_static_file("favicon.ico")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
 
     @app.get("/healthz")
     def healthz() -> tuple[str, int, dict[str, str]]:
@@ -76,6 +83,8 @@ def create_app(config: WebConfig, db: Database, spool: SpoolView | None = None) 
 def _register_template_helpers(app: Flask, config: WebConfig) -> None:
     i18n.install(app, config.default_language)
     app.jinja_env.globals.update(
+        avatar_of=render.avatar,
+        excerpt=render.excerpt,
         csrf_token=security.csrf_token,
         atom_url=security.atom_url,
         current_user=state.current_user,
@@ -121,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     app.jinja_env.globals["unseen_count"] = people.unseen_count
+    app.jinja_env.globals["viewer_name"] = people.viewer_name
     app.before_request_funcs.setdefault(None, []).insert(0, compose.room_for_attachments)
     for module in (feed, threads, search, auth, api, admin, outbox, people, suggest, metrics,
                    mute, stats, digest, compose, events):

@@ -285,7 +285,7 @@ def person(address: str) -> Response:
         "email": found.email,
         "name": found.name,
         # Departments arrive with the people directory (issue 16): null until then.
-        "department": getattr(found, "department", None),
+        "department": found.department,
         "url": f"{settings().public_url}/people/{found.id}",
         "praise_received": praise.received_count(session, found.id),
         "praise_given": praise.given_count(session, found.id),

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, abort, g, jsonify, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -25,7 +26,7 @@ from mailfeed.web.config import WebConfig
 from mailfeed.web.state import GUEST_NAME, CurrentUser, db_session, settings
 
 PUBLIC = frozenset(
-    {"healthz", "static", "auth.login", "auth.confirm", "auth.language", "outbox.index",
+    {"healthz", "static", "favicon", "auth.login", "auth.confirm", "auth.language", "outbox.index",
      "outbox.message", "suggest.preview", "suggest.publish", "suggest.decline_page",
      "suggest.decline", "metrics.scrape", "mute.confirm", "mute.apply", "digest.confirm",
      "digest.apply"}
@@ -204,7 +205,8 @@ def check_csrf() -> None:
     expected = session.get("csrf")
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
     if not isinstance(expected, str) or not hmac.compare_digest(expected, sent):
-        abort(400, description="CSRF token missing or wrong; reload the page and try again.")
+        abort(400, description=gettext(
+            "The form was too old or came from elsewhere; reload the page and try again."))
 
 
 def atom_url(endpoint: str, **values: Any) -> str:

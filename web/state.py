@@ -85,5 +85,10 @@ def viewer_person(create: bool = False) -> Person | None:
         return None
     session = db_session()
     if create:
-        return people.get_or_create(session, user.email, None if user.guest else user.name)
-    return people.find(session, user.email)
+        g.viewer_person = people.get_or_create(
+            session, user.email, None if user.guest else user.name)
+        return cast(Person, g.viewer_person)
+    # Header, times and pages all ask: look the row up once per request.
+    if "viewer_person" not in g:
+        g.viewer_person = people.find(session, user.email)
+    return cast(Person | None, g.viewer_person)

@@ -40,9 +40,7 @@ def _report() -> outcomes.Report:
 
 
 def departments() -> list[str]:
-    column = getattr(Person, "department", None)
-    if column is None:  # before the people directory exists
-        return []
+    column = Person.department
     return [d for d, in db_session().execute(
         select(column).where(column.is_not(None)).distinct().order_by(column)) if d]
 

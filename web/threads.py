@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from mailfeed.parsers.mime import read_mime
 from mailfeed.publisher import (
     events,
     invitations,
@@ -31,7 +33,7 @@ from mailfeed.publisher import (
     subscriptions,
 )
 from mailfeed.publisher import feed as feed_queries
-from mailfeed.publisher.models import MailMessage, NewsItem, Post, Thread, Upload
+from mailfeed.publisher.models import MailMessage, NewsItem, Person, Post, Thread, Upload
 from mailfeed.web import feedtext
 from mailfeed.web.admin import raw_file
 from mailfeed.web.attachments import Attachment, list_attachments, read_attachment
@@ -74,6 +76,13 @@ def show(thread_id: int, slug: str) -> Response | str:
     thread = _thread_or_404(session, thread_id)
     if slug != thread.slug:
         return redirect(thread.path, 301)
+    return _page(session, thread)
+
+
+def _page(
+    session: Session, thread: Thread, *, draft: str = "", error: str | None = None
+) -> str:
+    """The thread page; after a refused reply, with the draft kept and the error beside it."""
     posts = feed_queries.visible_posts(thread)
     post_ids = [p.id for p in posts]
     person = viewer_person(create=False)
@@ -93,6 +102,8 @@ def show(thread_id: int, slug: str) -> Response | str:
     by_mail = None
     if participant and person is not None and user is not None and not user.guest:
         by_mail = subscriptions.hears(session, thread, person.id)
+    answer = next((p for p in posts if p.id == thread.answer_post_id), None)
+    removed = _removed_post(session, thread, person, moderator)
     event = events.for_thread(session, thread.id)
     invited = invitations.for_thread(session, thread.id)
     mine = next((i.status for i in invited if person is not None and i.person_id == person.id),
@@ -111,6 +122,7 @@ def show(thread_id: int, slug: str) -> Response | str:
         news_link=_news_link(session, thread),
         by_mail=by_mail,
         posts=posts,
+        answer=answer,
         likes=likes,
         liked=liked,
         mentions=mentions,
@@ -119,8 +131,25 @@ def show(thread_id: int, slug: str) -> Response | str:
         moderator=moderator,
         viewer_id=person.id if person else None,
         participant=participant,
-        show_email=bool(user and not user.guest),
+        removed=removed,
+        was_answer=request.args.get("answer") == "1",
+        draft=draft,
+        error=error,
     )
+
+
+def _removed_post(
+    session: Session, thread: Thread, person: Person | None, moderator: bool
+) -> Post | None:
+    """The post just removed (`?removed=`), when this reader may still undo it."""
+    try:
+        post_id = int(request.args.get("removed", ""))
+    except ValueError:
+        return None
+    post = session.get(Post, post_id)
+    if post is None or post.thread_id != thread.id or not post.hidden:
+        return None
+    return post if reactions.may_hide_post(post, person, moderator=moderator) else None
 
 
 @dataclass(frozen=True)
@@ -197,12 +226,15 @@ def reply(thread_id: int) -> Response:
     thread = _thread_or_404(session, thread_id)
     person = viewer_person(create=True)
     assert person is not None  # the gate guarantees a user
+    body = request.form.get("body", "")
     try:
-        post = starting.reply(session, site(), thread, person,
-                              request.form.get("body", ""),
+        post = starting.reply(session, site(), thread, person, body,
                               praise_post=request.form.get("praise") == "1")
     except starting.Invalid as exc:
-        abort(400, description=feedtext.invalid_text(exc))
+        # Keep what was typed (whitespace and all) and say what is wrong beside it, in the
+        # reader's language: a refused reply is not a dead end.
+        return make_response(
+            _page(session, thread, draft=body, error=feedtext.invalid_text(exc)), 400)
     session.commit()
     return redirect(f"{thread.path}#p{post.id}")
 
@@ -250,14 +282,31 @@ def answer(post_id: int) -> Response:
 
 @bp.post("/p/<int:post_id>/hide")
 def hide_post(post_id: int) -> Response:
+    """Remove a post; the thread page then offers to undo it (nothing is lost: hidden)."""
     session = db_session()
     post = _post_or_404(session, post_id)
+    was_answer = post.thread.answer_post_id == post.id
     try:
         reactions.hide_post(session, post, viewer_person(), moderator=is_moderator())
     except reactions.NotAllowed:
         abort(403)
     session.commit()
-    return redirect(post.thread.path)
+    return redirect(f"{post.thread.path}?removed={post.id}&answer={int(was_answer)}#removed")
+
+
+@bp.post("/p/<int:post_id>/restore")
+def restore_post(post_id: int) -> Response:
+    session = db_session()
+    post = session.get(Post, post_id)
+    if post is None or post.thread.hidden:
+        abort(404)
+    try:
+        reactions.restore_post(session, post, viewer_person(), moderator=is_moderator(),
+                               was_answer=request.form.get("answer") == "1")
+    except reactions.NotAllowed:
+        abort(403)
+    session.commit()
+    return redirect(f"{post.thread.path}#p{post.id}")
 
 
 @bp.post("/t/<int:thread_id>/hide")
@@ -269,12 +318,25 @@ def hide_thread(thread_id: int) -> Response:
     except reactions.NotAllowed:
         abort(403)
     session.commit()
-    return redirect("/")
+    return redirect(f"/?hidden_thread={thread.id}")
 
 
-@bp.get("/t/<int:thread_id>/mail/<int:mail_id>.eml")
-def original(thread_id: int, mail_id: int) -> Response:
-    """The original mail behind a post, for the thread's participants and moderators."""
+@bp.post("/t/<int:thread_id>/restore")
+def restore_thread(thread_id: int) -> Response:
+    session = db_session()
+    thread = session.get(Thread, thread_id)
+    if thread is None:
+        abort(404)
+    try:
+        reactions.restore_thread(session, thread, moderator=is_moderator())
+    except reactions.NotAllowed:
+        abort(403)
+    session.commit()
+    return redirect(thread.path)
+
+
+def _original_path(thread_id: int, mail_id: int) -> Path:
+    """The raw file of a mail in this thread, for the thread's participants and moderators."""
     session = db_session()
     thread = _thread_or_404(session, thread_id)
     if not is_moderator() and not reactions.is_participant(session, thread, viewer_person()):
@@ -283,6 +345,28 @@ def original(thread_id: int, mail_id: int) -> Response:
     path = raw_file(settings(), mail.raw_path) if mail and mail.thread_id == thread.id else None
     if path is None:
         abort(404)
+    return path
+
+
+SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject", "Message-ID")
+
+
+@bp.get("/t/<int:thread_id>/mail/<int:mail_id>")
+def original_view(thread_id: int, mail_id: int) -> str:
+    """The original mail, readable: its main headers and its text (HTML read as text,
+    so nothing the sender wrote runs or loads here), with a link to download it."""
+    mime = read_mime(_original_path(thread_id, mail_id).read_bytes())
+    values = {name.lower(): value for name, value in reversed(mime.headers)}  # first wins
+    headers = [(name, values[name.lower()]) for name in SHOWN_HEADERS if name.lower() in values]
+    thread = _thread_or_404(db_session(), thread_id)
+    return render_template("web/threads/original.html", thread=thread, mail_id=mail_id,
+                           headers=headers, text=mime.text, was_html=mime.html)
+
+
+@bp.get("/t/<int:thread_id>/mail/<int:mail_id>.eml")
+def original(thread_id: int, mail_id: int) -> Response:
+    """The original mail as a file, as it arrived."""
+    path = _original_path(thread_id, mail_id)
     return send_file(
         path, mimetype="message/rfc822", as_attachment=True, download_name=f"mail-{mail_id}.eml"
     )
