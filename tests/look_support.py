@@ -20,10 +20,11 @@ from web_support import DOMAIN, WaitressServer, make_settings
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.directory import import_directory
 from mailfeed.publisher.models import Like, Person, Post, Praise, Thread
+from mailfeed.settings import build_web_config
 from mailfeed.web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
-from mailfeed.settings import Settings, build_web_config
+DIRECTORY = "email,name,title,department,manager\n" + "\n".join(
     f"{local}@{DOMAIN},{name},{title},{dept},{manager}" for local, name, title, dept, manager in [
         ("anna.berg", "Anna Berg", "Controller", "Ekonomi", f"lena.holm@{DOMAIN}"),
         ("lena.holm", "Lena Holm", "Ekonomichef", "Ekonomi", ""),
