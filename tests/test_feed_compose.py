@@ -265,6 +265,10 @@ def test_an_event_from_the_composer_and_its_going_buttons(
     page = client.get(location).get_data(as_text=True)
     assert "18 Dec 2026 11:30" in page and "Tre Bröder" in page  # 12:30 in UTC+1
     assert "Going (0)" in page
+    # Shown in the reader's zone, like every time on the pages (issue 16): 12:30 in Stockholm.
+    client.set_cookie("tz", "Europe/Stockholm", domain="localhost")
+    assert "18 Dec 2026 12:30" in client.get(location).get_data(as_text=True)
+    client.delete_cookie("tz", domain="localhost")
     with web_db.session() as session:
         assert {o.recipient for o in session.scalars(
             select(OutboundMail).where(OutboundMail.purpose == "event"))} == {JOHAN, BO}

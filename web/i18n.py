@@ -132,7 +132,9 @@ def install(app: Flask, default_language: str) -> None:
         filter_label=lambda name: FILTER_LABELS.get(name, name),
         scope_label=lambda name: SCOPE_LABELS.get(name, name),
         written_date=lambda text, moment: timewords.written(text, moment, language()),
-        local_date=lambda moment, clock=True: timewords.absolute(moment, language(), clock=clock),
+        # In the reader's zone, like every time the pages show (issue 16).
+        local_date=lambda moment, clock=True: timewords.absolute(moment, language(), _zone(),
+                                                                 clock=clock),
         span_of=span_of,
         browser_zone=browser_zone,
     )
