@@ -137,7 +137,8 @@ def test_ask_praise_invite_answer_and_comment_on_news(server: WaitressServer) ->
             page.set_viewport_size({"width": 1280, "height": 900})
             page.get_by_role("button", name="Publish").click()
             event = page.locator(".event-panel")
-            expect(event).to_contain_text("18 Dec 2026 10:30")  # 11:30 in Stockholm, in UTC
+            # typed as 11:30 in Stockholm, stored as 10:30 UTC, shown in the reader's zone again
+            expect(event).to_contain_text("18 Dec 2026 11:30")
             expect(event).to_contain_text("Going (0)")
             event.get_by_role("button", name="Going", exact=True).click()
             expect(page.locator(".event-panel .going")).to_contain_text("Going (1)")
