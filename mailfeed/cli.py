@@ -278,7 +278,8 @@ def stats(since: str, department: str | None, as_json: bool) -> None:
     click.echo(f"reached beyond the mail: {report.reach_beyond_mail} people; "
                f"{report.answerers_beyond_mail} answers from someone never on the mail")
     click.echo(f"questions: {report.answered}/{report.questions} answered; "
-               f"{report.unanswered_after_day} without a reply after a day")
+               f"{report.unanswered_after_day} without a reply after a day; "
+               f"{report.came_back_by_mail} came back by mail after the move")
     for dept, people in report.ambassadors.items():
         names = ", ".join(f"{c.name}{' (ambassador)' if c.ambassador else ''}" for c in people)
         click.echo(f"ambassadors {dept or '(all)'}: {names}")

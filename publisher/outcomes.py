@@ -25,7 +25,17 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from mailfeed.publisher.models import Like, MailMessage, OutboundMail, Person, Post, Thread, View
+from mailfeed.publisher.models import (
+    Invitation,
+    Like,
+    MailMessage,
+    OutboundMail,
+    Person,
+    Post,
+    Praise,
+    Thread,
+    View,
+)
 
 KINDS = ("question", "discussion", "praise", "event", "idea", "news")
 # Answer-time buckets (upper bounds in hours); the last one is open.
@@ -104,12 +114,15 @@ class Report:
     department: str | None
     participation: Participation
     weekly: list[tuple[str, dict[str, int]]]  # (ISO week "2026-W48", kind -> threads)
+    # (ISO week, creators, engagers, readers that week): the 1-9-90 picture over time
+    participation_weeks: list[tuple[str, int, int, int]]
     mail_spans: list[float]  # seconds a moved question lived in mail
     feed_spans: list[float]  # seconds from the move to the accepted answer
     readers_per_thread: list[tuple[str, int]]  # bucket label -> threads
     reach_beyond_mail: int  # distinct readers and repliers who were never on the mail
     answerers_beyond_mail: int  # accepted answers written by someone never on the mail
     unanswered_after_day: int
+    came_back_by_mail: int  # questions on the feed that got mail replies after the move
     questions: int
     answered: int
     ambassadors: dict[str, list[Candidate]] = field(default_factory=dict)
@@ -159,7 +172,11 @@ class Report:
                       "answerers_beyond_mail": self.answerers_beyond_mail},
             "health": {"questions": self.questions, "answered": self.answered,
                        "answered_share": self.answered_share,
-                       "unanswered_after_day": self.unanswered_after_day},
+                       "unanswered_after_day": self.unanswered_after_day,
+                       "came_back_by_mail": self.came_back_by_mail},
+            "participation_weeks": [
+                {"week": w, "creators": c, "engagers": e, "readers": r}
+                for w, c, e, r in self.participation_weeks],
             "weekly": [{"week": week, **counts} for week, counts in self.weekly],
             "readers_per_thread": dict(self.readers_per_thread),
             "ambassadors": {
@@ -221,28 +238,30 @@ def build_report(session: Session, period: Period, department: str | None = None
                Thread.created <= period.until)).all()
     thread_ids = [t.id for t in threads]
 
-    creators = {t.asker_id for t in threads if t.asker_id in in_scope}
-    engaged: set[int] = set()
-    for author_id, in session.execute(
-            select(Post.author_id).where(Post.position > 0, Post.hidden.is_(False),
-                                         Post.created >= since, Post.created <= period.until)):
-        if author_id in in_scope:
-            engaged.add(author_id)
-    for person_id, in session.execute(
-            select(Like.person_id).where(Like.created >= since, Like.created <= period.until)):
-        if person_id in in_scope:
-            engaged.add(person_id)
-    readers = {pid for pid, in session.execute(
-        select(View.person_id).where(View.created >= since, View.created <= period.until))
-        if pid in in_scope}
-    engaged -= creators
-    readers -= creators | engaged
+    # Who did what, when: (person, moment) per kind of act, each within the period.
+    def acts(stmt: Any) -> list[tuple[int, datetime]]:
+        return [(pid, when) for pid, when in session.execute(stmt)
+                if pid in in_scope and when is not None]
+
+    window = (since, period.until)
+    created = [(t.asker_id, t.created) for t in threads if t.asker_id in in_scope]
+    engaged_acts = (
+        acts(select(Post.author_id, Post.created).where(
+            Post.position > 0, Post.hidden.is_(False), Post.created.between(*window)))
+        + acts(select(Like.person_id, Like.created).where(Like.created.between(*window)))
+        + acts(select(Praise.giver_id, Praise.created).where(Praise.created.between(*window)))
+        + acts(select(Invitation.person_id, Invitation.responded).where(
+            Invitation.status != "needs-action", Invitation.responded.between(*window))))
+    read_acts = acts(select(View.person_id, View.created).where(View.created.between(*window)))
+    creators = {pid for pid, _ in created}
+    engaged = {pid for pid, _ in engaged_acts} - creators
+    readers = {pid for pid, _ in read_acts} - creators - engaged
     participation = Participation(len(people), len(creators), len(engaged), len(readers))
+    participation_weeks = _weeks(created, engaged_acts, read_acts)
 
     weekly: dict[str, Counter[str]] = defaultdict(Counter)
     for t in threads:
-        year, week, _ = t.created.isocalendar()
-        weekly[f"{year}-W{week:02d}"][_kind(t.kind)] += 1
+        weekly[_week(t.created)][_kind(t.kind)] += 1
     weeks = [(week, {k: weekly[week].get(k, 0) for k in KINDS}) for week in sorted(weekly)]
 
     questions = [t for t in threads if t.kind == "question"]
@@ -261,6 +280,11 @@ def build_report(session: Session, period: Period, department: str | None = None
     unanswered_after_day = sum(1 for t in questions if t.created <= day_ago
                                and t.id not in replied and t.state != "answered")
 
+    came_back = {tid for tid, in session.execute(
+        select(MailMessage.thread_id).join(Thread, Thread.id == MailMessage.thread_id)
+        .where(MailMessage.action == "append", MailMessage.thread_id.in_(
+            [t.id for t in questions]), MailMessage.received > Thread.created))
+    } if questions else set()
     views_per_thread = Counter(tid for tid, in session.execute(
         select(View.thread_id).where(View.thread_id.in_(thread_ids)))) if thread_ids else Counter()
     readers_hist = [(label, sum(1 for tid in thread_ids if low <= views_per_thread[tid] <= high))
@@ -286,10 +310,32 @@ def build_report(session: Session, period: Period, department: str | None = None
         period=period, department=department, participation=participation, weekly=weeks,
         mail_spans=mail_spans, feed_spans=feed_spans, readers_per_thread=readers_hist,
         reach_beyond_mail=len(beyond), answerers_beyond_mail=answerers_beyond,
-        unanswered_after_day=unanswered_after_day, questions=len(questions),
+        unanswered_after_day=unanswered_after_day, came_back_by_mail=len(came_back),
+        questions=len(questions), participation_weeks=participation_weeks,
         answered=sum(1 for t in questions if t.state == "answered"),
         ambassadors=suggest_ambassadors(session, period, people),
     )
+
+
+def _week(moment: datetime) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _weeks(created: list[tuple[int, datetime]], engaged: list[tuple[int, datetime]],
+           read: list[tuple[int, datetime]]) -> list[tuple[str, int, int, int]]:
+    """Per ISO week, the people who created, engaged (and did not create) and only read."""
+    by_week: dict[str, list[set[int]]] = defaultdict(lambda: [set(), set(), set()])
+    for column, rows in enumerate((created, engaged, read)):
+        for pid, moment in rows:
+            by_week[_week(moment)][column].add(pid)
+    result = []
+    for week in sorted(by_week):
+        made, took_part, saw = by_week[week]
+        took_part -= made
+        saw -= made | took_part
+        result.append((week, len(made), len(took_part), len(saw)))
+    return result
 
 
 def _kind(kind: str) -> str:

@@ -87,6 +87,10 @@ def seed_month(session: Session) -> dict[str, Person]:
         session.add(MailMessage(message_id=f"m{t.id}@{DOMAIN}", content_hash=str(t.id),
                                 raw_path="", action="publish", sender=address(sender),
                                 thread_id=t.id, received=t.created))
+    # Anna's question came back by mail once after the move (a reply-all on the old chain).
+    session.add(MailMessage(message_id=f"late{t1.id}@{DOMAIN}", content_hash="late",
+                            raw_path="", action="append", sender=address("Anna"),
+                            thread_id=t1.id, received=t1.created + timedelta(hours=2)))
     session.add(Like(post_id=answer1.id, person_id=people["Fredrik"].id,
                      created=t1.created + timedelta(hours=1)))
     session.add(Like(post_id=praise.id, person_id=people["Anna"].id,

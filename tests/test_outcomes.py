@@ -22,7 +22,7 @@ from web_support import MODERATOR, app, client, sign_in, web_db, web_settings  #
 
 from mailfeed.cli import main
 from mailfeed.publisher.db import Database
-from mailfeed.publisher.models import Person, Thread
+from mailfeed.publisher.models import Invitation, Person, Praise, Thread
 from mailfeed.publisher.outcomes import Period, build_report, parse_since, thread_outcome
 from mailfeed.settings import Settings
 
@@ -41,6 +41,12 @@ def test_the_month_in_figures(database: Database) -> None:  # noqa: F811
     # beyond the mail: Elin, Fredrik, Gustav, Hanna read Anna's question; Ida read Berit's.
     assert report.reach_beyond_mail == 5 and report.answerers_beyond_mail == 1
     assert (report.questions, report.answered, report.unanswered_after_day) == (3, 2, 1)
+    assert report.came_back_by_mail == 1
+    # Week 45: Anna and Berit asked; Cecilia, Elin, David replied and Fredrik liked; Gustav,
+    # Hanna and Ida only read.  Week 46: Berit asked.  Week 47: Cecilia and Gustav started
+    # threads, Hanna replied and Anna liked.
+    assert report.participation_weeks == [
+        ("2026-W45", 2, 4, 3), ("2026-W46", 1, 0, 0), ("2026-W47", 2, 2, 0)]
     assert [(w, {k: v for k, v in c.items() if v}) for w, c in report.weekly] == [
         ("2026-W45", {"question": 2}), ("2026-W46", {"question": 1}),
         ("2026-W47", {"praise": 1, "discussion": 1})]
@@ -114,7 +120,7 @@ def test_the_dashboard_shows_charts_tables_and_csv(client: FlaskClient, web_db: 
         session.add(Person(email=MODERATOR, name="Moderator"))
     sign_in(client, web_db, address("Ida"))
     page = client.get("/stats?since=all").get_data(as_text=True)
-    assert page.count("<svg class=\"chart\"") == 4
+    assert page.count("<svg class=\"chart\"") == 5
     assert 'id="beyond-mail">5<' in page and 'id="answerers-beyond">1<' in page
     assert "Mark as ambassador" not in page  # only moderators mark
     rows = list(csv.reader(io.StringIO(
@@ -182,3 +188,17 @@ def test_departments_split_participation_and_ambassadors(database: Database) -> 
     p = it.participation  # IT started nothing; all three replied or liked
     assert (p.people, p.creators, p.engagers, p.readers) == (3, 0, 3, 0)
     assert list(it.ambassadors) == ["IT"]
+
+
+def test_praising_and_answering_an_invitation_count_as_taking_part(
+        database: Database) -> None:  # noqa: F811
+    with database.session() as session:
+        people = seed_month(session)
+        t4 = session.scalar(select(Thread).where(Thread.subject == "Tack!"))
+        assert t4 is not None
+        session.add(Praise(thread_id=t4.id, recipient_id=people["Cecilia"].id,
+                           giver_id=people["Jonas"].id, created=t4.created))
+        session.add(Invitation(thread_id=t4.id, person_id=people["Ida"].id, status="accepted",
+                               created=t4.created, responded=t4.created))
+        p = build_report(session, Period(None, NOW)).participation
+    assert (p.creators, p.engagers, p.readers, p.quiet) == (4, 6, 0, 0)

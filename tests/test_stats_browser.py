@@ -48,8 +48,8 @@ def test_charts_are_drawn(server: WaitressServer, locale: str, width: int, shot:
             page = browser.new_page(locale=locale, viewport={"width": width, "height": 900})
             page.goto(server.url + "/stats?since=all")
             charts = page.locator("svg.chart")
-            expect(charts).to_have_count(4)
-            for i in range(4):
+            expect(charts).to_have_count(5)
+            for i in range(5):
                 box = charts.nth(i).bounding_box()
                 assert box is not None and box["width"] > 280 and box["height"] > 60
                 assert box["width"] <= width  # no sideways scroll on a phone

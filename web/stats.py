@@ -23,7 +23,7 @@ from mailfeed.web.security import require_moderator
 from mailfeed.web.state import db_session, is_moderator
 
 bp = Blueprint("stats", __name__)
-CHARTS = ("weekly", "answer_time", "participation", "readers")
+CHARTS = ("weekly", "answer_time", "participation", "readers", "trend")
 
 
 def _now() -> datetime:
@@ -59,6 +59,9 @@ def csv_rows(report: outcomes.Report, chart: str) -> list[list[object]]:
     if chart == "weekly":
         header: list[object] = ["week", *outcomes.KINDS]
         return [header, *report.weekly_rows()]
+    if chart == "trend":
+        return [["week", "creators", "engagers", "readers"],
+                *([*row] for row in report.participation_weeks)]
     if chart == "answer_time":
         return [["time", "mail", "feed"], *(list(row) for row in report.answer_buckets())]
     if chart == "participation":
