@@ -181,6 +181,12 @@ def _check_choices(settings: Settings) -> None:
         raise SettingsError(f"{PREFIX}GATEWAY_ADDRESSES: at least one address is needed")
 
 
+# `MAILFEED_*` variables that are no gateway setting: the config file's path, and what the
+# development tools read (the accuracy report's corpora, the tests' PostgreSQL server).
+# CI sets MAILFEED_CORPORA for every process, the gateways the tests start included.
+NOT_SETTINGS = frozenset({PREFIX + "CONFIG", PREFIX + "CORPORA", PREFIX + "TEST_PG"})
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, config_file: Path | None = None, **overrides: Any
 ) -> Settings:
@@ -199,7 +205,7 @@ def load_settings(
             raise SettingsError(f"{path}: {exc}") from None
         values.update({k.lower(): (f"{path}: {k}", v) for k, v in table.items()})
     for key, value in env.items():
-        if key.startswith(PREFIX) and key != PREFIX + "CONFIG":
+        if key.startswith(PREFIX) and key not in NOT_SETTINGS:
             values[key[len(PREFIX):].lower()] = (key, value)
     defaults = Settings()
     known = {f.name for f in fields(Settings)}

@@ -139,3 +139,14 @@ def test_the_views_hold_no_secret_they_do_not_use(tmp_path: Path) -> None:
     assert gateway.relay_password == "relay-secret-1" and "db-secret-3" not in repr(gateway)
     with pytest.raises(dataclasses.FrozenInstanceError):
         web.public_url = "x"  # type: ignore[misc]
+
+
+def test_the_tools_own_variables_are_no_settings(tmp_path: Path) -> None:
+    """CI exports MAILFEED_CORPORA to every process (the accuracy report reads it), and the
+    tests read MAILFEED_TEST_PG: neither is a gateway setting nor a typo of one."""
+    s = load_settings({"MAILFEED_DATA_DIR": str(tmp_path), "MAILFEED_SECRET_KEY": "x",
+                       "MAILFEED_CORPORA": "/srv/corpora",
+                       "MAILFEED_TEST_PG": "postgresql+psycopg://postgres@127.0.0.1/test"})
+    assert s.data_dir == tmp_path
+    with pytest.raises(SettingsError, match="MAILFEED_CORPUS"):
+        load_settings({"MAILFEED_DATA_DIR": str(tmp_path), "MAILFEED_CORPUS": "x"})
