@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailfeed.publisher import events, invitations, notifications, people, praise, reactions
@@ -23,6 +24,7 @@ MAX_SUBJECT = 300
 MAX_PEOPLE = 200
 MAX_UPLOAD = 8 * 1024 * 1024
 MAX_UPLOADS = 10
+MAX_DEPARTMENT_PEOPLE = 2000  # a whole department, not the whole organisation
 
 
 class Invalid(ValueError):
@@ -47,6 +49,7 @@ class Draft:
     subject: str
     body: str
     invite: tuple[str, ...] = ()
+    invite_departments: tuple[str, ...] = ()  # everyone in these departments is invited
     praise: tuple[str, ...] = ()
     mentions: tuple[str, ...] = ()  # chosen in the composer; @-names in the body count too
     badge: str | None = None
@@ -103,9 +106,25 @@ def check(site: Site, draft: Draft) -> None:
             raise Invalid("error_big_file", name=item.filename)
 
 
+def department_members(session: Session, names: Sequence[str]) -> list[Person]:
+    """Everyone in these departments (from the people directory); an unknown name is an
+    error, so a typo never invites nobody in silence."""
+    members: list[Person] = []
+    for name in dict.fromkeys(n.strip() for n in names if n.strip()):
+        found = list(session.scalars(select(Person).where(
+            Person.department == name, Person.internal.is_(True)).order_by(Person.id)))
+        if not found:
+            raise Invalid("error_department", department=name)
+        members.extend(p for p in found if p not in members)
+    if len(members) > MAX_DEPARTMENT_PEOPLE:
+        raise Invalid("error_too_many_people")
+    return members
+
+
 def start(session: Session, site: Site, author: Person, draft: Draft) -> Thread:
     """Check the draft, then write the thread, its first post and all that follows."""
     check(site, draft)
+    from_departments = department_members(session, draft.invite_departments)
     now = utcnow()
     thread = Thread(
         subject=draft.subject.strip(), slug=slugify(draft.subject), kind=draft.kind,
@@ -132,6 +151,7 @@ def start(session: Session, site: Site, author: Person, draft: Draft) -> Thread:
         notifications.notify_person(session, site, person, "mention", thread, actor=author,
                                     post=post)
     invitees = [people.get_or_create(session, a) for a in _addresses(site, draft.invite)]
+    invitees += [p for p in from_departments if p not in invitees]
     invitees = [p for p in invitees if p.id != author.id]
     if draft.kind == "event" and draft.event is not None:
         events.create(session, site, thread, draft.event, invitees, author)

@@ -222,3 +222,34 @@ def test_guests_read_but_do_not_write(data_dir: Path, web_db: Database) -> None:
                              headers={"X-CSRF-Token": csrf})
     assert response.status_code == 403
     assert open_app.get(f"/api/people/{ANNA}").status_code == 403
+
+
+def test_an_event_invites_a_whole_department(client: FlaskClient, web_db: Database,
+                                             token: str) -> None:
+    """Issue 9: invitees are people, or a whole department from the people directory;
+    each gets the calendar invitation, and an unknown department is refused."""
+    from mailfeed.publisher.models import Person
+
+    with web_db.session() as session:
+        for address, department in ((JOHAN, "IT"), (BO, "IT"), (f"lena@{DOMAIN}", "HR")):
+            session.add(Person(email=address, name=address.split("@")[0].title(),
+                               department=department))
+    made = client.post("/api/threads", headers=bearer(token), json={
+        "kind": "event", "subject": "IT-fika", "body": "Välkomna",
+        "invite_departments": ["IT"],
+        "event": {"starts": "2026-12-18T13:00:00Z", "ends": "2026-12-18T14:00:00Z"}})
+    assert made.status_code == 201, made.get_json()
+    shown = client.get(f"/api/threads/{made.get_json()['id']}", headers=bearer(token)).get_json()
+    assert sorted(a["email"] for a in shown["event"]["attendees"]) == [BO, JOHAN]
+    with web_db.session() as session:
+        assert set(session.scalars(select(OutboundMail.recipient).where(
+            OutboundMail.purpose == "event"))) == {BO, JOHAN}
+    refused = client.post("/api/threads", headers=bearer(token, "sv"), json={
+        "kind": "event", "subject": "Fika", "body": "Kom",
+        "invite_departments": ["Ekonomi"],
+        "event": {"starts": "2026-12-18T13:00:00Z", "ends": "2026-12-18T14:00:00Z"}})
+    assert refused.status_code == 400
+    assert "Ekonomi" in refused.get_json()["error"] and "avdelning" in refused.get_json()["error"]
+    with web_db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Thread)
+                              .where(Thread.subject == "Fika")) == 0

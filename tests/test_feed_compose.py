@@ -384,3 +384,18 @@ def test_a_thread_page_costs_the_same_queries_for_two_or_twenty_invited(
         assert f"Invited ({size}):" in page
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_the_composer_invites_a_department(client: FlaskClient, web_db: Database) -> None:
+    people(web_db)
+    with web_db.session() as session:
+        for person in session.scalars(select(Person).where(Person.email.in_([JOHAN, BO]))):
+            person.department = "Ekonomi"
+    sign_in(client, web_db, ANNA)
+    assert 'name="invite_department"' in client.get("/new").get_data(as_text=True)
+    status, location, _ = compose(client, kind="question", subject="Bokslutet",
+                                  body="Vem kan hjälpa?", invite_department="Ekonomi")
+    assert status == 303
+    page = client.get(location).get_data(as_text=True)
+    assert "Johan Ek" in page and "Bo Ling" in page
+    assert [s for s, _ in mails_to(web_db, BO)]  # told, in their language

@@ -202,13 +202,15 @@ def draft_from_json(data: dict[str, Any]) -> starting.Draft:
     return starting.Draft(
         kind=_text(data, "kind"), subject=_text(data, "subject"), body=_text(data, "body"),
         invite=_addresses(data, "invite"), praise=_addresses(data, "praise"),
+        invite_departments=_addresses(data, "invite_departments"),
         mentions=_addresses(data, "mention"), badge=badge or None, event=times,
     )
 
 
 @bp.post("/threads")
 def start_thread() -> Response:
-    """Start a thread: `{kind, subject, body, invite?, praise?, badge?, event?}` -> 201."""
+    """Start a thread: `{kind, subject, body, invite?, invite_departments?, praise?, badge?,
+    event?}` -> 201."""
     writer = _writer()
     if isinstance(writer, Response):
         return writer

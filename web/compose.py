@@ -16,7 +16,7 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from mailfeed.publisher import events, people, praise, starting
+from mailfeed.publisher import directory, events, people, praise, starting
 from mailfeed.publisher.models import Person, Upload
 from mailfeed.web import feedtext
 from mailfeed.web.state import db_session, site, writer
@@ -76,6 +76,7 @@ def draft_from_form(form: MultiDict[str, str], files: list[starting.File]) -> st
     return starting.Draft(
         kind=kind, subject=form.get("subject", ""), body=form.get("body", ""),
         invite=split_people(form.get("invite")),
+        invite_departments=tuple(form.getlist("invite_department")),
         praise=split_people(form.get("praise")) if kind == "praise" else (),
         mentions=split_people(form.get("mention")),
         badge=(form.get("badge") or None) if kind == "praise" else None,
@@ -108,7 +109,7 @@ def _page(form: MultiDict[str, str] | dict[str, Any], error: str | None, status:
     values = MultiDict(form)
     response = make_response(render_template(
         "web/compose/new.html", form=values, error=error, kinds=starting.STARTABLE,
-        badges=praise.BADGES,
+        badges=praise.BADGES, departments=directory.departments(db_session()),
         chips={field: _names(split_people(values.get(field)))
                for field in ("invite", "praise", "mention")},
     ), status)

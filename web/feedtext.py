@@ -59,6 +59,7 @@ ERRORS = {
         "%(address)s is outside the organisation: only colleagues can be invited, mentioned "
         "or praised."),
     "error_too_many_people": lazy_gettext("Too many people (at most 200)."),
+    "error_department": lazy_gettext("There is no department called “%(department)s”."),
     "error_praise_nobody": lazy_gettext("Say whom you praise."),
     "error_badge": lazy_gettext("Unknown badge."),
     "error_event_time": lazy_gettext("Give the event a start and an end time."),

@@ -65,6 +65,8 @@ NEW_THREAD: dict[str, Any] = {
         "subject": {"type": "string", "maxLength": 300},
         "body": {"type": "string", "maxLength": 20000, "description": "Markdown"},
         "invite": {"type": "array", "items": {"type": "string", "format": "email"}},
+        "invite_departments": {"type": "array", "items": {"type": "string"},
+                               "description": "invite everyone in these departments"},
         "praise": {"type": "array", "items": {"type": "string", "format": "email"},
                    "description": "required for kind praise"},
         "badge": {"type": "string", "enum": ["helpful", "teamwork", "customer-hero",

@@ -13,10 +13,9 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from mailfeed.publisher import outcomes
+from mailfeed.publisher import directory, outcomes
 from mailfeed.publisher import stats as stats_queries
 from mailfeed.publisher.models import Person
 from mailfeed.web.security import require_moderator
@@ -39,18 +38,13 @@ def _report() -> outcomes.Report:
     return outcomes.build_report(db_session(), period, department)
 
 
-def departments() -> list[str]:
-    column = Person.department
-    return [d for d, in db_session().execute(
-        select(column).where(column.is_not(None)).distinct().order_by(column)) if d]
-
-
 @bp.get("/stats")
 def index() -> str:
     report = _report()
     return render_template(
         "web/stats/index.html", stats=stats_queries.collect(db_session()), report=report,
-        kinds=outcomes.KINDS, departments=departments(), moderator=is_moderator(),
+        kinds=outcomes.KINDS, departments=directory.departments(db_session()),
+        moderator=is_moderator(),
         since=request.args.get("since", "90d"), department=report.department,
         timedelta=timedelta)
 
