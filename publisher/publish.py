@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from mailfeed.parsers import authresults
 from mailfeed.parsers.model import ChainMessage, Decision, ParsedMail
 from mailfeed.parsers.policy import decide
-from mailfeed.publisher import notify, outbox, people, related, replyaddr, suggest
+from mailfeed.publisher import claims, notify, outbox, people, related, replyaddr, suggest
 from mailfeed.publisher.models import MailMessage, MessageRef, OutboundMail, Post, Thread, utcnow
 from mailfeed.publisher.site import Site
 
@@ -345,6 +345,8 @@ def suggest_key(root: ChainMessage) -> str:
 
 def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope) -> Outcome:
     key = mail_key(parsed)
+    # Another instance may hold the same mail (two MX hosts): wait for it, then see its row.
+    claims.claim_mail(session, claims.mail_claim_keys(parsed, key))
     seen = session.scalar(select(MailMessage).where(MailMessage.message_id == key))
     if seen is not None:
         decision = Decision(seen.action, seen.kind, seen.reason)  # type: ignore[arg-type]
