@@ -60,19 +60,22 @@ class Worker:
         """Process everything pending; returns how many entries were handled."""
         count = 0
         for entry in self.spool.pending():
-            try:
-                self.handle(entry)
-            except OperationalError as exc:
-                # The database is locked, full or away: transient.  The mail stays spooled
-                # (it was acknowledged) and is tried again on the next round.
-                log.warning("mail %s deferred: %s", entry.id, exc.__class__.__name__)
-                break
-            except Exception as exc:  # noqa: BLE001 - quarantine, never drop, keep running
-                log.error("mail %s quarantined: %s", entry.id, exc.__class__.__name__)
-                detail = "".join(traceback.format_exception_only(exc)).strip()
-                self.spool.quarantine(entry, detail)
-            else:
-                self.spool.done(entry)
+            with self.spool.claim(entry) as mine:
+                if not mine:
+                    continue  # another worker on this spool has it
+                try:
+                    self.handle(entry)
+                except OperationalError as exc:
+                    # The database is locked, full or away: transient.  The mail stays
+                    # spooled (it was acknowledged) and is tried again on the next round.
+                    log.warning("mail %s deferred: %s", entry.id, exc.__class__.__name__)
+                    break
+                except Exception as exc:  # noqa: BLE001 - quarantine, never drop, keep going
+                    log.error("mail %s quarantined: %s", entry.id, exc.__class__.__name__)
+                    detail = "".join(traceback.format_exception_only(exc)).strip()
+                    self.spool.quarantine(entry, detail)
+                else:
+                    self.spool.done(entry)
             count += 1
         return count
 

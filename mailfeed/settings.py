@@ -74,6 +74,11 @@ class Settings:
     outbound_retry_base: int = 30  # seconds before the first retry; doubles, capped at 1 h
     metrics_token: str = ""  # when set, /metrics wants `Authorization: Bearer <token>`
     verify_dkim: bool = False  # verify DKIM ourselves (dkimpy), for set-ups without a verifier
+    database_pool_size: int = 5  # connections per process (a web worker: one per thread)
+    statement_timeout: int = 30  # seconds a statement or lock wait may take (0: no limit)
+    web_workers: int = 2  # `mailfeed web`: gunicorn worker processes
+    web_threads: int = 4  # threads per web worker (and its connection pool)
+    raw_store: str = "files"  # files (under the data dir) | database
     extra: Mapping[str, str] = field(default_factory=dict)
 
     # -- derived values -------------------------------------------------

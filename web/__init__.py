@@ -23,13 +23,17 @@ TEMPLATES = ROOT / "templates"
 def create_app(
     settings: Settings, db: Database | None = None, spool: SpoolView | None = None
 ) -> Flask:
-    """The app for these settings; with no `db`, open and upgrade the configured one.
+    """The app for these settings; with no `db`, open the configured one, which must be
+    current: the app never migrates a schema by itself (the composition root's rule:
+    `mailfeed.serve.open_database`; `mailfeed.wsgi` for WSGI servers).
 
     `spool` is the gateway's spool (`mailfeed serve` passes it): the admin page and
     /metrics read it through `web.spoolview`."""
     if db is None:
         db = Database(settings.db_url)
-        db.upgrade()
+        if not db.is_current():
+            db.dispose()
+            raise RuntimeError("the database schema is not current: run `mailfeed db upgrade`")
     app = Flask(
         __name__,
         template_folder=str(TEMPLATES),
