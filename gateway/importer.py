@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailfeed.gateway.rawstore import RawStore
+from mailfeed.gateway.rawstore import raw_store
 from mailfeed.parsers.mail import parse_mail
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.publish import Envelope, process
@@ -72,16 +72,16 @@ def import_archive(
     progress: object | None = None,
 ) -> ImportStats:
     site = build_site(settings)
-    raw_store = RawStore(settings.raw_dir)
+    store = raw_store(settings, db)
     stats = ImportStats(threads=set())
     session = db.sessions()
     try:
         for raw in iter_archive(path):
             stats.messages += 1
-            _digest, raw_path = raw_store.keep(raw)
+            locator = store.keep(raw)
             parsed = parse_mail(raw)
             envelope = Envelope(rcpts=(settings.primary_address,), source="import",
-                                raw_path=str(raw_path))
+                                raw_path=locator)
             outcome = process(session, site, parsed, envelope)
             if outcome.duplicate:
                 stats.duplicates += 1

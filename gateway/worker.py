@@ -15,7 +15,7 @@ import traceback
 from sqlalchemy.exc import OperationalError
 
 from mailfeed.gateway.dkimcheck import REAL_DNS, DnsFunc, verified_domains
-from mailfeed.gateway.rawstore import RawStore
+from mailfeed.gateway.rawstore import raw_store
 from mailfeed.gateway.spool import Spool, SpoolEntry
 from mailfeed.parsers.mail import parse_mail
 from mailfeed.publisher import control
@@ -34,16 +34,16 @@ class Worker:
         self.dnsfunc = dnsfunc  # DKIM keys (MAILFEED_VERIFY_DKIM); tests serve their own
         self.spool = spool
         self.site = build_site(settings)
-        self.raw = RawStore(settings.raw_dir)
+        self.raw = raw_store(settings, db)
         self.wake = threading.Event()
 
     def handle(self, entry: SpoolEntry) -> Outcome:
         raw = entry.read()
-        _digest, path = self.raw.keep(raw)
+        locator = self.raw.keep(raw)
         parsed = parse_mail(raw)
         envelope = Envelope(
             mail_from=entry.mail_from if entry.source == "smtp" else None,
-            rcpts=entry.rcpts, source=entry.source, raw_path=str(path),
+            rcpts=entry.rcpts, source=entry.source, raw_path=locator,
             dkim_domains=verified_domains(raw, self.dnsfunc) if self.site.policy.own_dkim else (),
         )
         with self.db.session() as session:
@@ -52,7 +52,7 @@ class Worker:
                        or process(session, self.site, parsed, envelope))
         if outcome.decision.rule in CONFIDENTIAL_RULES and not outcome.duplicate:
             # Refused as confidential: nothing of it is stored beyond the audit record.
-            self.raw.redact(path, outcome.decision.reason)
+            self.raw.redact(locator, outcome.decision.reason)
         log.info("mail %s: %s (%s)", entry.id, outcome.decision.action, outcome.decision.reason)
         return outcome
 

@@ -128,6 +128,16 @@ class MailMessage(Base):
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id"), index=True)
 
 
+class RawMail(Base):
+    """A mail's bytes, for `MAILFEED_RAW_STORE=database` (publisher.rawstore)."""
+
+    __tablename__ = "raw_mail"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256, hex
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class MessageRef(Base):
     """Message-ID -> thread (and post): how later replies find their thread."""
 

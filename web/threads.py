@@ -23,7 +23,7 @@ from mailfeed.publisher import reactions, subscriptions
 from mailfeed.publisher.models import MailMessage, Post, Thread
 from mailfeed.settings import build_site
 from mailfeed.web import mailer
-from mailfeed.web.admin import raw_file
+from mailfeed.web.admin import raw_mail
 from mailfeed.web.attachments import Attachment, list_attachments, read_attachment
 from mailfeed.web.render import iso_utc, markdown
 from mailfeed.web.state import current_user, db_session, is_moderator, settings, viewer_person
@@ -104,8 +104,8 @@ def _attachments_by_post(session: Session, posts: list[Post]) -> dict[int, list[
     mails = session.scalars(select(MailMessage).where(MailMessage.id.in_(list(last_post))))
     result: dict[int, list[Attachment]] = {}
     for mail in mails:
-        path = raw_file(settings(), mail.raw_path)
-        found = list_attachments(path) if path is not None else []
+        raw = raw_mail(settings(), mail.raw_path)
+        found = list_attachments(raw) if raw is not None else []
         if found:
             result[last_post[mail.id]] = found
     return result
@@ -117,8 +117,8 @@ def attachment(thread_id: int, mail_id: int, index: int) -> Response:
     session = db_session()
     thread = _thread_or_404(session, thread_id)
     mail = session.get(MailMessage, mail_id)
-    path = raw_file(settings(), mail.raw_path) if mail and mail.thread_id == thread.id else None
-    found = read_attachment(path, index) if path is not None else None
+    raw = raw_mail(settings(), mail.raw_path) if mail and mail.thread_id == thread.id else None
+    found = read_attachment(raw, index) if raw is not None else None
     if found is None:
         abort(404)
     part, data = found
@@ -230,11 +230,12 @@ def original(thread_id: int, mail_id: int) -> Response:
     if not is_moderator() and not reactions.is_participant(session, thread, viewer_person()):
         abort(403)
     mail = session.get(MailMessage, mail_id)
-    path = raw_file(settings(), mail.raw_path) if mail and mail.thread_id == thread.id else None
-    if path is None:
+    raw = raw_mail(settings(), mail.raw_path) if mail and mail.thread_id == thread.id else None
+    if raw is None:
         abort(404)
     return send_file(
-        path, mimetype="message/rfc822", as_attachment=True, download_name=f"mail-{mail_id}.eml"
+        io.BytesIO(raw), mimetype="message/rfc822", as_attachment=True,
+        download_name=f"mail-{mail_id}.eml",
     )
 
 
