@@ -114,8 +114,9 @@ def chain_mail(rng: random.Random, n: int, gateway: str = "feed@firma.se") -> by
     plain = ("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
              + text)
     if html:
-        markup = "<html><body>" + "".join(
-            f"<p>{line}</p>" for line in body.splitlines() if line) + "</body></html>"
+        # One line per paragraph, as mail clients write it (SMTP lines stay under 1000).
+        markup = "<html><body>\r\n" + "\r\n".join(
+            f"<p>{line}</p>" for line in body.splitlines() if line) + "\r\n</body></html>"
         parts.append("Content-Type: multipart/alternative; boundary=alt\r\n\r\n--alt\r\n" + plain
                      + "--alt\r\nContent-Type: text/html; charset=utf-8\r\n"
                      "Content-Transfer-Encoding: 8bit\r\n\r\n" + markup + "\r\n--alt--\r\n")

@@ -47,6 +47,11 @@ class Person(Base):
 
 class Thread(Base):
     __tablename__ = "thread"
+    __table_args__ = (
+        # The feed's order and keyset cursor: one seek for any page depth.
+        Index("ix_thread_activity_id", "last_activity", "id"),
+        Index("ix_thread_asker_id", "asker_id"),  # the "mine" filter's count
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject: Mapped[str] = mapped_column(String(500))
@@ -126,6 +131,20 @@ class MailMessage(Base):
     kind: Mapped[str | None] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text, default="")
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id"), index=True)
+
+
+class FeedStats(Base):
+    """Feed counters per shard, kept by triggers on `thread` (publisher.counters)."""
+
+    __tablename__ = "feed_stats"
+
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    threads: Mapped[int] = mapped_column(Integer, default=0)
+    questions: Mapped[int] = mapped_column(Integer, default=0)
+    unanswered: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    kudos: Mapped[int] = mapped_column(Integer, default=0)
+    discussions: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RawMail(Base):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from mailfeed.publisher import counters
+
 revision = "0006_scale_out"
 down_revision = "0005"
 branch_labels = None
@@ -16,6 +18,16 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_thread_activity_id", "thread", ["last_activity", "id"])
+    op.create_index("ix_thread_asker_id", "thread", ["asker_id"])
+    op.create_table(
+        "feed_stats",
+        sa.Column("shard", sa.Integer(), autoincrement=False, nullable=False),
+        *[sa.Column(name, sa.Integer(), nullable=False, server_default="0")
+          for name in counters.COUNTERS],
+        sa.PrimaryKeyConstraint("shard"),
+    )
+    counters.install(op.get_bind())
     op.create_table(
         "raw_mail",
         sa.Column("digest", sa.String(length=64), nullable=False),
@@ -29,6 +41,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    counters.uninstall(op.get_bind())
+    op.drop_table("feed_stats")
+    op.drop_index("ix_thread_asker_id", "thread")
+    op.drop_index("ix_thread_activity_id", "thread")
     op.drop_table("raw_mail")
     with op.batch_alter_table("outbound_mail") as batch:
         batch.drop_column("claimed_until")
