@@ -150,15 +150,21 @@ def rank_similar(
     `candidates` are (key, text) pairs, e.g. (thread id, subject and first post).
     Ties keep the candidates' order.
     """
-    keyed = list(candidates)
-    bags = [features(text) for _, text in keyed]
-    query = features(question)
-    idf = _idf([query, *bags])
+    return rank_features(features(question), [(key, features(text)) for key, text in candidates],
+                         limit=limit, threshold=threshold)
+
+
+def rank_features(
+    query: Mapping[str, int],
+    candidates: Sequence[tuple[K, Mapping[str, int]]],
+    limit: int = 3,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[tuple[K, float]]:
+    """`rank_similar` over features computed before (`features(text)`), so a caller can
+    keep each candidate's features instead of deriving them again for every question."""
+    idf = _idf([query, *(bag for _, bag in candidates)])
     qvec = _vector(query, idf)
-    scored = [
-        (key, _cosine(qvec, _vector(bag, idf)))
-        for (key, _), bag in zip(keyed, bags, strict=True)
-    ]
+    scored = [(key, _cosine(qvec, _vector(bag, idf))) for key, bag in candidates]
     ranked = sorted(
         (pair for pair in scored if pair[1] >= threshold), key=lambda p: p[1], reverse=True
     )

@@ -147,6 +147,16 @@ class FeedStats(Base):
     discussions: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ThreadFeatures(Base):
+    """A thread's text features for the similar-thread lookup, derived once (publisher.related)."""
+
+    __tablename__ = "thread_features"
+
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"),
+                                           primary_key=True, autoincrement=False)
+    features: Mapped[str] = mapped_column(Text)  # JSON: feature -> count
+
+
 class RawMail(Base):
     """A mail's bytes, for `MAILFEED_RAW_STORE=database` (publisher.rawstore)."""
 

@@ -22,7 +22,7 @@ from web_support import DOMAIN, add_thread, make_settings
 
 from mailfeed.publisher import counters, feed
 from mailfeed.publisher.db import Database
-from mailfeed.publisher.models import Like, Mention, Person, Post, Thread, View
+from mailfeed.publisher.models import Like, Mention, Person, Post, Thread, ThreadFeatures, View
 from mailfeed.web import create_app
 from tests.db_support import database  # noqa: F401 - fixture
 
@@ -152,3 +152,31 @@ def test_the_cursor_walks_every_thread_once_with_ties(database: Database) -> Non
         # A seek on an index led by last_activity (SQLite's indexes carry the rowid, id).
         assert "SEARCH thread USING" in plan and "last_activity" in plan, plan
         assert "SCAN" not in plan, plan
+
+
+def test_similar_threads_features_are_derived_once(database: Database) -> None:
+    from mailfeed.publisher import related
+
+    answered = [add_thread(database, subject, [(f"p@{DOMAIN}", "P", body)])
+                for subject, body in [
+                    ("Projektorn i rum 4 startar inte", "Projektorn i rum 4 vill inte starta."),
+                    ("Parkering vid kontoret", "Var får besökare parkera?"),
+                    ("Lösenordet till wifi", "Vad är lösenordet till gästnätet?")]]
+    with database.session() as session:
+        for tid in answered:
+            thread = session.get(Thread, tid)
+            assert thread is not None
+            thread.state = "answered"
+    asks = [add_thread(database, "Projektorn startar inte", [(f"q@{DOMAIN}", "Q", body)])
+            for body in ("Projektorn i rum 4 startar inte, vet någon?", "Startar projektorn?")]
+    found = []
+    for ask in asks:
+        with counting(database) as statements, database.session() as session:
+            thread = session.get(Thread, ask)
+            assert thread is not None
+            found.append([t.id for t in related.similar_answered(session, thread)])
+        derived = [s for s in statements if "thread_features" in s and "INSERT" in s]
+        assert len(derived) == (1 if ask == asks[0] else 0)  # once, for all three
+    assert found[0][0] == answered[0] and found[1][0] == answered[0]
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(ThreadFeatures)) == 3

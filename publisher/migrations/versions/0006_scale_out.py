@@ -29,6 +29,13 @@ def upgrade() -> None:
     )
     counters.install(op.get_bind())
     op.create_table(
+        "thread_features",
+        sa.Column("thread_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("features", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["thread_id"], ["thread.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("thread_id"),
+    )
+    op.create_table(
         "raw_mail",
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
@@ -41,6 +48,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("thread_features")
     counters.uninstall(op.get_bind())
     op.drop_table("feed_stats")
     op.drop_index("ix_thread_asker_id", "thread")
