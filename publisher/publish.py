@@ -254,20 +254,19 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
         gateway=site.gateway_address,
     )
     subject = notify.SUBJECTS[("link", language)].format(subject=thread.subject)
-    message_ids = []
-    for address, name in todo:
-        key = keys[address]
-        message_id = notify.message_id_for(site.gateway_domain, key)
-        msg = notify.compose(
-            sender=site.gateway_address, sender_name=site.name, recipient=address,
-            recipient_name=name, subject=subject, body=body, message_id=message_id,
-            in_reply_to=parsed.message_id, references=parsed.references, date=datetime.now(UTC),
-            extra_headers=[("Reply-To", replyaddr.reply_address(site, thread.id))],
-        )
-        outbox.enqueue(session, key=key, purpose="link", recipient=address, message=msg,
-                       thread_id=thread.id)
-        message_ids.append(message_id)
-    _remember_ids(session, thread, message_ids)
+    message_ids = {a: notify.message_id_for(site.gateway_domain, keys[a]) for a, _ in todo}
+    # One body for everyone: composed and serialised once, To and Message-ID per person.
+    wire = notify.compose_each(
+        [(address, name, message_ids[address]) for address, name in todo],
+        sender=site.gateway_address, sender_name=site.name, subject=subject, body=body,
+        in_reply_to=parsed.message_id, references=parsed.references, date=datetime.now(UTC),
+        extra_headers=[("Reply-To", replyaddr.reply_address(site, thread.id))],
+    )
+    outbox.enqueue_many(session, [
+        OutboundMail(idempotency_key=keys[address], purpose="link", recipient=address.lower(),
+                     thread_id=thread.id, message_id=message_ids[address], raw=wire[address])
+        for address, _name in todo])
+    _remember_ids(session, thread, list(message_ids.values()))
 
 
 REJECT_ADVICE = {

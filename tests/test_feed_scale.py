@@ -180,3 +180,22 @@ def test_similar_threads_features_are_derived_once(database: Database) -> None:
     assert found[0][0] == answered[0] and found[1][0] == answered[0]
     with database.session() as session:
         assert session.scalar(select(func.count()).select_from(ThreadFeatures)) == 3
+
+
+def test_link_mails_composed_once_are_the_bytes_composed_one_by_one() -> None:
+    from mailfeed.publisher import notify, outbox
+
+    people = [("anna.berg@firma.se", "Anna Berg"), ("asa.oberg@firma.se", "Åsa Öberg"),
+              ("berg@firma.se", "Berg, Anna (IT)"), ("x@firma.se", None),
+              ("lång@firma.se", "Lång Adress"),
+              ("long@firma.se", "Maria-Theresia Alexandra von Habsburg-Lothringen " * 2)]
+    common: dict[str, Any] = dict(
+        sender="feed@firma.se", sender_name="Flödet", subject="SV: Fråga om projektorn",
+        body="Tråden finns på http://feed.test/t/1\n", in_reply_to="q1@firma.se",
+        references=["root@firma.se"], date=T0, extra_headers=[("Reply-To", "feed+t1@firma.se")])
+    batch = notify.compose_each([(a, n, f"m.{i}@firma.se") for i, (a, n) in enumerate(people)],
+                                **common)
+    for i, (address, name) in enumerate(people):
+        alone = notify.compose(recipient=address, recipient_name=name,
+                               message_id=f"m.{i}@firma.se", **common)
+        assert batch[address] == outbox.wire_bytes(alone, address), address
