@@ -318,7 +318,8 @@ def bench_smtp(tmp: Path, count: int) -> Result:
                    "mails": count, "target": 0.8})
 
 
-def bench_pipeline(tmp: Path, kind: str, existing: int, count: int, intake: float) -> Result:
+def bench_pipeline(tmp: Path, kind: str, existing: int, count: int, intake: float,
+                   limit: float) -> Result:
     db = Database(kind, tmp)
     try:
         populate(db, existing, 3)
@@ -338,10 +339,10 @@ def bench_pipeline(tmp: Path, kind: str, existing: int, count: int, intake: floa
             mails = list(questions(count))
             start = time.perf_counter()
             _, acked = blast(port, mails)
-            target_threads = existing + count
-            while db.count("SELECT count(*) FROM thread") < target_threads:
+            while (shown := db.count("SELECT count(*) FROM thread") - existing) < count and \
+                    time.perf_counter() - start < limit:
                 time.sleep(0.2)
-            visible = time.perf_counter() - start
+            visible = time.perf_counter() - start  # `limit` bounds a slow worker's run
             queued = db.count("SELECT count(*) FROM outbound_mail")
             while db.count("SELECT count(*) FROM outbound_mail WHERE state = 'queued'") and \
                     time.perf_counter() - start < visible * 3 + 30:
@@ -353,10 +354,10 @@ def bench_pipeline(tmp: Path, kind: str, existing: int, count: int, intake: floa
             gw.terminate()
             gw.wait(timeout=60)
             sink.communicate(b"", timeout=30)
-        ours = count / visible
+        ours = shown / visible
         return Result("pipeline", ours, intake, "mails/s",
                       {"baseline_is": "smtp_ingest (ours)", "existing_threads": existing,
-                       "mails": count, "link_replies_queued": queued,
+                       "mails": count, "visible": shown, "link_replies_queued": queued,
                        "link_replies_sent": sent,
                        "links_per_s": sent / delivered_by if delivered_by else 0,
                        "p50_visible_s": latencies[0], "p99_visible_s": latencies[1],
@@ -424,7 +425,8 @@ def load(port: int, paths: list[str], seconds: float,
             response = conn.getresponse()
             response.read()
             if response.status != 200:
-                errors.append(response.status)
+                with lock:
+                    errors.append(response.status)
             mine.append(time.perf_counter() - t0)
         conn.close()
         with lock:
@@ -436,8 +438,7 @@ def load(port: int, paths: list[str], seconds: float,
         t.start()
     for t in threads:
         t.join()
-    if errors:
-        raise RuntimeError(f"{len(errors)} failed requests, e.g. {errors[0]}")
+    load.errors = len(errors)  # type: ignore[attr-defined]  # reported, not fatal
     return len(latencies) / (time.perf_counter() - start), sorted(latencies)
 
 
@@ -475,11 +476,12 @@ def bench_web(tmp: Path, kind: str, threads: int, posts: int, seconds: float) ->
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}{paths[0]}") as r:
                     size = len(r.read())
                 load(port, paths, 1.0)  # warm up
-                measured[name] = (*load(port, paths, seconds), size)
+                measured[name] = (*load(port, paths, seconds), size,
+                                  load.errors)  # type: ignore[attr-defined]
         finally:
             ours.terminate()
             ours.wait(timeout=30)
-        for name, (rps, latencies, size) in measured.items():
+        for name, (rps, latencies, size, errors) in measured.items():
             page = tmp / f"{name}.html"
             page.write_text("<html><body>" + "x" * max(size - 26, 0) + "</body></html>")
             sport = free_port()
@@ -495,7 +497,7 @@ def bench_web(tmp: Path, kind: str, threads: int, posts: int, seconds: float) ->
                 static.wait(timeout=30)
             results.append(Result(name, rps, base_rps, "req/s", {
                 "baseline_is": "static Flask page of the same size, same gunicorn",
-                "threads_in_db": threads, "page_bytes": size,
+                "threads_in_db": threads, "page_bytes": size, "errors": errors,
                 "p50_ms": 1000 * statistics.median(latencies),
                 "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1],
                 "target": 0.5}))
@@ -585,7 +587,8 @@ def main() -> None:
         if "pipeline" in only:
             with phase("pipeline"):
                 results.append(bench_pipeline(tmp, args.database, sizes["existing"],
-                                              sizes["pipeline"], intake))
+                                              sizes["pipeline"], intake,
+                                              60.0 if quick else 900.0))
         if only & {"web_feed", "web_thread", "web_search"}:
             with phase("web"):
                 results += [r for r in bench_web(tmp, args.database, sizes["web_threads"],
