@@ -10,7 +10,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
-.PHONY: run test bench accuracy
+.PHONY: run test bench accuracy messages
 run: $(BIN)/.installed
 	$(BIN)/mailfeed serve --demo
 
@@ -25,3 +25,13 @@ bench: $(BIN)/.installed
 accuracy: $(BIN)/.installed
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python benchmarks/accuracy.py
+
+# The message catalogue: collect the msgids from code and templates, then merge them into
+# templates/locale/{sv,en}/LC_MESSAGES/messages.po: new and changed msgids arrive
+# untranslated; translate them in sv, then tests/test_catalogue.py passes again.
+POT := $(VENV)/messages.pot
+messages: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k lazy_pgettext:1c,2 --no-location \
+	    --sort-output --project Mailfeed --version 0.1 -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d templates/locale -D messages \
+	    --ignore-obsolete --no-fuzzy-matching

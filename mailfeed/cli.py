@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from mailfeed.settings import Settings, load_settings
+from mailfeed.settings import Settings, build_site, load_settings
 
 
 def _settings() -> Settings:
@@ -183,6 +183,63 @@ def erase_person(address: str, yes: bool) -> None:
         path.unlink(missing_ok=True)
     click.echo(f"erased {result.address}: {result.posts} posts emptied, {result.mails} raw "
                f"mails deleted, {result.outbound} queued mails dropped")
+
+
+@main.command()
+@click.option("--since", default="30d", show_default=True,
+              help="Period: 30d, 12w, 6m or all.")
+@click.option("--department", default=None, help="Only people of this department.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a summary.")
+def stats(since: str, department: str | None, as_json: bool) -> None:
+    """Whether the feed pays off: participation, mail versus feed, ambassadors."""
+    from datetime import UTC, datetime
+
+    from mailfeed.publisher.db import Database
+    from mailfeed.publisher.outcomes import build_report, parse_since
+
+    try:
+        period = parse_since(since, datetime.now(UTC).replace(tzinfo=None))
+    except ValueError as exc:
+        raise click.BadParameter(f"{since!r}: use e.g. 30d, 12w, 6m or all",
+                                 param_hint="--since") from exc
+    with Database(_settings().db_url).session() as session:
+        report = build_report(session, period, department)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        return
+    p, data = report.participation, report.as_json()
+    click.echo(f"people {p.people}: {p.creators} created ({p.share(p.creators):.0%}), "
+               f"{p.engagers} engaged ({p.share(p.engagers):.0%}), "
+               f"{p.readers} only read ({p.share(p.readers):.0%})")
+    times = data["mail_vs_feed"]
+    click.echo(f"median time to answer: feed {_hours(times['feed'])}, "
+               f"mail {_hours(times['mail'])} (unanswered while there)")
+    click.echo(f"reached beyond the mail: {report.reach_beyond_mail} people; "
+               f"{report.answerers_beyond_mail} answers from someone never on the mail")
+    click.echo(f"questions: {report.answered}/{report.questions} answered; "
+               f"{report.unanswered_after_day} without a reply after a day")
+    for dept, people in report.ambassadors.items():
+        names = ", ".join(f"{c.name}{' (ambassador)' if c.ambassador else ''}" for c in people)
+        click.echo(f"ambassadors {dept or '(all)'}: {names}")
+
+
+@main.command()
+def digest() -> None:
+    """Queue this week's digest mail for everyone who wants one (safe to run hourly)."""
+    from datetime import UTC, datetime
+
+    from mailfeed.publisher.db import Database
+    from mailfeed.publisher.digest import queue_digests
+
+    settings = _settings()
+    with Database(settings.db_url).session() as session:
+        count = queue_digests(session, build_site(settings),
+                              datetime.now(UTC).replace(tzinfo=None))
+    click.echo(f"{count} digests queued")
+
+
+def _hours(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds / 3600:.1f} h"
 
 
 @main.group()

@@ -38,6 +38,8 @@ class Person(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(8))
     internal: Mapped[bool] = mapped_column(Boolean, default=True)
+    ambassador: Mapped[bool] = mapped_column(Boolean, default=False)  # marked by moderators
+    digest_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)  # weekly digest
     created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     @property

@@ -1,5 +1,8 @@
 """Composes the gateway's outbound mail from `templates/mail` and queues it.
 
+The words come from the one catalogue (`publisher.catalogue.render_mail`: one template
+per mail, subject on its first line, in the recipient's language).
+
 Every mail we send is automatic, so it says so (RFC 3834 §5: Auto-Submitted), asks
 Exchange not to answer it with its own auto-replies (X-Auto-Response-Suppress), and is
 threaded under the mail it answers (RFC 5322 §3.6.4: In-Reply-To and References).
@@ -13,44 +16,20 @@ from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.orm import Session
 
 from mailfeed.parsers.model import ParsedMail
 from mailfeed.publisher import outbox
+from mailfeed.publisher.catalogue import RenderedMail, language_for, render_mail
 from mailfeed.publisher.site import Site
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-SUBJECTS = {
-    ("link", "sv"): "SV: {subject}",
-    ("link", "en"): "Re: {subject}",
-    ("reject", "sv"): "Inte publicerat: {subject}",
-    ("reject", "en"): "Not published: {subject}",
-    ("suggest", "sv"): "Flytta frågan till flödet? {subject}",
-    ("suggest", "en"): "Move this question to the feed? {subject}",
-}
+__all__ = ["answer_mail", "compose", "language_for", "message_id_for", "render"]
 
 
-@lru_cache(maxsize=1)
-def _env() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=False,  # text/plain mail: nothing is rendered as HTML
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
-
-
-def language_for(language: str | None, default: str = "sv") -> str:
-    return "sv" if (language or default) in {"sv", "no", "da"} else "en"
-
-
-def render(template: str, language: str, **context: Any) -> str:
-    return _env().get_template(f"mail/{template}.{language}.txt").render(**context)
+def render(template: str, language: str, **context: Any) -> RenderedMail:
+    return render_mail(template, language, **context)
 
 
 def message_id_for(domain: str, *parts: object) -> str:
@@ -109,13 +88,12 @@ def answer_mail(
     key: str, recipient: str, recipient_name: str | None, **context: Any,
 ) -> None:
     """Queue one automatic answer to `parsed`, threaded under it, once per `key`."""
-    body = render(template, language, subject=parsed.subject, site_name=site.name,
+    mail = render(template, language, subject=parsed.subject, site_name=site.name,
                   gateway=site.gateway_address, **context)
     msg = compose(
         sender=site.gateway_address, sender_name=site.name, recipient=recipient,
-        recipient_name=recipient_name,
-        subject=SUBJECTS[(template, language)].format(subject=parsed.subject),
-        body=body, message_id=message_id_for(site.gateway_domain, key),
+        recipient_name=recipient_name, subject=mail.subject,
+        body=mail.body, message_id=message_id_for(site.gateway_domain, key),
         in_reply_to=parsed.message_id, references=parsed.references, date=datetime.now(UTC),
     )
     outbox.enqueue(session, key=key, purpose=template, recipient=recipient, message=msg)

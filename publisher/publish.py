@@ -243,23 +243,24 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
         return  # everyone on this copy already has the link: compose nothing
     language = notify.language_for(thread.language, site.default_language)
     url = site.base_url + thread.path
-    humans = [p for p in parsed.participants if not site.is_gateway(p)]
+    # "4 posts from 3 people": the people who wrote them, not everyone the mail went to.
+    writers = {p.author if p.author is not None else p.author_name for p in thread.posts}
     similar = []
     if thread.kind == "question":
         similar = [{"subject": t.subject, "url": site.base_url + t.path}
                    for t in related.similar_answered(session, thread)]
-    body = notify.render(
+    mail = notify.render(
         "link", language, url=url, subject=thread.subject, posts=len(thread.posts),
-        people=max(len(humans), 1), similar=similar, site_name=site.name,
+        people=max(len(writers), 1), similar=similar, site_name=site.name,
         gateway=site.gateway_address,
     )
-    subject = notify.SUBJECTS[("link", language)].format(subject=thread.subject)
     message_ids = {a: notify.message_id_for(site.gateway_domain, keys[a]) for a, _ in todo}
     # One body for everyone: composed and serialised once, To and Message-ID per person.
     wire = notify.compose_each(
         [(address, name, message_ids[address]) for address, name in todo],
-        sender=site.gateway_address, sender_name=site.name, subject=subject, body=body,
-        in_reply_to=parsed.message_id, references=parsed.references, date=datetime.now(UTC),
+        sender=site.gateway_address, sender_name=site.name, subject=mail.subject,
+        body=mail.body, in_reply_to=parsed.message_id, references=parsed.references,
+        date=datetime.now(UTC),
         extra_headers=[("Reply-To", replyaddr.reply_address(site, thread.id))],
     )
     outbox.enqueue_many(session, [
@@ -269,37 +270,13 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
     _remember_ids(session, thread, list(message_ids.values()))
 
 
-REJECT_ADVICE = {
-    "sv": "Har du frågor, kontakta den som driver flödet i din organisation.",
-    "en": "If you have questions, contact whoever runs the feed in your organisation.",
-}
-_CONFIDENTIAL = {
-    "sv": "Meddelandet är märkt som konfidentiellt, och sådana meddelanden publiceras aldrig "
-          "i flödet. Inget av innehållet har sparats.",
-    "en": "The message is marked confidential, and such messages are never published on the "
-          "feed. None of its content was kept.",
-}
-# The sender's own words for why, by the policy rule that decided; the operator's reason
-# (English, on the admin page) is the fallback.
-REJECT_REASONS: dict[str, dict[str, str]] = {
-    "sv": {
-        "sender_domain": "Bara adresser i organisationens egna domäner kan publicera i "
-                         "flödet, och {domain} är inte en av dem.",
-        "sensitivity": _CONFIDENTIAL["sv"], "encrypted": _CONFIDENTIAL["sv"],
-        "confidential_subject": _CONFIDENTIAL["sv"],
-    },
-    "en": {
-        "sender_domain": "Only addresses in the organisation's own domains can publish on the "
-                         "feed, and {domain} is not one of them.",
-        "sensitivity": _CONFIDENTIAL["en"], "encrypted": _CONFIDENTIAL["en"],
-        "confidential_subject": _CONFIDENTIAL["en"],
-    },
-}
+# The reject mail explains these in the sender's words (templates/mail/reject.txt); any
+# other rule is explained by the operator's reason.
+_CONFIDENTIAL_RULES = frozenset({"sensitivity", "encrypted", "confidential_subject"})
 
 
-def reason_for_sender(decision: Decision, language: str, address: str) -> str:
-    text = REJECT_REASONS.get(language, {}).get(decision.rule)
-    return text.format(domain=address.rpartition("@")[2]) if text else decision.reason
+def _rejection_kind(decision: Decision) -> str:
+    return "confidential" if decision.rule in _CONFIDENTIAL_RULES else decision.rule
 
 
 def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision: Decision,
@@ -319,8 +296,7 @@ def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision:
         session, site, parsed, template="reject", language=language,
         key=f"reject:{address}:{reason_code}:{today}",  # once per sender, reason and day
         recipient=address, recipient_name=parsed.sender.name,
-        reason=reason_for_sender(decision, language, address),
-        advice=REJECT_ADVICE[language])
+        why=_rejection_kind(decision), domain=address.rpartition("@")[2], reason=decision.reason)
 
 
 def decide_for(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope,

@@ -126,13 +126,12 @@ def queue_reply_mails(
     queued = []
     language = notify.language_for(thread.language, site.default_language)
     url = site.base_url + thread.path
-    subject = notify.SUBJECTS[("link", language)].format(subject=thread.subject)
     for person in recipients(session, thread, author):
         key = f"comment:{thread.id}:{post.id}:{person.id}"
         message_id = notify.message_id_for(site.gateway_domain, key)
         token = mute_token(site, thread.id, person.id)
         mute_url = f"{site.base_url}/mute/{token}"
-        body = notify.render(
+        mail = notify.render(
             "comment", language, author=author.display, subject=thread.subject,
             body=post.body, url=f"{url}#p{post.id}", mute_url=mute_url,
             asker=person.id == thread.asker_id, site_name=site.name,
@@ -140,8 +139,8 @@ def queue_reply_mails(
         parent, references = _threading(session, thread, person.email)
         msg = notify.compose(
             sender=site.gateway_address, sender_name=f"{author.display} via {site.name}",
-            recipient=person.email, recipient_name=person.name, subject=subject, body=body,
-            message_id=message_id, in_reply_to=parent, references=references,
+            recipient=person.email, recipient_name=person.name, subject=mail.subject,
+            body=mail.body, message_id=message_id, in_reply_to=parent, references=references,
             date=datetime.now(UTC),
             extra_headers=[
                 ("Reply-To", replyaddr.reply_address(site, thread.id)),

@@ -21,7 +21,13 @@ MAX_AGE = 14 * 24 * 3600  # two weeks: a question older than that has moved on
 
 
 class InvalidInvitation(Exception):
-    """The link is forged, expired or names no mail we have."""
+    """The link is forged, expired or names no mail we have.
+
+    `problem` says which (expired, invalid, gone, empty); the page words it for the reader."""
+
+    def __init__(self, problem: str, detail: str) -> None:
+        super().__init__(detail)
+        self.problem = problem
 
 
 def _serializer(site: Site) -> URLSafeTimedSerializer:
@@ -36,9 +42,9 @@ def read_token(site: Site, token: str) -> int:
     try:
         data = _serializer(site).loads(token, max_age=MAX_AGE)
     except SignatureExpired as exc:
-        raise InvalidInvitation("this link has expired") from exc
+        raise InvalidInvitation("expired", "this link has expired") from exc
     except BadSignature as exc:
-        raise InvalidInvitation("this link is not valid") from exc
+        raise InvalidInvitation("invalid", "this link is not valid") from exc
     return int(data["mail"])
 
 
@@ -66,7 +72,7 @@ def load(session: Session, site: Site, token: str) -> tuple[MailMessage, ParsedM
     mail = session.get(MailMessage, read_token(site, token))
     raw = rawstore.load(session, mail.raw_path) if mail is not None else None
     if mail is None or raw is None:
-        raise InvalidInvitation("the mail behind this link is gone")
+        raise InvalidInvitation("gone", "the mail behind this link is gone")
     return mail, parse_mail(raw)
 
 
@@ -82,7 +88,7 @@ def accept(session: Session, site: Site, token: str) -> Thread:
     decision = Decision("publish", "question", "published by the asker from an invitation")
     thread, _added = publish_into(session, site, parsed, decision, mail, None, "monitor")
     if thread is None:
-        raise InvalidInvitation("this mail has nothing to publish")
+        raise InvalidInvitation("empty", "this mail has nothing to publish")
     mail.action, mail.kind, mail.reason = decision.action, decision.kind, decision.reason
     return thread
 

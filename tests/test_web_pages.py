@@ -60,7 +60,7 @@ def test_thread_page_shows_posts_as_written(bo: FlaskClient, vpn: int) -> None:
     assert "2 Nov 2026 09:00 (+01:00)" in page  # the writer's own clock, not UTC
     assert "2 Nov 2026 08:01 UTC" in page  # no written date: UTC, said so
     swedish = text(bo.get(f"/t/{vpn}-vpn-hemifr-n", headers={"Accept-Language": "sv"}))
-    assert "2 nov 2026 09:00 (+01:00)" in swedish
+    assert "2 nov. 2026 09:00 (+01:00)" in swedish  # CLDR's Swedish short month
     link = '<a href="https://intra.firma.se/vpn?a=1&amp;b=2" rel="nofollow noopener noreferrer">'
     assert link in page
     assert "<details class=\"trimmed\">" in page and "IT-avdelningen" in page

@@ -80,7 +80,7 @@ def test_like_toggles_and_counts(client: FlaskClient, web_db: Database, question
     page = client.get(PATH.format(question)).get_data(as_text=True)
     assert 'aria-pressed="true"' in page and '<span class="like-count">1</span>' in page
     card = client.get("/").get_data(as_text=True)
-    assert "Replies: 1" in card and "Likes: 1" in card and "Readers: 1" in card
+    assert "1 reply" in card and "1 like" in card and "1 reader" in card
     assert post_form(client, PATH.format(question), "/p/1/like") == 302
     with web_db.session() as session:
         assert session.scalars(select(Like)).all() == []

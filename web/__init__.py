@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, request
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher.db import Database
@@ -79,27 +79,13 @@ def create_app(
 
 
 def _register_template_helpers(app: Flask, settings: Settings) -> None:
-    def lang() -> str:
-        if "lang" not in g:
-            g.lang = i18n.choose_language(settings.default_language)
-        return str(g.lang)
-
-    def translate(key: str, **values: object) -> str:
-        return i18n.translate(key, lang(), **values)
-
+    i18n.install(app, settings.default_language)
     app.jinja_env.globals.update(
-        _=translate,
-        lang=lang,
         csrf_token=security.csrf_token,
         atom_url=security.atom_url,
         current_user=state.current_user,
         settings=settings,
         iso_utc=render.iso_utc,
-        written_date=lambda text, moment: render.written_date(text, moment, lang()),
-        local_date=lambda moment, clock=True: render.local_date(moment, lang(), clock=clock),
-        duration=render.duration,
-        duration_of=render.span,
-        languages=i18n.LANGUAGES,
         request_path=lambda: request.full_path if request.query_string else request.path,
     )
     app.jinja_env.filters.update(
@@ -125,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
         admin,
         api,
         auth,
+        digest,
         feed,
         metrics,
         mute,
@@ -138,5 +125,5 @@ def _register_blueprints(app: Flask) -> None:
 
     app.jinja_env.globals["unseen_count"] = people.unseen_count
     for module in (feed, threads, search, auth, api, admin, outbox, people, suggest, metrics,
-                   mute, stats):
+                   mute, stats, digest):
         app.register_blueprint(module.bp)

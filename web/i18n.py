@@ -1,180 +1,51 @@
-"""Swedish and English UI strings, chosen by the `lang` cookie or Accept-Language.
+"""The viewer's language and zone, and the catalogue's words and times on pages.
 
-A plain dictionary: the UI has a few dozen strings, and a catalogue compiler would add a
-build step for no gain.  A missing key falls back to English, then to the key itself.
+Flask-Babel picks the locale per request (the `lang` cookie, else Accept-Language, else
+the configured default) and installs gettext, `_` and `ngettext` in Jinja; the
+translations come from the one catalogue in `publisher.catalogue`, the same one mail
+uses.  Times go through `publisher.timewords` in the viewer's zone (the `tz` cookie when
+it names a real zone, else UTC).
 """
 
 from __future__ import annotations
 
-from flask import request
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-LANGUAGES = ("sv", "en")
+import flask_babel
+from babel.support import Translations
+from flask import Flask, request
+from flask_babel import lazy_gettext
+from markupsafe import Markup, escape
 
-STRINGS: dict[str, dict[str, str]] = {
-    "Feed": {"sv": "Flöde"},
-    "Search": {"sv": "Sök"},
-    "Search threads": {"sv": "Sök i trådar"},
-    "Sign in": {"sv": "Logga in"},
-    "Sign out": {"sv": "Logga ut"},
-    "Your work address": {"sv": "Din jobbadress"},
-    "Send me a sign-in link": {"sv": "Skicka en inloggningslänk"},
-    "Check your mail": {"sv": "Kolla din e-post"},
-    "sent_link": {
-        "en": "If the address may sign in, a link is on its way. It works once, for 15 minutes.",
-        "sv": "Om adressen får logga in är en länk på väg. Den fungerar en gång, i 15 minuter.",
-    },
-    "Read it in the local outbox": {"sv": "Läs den i den lokala utkorgen"},
-    "only_domains": {
-        "en": "Only addresses in these domains can sign in:",
-        "sv": "Bara adresser i de här domänerna kan logga in:",
-    },
-    "Confirm sign-in": {"sv": "Bekräfta inloggning"},
-    "confirm_text": {
-        "en": "Sign in to the feed as",
-        "sv": "Logga in i flödet som",
-    },
-    "follow_on": {"en": "You get replies on this thread by mail.",
-                  "sv": "Du får svar i den här tråden som e-post."},
-    "follow_off": {"en": "You don't get replies on this thread by mail.",
-                   "sv": "Du får inte svar i den här tråden som e-post."},
-    "Mail me replies": {"sv": "Mejla mig svaren"},
-    "Stop mailing me replies": {"sv": "Sluta mejla mig svaren"},
-    "Move to the feed?": {"sv": "Flytta till flödet?"},
-    "suggest_intro": {
-        "en": "This is how the {messages} mails of your question would look on the feed. "
-              "Nothing is published until you press the button.",
-        "sv": "Så här skulle frågans {messages} mejl se ut i flödet. "
-              "Inget publiceras förrän du trycker på knappen.",
-    },
-    "Publish to the feed": {"sv": "Publicera i flödet"},
-    "Already on the feed": {"sv": "Redan i flödet"},
-    "Not this one": {"sv": "Inte den här"},
-    "Preview": {"sv": "Förhandsvisning"},
-    "decline_text": {
-        "en": "The question stays in mail and you will not be asked about it again.",
-        "sv": "Frågan stannar i e-posten och du får ingen fler fråga om den.",
-    },
-    "Keep it in mail": {"sv": "Behåll den i e-posten"},
-    "declined_text": {
-        "en": "Noted. The question stays in mail.",
-        "sv": "Noterat. Frågan stannar i e-posten.",
-    },
-    "Link expired": {"sv": "Länken har gått ut"},
-    "Link already used": {"sv": "Länken är redan använd"},
-    "Invalid link": {"sv": "Ogiltig länk"},
-    "Request a new link": {"sv": "Be om en ny länk"},
-    "All": {"sv": "Alla"},
-    "questions": {"en": "Questions", "sv": "Frågor"},
-    "unanswered": {"en": "Unanswered", "sv": "Obesvarade"},
-    "answered": {"en": "Answered", "sv": "Besvarade"},
-    "kudos": {"en": "Kudos", "sv": "Beröm"},
-    "discussions": {"en": "Discussions", "sv": "Diskussioner"},
-    "mine": {"en": "Mine", "sv": "Mina"},
-    "mentions": {"en": "Mentioning me", "sv": "Nämner mig"},
-    "kind_question": {"en": "Question", "sv": "Fråga"},
-    "kind_discussion": {"en": "Discussion", "sv": "Diskussion"},
-    "kind_kudos": {"en": "Kudos", "sv": "Beröm"},
-    "state_answered": {"en": "Answered", "sv": "Besvarad"},
-    # Counts as "Label: n" — no plural forms to get wrong in either language.
-    "replies": {"en": "Replies", "sv": "Svar"},
-    "likes": {"en": "Likes", "sv": "Gillningar"},
-    "readers": {"en": "Readers", "sv": "Läsare"},
-    "Moved from mail": {"sv": "Flyttad från e-post"},
-    "moved_panel": {
-        "en": "Lived in mail for {duration}: {messages} messages between {people} people; "
-        "moved here {created}.",
-        "sv": "Levde i e-post i {duration}: {messages} meddelanden mellan {people} personer; "
-        "flyttade hit {created}.",
-    },
-    "Trimmed text": {"sv": "Bortklippt text"},
-    "Reply": {"sv": "Svara"},
-    "Your reply (Markdown)": {"sv": "Ditt svar (Markdown)"},
-    "Post reply": {"sv": "Skicka svar"},
-    "Like": {"sv": "Gilla"},
-    "Unlike": {"sv": "Sluta gilla"},
-    "Mark as answer": {"sv": "Markera som svar"},
-    "Answer": {"sv": "Svar"},
-    "Mentioned": {"sv": "Nämnda"},
-    "Newer": {"sv": "Nyare"},
-    "Older": {"sv": "Äldre"},
-    "No threads yet.": {"sv": "Inga trådar än."},
-    "No matches.": {"sv": "Inga träffar."},
-    "Recent mail": {"sv": "Senaste e-post"},
-    "Outbox": {"sv": "Utkorg"},
-    "Time": {"sv": "Tid"},
-    "Sender": {"sv": "Avsändare"},
-    "Subject": {"sv": "Ämne"},
-    "Action": {"sv": "Åtgärd"},
-    "Reason": {"sv": "Skäl"},
-    "Purpose": {"sv": "Syfte"},
-    "Recipient": {"sv": "Mottagare"},
-    "State": {"sv": "Status"},
-    "Guest": {"sv": "Gäst"},
-    "Asked": {"sv": "Frågat"},
-    "Answers": {"sv": "Svar"},
-    "Praised": {"sv": "Berömt"},
-    "Notifications": {"sv": "Aviseringar"},
-    "Skip to content": {"sv": "Hoppa till innehållet"},
-    "Language": {"sv": "Språk"},
-    "Filters": {"sv": "Filter"},
-    "Atom feed": {"sv": "Atom-flöde"},
-    "asked by": {"sv": "frågat av"},
-    "by": {"sv": "av"},
-    "days": {"sv": "dagar"},
-    "minutes": {"sv": "minuter"},
-    "Statistics": {"sv": "Statistik"},
-    "Threads on the feed": {"sv": "Trådar i flödet"},
-    "Mails those chains had": {"sv": "Mejl i de kedjorna"},
-    "Typical time in mail (median)": {"sv": "Typisk tid i e-post (median)"},
-    "Questions answered": {"sv": "Besvarade frågor"},
-    "Typical time to an answer on the feed (median)": {
-        "sv": "Typisk tid till svar i flödet (median)"},
-    "Readers": {"sv": "Läsare"},
-    "Replies written on the feed": {"sv": "Svar skrivna i flödet"},
-    "Who answers": {"sv": "Vem svarar"},
-    "hours": {"sv": "timmar"},
-    "Download": {"sv": "Ladda ner"},
-    "Original mail": {"sv": "Originalmejl"},
-    "Attachments": {"sv": "Bilagor"},
-    "Search in": {"sv": "Sök i"},
-    "scope_all": {"en": "Everything", "sv": "Allt"},
-    "scope_own": {"en": "What people wrote", "sv": "Det folk skrev"},
-    "scope_trimmed": {
-        "en": "Trimmed text (signatures, quotes)",
-        "sv": "Bortklippt text (signaturer, citat)",
-    },
-    "Hide": {"sv": "Dölj"},
-    "Delete": {"sv": "Ta bort"},
-    "Hide thread": {"sv": "Dölj tråden"},
-    "Moderation": {"sv": "Moderering"},
-    "This is praise (kudos)": {"sv": "Det här är beröm (kudos)"},
-    "Quarantined mail": {"sv": "Mejl i karantän"},
-    "Nothing is quarantined.": {"sv": "Inget ligger i karantän."},
-    "Received": {"sv": "Mottaget"},
-    "Source": {"sv": "Källa"},
-    "Error": {"sv": "Fel"},
-    "Attempts": {"sv": "Försök"},
-    "Retry": {"sv": "Försök igen"},
-    "Outbound mail": {"sv": "Utgående e-post"},
-    "Mail about this thread": {"sv": "Mejl om den här tråden"},
-    "mute_ask": {
-        "en": "You get a mail when someone replies to this thread on the feed.",
-        "sv": "Du får ett mejl när någon svarar i den här tråden i flödet.",
-    },
-    "mute_done": {
-        "en": "Done: no more mail about this thread.",
-        "sv": "Klart: inga fler mejl om den här tråden.",
-    },
-    "mute_already": {
-        "en": "You get no mail about this thread.",
-        "sv": "Du får inga mejl om den här tråden.",
-    },
-    "mute_resumed": {
-        "en": "Done: you get a mail again when someone replies.",
-        "sv": "Klart: du får mejl igen när någon svarar.",
-    },
-    "Stop these mails": {"sv": "Stoppa de här mejlen"},
-    "Mail me again": {"sv": "Mejla mig igen"},
+from mailfeed.publisher import catalogue, timewords
+
+LANGUAGES = catalogue.LANGUAGES
+
+# Labels for the values the database stores as codes.  lazy_gettext keeps the English
+# msgid here and translates it when a page shows it, in that page's language.
+KIND_LABELS = {
+    "question": lazy_gettext("Question"),
+    "discussion": lazy_gettext("Discussion"),
+    "kudos": lazy_gettext("Kudos"),
+    "praise": lazy_gettext("Praise"),
+    "event": lazy_gettext("Event"),
+    "idea": lazy_gettext("Idea"),
+    "news": lazy_gettext("News"),
+}
+FILTER_LABELS = {
+    "questions": lazy_gettext("Questions"),
+    "unanswered": lazy_gettext("Unanswered"),
+    "answered": lazy_gettext("Answered"),
+    "kudos": lazy_gettext("Kudos"),
+    "discussions": lazy_gettext("Discussions"),
+    "mine": lazy_gettext("Mine"),
+    "mentions": lazy_gettext("Mentioning me"),
+}
+SCOPE_LABELS = {
+    "all": lazy_gettext("Everything"),
+    "own": lazy_gettext("What people wrote"),
+    "trimmed": lazy_gettext("Trimmed text (signatures, quotes)"),
 }
 
 
@@ -189,7 +60,86 @@ def choose_language(default: str) -> str:
     return default if default in LANGUAGES else "en"
 
 
-def translate(key: str, lang: str, **values: object) -> str:
-    entry = STRINGS.get(key, {})
-    text = entry.get(lang) or entry.get("en") or key
-    return text.format(**values) if values else text
+def choose_zone() -> tzinfo:
+    """The viewer's zone: the `tz` cookie when it names a real IANA zone, else UTC."""
+    name = request.cookies.get("tz", "")
+    try:
+        return ZoneInfo(name) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def language() -> str:
+    """The page's language, sv or en (the formatting locale may carry a region)."""
+    locale = flask_babel.get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def _zone() -> tzinfo:
+    zone = flask_babel.get_timezone()
+    return zone if zone is not None else UTC
+
+
+class _CatalogueDomain(flask_babel.Domain):
+    """Flask-Babel's domain, reading the in-memory catalogue instead of compiled .mo files."""
+
+    def get_translations(self) -> Translations:
+        return catalogue.translations(language())
+
+
+class _Babel(flask_babel.Babel):
+    @property
+    def domain_instance(self) -> flask_babel.Domain:
+        return _DOMAIN
+
+
+_DOMAIN = _CatalogueDomain()
+
+
+def install(app: Flask, default_language: str) -> None:
+    """Flask-Babel on `app`, with the catalogue and the time filters in Jinja."""
+    _Babel(
+        app,
+        locale_selector=lambda: timewords.format_locale(choose_language(default_language)),
+        timezone_selector=choose_zone,
+    )
+    app.jinja_env.globals.update(
+        lang=language,
+        languages=LANGUAGES,
+        kind_label=lambda kind: KIND_LABELS.get(kind, kind),
+        filter_label=lambda name: FILTER_LABELS.get(name, name),
+        scope_label=lambda name: SCOPE_LABELS.get(name, name),
+        written_date=lambda text, moment: timewords.written(text, moment, language()),
+        local_date=lambda moment, clock=True: timewords.absolute(moment, language(), clock=clock),
+        span_of=span_of,
+    )
+    app.jinja_env.filters.update(
+        when=when,
+        absolute=lambda moment: timewords.absolute(moment, language(), _zone(), weekday=True),
+        duration=lambda delta: timewords.duration(delta, language()),
+        time_tag=time_tag,
+    )
+
+
+def when(moment: datetime | None, now: datetime | None = None) -> str:
+    """`{{ post.date|when }}`: "3 hr ago", "yesterday 14:05", … in the viewer's language."""
+    if moment is None:
+        return ""
+    return timewords.when(moment, now or datetime.now(UTC), language(), _zone())
+
+
+def time_tag(moment: datetime | None) -> Markup:
+    """`{{ card.last_activity|time_tag }}`: <time> with the relative text, absolute on hover."""
+    if moment is None:
+        return Markup("")
+    stamp = moment.replace(microsecond=0).isoformat() + ("Z" if moment.tzinfo is None else "")
+    full = timewords.absolute(moment, language(), _zone(), weekday=True)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        stamp, full, escape(when(moment)))
+
+
+def span_of(first: datetime | None, last: datetime | None) -> timedelta:
+    """The time between two optional moments (none known: no time at all)."""
+    if first is None or last is None:
+        return timedelta(0)
+    return max(timedelta(0), last - first)

@@ -1,4 +1,4 @@
-"""Turning stored text into safe HTML: mail text, Markdown replies, search snippets, dates.
+"""Turning stored text into safe HTML: mail text, Markdown replies, search snippets.
 
 Mail bodies are text (the parsers converted any HTML): they are escaped and only URLs
 become links.  Web replies are Markdown rendered with raw HTML disabled and then cleaned
@@ -8,7 +8,7 @@ by nh3 anyway, so a renderer bug cannot become an XSS.  Nothing else produces ma
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import nh3
 from markdown_it import MarkdownIt
@@ -79,49 +79,3 @@ def iso_utc(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.replace(microsecond=0).isoformat() + "Z"
-
-
-MONTHS = {
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    "sv": ("jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec"),
-}
-
-
-def local_date(moment: datetime, lang: str = "en", *, clock: bool = True) -> str:
-    """`20 nov 2026 08:30` in the UI language (day first in both: our readers are European)."""
-    months = MONTHS.get(lang, MONTHS["en"])
-    text = f"{moment.day} {months[moment.month - 1]} {moment.year}"
-    return f"{text} {moment:%H:%M}" if clock else text
-
-
-def written_date(date_text: str | None, moment: datetime, lang: str = "en") -> str:
-    """A post's date as the writer's clock showed it (with its offset), else UTC."""
-    if date_text:
-        try:
-            parsed = datetime.fromisoformat(date_text)
-        except ValueError:
-            return date_text
-        offset = parsed.strftime("%z")
-        suffix = f" ({offset[:3]}:{offset[3:]})" if offset else ""
-        return local_date(parsed, lang) + suffix
-    return local_date(moment, lang) + " UTC"
-
-
-def span(delta: timedelta) -> tuple[int, str]:
-    """A length of time as (amount, unit key): minutes, hours or days, whichever reads."""
-    seconds = max(0.0, delta.total_seconds())
-    if seconds >= 2 * 86400:
-        return round(seconds / 86400), "days"
-    if seconds >= 2 * 3600:
-        return round(seconds / 3600), "hours"
-    return max(1, round(seconds / 60)), "minutes"
-
-
-def duration(first: datetime | None, last: datetime | None) -> tuple[int, str]:
-    """How long a thread lived in mail, as (amount, unit key) in days or hours."""
-    if first is None or last is None:
-        return 0, "hours"
-    seconds = max(0.0, (last - first).total_seconds())
-    if seconds >= 2 * 86400:
-        return round(seconds / 86400), "days"
-    return round(seconds / 3600), "hours"

@@ -23,11 +23,12 @@ from mailfeed.web.state import GUEST_NAME, CurrentUser, settings
 PUBLIC = frozenset(
     {"healthz", "static", "auth.login", "auth.confirm", "auth.language", "outbox.index",
      "outbox.message", "suggest.preview", "suggest.publish", "suggest.decline_page",
-     "suggest.decline", "metrics.scrape", "mute.confirm", "mute.apply"}
+     "suggest.decline", "metrics.scrape", "mute.confirm", "mute.apply", "digest.confirm",
+     "digest.apply"}
 )
 # POSTs whose signed URL is the capability, with no session to forge: RFC 8058's one-click
 # unsubscribe comes from a mail client that has neither cookie nor CSRF token.
-SIGNED_POSTS = frozenset({"mute.apply"})
+SIGNED_POSTS = frozenset({"mute.apply", "digest.apply"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 

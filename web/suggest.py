@@ -21,8 +21,8 @@ def _site(cfg: Settings) -> Site:
     return build_site(cfg)
 
 
-def _problem(message: str) -> tuple[str, int]:
-    return render_template("web/suggest/problem.html", message=message), 410
+def _problem(error: suggest.InvalidInvitation) -> tuple[str, int]:
+    return render_template("web/suggest/problem.html", problem=error.problem), 410
 
 
 @bp.get("/<token>")
@@ -31,7 +31,7 @@ def preview(token: str) -> str | tuple[str, int]:
     try:
         mail, parsed = suggest.load(db_session(), _site(cfg), token)
     except suggest.InvalidInvitation as exc:
-        return _problem(str(exc))
+        return _problem(exc)
     return render_template("web/suggest/preview.html", token=token, mail=mail, parsed=parsed)
 
 
@@ -41,7 +41,7 @@ def publish(token: str) -> Response | tuple[str, int]:
     try:
         thread = suggest.accept(session, _site(settings()), token)
     except suggest.InvalidInvitation as exc:
-        return _problem(str(exc))
+        return _problem(exc)
     session.commit()
     return redirect(thread.path, code=303)
 
@@ -51,7 +51,7 @@ def decline_page(token: str) -> str | tuple[str, int]:
     try:
         suggest.load(db_session(), _site(settings()), token)
     except suggest.InvalidInvitation as exc:
-        return _problem(str(exc))
+        return _problem(exc)
     return render_template("web/suggest/decline.html", token=token)
 
 
@@ -61,6 +61,6 @@ def decline(token: str) -> str | tuple[str, int]:
     try:
         suggest.decline(session, _site(settings()), token)
     except suggest.InvalidInvitation as exc:
-        return _problem(str(exc))
+        return _problem(exc)
     session.commit()
     return render_template("web/suggest/declined.html")

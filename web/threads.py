@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher import feed as feed_queries
-from mailfeed.publisher import reactions, subscriptions
+from mailfeed.publisher import outcomes, reactions, subscriptions
 from mailfeed.publisher.models import MailMessage, Post, Thread
 from mailfeed.settings import build_site
 from mailfeed.web import mailer
@@ -76,9 +76,12 @@ def show(thread_id: int, slug: str) -> Response | str:
     by_mail = None
     if participant and person is not None and user is not None and not user.guest:
         by_mail = subscriptions.hears(session, thread, person.id)
+    # Before and after the move, and "read by N" — the quiet 90 % made visible to authors.
+    outcome = outcomes.thread_outcome(session, thread)
     return render_template(
         "web/threads/thread.html",
         thread=thread,
+        outcome=outcome,
         by_mail=by_mail,
         posts=posts,
         likes=likes,

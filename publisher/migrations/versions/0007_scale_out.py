@@ -1,8 +1,9 @@
 """scale-out: outbound leases (several senders claim rows, none sends twice); raw_mail
-(MAILFEED_RAW_STORE=database: one record of each mail without a shared disk)
+(MAILFEED_RAW_STORE=database: one record of each mail without a shared disk); feed_stats
+counters kept by triggers; the (last_activity, id) and asker indexes; thread_features
 
-Revision ID: 0006_scale_out
-Revises: 0005
+Revision ID: scale_out
+Revises: person_ambassador_digest
 """
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from alembic import op
 
 from mailfeed.publisher import counters
 
-revision = "0006_scale_out"
-down_revision = "0005"
+revision = "scale_out"
+down_revision = "person_ambassador_digest"
 branch_labels = None
 depends_on = None
 

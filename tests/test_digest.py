@@ -1,0 +1,99 @@
+"""The weekly digest: Ida gets her week on the feed by mail, through the real outbound
+sender to a real SMTP relay, with a one-click unsubscribe that works without signing in;
+Jonas opted out and gets nothing; a second run queues nothing twice."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+from gateway_support import relay_sink  # noqa: F401
+from sqlalchemy import func, select
+from stats_seed import NOW, address, seed_month
+from web_support import app, client, web_db, web_settings  # noqa: F401
+
+from mailfeed.cli import main
+from mailfeed.gateway.outbound import OutboundSender
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.digest import build_digest, queue_digests
+from mailfeed.publisher.models import OutboundMail, Person, Thread
+from mailfeed.settings import Settings, build_site
+
+
+def test_digest_reaches_the_relay_with_one_click_unsubscribe(
+        web_settings: Settings, web_db: Database, client: FlaskClient,  # noqa: F811
+        relay_sink, data_dir: Path) -> None:  # noqa: F811
+    site = build_site(web_settings)
+    with web_db.session() as session:
+        people = seed_month(session)
+        people["Jonas"].digest_opt_out = True
+        people["David"].language = "en"
+        # David answered Berit before, so Berit's new open question waits for him.
+        berit_open = session.scalar(select(Thread).where(Thread.subject == "Parkering"))
+        assert berit_open is not None
+        berit_open.created = NOW
+    with web_db.session() as session:
+        ida = session.scalar(select(Person).where(Person.email == address("Ida")))
+        assert ida is not None and build_digest(session, ida, NOW).empty  # nothing for Ida
+        queued = queue_digests(session, site, NOW)
+        assert queue_digests(session, site, NOW) == 0  # idempotent per person and week
+        recipients = set(session.scalars(select(OutboundMail.recipient)
+                                         .where(OutboundMail.purpose == "digest")))
+    assert address("Jonas") not in recipients
+    assert queued == len(recipients) > 0
+
+    sender = OutboundSender(web_settings.with_overrides(relay=f"127.0.0.1:{relay_sink.port}"),
+                            web_db)
+    sender.run_once()
+    caught = relay_sink.wait_for(queued)
+    assert len(caught) == queued
+    mail = next(message_from_bytes(c.raw, policy=policy.default) for c in caught
+                if address("David") in c.rcpts)
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert mail["Auto-Submitted"] == "auto-generated"
+    unsubscribe = str(mail["List-Unsubscribe"]).strip("<>")
+    assert unsubscribe.startswith("http://feed.test/digest/p")
+    text = mail.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    assert "Questions waiting for someone like you:\n- Parkering" in text
+    assert "http://feed.test/t/" in text and unsubscribe in text
+
+    # One-click: a POST without cookie or CSRF token, as a mail client sends it (RFC 8058).
+    path = unsubscribe[len("http://feed.test"):]
+    assert client.get(path).status_code == 200
+    assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert client.post(path[:-3] + "aaa").status_code == 404  # a forged token
+    with web_db.session() as session:
+        david = session.scalar(select(Person).where(Person.email == address("David")))
+        assert david is not None and david.digest_opt_out
+        session.execute(OutboundMail.__table__.delete().where(OutboundMail.purpose == "digest"))
+        assert queue_digests(session, site, NOW) == queued - 1  # David is off now
+
+
+def test_digest_holds_the_weeks_answers_and_praise(web_settings: Settings,
+                                                   web_db: Database) -> None:  # noqa: F811
+    with web_db.session() as session:
+        seed_month(session)
+        hanna = session.scalar(select(Person).where(Person.email == address("Hanna")))
+        assert hanna is not None
+        # The week up to day 17: Cecilia's praise (day 15) is in it; the answers are older.
+        digest = build_digest(session, hanna, NOW.replace(day=19))
+        assert [t.subject for t in digest.praise] == ["Tack!"] and digest.answered == []
+        elin = session.scalar(select(Person).where(Person.email == address("Elin")))
+        assert elin is not None
+        early = build_digest(session, elin, NOW.replace(day=6))
+        assert [t.subject for t in early.answered] == ["Projektorn", "Nyckeln"]
+
+
+def test_mailfeed_digest_command_queues(web_settings: Settings, web_db: Database) -> None:  # noqa: F811
+    with web_db.session() as session:
+        seed_month(session)
+    env = {"MAILFEED_DATA_DIR": str(web_settings.data_dir),
+           "MAILFEED_DATABASE_URL": web_settings.db_url, "MAILFEED_SECRET_KEY": "x"}
+    result = CliRunner().invoke(main, ["digest"], env=env)
+    assert result.exit_code == 0, result.output
+    with web_db.session() as session:
+        count = session.scalar(select(func.count()).select_from(OutboundMail)
+                               .where(OutboundMail.purpose == "digest"))
+    assert result.output.strip() == f"{count} digests queued"
