@@ -26,7 +26,7 @@ CANDIDATES = 500  # the most recently active answered threads; bounded work per 
 def similar_answered(session: Session, thread: Thread, limit: int = 3) -> list[Thread]:
     """Up to `limit` answered threads that ask much the same, best first."""
     rows = session.execute(
-        select(Thread, ThreadFeatures.features)
+        select(Thread.id, ThreadFeatures.features)
         .outerjoin(ThreadFeatures, ThreadFeatures.thread_id == Thread.id)
         .where(Thread.state == "answered", Thread.id != thread.id, Thread.hidden.is_(False))
         .order_by(Thread.last_activity.desc())
@@ -34,14 +34,16 @@ def similar_answered(session: Session, thread: Thread, limit: int = 3) -> list[T
     ).all()
     if not rows:
         return []
-    missing = [t.id for t, stored in rows if stored is None]
+    missing = [tid for tid, stored in rows if stored is None]
     derived = _derive(session, missing) if missing else {}
-    candidates = [(t.id, json.loads(stored) if stored is not None else derived.get(t.id, {}))
-                  for t, stored in rows]
+    candidates = [(tid, json.loads(stored) if stored is not None else derived.get(tid, {}))
+                  for tid, stored in rows]
     question = thread.subject + "\n" + (thread.posts[0].body if thread.posts else "")
-    by_id = {t.id: t for t, _stored in rows}
     ranked = rank_features(features(question), candidates, limit=limit)
-    return [by_id[thread_id] for thread_id, _score in ranked]
+    # Only the few shown are loaded as objects.
+    found = {t.id: t for t in session.scalars(
+        select(Thread).where(Thread.id.in_([tid for tid, _score in ranked])))}
+    return [found[tid] for tid, _score in ranked if tid in found]
 
 
 def _derive(session: Session, thread_ids: list[int]) -> dict[int, Counter[str]]:
