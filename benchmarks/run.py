@@ -19,7 +19,6 @@ import os
 import random
 import shutil
 import smtplib
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from corpus import corpus, questions  # noqa: E402
 
+from tests.conftest import free_port  # noqa: E402
+from tests.gateway_support import wait_port  # noqa: E402
+
 PG = os.environ.get("MAILFEED_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 MAILFEED = Path(sys.executable).parent / "mailfeed"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -60,22 +62,6 @@ class Result:
 
 
 # -- helpers ------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_port(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing on port {port}")
-
 
 def rate(fn: Callable[[bytes], object], mails: list[bytes], min_seconds: float) -> float:
     """Mails per second through `fn`, repeating the corpus for at least `min_seconds`."""
