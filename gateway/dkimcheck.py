@@ -46,11 +46,32 @@ def verified_domains(raw: bytes, dnsfunc: DnsFunc = REAL_DNS, timeout: int = 5,
     (RFC 6376 §8.2).  Any error in one signature (a malformed tag, a missing or revoked
     key, a DNS timeout) makes that signature not verified; it never stops the others.
     """
+    return _verify(raw, dnsfunc, timeout)[0]
+
+
+def key_lookup_timed_out(raw: bytes, dnsfunc: DnsFunc = REAL_DNS, timeout: int = 5) -> bool:
+    """Whether a signature could not be checked because DNS did not answer in time: a
+    temporary state (RFC 6376 §6.1.2 TEMPFAIL), so the mail is deferred, not judged."""
+    return _verify(raw, dnsfunc, timeout)[1]
+
+
+def _verify(raw: bytes, dnsfunc: DnsFunc, timeout: int) -> tuple[tuple[str, ...], bool]:
     found: list[str] = []
+    timed_out = False
+
+    def lookup(name: bytes, timeout: int = timeout) -> bytes | None:
+        # dkimpy turns a DNS timeout into a plain "not verified"; note it on the way.
+        nonlocal timed_out
+        try:
+            return dnsfunc(name, timeout=timeout)
+        except (dkim.DnsTimeoutError, TimeoutError):
+            timed_out = True
+            raise
+
     for idx in range(_signature_count(raw)):
         verifier = dkim.DKIM(raw, timeout=timeout)
         try:
-            ok = verifier.verify(idx=idx, dnsfunc=dnsfunc)
+            ok = verifier.verify(idx=idx, dnsfunc=lookup)
         except Exception as exc:  # noqa: BLE001 - untrusted input: an error is a failure
             log.info("DKIM signature %d not verified: %s", idx, exc.__class__.__name__)
             continue
@@ -60,4 +81,4 @@ def verified_domains(raw: bytes, dnsfunc: DnsFunc = REAL_DNS, timeout: int = 5,
         domain = bytes(fields[b"d"]).decode("ascii", "replace").strip().lower().rstrip(".")
         if domain and domain not in found:
             found.append(domain)
-    return tuple(found)
+    return tuple(found), timed_out

@@ -43,6 +43,13 @@ def permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 500
 
 
+def relay_down(exc: Exception) -> bool:
+    """The relay itself failed (no connection, no answer, hung up), not this one mail."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
 class OutboundSender:
     def __init__(self, settings: Settings, db: Database, batch: int = 50) -> None:
         self.settings = settings
@@ -72,10 +79,13 @@ class OutboundSender:
         # The relay's certificate is verified, against the system's CAs or the
         # organisation's own (MAILFEED_RELAY_CA) for an internal relay.
         context = ssl.create_default_context(cafile=self.settings.relay_ca or None)
+        # The timeout holds for the connect, the greeting and each command: a relay that
+        # takes the connection and never answers costs one timeout, not a hang.
+        timeout = self.settings.relay_timeout
         if self.settings.relay_tls == "implicit":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=30, context=context)
+            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
         else:
-            client = smtplib.SMTP(host, port, timeout=30)
+            client = smtplib.SMTP(host, port, timeout=timeout)
         with client:
             client.ehlo(self.settings.gateway_domain)
             if self.settings.relay_tls == "starttls":
@@ -118,6 +128,10 @@ class OutboundSender:
             except (OSError, smtplib.SMTPException) as exc:
                 self._settle(row.id, f"{exc.__class__.__name__}: {exc}", permanent(exc))
                 log.warning("outbound %s not delivered: %s", row.id, exc.__class__.__name__)
+                if relay_down(exc):
+                    # The next mails would wait out the same timeout: give them back now.
+                    self._release([r.id for r in due[n + 1:]])
+                    break
                 continue
             self._settle(row.id, None)
             sent += 1

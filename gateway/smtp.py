@@ -30,17 +30,55 @@ TOO_BIG = "552 5.3.4 Message too big for this gateway (limit {limit} bytes)"
 SPOOL_FULL = "451 4.3.2 Gateway busy, please try again later"
 SPOOL_ERROR = "451 4.3.0 Could not store the message, please try again later"
 RATE_LIMITED = "450 4.7.1 <{sender}>: too many messages from this sender, try again later"
+DKIM_DEFERRED = "451 4.7.5 Could not look up the DKIM key (DNS timeout), try again later"
+TOO_MANY_CONNECTIONS = "421 4.7.0 Too many connections to this gateway, try again later"
+# The null reverse-path (bounces, RFC 5321 §4.5.5) has no sender to count by: its mails
+# share one budget per connecting address, so "<>" is no way around the limit.
+NULL_SENDER = "<>"
+
+
+class Connections:
+    """Open SMTP sessions, counted on the listener's event loop (one thread)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit  # 0: no cap
+        self.open = 0
+
+    def full(self) -> bool:
+        return self.limit > 0 and self.open >= self.limit
 
 
 class GatewaySMTP(SMTP):
-    """aiosmtpd's SMTP with enhanced status codes on size errors and longer lines."""
+    """aiosmtpd's SMTP with enhanced status codes on size errors, longer lines, and a cap
+    on open connections."""
 
-    def __init__(self, handler: Any, *, line_length_limit: int, **kwargs: Any) -> None:
+    def __init__(self, handler: Any, *, line_length_limit: int,
+                 connections: Connections | None = None, **kwargs: Any) -> None:
         # aiosmtpd sizes its StreamReader from line_length_limit inside __init__, so the
         # instance value must exist first.  RFC 5321 §4.5.3.1.6 says 1000 octets, but real
         # mail (HTML on one line) breaks it; refusing it would lose mail.
         self.line_length_limit = line_length_limit
+        self.connections = connections or Connections(0)
+        self.refused = False
         super().__init__(handler, **kwargs)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self.connections.full():
+            # RFC 5321 §3.8: a server may answer 421 at once and close; a real MTA retries.
+            # Hundreds of idle sessions must not use up the process's file descriptors.
+            self.refused = True
+            assert isinstance(transport, asyncio.WriteTransport)
+            transport.write((TOO_MANY_CONNECTIONS + "\r\n").encode())
+            transport.close()
+            return
+        self.connections.open += 1
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self.refused:
+            return
+        self.connections.open -= 1
+        super().connection_lost(error)
 
     async def push(self, status: str) -> None:
         if status.startswith("552 Error"):
@@ -83,7 +121,9 @@ class GatewayHandler:
         max_queue: int = 5000,
         rate: SenderRate | None = None,
         on_spooled: Callable[[], None] | None = None,
+        dkim_deferred: Callable[[bytes], bool] | None = None,
     ) -> None:
+        self.dkim_deferred = dkim_deferred  # MAILFEED_VERIFY_DKIM: DNS timeouts defer
         self.spool = spool
         self.accepts = accepts
         self.max_queue = max_queue
@@ -95,7 +135,9 @@ class GatewayHandler:
         mail_options: list[str],
     ) -> str:
         # Temporary (4xx, RFC 3463 4.7.1): a real MTA retries later, nothing is lost.
-        if address != "<>" and not self.rate.allow(address):
+        peer = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
+        key = address if address != NULL_SENDER else f"{NULL_SENDER}{peer}"
+        if not self.rate.allow(key):
             return RATE_LIMITED.format(sender=address)
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
@@ -116,6 +158,10 @@ class GatewayHandler:
         if self.spool.busy(self.max_queue):
             # Back-pressure: the worker is behind; a real MTA will retry later.
             return SPOOL_FULL
+        check = self.dkim_deferred
+        if check is not None and await loop.run_in_executor(None, lambda: check(raw)):
+            # Judged now, a DNS hiccup would refuse a genuine mail as forged.
+            return DKIM_DEFERRED
         try:
             entry_id = await loop.run_in_executor(
                 None,
@@ -165,6 +211,7 @@ class SMTPListener(Controller):
         host, port = parse_hostport(settings.smtp_listen)
         self._settings = settings
         self._tls = tls_context(settings)
+        self.connections = Connections(settings.max_connections)
         super().__init__(
             handler, hostname=host, port=port, ready_timeout=10,
             server_hostname=settings.gateway_domain,
@@ -174,6 +221,7 @@ class SMTPListener(Controller):
         return GatewaySMTP(
             self.handler,
             line_length_limit=self._settings.max_line_length,
+            connections=self.connections,
             data_size_limit=self._settings.max_message_size,
             enable_SMTPUTF8=True,
             hostname=self._settings.gateway_domain,

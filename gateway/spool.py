@@ -35,6 +35,7 @@ class SpoolEntry:
     received: float
     error: str = ""
     attempts: int = 0
+    starts: int = 0  # processing begun and never finished (the process died meanwhile)
 
     def read(self) -> bytes:
         return _split(self.path.read_bytes())[1]
@@ -100,24 +101,30 @@ class Spool:
     def _entry(self, path: Path) -> SpoolEntry:
         with path.open("rb") as fh:
             meta, _ = _split(fh.readline())
-        side = path.with_suffix(".json")
-        if side.exists():
-            try:
-                meta.update(json.loads(side.read_text()))
-            except ValueError:
-                pass
+        try:
+            meta.update(json.loads(path.with_suffix(".json").read_text()))
+        except (FileNotFoundError, ValueError):
+            pass  # no side file (yet, or any more)
         return SpoolEntry(
             id=path.stem, path=path, mail_from=str(meta.get("mail_from", "")),
             rcpts=tuple(meta.get("rcpts", ())), source=str(meta.get("source", "smtp")),
             received=float(meta.get("received", 0.0)),
             error=str(meta.get("error", "")), attempts=int(meta.get("attempts", 0)),
+            starts=int(meta.get("starts", 0)),
         )
 
     def pending(self) -> Iterator[SpoolEntry]:
         """Acknowledged mail not yet processed, oldest first."""
-        for path in sorted(self.new.glob("*.msg")):
-            if path.exists():
+        yield from self._entries(self.new)
+
+    def _entries(self, folder: Path) -> Iterator[SpoolEntry]:
+        # The worker (or `spool retry`) moves files while others list them: an entry that
+        # went between the listing and the read is simply no longer there.
+        for path in sorted(folder.glob("*.msg")):
+            try:
                 yield self._entry(path)
+            except FileNotFoundError:
+                continue
 
     def depth(self) -> int:
         """Mail waiting, counted on disk: other processes (`mailfeed spool retry`) count too."""
@@ -153,6 +160,38 @@ class Spool:
         finally:
             os.close(fd)
 
+    def _write_side(self, entry: SpoolEntry, meta: dict[str, Any]) -> None:
+        side = entry.path.with_suffix(".json")
+        tmp = self.tmp / f"{entry.id}.json"
+        tmp.write_text(json.dumps(meta))
+        os.replace(tmp, side)
+
+    def _side(self, entry: SpoolEntry) -> dict[str, Any]:
+        try:
+            meta = json.loads(entry.path.with_suffix(".json").read_text())
+        except (OSError, ValueError):
+            return {}
+        return meta if isinstance(meta, dict) else {}
+
+    def begin(self, entry: SpoolEntry) -> None:
+        """Note that processing starts, durably: a mail that kills the process every time
+        is recognised by its count of starts and quarantined, instead of freezing every
+        restart."""
+        meta = self._side(entry)
+        meta["starts"] = int(meta.get("starts", 0)) + 1
+        self._write_side(entry, meta)
+        fd = os.open(entry.path.with_suffix(".json"), os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def unbegin(self, entry: SpoolEntry) -> None:
+        """Processing was put off cleanly (stopping, database away): not a cut-off start."""
+        meta = self._side(entry)
+        meta["starts"] = max(0, int(meta.get("starts", 1)) - 1)
+        self._write_side(entry, meta)
+
     def done(self, entry: SpoolEntry) -> None:
         """The worker committed this mail's effects; drop it from the spool."""
         entry.path.unlink(missing_ok=True)
@@ -166,8 +205,7 @@ class Spool:
         _fsync_dir(self.failed)
 
     def quarantined(self) -> Iterator[SpoolEntry]:
-        for path in sorted(self.failed.glob("*.msg")):
-            yield self._entry(path)
+        yield from self._entries(self.failed)
 
     def get(self, entry_id: str) -> SpoolEntry | None:
         for folder in (self.new, self.failed):
@@ -182,7 +220,14 @@ class Spool:
         if not path.exists():
             return False
         side = path.with_suffix(".json")
-        if side.exists():  # keeps the attempts count with the mail
+        if side.exists():  # keeps the attempts count with the mail, starts afresh
+            try:
+                meta = json.loads(side.read_text())
+            except ValueError:
+                meta = {}
+            if isinstance(meta, dict):
+                meta.pop("starts", None)
+                side.write_text(json.dumps(meta))
             os.rename(side, self.new / side.name)
         os.rename(path, self.new / path.name)
         _fsync_dir(self.new)

@@ -185,6 +185,79 @@ def erase_person(address: str, yes: bool) -> None:
                f"mails deleted, {result.outbound} queued mails dropped")
 
 
+@main.command("news")
+@click.option("--once", is_flag=True, help="Poll every feed once, then exit.")
+def news_command(once: bool) -> None:
+    """Poll MAILFEED_NEWS_FEEDS (every MAILFEED_NEWS_INTERVAL s): one thread per entry."""
+    import signal
+    import threading
+
+    from mailfeed.gateway.news import NewsPoller
+    from mailfeed.publisher.db import Database
+
+    settings = _settings()
+    if not settings.news_feeds:
+        raise click.ClickException("no feeds: set MAILFEED_NEWS_FEEDS (comma-separated URLs)")
+    database = Database(settings.db_url)
+    if settings.db_url.startswith("sqlite"):
+        database.upgrade()
+    poller = NewsPoller(settings, database)
+    if once:
+        click.echo(f"{poller.poll_all()} new news threads")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    poller.run(stop)
+
+
+@main.group()
+def token() -> None:
+    """Personal API tokens (Authorization: Bearer) for integrations and bots."""
+
+
+@token.command("create")
+@click.argument("address")
+def token_create(address: str) -> None:
+    """Make a token for ADDRESS and print it (it is shown only this once)."""
+    from mailfeed.publisher import tokens
+    from mailfeed.publisher.db import Database
+
+    settings = _settings()
+    address = address.strip().lower()
+    domain = address.rpartition("@")[2]
+    if "@" not in address or domain not in settings.publish_domains:
+        raise click.ClickException(
+            f"{address} is not an address in the organisation's domains "
+            f"({', '.join(settings.publish_domains)})")
+    database = Database(settings.db_url)
+    if settings.db_url.startswith("sqlite"):
+        database.upgrade()
+    with database.session() as session:
+        made = tokens.create(session, address)
+    click.echo(made)
+
+
+@token.command("revoke")
+@click.argument("value", required=False)
+@click.option("--all", "every", metavar="ADDRESS", help="Revoke every token of ADDRESS.")
+def token_revoke(value: str | None, every: str | None) -> None:
+    """Revoke one TOKEN, or with --all ADDRESS every token of that person."""
+    from mailfeed.publisher import tokens
+    from mailfeed.publisher.db import Database
+
+    if bool(value) == bool(every):
+        raise click.ClickException("give either a TOKEN or --all ADDRESS")
+    database = Database(_settings().db_url)
+    with database.session() as session:
+        if every:
+            click.echo(f"revoked {tokens.revoke_all(session, every)} token(s) of {every}")
+            return
+        assert value is not None
+        if not tokens.revoke(session, value):
+            raise click.ClickException("no such active token")
+    click.echo("revoked")
+
 @main.command()
 @click.option("--since", default="30d", show_default=True,
               help="Period: 30d, 12w, 6m or all.")
@@ -243,6 +316,41 @@ def _hours(seconds: float | None) -> str:
 
 
 @main.group()
+def people() -> None:
+    """The people directory (names, titles, departments)."""
+
+
+@people.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def people_import(path: Path) -> None:
+    """Add or update people from a CSV with columns email, name, title, department, manager.
+
+    All or nothing: with any bad row, nothing is imported and every bad line is listed."""
+    from mailfeed.publisher.db import Database
+    from mailfeed.publisher.directory import import_directory
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{path} is not UTF-8 text: {exc}") from exc
+    settings = _settings()
+    database = Database(settings.db_url)
+    if settings.db_url.startswith("sqlite"):
+        database.upgrade()
+    with database.session() as session:
+        report = import_directory(session, text)
+        if not report.ok:
+            session.rollback()
+            for error in report.errors:
+                click.echo(f"{path}: {error}", err=True)
+            raise click.ClickException(
+                f"{len(report.errors)} bad row(s); nothing was imported")
+    for change in report.changes:
+        click.echo(change)
+    click.echo(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged")
+
+
+@main.group()
 def spool() -> None:
     """Mail waiting in the spool or quarantined."""
 
@@ -281,11 +389,37 @@ def spool_show(entry_id: str) -> None:
 def spool_retry(entry_id: str | None, retry_all: bool) -> None:
     """Move quarantined mail back to the queue (the running gateway picks it up)."""
     s = _spool(_settings())
-    ids = [e.id for e in s.quarantined()] if retry_all else [entry_id] if entry_id else []
-    if not ids:
+    if not retry_all and not entry_id:
         raise click.ClickException("name an entry id or use --all")
+    ids = [e.id for e in s.quarantined()] if retry_all else [entry_id]
+    if not ids:
+        click.echo("nothing is quarantined")  # --all with nothing to do has succeeded
+        return
     for i in ids:
         click.echo(f"{i}: {'queued again' if s.retry(i) else 'not quarantined'}")
+
+
+@main.group()
+def outbound() -> None:
+    """Mail the gateway sends: the outbound queue."""
+
+
+@outbound.command("retry")
+@click.argument("row_id", required=False, type=int)
+@click.option("--all", "retry_all", is_flag=True, help="Queue every failed mail again.")
+def outbound_retry(row_id: int | None, retry_all: bool) -> None:
+    """Queue failed outbound mail again (the running gateway sends it)."""
+    from mailfeed.publisher.db import Database
+    from mailfeed.publisher.outbox import requeue
+
+    if not retry_all and row_id is None:
+        raise click.ClickException("name a mail id or use --all")
+    database = Database(_settings().db_url)
+    with database.session() as session:
+        done = requeue(session, None if retry_all else [row_id])  # type: ignore[list-item]
+    if row_id is not None and not done:
+        raise click.ClickException(f"no failed outbound mail {row_id}")
+    click.echo(f"{len(done)} mails queued again")
 
 
 if __name__ == "__main__":

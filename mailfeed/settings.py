@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from mailfeed.parsers.policy import PolicyContext
+from mailfeed.parsers.policy import DEFAULT_CONFIDENTIAL_MARKERS, PolicyContext
 from mailfeed.publisher.site import Site
 
 PREFIX = "MAILFEED_"
@@ -59,7 +59,7 @@ class Settings:
     min_chain_messages: int = 4
     min_participants: int = 4
     monitor_policy: str = "suggest"  # suggest | publish | off
-    confidential_markers: tuple[str, ...] = ("[konfidentiell]", "[confidential]", "konfidentiellt:")
+    confidential_markers: tuple[str, ...] = DEFAULT_CONFIDENTIAL_MARKERS
     external_people: str = "name"  # name | redact
     moderators: tuple[str, ...] = ()
     demo: bool = False
@@ -79,6 +79,13 @@ class Settings:
     web_workers: int = 2  # `mailfeed web`: gunicorn worker processes
     web_threads: int = 4  # threads per web worker (and its connection pool)
     raw_store: str = "files"  # files (under the data dir) | database
+    parse_cpu_seconds: int = 30  # CPU time one mail may take to parse; over it: quarantined
+    max_link_replies: int = 100  # link mails one incoming mail may cause; the rest are told
+    max_connections: int = 200  # SMTP sessions at once; more are answered 421 4.7.0
+    relay_timeout: int = 30  # seconds for connect, greeting and each command to the relay
+    search_timeout: float = 5.0  # seconds one search may run before it is stopped; 0 = none
+    news_feeds: tuple[str, ...] = ()  # Atom/RSS URLs of intranet news, one thread per entry
+    news_interval: int = 300  # seconds between polls of the news feeds
     extra: Mapping[str, str] = field(default_factory=dict)
 
     # -- derived values -------------------------------------------------
@@ -128,6 +135,8 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
         return str(raw).strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     if isinstance(default, tuple):
         if isinstance(raw, list | tuple):
             return tuple(str(x).strip() for x in raw)
@@ -193,6 +202,7 @@ def build_site(settings: Settings) -> Site:
         external_people=settings.external_people,
         secret_key=settings.secret_key,
         reply_separator=settings.reply_separator,
+        max_link_replies=settings.max_link_replies,
         policy=PolicyContext(
             gateway_addresses=settings.gateway_addresses,
             monitor_addresses=settings.monitor_addresses,
@@ -200,6 +210,7 @@ def build_site(settings: Settings) -> Site:
             trusted_authserv_ids=settings.trusted_authserv_ids,
             own_dkim=settings.verify_dkim,
             confidential_markers=settings.confidential_markers,
+            tag_separator=settings.reply_separator,
             monitor_policy=settings.monitor_policy,
             min_chain_messages=settings.min_chain_messages,
             min_participants=settings.min_participants,

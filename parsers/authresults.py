@@ -7,8 +7,10 @@ the operator has not named (anyone can write such a header into a mail).
 
 Trust rests on RFC 8601 §5: the border MTA of a trusted authserv-id removes (or
 renames) headers that claim its own authserv-id before adding its own, so a header with
-a trusted id was written by that verifier.  An MTA that does not do this can be fooled
-by a forged header; that is a configuration matter the operator must get right.
+a trusted id was written by that verifier.  An MTA that does not remove them can still
+not be fooled by a header the sender wrote *below* the verifier's own: only the
+headers at the top count, up to the first one from another server or the first that
+repeats a method the verifier already gave a result for.
 
 Alignment is DMARC's relaxed alignment (RFC 7489 §3.1) with one simplification: the
 organizational domain is found without the Public Suffix List, as the last two labels,
@@ -280,14 +282,27 @@ def evaluate(
 ) -> AuthVerdict:
     """Judge the trusted results for a mail whose From: is in `from_domain`.
 
-    In order: no trusted header → fail; a trusted `dmarc=fail` → fail (never
-    overridden); `dmarc=pass` for the From: domain → pass; `dkim=pass` whose `header.d`
-    (or `header.i`) aligns with the From: domain → pass; `spf=pass` whose
-    `smtp.mailfrom` (or, without it, `smtp.helo`) aligns → pass; else fail.
+    `headers` in the mail's order, topmost first; only the unbroken run of trusted
+    headers at the top is read.  In order: no trusted header → fail; a trusted
+    `dmarc=fail` → fail (never overridden); `dmarc=pass` naming the From: domain →
+    pass; `dkim=pass` whose `header.d` (or `header.i`) aligns with the From: domain →
+    pass; `spf=pass` whose `smtp.mailfrom` (or, without it, `smtp.helo`) aligns → pass; else fail.
     """
     trusted = {t.strip().lower() for t in trusted_authserv_ids if t.strip()}
     from_domain = from_domain.lower()
-    mine = [h for h in headers if h.authserv_id in trusted]
+    # RFC 8601 §5: only the headers the trusted servers added count, and they stand on
+    # top (each MTA prepends).  Below the first header from anyone else, a header with a
+    # trusted id came with the mail: the sender may have written it.
+    # A verifier gives one verdict per method on its hop: a second `dmarc=` (or `dkim=`…)
+    # from the same id further down is an earlier hop's or the sender's, and ends the run.
+    mine: list[AuthResults] = []
+    said: set[tuple[str, str]] = set()
+    for h in headers:
+        methods = {(h.authserv_id, r.method) for r in h.results}
+        if h.authserv_id not in trusted or methods & said:
+            break
+        said |= methods
+        mine.append(h)
     if not mine:
         return AuthVerdict(False, "no Authentication-Results header from a trusted verifier")
     results = [r for h in mine for r in h.results]
@@ -297,7 +312,7 @@ def evaluate(
     for r in results:
         if r.method == "dmarc" and r.result == "pass":
             header_from = _domain_of(r.get("header", "from"))
-            if header_from is None or header_from == from_domain:
+            if header_from == from_domain:  # a pass that names no domain proves nothing
                 return AuthVerdict(True, f"DMARC pass for {from_domain}")
     for r in results:
         if r.method == "dkim" and r.result == "pass":

@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass
 
 from mailfeed.parsers.headers import name_key
+from mailfeed.parsers.marks import Marks, Shape, Work, classify, fill, is_quoted
 from mailfeed.parsers.model import ChainMessage, Person
 from mailfeed.parsers.quotes import (
     Boundary,
     find_boundary,
-    is_quoted,
     unflatten_header_lines,
     unquote,
 )
@@ -40,16 +40,16 @@ def _blank(lines: list[str]) -> bool:
     return not any(line.strip() for line in lines)
 
 
-def _quote_runs(lines: list[str]) -> list[tuple[int, int]]:
+def _quote_runs(marks: Marks) -> list[tuple[int, int]]:
     """[start, end) of each run of quoted lines (blank lines inside a run belong to it)."""
     runs: list[tuple[int, int]] = []
     k = 0
-    while k < len(lines):
-        if is_quoted(lines[k]):
+    while k < len(marks):
+        if marks[k].shape is Shape.QUOTED:
             start = k
             last = k
-            while k < len(lines) and (is_quoted(lines[k]) or not lines[k].strip()):
-                if is_quoted(lines[k]):
+            while k < len(marks) and marks[k].shape in (Shape.QUOTED, Shape.BLANK):
+                if marks[k].shape is Shape.QUOTED:
                     last = k
                 k += 1
             runs.append((start, last + 1))
@@ -58,8 +58,16 @@ def _quote_runs(lines: list[str]) -> list[tuple[int, int]]:
     return runs
 
 
-def _bottom_post(own: list[str], rest: list[str], boundary: Boundary,
-                 depth: int) -> list[Segment] | None:
+def _quote_run_end(lines: list[str], start: int) -> int:
+    """The end of the run of quoted (and blank) lines from `start` (the shape test of
+    `marks.classify_line`, inline: the run is often the whole rest of a 10 MB mail)."""
+    return next((k for k in range(start, len(lines))
+                 if lines[k][:1] != ">" and lines[k].strip() and not is_quoted(lines[k])),
+                len(lines))
+
+
+def _bottom_post(own: list[str], rest: list[str], rest_marks: Marks,
+                 boundary: Boundary, depth: int, work: Work | None) -> list[Segment] | None:
     """A reply written below (or between) the quote of the earlier message.
 
     Nothing above the attribution and one quote block followed by new text is a
@@ -68,7 +76,8 @@ def _bottom_post(own: list[str], rest: list[str], boundary: Boundary,
     context because the answers cannot be read without them.  A quote block after the
     last new words (before the signature at most) is history either way.
     """
-    runs = _quote_runs(rest)
+    fill(rest_marks, rest, len(rest), work)
+    runs = _quote_runs(rest_marks)
     if not runs or not _blank(rest[: runs[0][0]]):
         return None
     last_start, last_end = runs[-1]
@@ -77,8 +86,8 @@ def _bottom_post(own: list[str], rest: list[str], boundary: Boundary,
         runs = runs[:-1]
     if not runs or _blank(rest[runs[-1][1]:]):
         return None
-    quoted = [line for line in rest if is_quoted(line)]
-    earlier = _split_lines(unquote(quoted), depth + 1)
+    quoted = [line for k, line in enumerate(rest) if rest_marks[k].shape is Shape.QUOTED]
+    earlier = _split_lines(unquote(quoted), depth + 1, work)
     if len(runs) == 1 and _greeting_only(own):
         # The Bat! and others open with "Hello Anna," above the attribution: a greeting
         # is no answer, so this is still a bottom-post, and the greeting is the reply's.
@@ -106,55 +115,65 @@ def _only_signature(lines: list[str]) -> bool:
     return first is None or bool(re.match(r"^(--|-- |_{3,}|-{4,})\s*$", first))
 
 
-def split_segments(text: str) -> list[Segment]:
+def split_segments(text: str, work: Work | None = None) -> list[Segment]:
     """Segments of a body, newest first."""
-    return _split_lines(unflatten_header_lines(text.split("\n")), 0)
+    return _split_lines(unflatten_header_lines(text.split("\n")), 0, work)
 
 
-def _split_lines(lines: list[str], depth: int) -> list[Segment]:
+def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segment]:
     # Works on lists of lines, never re-joined text, so that a chain forty levels deep
     # in a 10 MB mail costs one pass per level over pointers, not over characters.
-    boundary = find_boundary(lines) if depth < MAX_DEPTH else None
+    # Each level's lines are classified once (`marks.classify`); the boundary is then
+    # found over the marks.
+    if depth >= MAX_DEPTH:
+        return [Segment(None, "\n".join(lines))]
+    if work is not None:
+        work.carried += len(lines)
+    marks = classify(lines, work, 0)  # filled as far as the boundary search reads
+    boundary = find_boundary(lines, marks=marks, work=work)
     if boundary is None:
         # Quotes between new text without an attribution stay as the reply's context:
         # nothing says whose words they are.
         return [Segment(None, "\n".join(lines))]
     own = lines[: boundary.start]
     rest = lines[boundary.body_start:]
+    rest_marks = marks[boundary.body_start:]
     if boundary.first_line is not None:
         rest = [boundary.first_line, *rest]
-    if depth == 0 and boundary.kind == "attribution" and _blank(own) and not _starts_quoted(rest):
+        rest_marks = classify(rest, work, 0)
+    if depth == 0 and boundary.kind == "attribution" and _blank(own) and \
+            not _starts_quoted(rest):
         # An attribution on top of unquoted text with nothing above it: mobile clients
         # put the header of the mail answered above the answer.  A reply is never empty,
         # so the text below is the new message.
-        return _split_lines(rest, depth + 1)
+        return _split_lines(rest, depth + 1, work)
     if boundary.kind == "quote":
         unquoted = unquote(rest)
-        if depth == 0 and _blank(own) and not _opens_with_boundary(unquoted):
+        if depth == 0 and _blank(own) and not _opens_with_boundary(unquoted, work):
             return [Segment(None, "\n".join(lines))]  # a mail that is only a quote: keep it
-        inner = _split_lines(unquoted, depth + 1)
+        inner = _split_lines(unquoted, depth + 1, work)
         return [Segment(None, "\n".join(own)), *_introduce(inner, boundary)]
     first = next((k for k, line in enumerate(rest) if line.strip()), None)
     if first is not None and is_quoted(rest[first]):
-        end = first
-        while end < len(rest) and (is_quoted(rest[end]) or not rest[end].strip()):
-            end += 1
+        end = _quote_run_end(rest, first)
         after = rest[end:]
-        if not _blank(after) and (find_boundary(after) is None or _tail_is_reply(after)):
-            bottom = _bottom_post(own, rest, boundary, depth)
-            if bottom is not None:
-                return bottom
+        if not _blank(after):
+            later = find_boundary(after, marks=rest_marks[end:], work=work)
+            if later is None or _tail_is_reply(after, later):
+                bottom = _bottom_post(own, rest, rest_marks, boundary, depth, work)
+                if bottom is not None:
+                    return bottom
         rest = unquote(rest[:end]) + after
-    inner = _split_lines(rest, depth + 1)
+    inner = _split_lines(rest, depth + 1, work)
     return [Segment(None, "\n".join(own)), *_introduce(inner, boundary)]
 
 
-def _opens_with_boundary(lines: list[str]) -> bool:
+def _opens_with_boundary(lines: list[str], work: Work | None) -> bool:
     """True when the text starts with an attribution or header block (a quoted mail)."""
     first = next((k for k, line in enumerate(lines) if line.strip()), None)
     if first is None:
         return False
-    found = find_boundary(lines[: first + 12])
+    found = find_boundary(lines[: first + 12], work=work)
     return found is not None and found.start == first and found.kind != "quote"
 
 
@@ -163,12 +182,11 @@ def _starts_quoted(lines: list[str]) -> bool:
     return first is None or is_quoted(first)
 
 
-def _tail_is_reply(after: list[str]) -> bool:
-    """Text after a quote that is followed by another boundary still belongs to the reply
-    when it comes before that boundary (bottom-posting above an older forward)."""
-    found = find_boundary(after)
-    return found is not None and found.start > 0 and not _blank(after[: found.start]) and \
-        found.kind == "quote"
+def _tail_is_reply(after: list[str], found: Boundary) -> bool:
+    """Text after a quote that is followed by another boundary (`found`) still belongs
+    to the reply when it comes before that boundary (bottom-posting above an older
+    forward)."""
+    return found.start > 0 and not _blank(after[: found.start]) and found.kind == "quote"
 
 
 def _introduce(inner: list[Segment], boundary: Boundary) -> list[Segment]:
@@ -228,6 +246,7 @@ def _reader(segments: list[Segment], index: int, authors: list[Person],
 def build_chain(
     segments: list[Segment], newest_author: Person, newest_date: str | None,
     book: AddressBook, newest_subject: str | None = None, newest_to: tuple[Person, ...] = (),
+    work: Work | None = None,
 ) -> list[ChainMessage]:
     """ChainMessages, oldest first; segments come newest first.
 
@@ -247,7 +266,7 @@ def build_chain(
             if b.addressee and index > 0:
                 author = book.resolve(_reader(segments, index, authors, newest_to))
             date, subject, to, cc = b.date, b.subject, b.to, b.cc
-        body, trimmed = strip_signature(segment.text, author.name)
+        body, trimmed = strip_signature(segment.text, author.name, work)
         if index == 0 and b is None:
             author = book.resolve(author)
         authors.append(author)

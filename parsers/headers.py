@@ -19,15 +19,18 @@ from mailfeed.parsers.model import Person
 # Invisible marks that Windows 8 Mail and others scatter through dates and names.
 INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u200b\u202a\u202c\u00ad\ufeff"), None)
 
-EMAIL_RE = re.compile(r"[\w.+'=-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-_NOTES_RE = re.compile(r"^\s*\"?([^/@<>\"]+?)\"?\s*(?:/[\w-]+)+(?:@[\w-]+)?\s*$")
+# Linear time (issue 15): a match may only start where a run of address characters
+# starts, so a 100,000-letter word is read once, not once per position; quantified
+# parts never overlap (the Notes name keeps its trailing blanks, `_tidy_name` drops them).
+EMAIL_RE = re.compile(r"(?<![\w.+'=-])[\w.+'=-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_NOTES_RE = re.compile(r"^\s*\"?([^/@<>\"\s][^/@<>\"]*)\"?(?:/[\w-]+)+(?:@[\w-]+)?\s*$")
 _X500_RE = re.compile(r"/o=[^/\s]+(?:/ou=[^/]+)*/cn=", re.IGNORECASE)
 
 _LABELS = sorted(HEADER_FIELDS, key=len, reverse=True)
 # "*From:* Anna", "From: Anna", "Från : Anna", "发件人：Anna" (bold markers from HTML→text).
 HEADER_LINE_RE = re.compile(
     r"^[ \t]*[*_]{0,2}[ \t]*(" + "|".join(re.escape(lbl) for lbl in _LABELS) + r")"
-    r"[ \t]*[*_]{0,2}[ \t]*[:：][ \t]*[*_]{0,2}[ \t]*(.*?)[ \t]*$",
+    r"[ \t]*[*_]{0,2}[ \t]*[:：][ \t]*[*_]{0,2}[ \t]*(.*)$",
     re.IGNORECASE,
 )
 
@@ -46,7 +49,7 @@ def header_line(line: str) -> tuple[str, str] | None:
     match = HEADER_LINE_RE.match(clean(line))
     if not match:
         return None
-    return HEADER_FIELDS[match.group(1).lower()], match.group(2).strip(" *_")
+    return HEADER_FIELDS[match.group(1).lower()], match.group(2).strip(" \t*_")
 
 
 # --- people -----------------------------------------------------------------------

@@ -13,9 +13,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
+from mailfeed.parsers.addresses import (
+    header_people,
+    name_looks_like_address,
+    raw_address_headers,
+)
 from mailfeed.parsers.chains import AddressBook, Segment, build_chain, fill_book, split_segments
 from mailfeed.parsers.headers import clean, parse_date, parse_people, parse_person
 from mailfeed.parsers.locales import LANGUAGE_WORDS
+from mailfeed.parsers.marks import Work
 from mailfeed.parsers.mime import MimeMail, read_mime
 from mailfeed.parsers.model import ChainMessage, ParsedMail, Person
 from mailfeed.parsers.questions import asks
@@ -67,20 +73,21 @@ def _first_boundary_is_forward(segments: list[Segment], subject: str | None) -> 
 
 def _split(
     text: str, author: Person, date: str | None, subject: str | None, book: AddressBook,
-    embedded_chain: list[ChainMessage], to: tuple[Person, ...] = (),
+    embedded_chain: list[ChainMessage], to: tuple[Person, ...] = (), work: Work | None = None,
 ) -> tuple[list[ChainMessage], str | None, bool]:
     """(chain oldest first, forwarder's note or None, is_forward)."""
-    segments = split_segments(_normalize_text(text))
+    segments = split_segments(_normalize_text(text), work)
     fill_book(book, segments)
     forward = _first_boundary_is_forward(segments, subject) or (
         bool(embedded_chain) and len(segments) == 1
     )
     if forward:
-        note, _trimmed = strip_signature(segments[0].text, author.name)
-        earlier = build_chain(segments[1:], author, date, book) if len(segments) > 1 else []
+        note, _trimmed = strip_signature(segments[0].text, author.name, work)
+        earlier = build_chain(segments[1:], author, date, book, work=work) \
+            if len(segments) > 1 else []
         return embedded_chain + earlier, note or None, True
     readers = tuple(p for p in to if p.email != author.email or p.email is None)
-    chain = build_chain(segments, author, date, book, subject, readers)
+    chain = build_chain(segments, author, date, book, subject, readers, work)
     return embedded_chain + chain, None, False
 
 
@@ -100,11 +107,14 @@ def _participants(people: list[Person]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def parse_text(text: str) -> ParsedMail:
-    """Understand a bare plain-text body (no headers): authors only where the text says."""
+def parse_text(text: str, work: Work | None = None) -> ParsedMail:
+    """Understand a bare plain-text body (no headers): authors only where the text says.
+
+    `work`, when given, counts the lines the understanding stage reads (tests use it to
+    prove that stage linear)."""
     try:
         book = AddressBook()
-        chain, note, forward = _split(text, NOBODY, None, None, book, [])
+        chain, note, forward = _split(text, NOBODY, None, None, book, [], work=work)
         defects: tuple[str, ...] = ()
     except RecursionError:
         chain, note, forward, defects = [], None, False, ("too deeply nested",)
@@ -138,16 +148,20 @@ def _people(mime: MimeMail) -> dict[str, tuple[Person, ...]]:
 
 def _mime_chain(
     mime: MimeMail, book: AddressBook, people: dict[str, tuple[Person, ...]] | None = None,
+    work: Work | None = None,
 ) -> tuple[list[ChainMessage], str | None, bool]:
     """Chain of one MIME message, including messages attached as message/rfc822."""
-    sender = parse_person(_header(mime, "from") or "")
-    people = _people(mime) if people is None else people
+    if people is None:
+        people = _people(mime)
+        sender = parse_person(_header(mime, "from") or "")
+    else:  # the outer mail: its From's addr-spec, never an address found in a name
+        sender = people["from"][0] if people["from"] else NOBODY
     for name in _ADDRESS_HEADERS:
         for person in people[name]:
             book.add(person)
     embedded: list[ChainMessage] = []
     for inner in mime.embedded:
-        inner_chain, inner_note, _ = _mime_chain(inner, book)
+        inner_chain, inner_note, _ = _mime_chain(inner, book, work=work)
         embedded.extend(inner_chain)
         if inner_note:
             embedded.append(ChainMessage(
@@ -158,7 +172,7 @@ def _mime_chain(
     date = parse_date(_header(mime, "date") or "")
     subject = _header(mime, "subject")
     chain, note, forward = _split(mime.text, book.resolve(sender), date, subject, book, embedded,
-                                  people["to"])
+                                  people["to"], work)
     message_id = _ids(_header(mime, "message-id"))
     if chain and not forward:
         newest = chain[-1]
@@ -169,19 +183,26 @@ def _mime_chain(
     return chain, note, forward
 
 
-def parse_mail(raw: bytes) -> ParsedMail:
-    """Understand one raw RFC 5322 mail.  Never raises."""
+def parse_mail(raw: bytes, work: Work | None = None) -> ParsedMail:
+    """Understand one raw RFC 5322 mail.  Never raises.
+
+    `work`, when given, counts the lines the understanding stage reads."""
     content_hash = hashlib.sha256(raw).hexdigest()
     mime = read_mime(raw)
     defects = list(mime.defects)
     book = AddressBook()
-    people = _people(mime)
+    headers = raw_address_headers(raw)
+    people = {name: header_people(headers.get(name, "")) for name in _ADDRESS_HEADERS}
+    for name in _ADDRESS_HEADERS:
+        if any(name_looks_like_address(p) for p in people[name]):
+            defects.append(f"display name looks like an address: {name}")
     try:
-        chain, note, forward = _mime_chain(mime, book, people)
+        chain, note, forward = _mime_chain(mime, book, people, work)
     except RecursionError:
         defects.append("too deeply nested")
         chain, note, forward = [], None, False
-    sender = book.resolve(parse_person(_header(mime, "from") or ""))
+    # Only the From's addr-spec names the sender: no guess from a name in quoted text.
+    sender = people["from"][0] if people["from"] else NOBODY
     to, cc = people["to"], people["cc"]
     raw_subject = _header(mime, "subject") or ""
     message_ids = _ids(_header(mime, "message-id"))

@@ -150,14 +150,18 @@ _WINDOWS_1252_LABELS = frozenset({
 })
 
 
+# Latin-1 maps each byte to the code point of the same number; this table then moves
+# 0x80-0x9F to windows-1252's characters, leaving its five undefined bytes as U+0081 etc.
+_CP1252_HIGH = {
+    b: bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0xA0)
+}
+
+
 def _cp1252(payload: bytes) -> str:
-    """windows-1252 as WHATWG defines it: the five undefined bytes map to U+0081 etc."""
-    return payload.decode("cp1252", errors="replace") if not any(
-        b in payload for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
-    ) else "".join(
-        chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252")
-        for b in payload
-    )
+    """windows-1252 as WHATWG defines it: the five undefined bytes map to U+0081 etc.
+
+    One pass in C over the bytes (a per-byte loop took seconds on 10 MB of garbage)."""
+    return payload.decode("latin-1").translate(_CP1252_HIGH)
 
 
 def decode_bytes(payload: bytes, charset: str | None) -> str:
@@ -501,6 +505,31 @@ def _plain_is_stub(text: str, htmls: list[str]) -> bool:
 _MBOX_FROM_RE = re.compile(rb"^>(>*From )", re.MULTILINE)
 
 
+_LARGE = 1 << 20  # bytes; below this every mail takes the ordinary path
+_HEADER_END_RE = re.compile(rb"\r?\n\r?\n")
+
+
+def _large_single_part(raw: bytes) -> Message | None:
+    """A large mail of one text part, its headers parsed and its body attached as is.
+
+    The standard parser feeds the body through a line-by-line state machine (a second
+    for 400,000 lines); a single part needs none of that.  The body becomes the payload
+    exactly as `BytesParser` would store it (ASCII with surrogate escapes, line ends
+    kept); anything unusual about the headers — a multipart, an attached message, a
+    defect, a header section that ran into the body — takes the ordinary path."""
+    if len(raw) < _LARGE:
+        return None
+    cut = _HEADER_END_RE.search(raw)
+    if cut is None:
+        return None
+    message = email.message_from_bytes(raw[: cut.start()] + b"\n\n")
+    if message.is_multipart() or message.get_content_maintype() in ("multipart", "message") \
+            or message.get_payload() or message.defects:
+        return None
+    message.set_payload(raw[cut.end():].decode("ascii", "surrogateescape"))
+    return message
+
+
 def read_mime(raw: bytes) -> MimeMail:
     """Parse raw bytes with mail-parser, or the standard library if it fails."""
     defects: list[str] = []
@@ -515,8 +544,9 @@ def read_mime(raw: bytes) -> MimeMail:
         # here: without the envelope line, ">From " may be a real quote.
         raw = _MBOX_FROM_RE.sub(rb"\1", raw)
     try:
-        parsed = mailparser.parse_from_bytes(raw)
-        message = parsed.message
+        message = _large_single_part(raw)
+        if message is None:
+            message = mailparser.parse_from_bytes(raw).message
     except Exception as error:  # mail-parser gives up on some broken input
         defects.append(f"mail-parser: {type(error).__name__}")
     if message is None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Action = Literal["publish", "suggest", "append", "ignore", "reject"]
-Kind = Literal["question", "discussion", "kudos"]
+Kind = Literal["question", "discussion", "praise"]
 
 
 @dataclass(frozen=True)

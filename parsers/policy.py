@@ -17,6 +17,7 @@ was already invited; the thread was marked answered on the feed) comes in throug
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -25,8 +26,23 @@ from mailfeed.parsers.autoreply import IMPORT_CHECKS, automatic_reason
 from mailfeed.parsers.model import Action, Decision, ParsedMail
 from mailfeed.parsers.questions import chain_signals, classify_kind
 
+# A marker with punctuation is matched as written ("[konfidentiell]", anywhere in the
+# subject); a bare word is a stem, matched in a marker's forms: in brackets or
+# parentheses anywhere ("[Konfidentiellt]", "(Confidential)"), or opening the subject
+# before a colon, a dash or nothing ("VERTRAULICH: …", "Confidentiel - …"); the same
+# word in a sentence ("a question about confidential data") is no marker.
+# sv konfidentiell(t), en confidential, de vertraulich(e), fr confidentiel(le),
+# fi luottamuksellinen/-ista, no/da fortrolig(t), no konfidensiell(t), da konfidentiel(t).
 DEFAULT_CONFIDENTIAL_MARKERS: tuple[str, ...] = (
     "[konfidentiell]", "[confidential]", "konfidentiellt:", "confidential:",
+    "konfidentiel", "confidential", "vertraulich", "confidentiel", "luottamukselli",
+    "fortrolig", "konfidensiel",
+)
+# Sensitivity labels (Microsoft Purview / MIP, the msip_labels header) whose name holds
+# one of these stems are confidential; `confidential_markers` stems count too.
+CONFIDENTIAL_LABEL_WORDS: tuple[str, ...] = (
+    "confidential", "konfidentiel", "vertraulich", "confidentiel", "luottamukselli",
+    "fortrolig", "konfidensiel", "secret", "hemlig", "restricted", "sekretess",
 )
 
 
@@ -39,6 +55,8 @@ class PolicyContext:
     own_dkim: bool = False  # MAILFEED_VERIFY_DKIM: the gateway verifies DKIM itself
     verified_dkim_domains: tuple[str, ...] = ()  # d= of the signatures that verified (own_dkim)
     confidential_markers: tuple[str, ...] = DEFAULT_CONFIDENTIAL_MARKERS
+    confidential_labels: tuple[str, ...] = CONFIDENTIAL_LABEL_WORDS  # MIP label name stems
+    tag_separator: str = "+"  # feed+t42@firma.se: the sub-address separator (reply_separator)
     envelope_rcpts: tuple[str, ...] = ()  # RCPT TO (or --rcpt / Delivered-To for IMAP, parse)
     envelope_from: str | None = None  # MAIL FROM; "" is the null return path; None unknown
     known_thread: bool = False  # the mail replies to a thread the feed already has
@@ -54,10 +72,10 @@ def _domain(address: str | None) -> str:
     return (address or "").rpartition("@")[2].strip().lower()
 
 
-def _base_address(address: str) -> str:
+def _base_address(address: str, separator: str = "+") -> str:
     """`feed+it@firma.se` → `feed@firma.se`: sub-addresses reach the same mailbox."""
     local, _, domain = address.strip().strip("<>").lower().rpartition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
+    return f"{local.split(separator, 1)[0] if separator else local}@{domain}"
 
 
 def is_automatic(mail: ParsedMail, context: PolicyContext) -> str | None:
@@ -107,12 +125,47 @@ def encrypted(mail: ParsedMail, context: PolicyContext) -> Decision | None:
     return None
 
 
+def _marked(subject: str, stem: str) -> bool:
+    """The stem as a marker in the subject: bracketed anywhere, or opening it."""
+    word = re.escape(stem.casefold()) + r"\w*"
+    bracketed = re.search(r"[\[({]\s*" + word + r"\s*[\])}]", subject)
+    opening = re.match(r"^\W{0,3}" + word + r"\s*(?:[:!\-–—|]|$)", subject)
+    return bracketed is not None or opening is not None
+
+
 def confidential_subject(mail: ParsedMail, context: PolicyContext) -> Decision | None:
-    """A configured marker in the subject, such as "[konfidentiell]", case-insensitive."""
-    subjects = f"{mail.raw_subject}\n{mail.subject}".casefold()
+    """A configured marker in the subject, such as "[konfidentiell]", case-insensitive;
+    a bare-word marker is a stem in its marker forms (see DEFAULT_CONFIDENTIAL_MARKERS)."""
+    raw, normalized = mail.raw_subject.casefold()[:1000], mail.subject.casefold()[:1000]
     for marker in context.confidential_markers:
-        if marker.strip() and marker.strip().casefold() in subjects:
+        word = marker.strip().casefold()
+        if not word:
+            continue
+        found = _marked(raw, word) or _marked(normalized, word) if word.isalpha() else \
+            word in raw or word in normalized
+        if found:
             return Decision("reject", None, f"subject carries the marker {marker.strip()!r}")
+    return None
+
+
+_MSIP_NAME_RE = re.compile(r"MSIP_Label_([0-9A-Fa-f-]{1,64})_Name=([^;]{1,200})")
+
+
+def sensitivity_label(mail: ParsedMail, context: PolicyContext) -> Decision | None:
+    """A Microsoft Purview (MIP) sensitivity label on the mail whose name says it is
+    confidential: `msip_labels: MSIP_Label_<id>_Enabled=true; MSIP_Label_<id>_Name=…`."""
+    words = [w.strip().casefold() for w in
+             (*context.confidential_labels,
+              *(m for m in context.confidential_markers if m.strip().isalpha())) if w.strip()]
+    for value in mail.header_all("msip_labels"):
+        value = value[:20_000]
+        for match in _MSIP_NAME_RE.finditer(value):
+            label, name = match.group(1), match.group(2).strip()
+            if re.search(rf"MSIP_Label_{re.escape(label)}_Enabled\s*=\s*false", value, re.I):
+                continue
+            if any(w in name.casefold() for w in words):
+                return Decision("reject", None,
+                                f"sensitivity label {name!r} (msip_labels) is confidential")
     return None
 
 
@@ -175,11 +228,11 @@ def recipients(mail: ParsedMail, context: PolicyContext) -> tuple[str, ...]:
         found = tuple(mail.header_all("delivered-to") + mail.header_all("x-original-to"))
         if not found:
             found = tuple(p.email for p in (*mail.to, *mail.cc) if p.email)
-    return tuple(_base_address(a) for a in found if "@" in a)
+    return tuple(_base_address(a, context.tag_separator) for a in found if "@" in a)
 
 
 def _addressed(mail: ParsedMail, context: PolicyContext, addresses: tuple[str, ...]) -> bool:
-    wanted = {_base_address(a) for a in addresses}
+    wanted = {_base_address(a, context.tag_separator) for a in addresses}
     return any(r in wanted for r in recipients(mail, context))
 
 
@@ -233,6 +286,7 @@ def unaddressed(mail: ParsedMail, context: PolicyContext) -> Decision | None:
 RULES: tuple[Rule, ...] = (
     automatic,
     sensitivity,
+    sensitivity_label,
     encrypted,
     confidential_subject,
     imported,

@@ -31,7 +31,9 @@ def _phrases(*alternatives: str) -> re.Pattern[str]:
 # ------------------------------------------------------------------- normalization
 
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", _FLAGS)
-_EMAIL = re.compile(r"\S+@\S+\.\w+")
+# Starts only where a run of non-space begins (or after an "@"), so that a long run
+# without an "@" is read once, not once per starting position (issue 15).
+_EMAIL = re.compile(r"(?<![^\s@])[^\s@]+@[^\s@]+\.\w+")
 # A sentence ends at . ! ? followed by a space (kept, for the question mark), or at a line
 # break; "14.00" and "t.ex." stay inside their sentence.
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[^\s.!?]))+(?:[.!?]+|$)", re.MULTILINE)
@@ -300,13 +302,13 @@ def classify_kind(chain_texts: Sequence[str]) -> Kind:
     """The kind of thread a chain becomes, read from its root (the first text).
 
     A root that asks is a question; a root that praises someone and asks nothing is
-    kudos; anything else is a discussion.
+    praise; anything else is a discussion.
     """
     root = chain_texts[0] if chain_texts else ""
     if is_question(root):
         return "question"
     if is_kudos(root):
-        return "kudos"
+        return "praise"
     return "discussion"
 
 

@@ -18,8 +18,8 @@ from mailfeed.parsers.locales import (
     DEVICE_WORDS,
     DISCLAIMER_WORDS,
     MOBILE_SIGNATURE_STARTS,
-    REPLY_ABOVE,
 )
+from mailfeed.parsers.marks import Footer, Work, footer, may_have_footer
 
 _MOBILE_START_RE = re.compile(
     r"^[\s(<\[]*(" + "|".join(re.escape(m) for m in MOBILE_SIGNATURE_STARTS) + r")",
@@ -33,11 +33,31 @@ _VIA_DEVICE_RE = re.compile(
 _LINK_RE = re.compile(r"\(https?://[^)]*\)|<https?://[^>]*>|https?://\S+|[\[\]<>()]")
 
 
+# Devices whose name alone, in a short line without a sentence, makes a mobile footer in
+# any language ("iPhoneから送信", "נשלח מה-iPhone שלי"); "Outlook", "mail" or "phone" are
+# common words and need the start phrases or a link.
+_BRAND_RE = re.compile(
+    r"(?<![A-Za-z])(iphone|ipad|android|galaxy|blackberry|huawei|xiaomi|samsung)(?![A-Za-z])",
+    re.IGNORECASE)
+# Cased scripts (Latin, Greek, Cyrillic): their footers are known by start phrases.
+_LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u052f]")
+# The app-store link Outlook for iOS/Android puts after its localized "Get Outlook for …".
+_APP_LINK_RE = re.compile(r"https?://aka\.ms/\w+", re.IGNORECASE)
+
+
 def is_mobile_line(line: str) -> bool:
     """"Skickat från min iPhone", "Get Outlook for Android<https://…>", "(sent from a phone)"."""
     text = _LINK_RE.sub(" ", clean(line)).strip(" .!")
     if not text or len(text) > 90 or "?" in text:
         return False
+    if len(text) <= 60 and "outlook" in text.lower() and _APP_LINK_RE.search(line):
+        return True  # "Получить Outlook для iOS<https://aka.ms/o0ukef>", in any language
+    rest = _BRAND_RE.sub("", text)
+    sentence = clean(line).rstrip().endswith((".", "!", ":", "。", "！", "："))
+    if len(text) <= 40 and rest != text and not _LATIN_RE.search(rest) and \
+            re.search(r"[^\W\d_]", rest) and not sentence and "," not in text:
+        # A word of a cased script besides the device is prose ("My iPhone broke").
+        return True
     head = text.split(",", 1)[0]
     if _MOBILE_START_RE.match(line):
         return bool(_DEVICE_RE.search(head)) or ("," not in text and len(text) <= 50)
@@ -182,9 +202,16 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
         return start
     if len(paragraph) <= 3 and all(_is_contact_row(ln) for ln in paragraph):
         return start
-    # A lone name line as the last paragraph ("Anna") after a closing paragraph.
-    if words and len(paragraph) == 1 and first.strip(" -.") in words + [" ".join(words)]:
+    # A sign-off in any language: a short line (a closing word we may not know, such as
+    # "Köszönöm:" or "Sveiki,") over one of the author's names, after the message.
+    if words and len(paragraph) == 2 and paragraph[1].strip(" -.,").casefold() in words \
+            and len(paragraph[0].split()) <= 3 and not paragraph[0].rstrip().endswith(("?", ".")) \
+            and has_text_before:
         return start
+    # A lone name line as the last paragraph ("Anna") after a closing paragraph.
+    if words and len(paragraph) == 1 and (first.strip(" -.") in words + [" ".join(words)]
+                                          or is_name_line and len(first_words) > 1):
+        return start  # "Anna", "Т. Егорова": the author's names and initials only
     return None
 
 
@@ -211,8 +238,13 @@ def _closing_in(lines: list[str], end: int) -> int | None:
 
     Everything after it must be a short block: name, title, company, address, phone.
     """
-    content = [k for k in range(end) if lines[k].strip()][-12:]
-    for k in content:
+    content: list[int] = []  # the last twelve non-blank lines, read from the end
+    for k in range(end - 1, -1, -1):
+        if len(content) == 12:
+            break
+        if lines[k].strip():
+            content.append(k)
+    for k in reversed(content):
         if not _CLOSING_RE.match(clean(lines[k])):
             continue
         after = [ln for ln in lines[k + 1:end] if ln.strip()]
@@ -245,62 +277,55 @@ def _banner_end(lines: list[str]) -> int:
     return end
 
 
-_ABOVE_RE = re.compile("|".join(re.escape(m) for m in REPLY_ABOVE), re.IGNORECASE)
-
-
-def _reply_above(line: str) -> bool:
-    """A helpdesk's "##- Please type your reply above this line -##" line on its own."""
-    if len(line) > 120:
-        return False
-    core = line.strip(" \t#-=*_>[]()<|~.:" + "\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
-    return len(core) <= 60 and bool(_ABOVE_RE.search(core))
-
-
-# Notification footers (Jira, GitHub, Discourse): the line and the few lines below it go.
-_NOTICE_RE = re.compile(
-    r"^\s*(?:this message was sent by atlassian jira|you are receiving this because"
-    r"|reply to this email directly|unsubscribe from these notifications"
-    r"|visit (?:topic|message) or reply to this email|\(v\d[\w.-]*#\d+[\w.-]*\)\s*$)",
-    re.IGNORECASE,
-)
-# A digest's heading over the earlier posts, under a rule ("---\nPrevious Replies").
-_DIGEST_RE = re.compile(
-    r"^\s*(?:previous replies|vorherige antworten|tidigare svar|réponses précédentes)\s*$",
-    re.IGNORECASE,
-)
 _SHORT_RULE_RE = re.compile(r"^\s*(?:[-—–]{1,}|_{3,}|={3,}|\*{3,})\s*$")
 
 
-def _notification_end(lines: list[str]) -> int | None:
-    """Where a notification's digest history or footer starts (its rule line included)."""
+def _notification_end(lines: list[str], footers: list[Footer | None]) -> int | None:
+    """Where a notification's digest history or footer starts (its rule line included).
+
+    `footers` are the lines' footer marks; one pass, with the non-blank lines after each
+    line counted from the end rather than re-counted per line."""
+    remaining = sum(1 for line in lines if line.strip())
+    above = -1  # the last non-blank line before k
     for k, line in enumerate(lines):
-        if not line.strip() or len(line) > 120:
+        if not line.strip():
             continue
-        above = k - 1
-        while above >= 0 and not lines[above].strip():
-            above -= 1
-        ruled = above >= 0 and _SHORT_RULE_RE.match(lines[above]) is not None
-        digest = ruled and _DIGEST_RE.match(line) is not None
-        notice = _NOTICE_RE.match(line) is not None and \
-            sum(1 for ln in lines[k + 1:] if ln.strip()) <= 8
-        if digest or notice:
-            start = above if ruled else k
-            if any(ln.strip() for ln in lines[:start]):
-                return start
+        remaining -= 1
+        foot = footers[k]
+        if foot in (Footer.NOTICE, Footer.DIGEST):
+            ruled = above >= 0 and _SHORT_RULE_RE.match(lines[above]) is not None
+            digest = ruled and foot is Footer.DIGEST
+            notice = foot is Footer.NOTICE and remaining <= 8
+            if digest or notice:
+                start = above if ruled else k
+                if any(ln.strip() for ln in lines[:start]):
+                    return start
+        above = k
     return None
 
 
-def strip_signature(body: str, author_name: str | None = None) -> tuple[str, str]:
+def strip_signature(body: str, author_name: str | None = None,
+                    work: Work | None = None) -> tuple[str, str]:
     """(own words, removed noise) of one message."""
     lines = body.split("\n")
+    # one pass over every line, when a footer's words occur at all; the rest is tails
+    footed = may_have_footer(body)
+    footers: list[Footer | None] = [footer(line) for line in lines] if footed \
+        else [None] * len(lines)
+    if work is not None:
+        work.passes += 1
+        work.lines += len(lines)
+        work.chars += sum(min(len(line), 120) for line in lines)
     # Below a "reply above this line" marker is the notification being answered: elided
     # history, not the writer's words.
-    above = next((k for k, line in enumerate(lines) if _reply_above(line)), None)
+    above = next((k for k, foot in enumerate(footers) if foot is Footer.REPLY_ABOVE), None) \
+        if footed else None
     history = ""
     if above is not None and any(line.strip() for line in lines[:above]):
         history = "\n".join(lines[above:]).strip()
         lines = lines[:above]
-    notice = _notification_end(lines)
+        footers = footers[:above]
+    notice = _notification_end(lines, footers) if footed and any(footers) else None
     if notice is not None:
         history = "\n".join(lines[notice:] + ([history] if history else [])).strip()
         lines = lines[:notice]
@@ -333,5 +358,5 @@ def strip_signature(body: str, author_name: str | None = None) -> tuple[str, str
 
 
 def _tidy(text: str) -> str:
-    lines = [ln.rstrip() for ln in text.split("\n")]
-    return "\n".join(lines).strip()
+    """Each line's trailing blanks and the text's surrounding blank lines removed."""
+    return "\n".join([ln.rstrip() for ln in text.split("\n")]).strip()

@@ -53,7 +53,7 @@ def person_activity(session: Session, person_id: int, limit: int = 50) -> Activi
         select(Thread, Post)
         .join(Post, Post.thread_id == Thread.id)
         .where(Post.author_id == person_id, Thread.hidden.is_(False), Post.hidden.is_(False))
-        .where((Post.kind == "kudos") | (Thread.kind == "kudos"))
+        .where((Post.kind == "praise") | (Thread.kind == "praise"))
         .order_by(Post.date.desc())
         .limit(limit)
     )

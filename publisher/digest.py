@@ -33,6 +33,7 @@ from mailfeed.publisher.models import (
 from mailfeed.publisher.site import Site
 
 LIMIT = 5  # items per section: a digest is read in a minute or not at all
+SEND_FROM = (0, 6)  # (weekday, hour UTC): the running service sends from Monday 06:00 on
 _TOKEN = re.compile(r"^p(?P<person>\d{1,12})\.(?P<mac>[a-z2-7]{16})$")
 
 
@@ -104,6 +105,12 @@ def build_digest(session: Session, person: Person, now: datetime) -> Digest:
             if department is None or _department(senders.get(m.sender.lower())) == department
         ][:LIMIT]
     return digest
+
+
+def due(now: datetime) -> bool:
+    """Whether this week's digests may go out yet (from Monday 06:00 UTC; missed ones later
+    in the week still go, once: the idempotency key is per ISO week)."""
+    return (now.weekday(), now.hour) >= SEND_FROM
 
 
 def queue_digests(session: Session, site: Site, now: datetime) -> int:

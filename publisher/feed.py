@@ -33,7 +33,9 @@ from sqlalchemy.sql.selectable import TextualSelect
 from mailfeed.publisher import counters
 from mailfeed.publisher.models import Like, Mention, Person, Post, Thread, View
 
-FILTERS = ("questions", "unanswered", "answered", "kudos", "discussions", "mine", "mentions")
+FILTERS = ("questions", "unanswered", "answered", "praise", "discussions", "events", "ideas",
+           "news", "mine", "mentions")
+_KIND_FILTERS = {"events": "event", "ideas": "idea", "news": "news"}
 MAX_LIMIT = 1000
 
 
@@ -54,6 +56,9 @@ class ThreadCard:
     likes: int
     readers: int
     mail_messages: int
+    asker_email: str | None = None
+    opening: str = ""  # the start of the first post's text, for the card's excerpt
+    last_author: str | None = None  # who wrote the latest post, when it is a reply
 
     @property
     def from_mail(self) -> bool:
@@ -100,10 +105,12 @@ def filter_condition(name: str | None, person_id: int | None) -> ColumnElement[b
         return and_(Thread.kind == "question", Thread.state != "answered")
     if name == "answered":
         return Thread.state == "answered"
-    if name == "kudos":
-        return Thread.kind == "kudos"
+    if name == "praise":
+        return Thread.kind == "praise"
     if name == "discussions":
         return Thread.kind == "discussion"
+    if name in _KIND_FILTERS:
+        return Thread.kind == _KIND_FILTERS[name]
     if name == "mine" and person_id is not None:
         return _mine(person_id)
     if name == "mentions" and person_id is not None:
@@ -113,8 +120,26 @@ def filter_condition(name: str | None, person_id: int | None) -> ColumnElement[b
     return None
 
 
-def _card_select() -> Select[Thread, int, int, int]:
+def _card_select() -> Select[Thread, int, int, int, str, str]:
     visible_post = and_(Post.thread_id == Thread.id, Post.hidden.is_(False))
+    opening = (
+        select(func.substr(Post.body, 1, 600))
+        .where(visible_post)
+        .order_by(Post.position, Post.id)
+        .limit(1)
+        .correlate(Thread)
+        .scalar_subquery()
+    )
+    last_author = (
+        select(func.coalesce(Person.name, Person.email, Post.author_name))
+        .select_from(Post)
+        .outerjoin(Person, Person.id == Post.author_id)
+        .where(visible_post)
+        .order_by(Post.date.desc(), Post.position.desc())
+        .limit(1)
+        .correlate(Thread)
+        .scalar_subquery()
+    )
     posts = select(func.count(Post.id)).where(visible_post).correlate(Thread).scalar_subquery()
     likes = (
         select(func.count(Like.id))
@@ -127,7 +152,7 @@ def _card_select() -> Select[Thread, int, int, int]:
         select(func.count(View.id)).where(View.thread_id == Thread.id).correlate(Thread)
     ).scalar_subquery()
     return (
-        select(Thread, posts, likes, readers)
+        select(Thread, posts, likes, readers, opening, last_author)
         .options(selectinload(Thread.asker))
         .where(Thread.hidden.is_(False))
     )
@@ -162,7 +187,7 @@ def list_threads(
             literal(stamp, Thread.last_activity.type), literal(ident)))
     stmt = stmt.order_by(Thread.last_activity.desc(), Thread.id.desc()).limit(limit + 1)
     rows = session.execute(stmt).all()
-    cards = [_card(thread, posts, likes, readers) for thread, posts, likes, readers in rows]
+    cards = [_card(*row) for row in rows]
     following = None
     if len(cards) > limit:
         cards = cards[:limit]
@@ -186,10 +211,13 @@ def cards_for(
     if condition is not None:
         stmt = stmt.where(condition)
     rows = session.execute(stmt).all()
-    return {t.id: _card(t, posts, likes, readers) for t, posts, likes, readers in rows}
+    return {row[0].id: _card(*row) for row in rows}
 
 
-def _card(thread: Thread, posts: int, likes: int, readers: int) -> ThreadCard:
+def _card(
+    thread: Thread, posts: int, likes: int, readers: int, opening: str | None,
+    last_author: str | None,
+) -> ThreadCard:
     return ThreadCard(
         id=thread.id,
         subject=thread.subject,
@@ -204,6 +232,9 @@ def _card(thread: Thread, posts: int, likes: int, readers: int) -> ThreadCard:
         likes=int(likes or 0),
         readers=int(readers or 0),
         mail_messages=thread.mail_messages,
+        asker_email=thread.asker.email if thread.asker else None,
+        opening=opening or "",
+        last_author=last_author if (posts or 0) > 1 else None,
     )
 
 
@@ -245,7 +276,11 @@ def get_thread(session: Session, thread_id: int) -> Thread | None:
 
 
 def visible_posts(thread: Thread) -> list[Post]:
-    return [p for p in thread.posts if not p.hidden]
+    """The shown posts in the order they were written: by instant (UTC), then position.
+
+    Position is the order the mail chain gave; a mail written at 14:45 +00:00 comes after
+    one written at 15:20 +01:00 whatever the chain said."""
+    return sorted((p for p in thread.posts if not p.hidden), key=lambda p: (p.date, p.position))
 
 
 def like_summary(

@@ -2,7 +2,10 @@
 
 The only place that speaks tsvector.  A document is indexed under both the `swedish` and
 the `english` configuration, because a thread's language is a guess and people mix them;
-the expression GIN indexes created by `install` make the same expressions fast.
+the expression GIN indexes created by `install` make the same expressions fast.  A query
+word is searched as its prefixes (`stems`), so compounds and Swedish inflections that the
+stemmers leave apart (`nyckel`/`nycklar`) find each other, and a thread matches when each
+word is in some post of it, not necessarily all in one.
 """
 
 from __future__ import annotations
@@ -13,10 +16,14 @@ from sqlalchemy import Connection, Integer, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
-from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START
+from mailfeed.publisher.fts_sqlite import INDEX_LIMIT, MARK_END, MARK_START, every_term
+from mailfeed.publisher.stems import prefixes
 
-_POST_TEXT = {"all": "post.body || ' ' || post.trimmed", "own": "post.body",
-              "trimmed": "post.trimmed"}
+# The first INDEX_LIMIT characters of each post are searched (and shown in snippets):
+# one 18 MB post must not make every search for a common word read 18 MB.
+_BODY = f"left(post.body, {INDEX_LIMIT})"
+_TRIMMED = f"left(post.trimmed, {INDEX_LIMIT})"
+_POST_TEXT = {"all": f"{_BODY} || ' ' || {_TRIMMED}", "own": _BODY, "trimmed": _TRIMMED}
 
 
 def _post_doc(scope: str = "all") -> str:
@@ -27,7 +34,6 @@ def _post_doc(scope: str = "all") -> str:
 
 _POST_DOC = _post_doc()
 _SUBJECT_DOC = "(to_tsvector('swedish', thread.subject) || to_tsvector('english', thread.subject))"
-_QUERY = "(plainto_tsquery('swedish', :q) || plainto_tsquery('english', :q))"
 _HEADLINE_OPTS = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=10"
 
 
@@ -45,33 +51,53 @@ def uninstall(connection: Connection) -> None:
     connection.execute(text("DROP INDEX IF EXISTS ix_thread_fts"))
 
 
-def _query_text(terms: list[str]) -> str:
-    return " ".join(terms)
+def tsquery(word: str) -> str:
+    """One query word as tsquery text: any of its prefixes (`nyckel:* | nyckl:*`).
+
+    Read with the 'simple' configuration, so the prefixes — already stems — are taken as
+    they are and match the swedish and english lexemes of the documents."""
+    return " | ".join(f"{p}:*" for p in prefixes(word))
+
+
+def _threads_sql(terms: list[str], scope: str) -> tuple[str, dict[str, str]]:
+    """SQL for the ids of threads where every word occurs in some visible post or (unscoped)
+    the subject: the words may be spread over different posts of the thread."""
+    doc = _post_doc(scope)
+    parts = []
+    params: dict[str, str] = {}
+    for i, term in enumerate(terms):
+        params[f"t{i}"] = tsquery(term)
+        parts.append(f"SELECT post.thread_id AS id, {i} AS term FROM post "
+                     f"WHERE {doc} @@ to_tsquery('simple', :t{i}) AND NOT post.hidden")
+        if scope not in ("own", "trimmed"):
+            parts.append(f"SELECT thread.id AS id, {i} AS term FROM thread "
+                         f"WHERE {_SUBJECT_DOC} @@ to_tsquery('simple', :t{i})")
+    return every_term(parts, len(terms)), params
 
 
 def thread_ids_clause(terms: list[str], scope: str = "all") -> TextualSelect:
-    doc = _post_doc(scope)
-    sql = f"SELECT post.thread_id AS id FROM post WHERE {doc} @@ {_QUERY} AND NOT post.hidden"
-    if scope not in ("own", "trimmed"):
-        sql += f" UNION SELECT thread.id AS id FROM thread WHERE {_SUBJECT_DOC} @@ {_QUERY}"
-    return text(sql).bindparams(q=_query_text(terms)).columns(id=Integer)
+    sql, params = _threads_sql(terms, scope)
+    return text(sql).bindparams(**params).columns(id=Integer)
 
 
 def ranked_hits(
     session: Session, terms: list[str], limit: int, scope: str = "all"
 ) -> list[dict[str, Any]]:
     """Same shape as `fts_sqlite.ranked_hits`; ts_rank is higher-is-better, so negate it."""
-    q = _query_text(terms)
+    threads, params = _threads_sql(terms, scope)
+    any_term = "to_tsquery('simple', :any)"
     doc = _post_doc(scope)
-    shown = "post.trimmed" if scope == "trimmed" else "post.body"
+    shown = _TRIMMED if scope == "trimmed" else _BODY
+    values = {"any": " | ".join(f"({tsquery(t)})" for t in terms), "n": limit * 8, **params}
     posts = session.execute(
         text(
             "SELECT post.thread_id, post.id, "
-            f"ts_headline('english', {shown}, {_QUERY}, '{_HEADLINE_OPTS}'), "
-            f"ts_rank({doc}, {_QUERY}) AS r FROM post "
-            f"WHERE {doc} @@ {_QUERY} AND NOT post.hidden ORDER BY r DESC LIMIT :n"
+            f"ts_headline('simple', {shown}, {any_term}, '{_HEADLINE_OPTS}'), "
+            f"ts_rank({doc}, {any_term}) AS r FROM post "
+            f"WHERE {doc} @@ {any_term} AND NOT post.hidden AND post.thread_id IN ({threads}) "
+            "ORDER BY r DESC LIMIT :n"
         ),
-        {"q": q, "n": limit * 4},
+        values,
     ).all()
     hits = [
         {"thread_id": t, "post_id": p, "snippet": s, "score": -float(r)} for t, p, s, r in posts
@@ -81,11 +107,12 @@ def ranked_hits(
     subjects = session.execute(
         text(
             "SELECT thread.id, "
-            f"ts_headline('english', thread.subject, {_QUERY}, '{_HEADLINE_OPTS}'), "
-            f"ts_rank({_SUBJECT_DOC}, {_QUERY}) AS r FROM thread "
-            f"WHERE {_SUBJECT_DOC} @@ {_QUERY} ORDER BY r DESC LIMIT :n"
+            f"ts_headline('simple', thread.subject, {any_term}, '{_HEADLINE_OPTS}'), "
+            f"ts_rank({_SUBJECT_DOC}, {any_term}) AS r FROM thread "
+            f"WHERE {_SUBJECT_DOC} @@ {any_term} AND thread.id IN ({threads}) "
+            "ORDER BY r DESC LIMIT :n"
         ),
-        {"q": q, "n": limit * 4},
+        values,
     ).all()
     hits += [
         {"thread_id": t, "post_id": None, "title": s, "score": -float(r) * 2.0}

@@ -4,21 +4,22 @@ The only place that speaks FTS5.  The index tables are external-content tables k
 step by triggers, so whoever writes posts (the mail publisher, the web) needs to know
 nothing about search; `install` runs from a migration and `rebuild` re-reads the rows.
 The `porter` tokenizer stems English; for Swedish, each query word is cut to its
-Snowball stem and searched as a prefix (`frågorna` → `fråg*` finds `fråga`, `frågan`,
-`frågor`; `skrivaren` → `skriv*` finds `skrivare`): stemming on the query side, so the
-index needs nothing SQLite cannot do.
+Snowball stems and searched as prefixes (`frågorna` → `fråg*` finds `fråga`, `frågan`,
+`frågor`; `nyckel` → `nyckel* OR nyckl*` finds `nyckelskåp` and `Nycklarna`; see
+`stems`): stemming on the query side, so the index needs nothing SQLite cannot do.
+A thread matches when each word is in some post of it (or its subject), not
+necessarily all in one post.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from snowballstemmer import stemmer
-from sqlalchemy import Connection, Integer, TextClause, text
+from sqlalchemy import Connection, Integer, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
-_SWEDISH = stemmer("swedish")
+from mailfeed.publisher.stems import prefixes
 
 MARK_START = "\x02"  # snippet markers: control characters can never come from escaped text
 MARK_END = "\x03"
@@ -27,17 +28,31 @@ _TABLES = (
     ("post_fts", "post", ("body", "trimmed")),
     ("thread_fts", "thread", ("subject",)),
 )
+# Search reads the first INDEX_LIMIT characters of each post: an 18 MB post must not make
+# every search for a common word read 18 MB.  The index's content is a view with the
+# same cut, so snippets, 'rebuild' and the triggers all see the same text.
+INDEX_LIMIT = 65536
+_CONTENT = {"post": "post_search"}
+
+
+def _cut(value: str, table: str) -> str:
+    return f"substr({value}, 1, {INDEX_LIMIT})" if table in _CONTENT else value
 
 
 def _ddl() -> list[str]:
-    statements = []
+    statements = [
+        "CREATE VIEW IF NOT EXISTS post_search AS SELECT id, "
+        f"substr(body, 1, {INDEX_LIMIT}) AS body, substr(trimmed, 1, {INDEX_LIMIT}) AS trimmed "
+        "FROM post"
+    ]
     for fts, table, cols in _TABLES:
         col_list = ", ".join(cols)
-        new_vals = ", ".join(f"new.{c}" for c in cols)
-        old_vals = ", ".join(f"old.{c}" for c in cols)
+        new_vals = ", ".join(_cut(f"new.{c}", table) for c in cols)
+        old_vals = ", ".join(_cut(f"old.{c}", table) for c in cols)
+        content = _CONTENT.get(table, table)
         statements += [
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({col_list}, "
-            f"content='{table}', content_rowid='id', tokenize='porter unicode61')",
+            f"content='{content}', content_rowid='id', tokenize='porter unicode61')",
             f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN "
             f"INSERT INTO {fts}(rowid, {col_list}) VALUES (new.id, {new_vals}); END",
             f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN "
@@ -62,6 +77,7 @@ def uninstall(connection: Connection) -> None:
         for suffix in ("ai", "ad", "au"):
             connection.execute(text(f"DROP TRIGGER IF EXISTS {fts}_{suffix}"))
         connection.execute(text(f"DROP TABLE IF EXISTS {fts}"))
+    connection.execute(text("DROP VIEW IF EXISTS post_search"))
 
 
 def rebuild(connection: Connection) -> None:
@@ -72,55 +88,76 @@ def rebuild(connection: Connection) -> None:
 SCOPE_COLUMNS = {"own": "body", "trimmed": "trimmed"}  # anything else: every column
 
 
-def match_expression(terms: list[str], scope: str = "all") -> str:
-    """User words -> an FTS5 query: every word required, each a quoted prefix term.
+def _term(word: str, column: str | None) -> str:
+    """One query word as an FTS5 expression: any of its prefixes (see `stems`).
 
-    Quoting each word means no user input is ever read as FTS5 syntax (NEAR, column:, -);
-    a scope puts a column filter before each term.
-    """
+    Quoting each prefix means no user input is ever read as FTS5 syntax (NEAR, column:, -);
+    a scope puts a column filter before it."""
+    options = " OR ".join('"' + p.replace('"', '""') + '"*' for p in prefixes(word))
+    expression = f"({options})"
+    return f"{column} : {expression}" if column else expression
+
+
+def match_expression(terms: list[str], scope: str = "all", *, any_term: bool = False) -> str:
+    """User words -> an FTS5 query: every word required (or, `any_term`, any of them)."""
     column = SCOPE_COLUMNS.get(scope)
-    prefix = f"{column} : " if column else ""
-    return " ".join(prefix + '"' + _stem(t).replace('"', '""') + '"*' for t in terms)
+    return (" OR " if any_term else " AND ").join(_term(t, column) for t in terms)
 
 
-def _stem(term: str) -> str:
-    """The Swedish Snowball stem (it only ever removes a suffix, so it is a prefix of the
-    word), kept at three letters or more so a short stem does not match everything."""
-    stem = str(_SWEDISH.stemWord(term.lower()))
-    return stem if len(stem) >= 3 else term
+def _threads_sql(terms: list[str], scope: str) -> tuple[str, dict[str, str]]:
+    """SQL for the ids of threads where every word occurs somewhere: in any visible post,
+    or (unscoped) in the subject.  The words may be spread over different posts."""
+    column = SCOPE_COLUMNS.get(scope)
+    parts = []
+    params: dict[str, str] = {}
+    for i, term in enumerate(terms):
+        params[f"t{i}"] = _term(term, column)
+        parts.append(
+            f"SELECT post.thread_id AS id, {i} AS term FROM post_fts "
+            f"JOIN post ON post.id = post_fts.rowid WHERE post_fts MATCH :t{i} "
+            "AND post.hidden = 0"
+        )
+        if column is None:
+            params[f"s{i}"] = _term(term, None)
+            parts.append(f"SELECT rowid AS id, {i} AS term FROM thread_fts "
+                         f"WHERE thread_fts MATCH :s{i}")
+    return every_term(parts, len(terms)), params
+
+
+def every_term(parts: list[str], terms: int) -> str:
+    """The ids found by all `terms` numbered queries (each selecting `id` and `term`):
+    a thread counts once it has every word, wherever in it each one stands."""
+    return (f"SELECT id FROM ({' UNION '.join(parts)}) AS found "
+            f"GROUP BY id HAVING COUNT(DISTINCT term) = {terms}")
 
 
 def thread_ids_clause(terms: list[str], scope: str = "all") -> TextualSelect:
-    """A subquery of the ids of visible threads whose posts (or, unscoped, subject) match."""
-    sql = (
-        "SELECT post.thread_id AS id FROM post_fts JOIN post ON post.id = post_fts.rowid "
-        "WHERE post_fts MATCH :fts_q AND post.hidden = 0"
-    )
-    if scope not in SCOPE_COLUMNS:
-        sql += " UNION SELECT rowid AS id FROM thread_fts WHERE thread_fts MATCH :subject_q"
-    clause: TextClause = text(sql).bindparams(fts_q=match_expression(terms, scope))
-    if scope not in SCOPE_COLUMNS:
-        clause = clause.bindparams(subject_q=match_expression(terms))
-    return clause.columns(id=Integer)
+    """A subquery of the ids of threads that have every word (see `_threads_sql`)."""
+    sql, params = _threads_sql(terms, scope)
+    return text(sql).bindparams(**params).columns(id=Integer)
 
 
 def ranked_hits(
     session: Session, terms: list[str], limit: int, scope: str = "all"
 ) -> list[dict[str, Any]]:
-    """Best-first matches: posts with a highlighted snippet, and subjects highlighted whole.
+    """Best-first matches in threads that have every word: the posts with any of the words
+    (with a highlighted snippet), and subjects highlighted whole.
 
     bm25() is lower-is-better; subjects get a boost because a title match is what a
     reader looking for a question usually means.  A scope searches posts only.
     """
-    q = match_expression(terms, scope)
+    threads, params = _threads_sql(terms, scope)
+    q = match_expression(terms, scope, any_term=True)
     posts = session.execute(
         text(
             "SELECT post.thread_id, post.id, "
             f"snippet(post_fts, -1, '{MARK_START}', '{MARK_END}', '…', 16), "
             "bm25(post_fts) FROM post_fts JOIN post ON post.id = post_fts.rowid "
-            "WHERE post_fts MATCH :q AND post.hidden = 0 ORDER BY bm25(post_fts) LIMIT :n"
+            "WHERE post_fts MATCH :q AND post.hidden = 0 "
+            f"AND post.thread_id IN ({threads}) "
+            "ORDER BY bm25(post_fts) LIMIT :n"
         ),
-        {"q": q, "n": limit * 4},
+        {"q": q, "n": limit * 8, **params},
     ).all()
     hits = [
         {"thread_id": t, "post_id": p, "snippet": s, "score": float(r)} for t, p, s, r in posts
@@ -131,13 +168,13 @@ def ranked_hits(
         text(
             f"SELECT rowid, highlight(thread_fts, 0, '{MARK_START}', '{MARK_END}'), "
             "bm25(thread_fts) FROM thread_fts WHERE thread_fts MATCH :q "
+            f"AND rowid IN ({threads}) "
             "ORDER BY bm25(thread_fts) LIMIT :n"
         ),
-        {"q": match_expression(terms), "n": limit * 4},
+        {"q": match_expression(terms, any_term=True), "n": limit * 4, **params},
     ).all()
     hits += [
         {"thread_id": t, "post_id": None, "title": s, "score": float(r) * 2.0}
         for t, s, r in subjects
     ]
     return hits
-

@@ -21,6 +21,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# What a thread is: what people start on the feed, and what mail becomes.
+KINDS = ("question", "discussion", "praise", "event", "idea", "news")
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
@@ -41,6 +44,14 @@ class Person(Base):
     ambassador: Mapped[bool] = mapped_column(Boolean, default=False)  # marked by moderators
     digest_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)  # weekly digest
     created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # From the directory import (`mailfeed people import`); the zone is an IANA name the
+    # person chose on their profile, else the browser's is used.
+    title: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(200), index=True)
+    manager_email: Mapped[str | None] = mapped_column(String(320))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    # Raised at logout: a session cookie carries the generation it was signed in under.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def display(self) -> str:
@@ -58,9 +69,9 @@ class Thread(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     subject: Mapped[str] = mapped_column(String(500))
     slug: Mapped[str] = mapped_column(String(120), default="")
-    kind: Mapped[str] = mapped_column(String(16), default="discussion")  # question/discussion/kudos
+    kind: Mapped[str] = mapped_column(String(16), default="discussion")  # KINDS
     state: Mapped[str] = mapped_column(String(16), default="open")  # open/answered
-    origin: Mapped[str] = mapped_column(String(16), default="cc")  # cc/forward/monitor/web/import
+    origin: Mapped[str] = mapped_column(String(16), default="cc")  # cc/forward/…/web/news
     language: Mapped[str] = mapped_column(String(8), default="en")
     asker_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -73,6 +84,8 @@ class Thread(Base):
     thread_index: Mapped[str | None] = mapped_column(String(64), index=True)  # Outlook conversation
     answer_post_id: Mapped[int | None] = mapped_column(Integer)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Link replies not mailed because one mail named more people than MAILFEED_MAX_LINK_REPLIES.
+    links_unsent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     asker: Mapped[Person | None] = relationship()
     posts: Mapped[list[Post]] = relationship(
@@ -97,7 +110,7 @@ class Post(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     trimmed: Mapped[str] = mapped_column(Text, default="")  # signature, banners: kept, expandable
     source: Mapped[str] = mapped_column(String(8), default="mail")  # mail/web
-    kind: Mapped[str] = mapped_column(String(16), default="post")  # post/kudos
+    kind: Mapped[str] = mapped_column(String(16), default="post")  # post/praise
     position: Mapped[int] = mapped_column(Integer, default=0)
     fingerprint: Mapped[str] = mapped_column(String(64), default="", index=True)
     mail_id: Mapped[int | None] = mapped_column(ForeignKey("mail_message.id"))
@@ -270,3 +283,144 @@ class AddressBounce(Base):
     email: Mapped[str] = mapped_column(String(320), primary_key=True)
     bounces: Mapped[int] = mapped_column(Integer, default=0)
     last_bounce: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --------------------------------------------------------------- started on the feed (issue 9)
+
+
+class Praise(Base):
+    """One recipient of a praise thread, with the badge the giver chose (or none)."""
+
+    __tablename__ = "praise"
+    __table_args__ = (UniqueConstraint("thread_id", "recipient_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    giver_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    badge: Mapped[str | None] = mapped_column(String(32))
+    created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    thread: Mapped[Thread] = relationship()
+    recipient: Mapped[Person] = relationship(foreign_keys=[recipient_id])
+    giver: Mapped[Person | None] = relationship(foreign_keys=[giver_id])
+
+
+class Invitation(Base):
+    """Someone asked into a thread (to answer, to come): for an event, also their answer.
+
+    `status` follows iCalendar's PARTSTAT (RFC 5545 §3.2.12), lower case."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (UniqueConstraint("thread_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    inviter_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    status: Mapped[str] = mapped_column(String(16), default="needs-action")
+    created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    responded: Mapped[datetime | None] = mapped_column(DateTime)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+
+
+class Event(Base):
+    """An event thread's calendar data; `uid` and `sequence` as in its iCalendar VEVENT."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id"), unique=True)
+    starts: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
+    ends: Mapped[datetime] = mapped_column(DateTime)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    uid: Mapped[str] = mapped_column(String(255), unique=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    thread: Mapped[Thread] = relationship()
+
+
+class Notification(Base):
+    """Something a person should see: mention, invitation, reply, answer, praise."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_person_seen", "person_id", "seen"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id"), index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    created: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    seen: Mapped[bool] = mapped_column(Boolean, default=False)
+    mailed: Mapped[bool] = mapped_column(Boolean, default=False)  # sent, or never will be
+
+    thread: Mapped[Thread] = relationship()
+    actor: Mapped[Person | None] = relationship(foreign_keys=[actor_id])
+
+
+class NotificationSetting(Base):
+    """How a person wants notifications by mail: each | daily | never (no row: each)."""
+
+    __tablename__ = "notification_setting"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    mail: Mapped[str] = mapped_column(String(8), default="each")
+    updated: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Upload(Base):
+    """A file attached to a web post: kept in the database, so every instance serves it."""
+
+    __tablename__ = "upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """A personal API token; only its SHA-256 is kept, so the table leaks nothing usable."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked: Mapped[datetime | None] = mapped_column(DateTime)
+
+    person: Mapped[Person] = relationship()
+
+
+class NewsSource(Base):
+    """A polled news feed and its validators for conditional GET (RFC 9110 §13.1)."""
+
+    __tablename__ = "news_source"
+
+    url: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(String(300))
+    modified: Mapped[str | None] = mapped_column(String(100))
+    checked: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class NewsItem(Base):
+    """One feed entry that became a `news` thread: the unique key makes it exactly once."""
+
+    __tablename__ = "news_item"
+    __table_args__ = (UniqueConstraint("source", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(1000))
+    entry_id: Mapped[str] = mapped_column(String(1000))
+    link: Mapped[str] = mapped_column(String(2000), default="")
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id"), index=True)
+    created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

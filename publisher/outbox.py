@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailfeed.publisher.models import OutboundMail
+from mailfeed.publisher.models import OutboundMail, utcnow
 
 # CRLF line ends as SMTP wants them (smtplib sends bytes unchanged), and no folding below
 # RFC 5322's 998: the default 78 makes the folder RFC 2047-encode long Message-IDs in
@@ -67,3 +67,18 @@ def enqueue_many(session: Session, rows: list[OutboundMail]) -> None:
 def recent(session: Session, limit: int = 100) -> list[OutboundMail]:
     stmt = select(OutboundMail).order_by(OutboundMail.id.desc()).limit(limit)
     return list(session.scalars(stmt))
+
+
+def requeue(session: Session, ids: list[int] | None = None) -> list[int]:
+    """Queue failed mail again, due now with a fresh count of attempts: the named rows,
+    or (ids None) every failed one.  Returns the ids queued again."""
+    stmt = select(OutboundMail).where(OutboundMail.state == "failed")
+    if ids is not None:
+        stmt = stmt.where(OutboundMail.id.in_(ids))
+    rows = list(session.scalars(stmt.order_by(OutboundMail.id)))
+    for row in rows:
+        row.state = "queued"
+        row.attempts = 0
+        row.next_attempt = utcnow()
+    session.flush()
+    return [row.id for row in rows]

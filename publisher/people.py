@@ -25,3 +25,22 @@ def get_or_create(
 
 def find(session: Session, email: str) -> Person | None:
     return session.scalar(select(Person).where(Person.email == email.strip().lower()))
+
+
+def session_generation(session: Session, email: str) -> int:
+    """The generation a sign-in cookie for `email` must carry to be valid (0 for someone
+    with no row yet)."""
+    value = session.scalar(select(Person.session_generation)
+                           .where(Person.email == email.strip().lower()))
+    return int(value or 0)
+
+
+def end_sessions(session: Session, email: str) -> None:
+    """Log out everywhere: every cookie signed in under the current generation stops
+    working (a cookie is signed, not stored, so the server keeps this counter instead)."""
+    person = get_or_create(session, email)
+    person.session_generation = (person.session_generation or 0) + 1
+
+
+def find_by_id(session: Session, person_id: int | None) -> Person | None:
+    return session.get(Person, person_id) if person_id is not None else None

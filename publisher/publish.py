@@ -22,7 +22,16 @@ from sqlalchemy.orm import Session
 from mailfeed.parsers import authresults
 from mailfeed.parsers.model import ChainMessage, Decision, ParsedMail
 from mailfeed.parsers.policy import decide
-from mailfeed.publisher import claims, notify, outbox, people, related, replyaddr, suggest
+from mailfeed.publisher import (
+    claims,
+    notify,
+    outbox,
+    people,
+    praise,
+    related,
+    replyaddr,
+    suggest,
+)
 from mailfeed.publisher.models import MailMessage, MessageRef, OutboundMail, Post, Thread, utcnow
 from mailfeed.publisher.site import Site
 
@@ -87,6 +96,15 @@ def parse_iso(text: str | None) -> datetime | None:
     return value
 
 
+# References kept per mail, nearest first.  Threads need the last few; 300,000 of them
+# made one query the database refuses ("too many SQL variables") for ever.
+MAX_REFERENCES = 100
+
+
+def _references(parsed: ParsedMail) -> tuple[str, ...]:
+    return parsed.references[-MAX_REFERENCES:]
+
+
 def find_thread(
     session: Session, parsed: ParsedMail, site: Site | None = None, rcpts: tuple[str, ...] = ()
 ) -> Thread | None:
@@ -100,7 +118,7 @@ def find_thread(
             thread_id = replyaddr.thread_for(site, address)
             if thread_id is not None and (thread := session.get(Thread, thread_id)) is not None:
                 return thread
-    ids = [i for i in [parsed.in_reply_to, *reversed(parsed.references), parsed.message_id]
+    ids = [i for i in [parsed.in_reply_to, *reversed(_references(parsed)), parsed.message_id]
            if i]
     if ids:
         refs = {r.message_id: r.thread_id for r in
@@ -116,14 +134,26 @@ def find_thread(
     return None
 
 
-def find_by_root(session: Session, chain: tuple[ChainMessage, ...]) -> Thread | None:
-    """A later copy of a chain we already published, found by its first message's words."""
+def find_by_root(session: Session, parsed: ParsedMail) -> Thread | None:
+    """A later copy of a chain we already published, found by its first message's words.
+
+    Words alone are no proof: "Vet någon?" asked twice about two things are two
+    threads.  So the copy must carry the thread's subject and quote the first message
+    (a chain of two or more); a lone message matches only its own Message-ID."""
+    chain = parsed.chain
     if not chain or not chain[0].body.strip():
         return None
     post = session.scalar(
         select(Post).where(Post.fingerprint == fingerprint(chain[0]), Post.position == 0)
     )
-    return post.thread if post is not None else None
+    if post is None or post.thread.subject.casefold() != (
+            parsed.subject or "(no subject)").casefold():
+        return None
+    if len(chain) < 2:
+        first = session.get(MailMessage, post.mail_id) if post.mail_id is not None else None
+        if first is None or first.message_id != mail_key(parsed):
+            return None
+    return post.thread
 
 
 def _author(session: Session, site: Site, message: ChainMessage) -> tuple[int | None, str | None]:
@@ -239,6 +269,12 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
     sent = set(session.scalars(select(OutboundMail.idempotency_key)
                                .where(OutboundMail.idempotency_key.in_(list(keys.values())))))
     todo = [(a, n) for a, n in recipients if keys[a] not in sent]
+    if len(todo) > site.max_link_replies:
+        # One mail naming thousands must not make us mail thousands: the first ones (the
+        # writers of the chain, then the headers' order) get the link; the page tells
+        # how many did not.
+        thread.links_unsent += len(todo) - site.max_link_replies
+        todo = todo[:site.max_link_replies]
     if not todo:
         return  # everyone on this copy already has the link: compose nothing
     language = notify.language_for(thread.language, site.default_language)
@@ -279,23 +315,44 @@ def _rejection_kind(decision: Decision) -> str:
     return "confidential" if decision.rule in _CONFIDENTIAL_RULES else decision.rule
 
 
-def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision: Decision,
-                     today: str) -> None:
-    address = parsed.sender.email
-    if not address or site.is_gateway(address):
-        return
+def notice_recipient(site: Site, parsed: ParsedMail, envelope: Envelope) -> tuple[str | None, str]:
+    """Where a rejection notice may go, or None and why not.
+
+    Only to the envelope sender, and only when the mail proved it came from that
+    address's domain (a trusted verifier's pass, or our own DKIM check): otherwise anyone
+    could make the gateway mail their text to any address (backscatter)."""
+    address = (envelope.mail_from or "").strip().lower()
+    if not address or "@" not in address:
+        return None, "no notice: no envelope sender"
+    if site.is_gateway(address):
+        return None, "no notice: the envelope sender is the gateway"
+    domain = address.rpartition("@")[2]
+    if domain in {d.lower() for d in envelope.dkim_domains} or any(
+            authresults.aligned(d, domain) for d in envelope.dkim_domains):
+        return address, ""
     if site.policy.trusted_authserv_ids:
         verdict = authresults.evaluate(
             authresults.parse_all(parsed.header_all("authentication-results")),
-            address.rpartition("@")[2], site.policy.trusted_authserv_ids)
-        if not verdict.passed:
-            return  # a forged From: would make us mail the real owner: backscatter
+            domain, site.policy.trusted_authserv_ids)
+        if verdict.passed:
+            return address, ""
+        return None, f"no notice: {domain} not authenticated ({verdict.reason})"
+    return None, f"no notice: nothing authenticates {domain} (no trusted verifier set)"
+
+
+def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision: Decision,
+                     envelope: Envelope, mail: MailMessage, today: str) -> None:
+    address, why_not = notice_recipient(site, parsed, envelope)
+    if address is None:
+        mail.reason = f"{mail.reason}; {why_not}"[:2000]
+        return
     language = notify.language_for(parsed.language, site.default_language)
     reason_code = hashlib.sha256(decision.reason.encode()).hexdigest()[:12]
+    name = parsed.sender.name if parsed.sender.email == address else None
     notify.answer_mail(
         session, site, parsed, template="reject", language=language,
         key=f"reject:{address}:{reason_code}:{today}",  # once per sender, reason and day
-        recipient=address, recipient_name=parsed.sender.name,
+        recipient=address, recipient_name=name,
         why=_rejection_kind(decision), domain=address.rpartition("@")[2], reason=decision.reason)
 
 
@@ -318,6 +375,12 @@ def suggest_key(root: ChainMessage) -> str:
     return f"suggest:{fingerprint(root)}"
 
 
+def _flags(parsed: ParsedMail) -> list[str]:
+    """What an operator should know beside the decision: a display name disguised as an
+    address ("vd@firma.se" <attacker@…>) is shown as a name, and flagged here."""
+    return [d for d in parsed.defects if d.startswith("display name looks like an address")]
+
+
 def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope) -> Outcome:
     key = mail_key(parsed)
     # Another instance may hold the same mail (two MX hosts): wait for it, then see its row.
@@ -333,7 +396,7 @@ def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope
         source=envelope.source, mail_from=envelope.mail_from or "",
         rcpts=",".join(envelope.rcpts), sender=parsed.sender.email or "",
         subject=parsed.subject[:500], action=decision.action, kind=decision.kind,
-        reason=decision.reason,
+        reason="; ".join([decision.reason, *_flags(parsed)]),
     )
     session.add(mail)
     session.flush()
@@ -344,7 +407,8 @@ def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope
         source = "monitor" if decision.rule == "monitor" else envelope.source
         thread, added = publish_into(session, site, parsed, decision, mail, thread, source)
     elif decision.action == "reject" and envelope.source not in {"import", "demo"}:
-        _queue_rejection(session, site, parsed, decision, datetime.now(UTC).date().isoformat())
+        _queue_rejection(session, site, parsed, decision, envelope, mail,
+                         datetime.now(UTC).date().isoformat())
     elif decision.action == "suggest" and envelope.source not in {"import", "demo"}:
         suggest.queue_invitation(session, site, parsed, mail, suggest_key(parsed.chain[0]))
     return Outcome(decision, thread.id if thread else None, duplicate=False, new_posts=added)
@@ -357,7 +421,7 @@ def publish_into(
     """Create the thread (or continue `thread`, or a thread with the same first message)
     with the chain's new messages, and send the link to whoever on it has not had it."""
     if thread is None:
-        thread = find_by_root(session, parsed.chain)
+        thread = find_by_root(session, parsed)
     created = thread is None
     if thread is None:
         origin = {"import": "import", "monitor": "monitor"}.get(
@@ -373,13 +437,15 @@ def publish_into(
         session.flush()
         return None, 0
     _mail_stats(thread, parsed, site)
+    if created and thread.kind == "praise" and source not in {"import", "demo"}:
+        praise.from_mail(session, site, thread, parsed)
     if source in {"import", "demo"} and thread.mail_last is not None:
         # An archive's threads lived then, not now: the feed orders them by their own time.
         if created:
             thread.created = thread.mail_first or thread.mail_last
         thread.last_activity = max(
             (p.date for p in thread.posts), default=thread.mail_last)
-    _remember_ids(session, thread, [i for i in [parsed.message_id, *parsed.references] if i])
+    _remember_ids(session, thread, [i for i in [parsed.message_id, *_references(parsed)] if i])
     mail.thread_id = thread.id
     if source not in {"import", "demo"}:
         # Whoever is new on the thread gets the link, once: the outbox key sees to that.

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from mailfeed.publisher import subscriptions
-from mailfeed.publisher.models import Like, Mention, Person, Post, Thread, utcnow
+from mailfeed.publisher.models import Invitation, Like, Mention, Person, Post, Thread, utcnow
 from mailfeed.publisher.site import Site
 
 # `@anna@firma.se` or `@anna` (a known local part); not inside a word or an address.
@@ -34,13 +34,13 @@ def reply(
     body: str,
     *,
     now: datetime | None = None,
-    kudos: bool = False,
+    praise: bool = False,
     site: Site | None = None,
 ) -> tuple[Post, list[Person]]:
     """Append a web post (Markdown source) and record its mentions.
 
     Returns the post and the people newly mentioned, whom the caller notifies.  A post is
-    kudos when the writer says so or the whole thread is praise.  With the `site`, the
+    praise when the writer says so or the whole thread is praise.  With the `site`, the
     thread's mail subscribers are mailed the post (`publisher.subscriptions`), in the
     same transaction as the post itself.
     """
@@ -51,7 +51,7 @@ def reply(
         raise ValueError("reply too long")
     when = now or utcnow()
     last = session.scalar(select(func.max(Post.position)).where(Post.thread_id == thread.id))
-    kind = "kudos" if kudos or thread.kind == "kudos" else "post"
+    kind = "praise" if praise or thread.kind == "praise" else "post"
     post = Post(
         thread_id=thread.id,
         author_id=author.id,
@@ -91,6 +91,12 @@ def record_mentions(session: Session, post: Post, *, exclude: Person | None = No
         session.add(Mention(post_id=post.id, person_id=person.id))
     session.flush()
     return people
+
+
+def add_mention(session: Session, post: Post, person: Person) -> None:
+    """A mention chosen in the composer (a name chip), not written as @address."""
+    session.add(Mention(post_id=post.id, person_id=person.id))
+    session.flush()
 
 
 def toggle_like(session: Session, post: Post, person: Person) -> bool:
@@ -168,21 +174,53 @@ def thread_participants(session: Session, thread: Thread) -> list[Person]:
     return list(session.scalars(stmt.order_by(Person.id)))
 
 
-def suggest_people(session: Session, prefix: str, limit: int = 8) -> list[Person]:
-    """Known people whose address or name starts with `prefix` (mention autocomplete)."""
+def suggest_people(
+    session: Session, prefix: str, limit: int = 8, thread_id: int | None = None
+) -> list[Person]:
+    """Known people whose address or name (or a word of it) starts with `prefix` (mention
+    autocomplete); with `thread_id`, the thread's asker, writers and invited come first."""
     word = prefix.strip().lstrip("@").lower()
     if not word:
         return []
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    stmt = (
-        select(Person)
-        .where(
-            or_(
-                Person.email.like(f"{escaped}%", escape="\\"),
-                func.lower(Person.name).like(f"{escaped}%", escape="\\"),
-            )
-        )
-        .order_by(Person.email)
-        .limit(limit)
+    matches = or_(
+        Person.email.like(f"{escaped}%", escape="\\"),
+        func.lower(Person.name).like(f"{escaped}%", escape="\\"),
+        func.lower(Person.name).like(f"% {escaped}%", escape="\\"),
     )
-    return list(session.scalars(stmt))
+    first: list[Person] = []
+    if thread_id is not None:
+        on_thread = or_(
+            Person.id.in_(select(Thread.asker_id).where(Thread.id == thread_id)),
+            Person.id.in_(select(Post.author_id).where(Post.thread_id == thread_id)),
+            Person.id.in_(select(Invitation.person_id).where(Invitation.thread_id == thread_id)),
+        )
+        first = list(session.scalars(
+            select(Person).where(matches, on_thread).order_by(Person.email).limit(limit)))
+    rest = select(Person).where(matches).order_by(Person.email).limit(limit)
+    if first:
+        rest = rest.where(Person.id.not_in([p.id for p in first]))
+    return (first + list(session.scalars(rest)))[:limit]
+
+
+
+def restore_post(
+    session: Session, post: Post, person: Person | None, *, moderator: bool, was_answer: bool
+) -> None:
+    """Undo `hide_post`: whoever could remove the post may bring it back, and an accepted
+    answer becomes the answer again if no other was chosen meanwhile."""
+    if not may_hide_post(post, person, moderator=moderator):
+        raise NotAllowed("only the author or a moderator restores a post")
+    post.hidden = False
+    thread = post.thread
+    if was_answer and thread.answer_post_id is None:
+        thread.answer_post_id = post.id
+        thread.state = "answered"
+    session.flush()
+
+
+def restore_thread(session: Session, thread: Thread, *, moderator: bool) -> None:
+    if not moderator:
+        raise NotAllowed("only moderators restore threads")
+    thread.hidden = False
+    session.flush()

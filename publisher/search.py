@@ -9,10 +9,16 @@ escapes the text first and only then turns the markers into <mark>: no HTML from
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from difflib import get_close_matches
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, inspect, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, inspect, or_, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -21,6 +27,48 @@ from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START
 from mailfeed.publisher.models import Post, Thread
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# How many instructions SQLite runs between looks at the clock (a look costs little).
+_PROGRESS_STEPS = 100
+
+
+class SearchTimeout(Exception):
+    """The search ran over its time: the database stopped it (nothing else was held)."""
+
+
+@contextmanager
+def time_limit(session: Session, seconds: float) -> Iterator[None]:
+    """Stop the queries inside after `seconds` (0: no limit), raising `SearchTimeout`.
+
+    PostgreSQL: `SET LOCAL statement_timeout` (to the end of the transaction, so a client
+    that left does not leave a query running).  SQLite: a progress handler that
+    interrupts the statement once the time is up."""
+    if seconds <= 0:
+        yield
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text(f"SET LOCAL statement_timeout = {max(1, int(seconds * 1000))}"))
+        try:
+            yield
+        except DBAPIError as exc:
+            if "statement timeout" in str(exc.orig):
+                raise SearchTimeout(str(exc.orig)) from None
+            raise
+        return
+    if dialect != "sqlite":
+        yield
+        return
+    raw = cast(sqlite3.Connection, session.connection().connection.dbapi_connection)
+    deadline = time.monotonic() + seconds
+    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), _PROGRESS_STEPS)
+    try:
+        yield
+    except DBAPIError as exc:
+        if "interrupted" in str(exc.orig):
+            raise SearchTimeout("interrupted") from None
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
 MAX_TERMS = 12
 SCOPES = ("all", "own", "trimmed")  # own words / trimmed text (signatures, banners, quotes)
 
@@ -73,30 +121,39 @@ def _like_condition(terms: list[str], scope: str) -> ColumnElement[bool]:
 
 
 def _like_thread_ids(terms: list[str], scope: str) -> Select[int]:
-    in_posts = select(Post.thread_id).where(Post.hidden.is_(False), _like_condition(terms, scope))
-    if scope in ("own", "trimmed"):
-        return select(Thread.id).where(Thread.id.in_(in_posts))
-    in_subject = select(Thread.id).where(and_(*[Thread.subject.ilike(f"%{t}%") for t in terms]))
-    return select(Thread.id).where(or_(Thread.id.in_(in_posts), Thread.id.in_(in_subject)))
+    """Threads where each word is in some visible post (or, unscoped, the subject)."""
+    wanted: list[ColumnElement[bool]] = []
+    for term in terms:
+        in_posts = Thread.id.in_(
+            select(Post.thread_id).where(Post.hidden.is_(False), _like_condition([term], scope))
+        )
+        if scope in ("own", "trimmed"):
+            wanted.append(in_posts)
+        else:
+            wanted.append(or_(in_posts, Thread.subject.ilike(f"%{term}%")))
+    return select(Thread.id).where(and_(*wanted))
 
 
-def search(session: Session, query: str, limit: int = 50, scope: str = "all") -> list[Hit]:
+def search(session: Session, query: str, limit: int = 50, scope: str = "all",
+           timeout: float = 0) -> list[Hit]:
     """Threads matching `query`, best first, one hit per thread.
 
     `scope` "own" searches what people wrote, "trimmed" only the trimmed text
-    (signatures, banners, quoted history); "all" both and the subjects.
+    (signatures, banners, quoted history); "all" both and the subjects.  Over `timeout`
+    seconds the database stops it and `SearchTimeout` is raised.
     """
     terms = terms_of(query)
     if not terms:
         return []
     scope = scope if scope in SCOPES else "all"
     backend = _backend(session)
-    if backend == "sqlite":
-        raw = fts_sqlite.ranked_hits(session, terms, limit, scope)
-    elif backend == "postgresql":
-        raw = fts_postgres.ranked_hits(session, terms, limit, scope)
-    else:
-        raw = _like_hits(session, terms, limit, scope)
+    with time_limit(session, timeout):
+        if backend == "sqlite":
+            raw = fts_sqlite.ranked_hits(session, terms, limit, scope)
+        elif backend == "postgresql":
+            raw = fts_postgres.ranked_hits(session, terms, limit, scope)
+        else:
+            raw = _like_hits(session, terms, limit, scope)
     return _merge(raw, limit)
 
 
@@ -124,9 +181,11 @@ def _like_hits(
     session: Session, terms: list[str], limit: int, scope: str
 ) -> list[dict[str, Any]]:
     shown = Post.trimmed if scope == "trimmed" else Post.body
+    threads = _like_thread_ids(terms, scope)
+    any_term = or_(*[_like_condition([t], scope) for t in terms])
     stmt = (
         select(Post.thread_id, Post.id, shown)
-        .where(Post.hidden.is_(False), _like_condition(terms, scope))
+        .where(Post.hidden.is_(False), any_term, Post.thread_id.in_(threads))
         .order_by(Post.id.desc())
         .limit(limit * 4)
     )
@@ -137,7 +196,7 @@ def _like_hits(
     if scope in ("own", "trimmed"):
         return hits
     subj = select(Thread.id, Thread.subject).where(
-        and_(*[Thread.subject.ilike(f"%{t}%") for t in terms])
+        or_(*[Thread.subject.ilike(f"%{t}%") for t in terms]), Thread.id.in_(threads)
     )
     for tid, subject in session.execute(subj.limit(limit * 4)).all():
         title = mark(subject, terms)
@@ -160,3 +219,61 @@ def mark(text: str, terms: list[str]) -> str:
         return text
     pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.I)
     return pattern.sub(lambda m: MARK_START + m.group(0) + MARK_END, text)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Another query worth trying when one finds nothing, and how many threads it finds."""
+
+    query: str
+    threads: int
+    spelling: bool  # a nearby spelling ("did you mean"), else one word of the query alone
+
+
+def suggestions(
+    session: Session, query: str, scope: str = "all", timeout: float = 0
+) -> list[Suggestion]:
+    """For a query without results: spelling near words the feed uses ("did you mean"),
+    then each word alone, when those find something.  Each is a search under `timeout`."""
+    terms = terms_of(query)
+    if not terms:
+        return []
+    vocabulary = _vocabulary(session)
+    found: list[Suggestion] = []
+    corrected = [_closest(t, vocabulary) for t in terms]
+    if corrected != terms:
+        count = _count(session, " ".join(corrected), scope, timeout)
+        if count:
+            found.append(Suggestion(" ".join(corrected), count, spelling=True))
+    if len(terms) > 1:
+        for term in terms:
+            count = _count(session, term, scope, timeout)
+            if count:
+                found.append(Suggestion(term, count, spelling=False))
+    return found
+
+
+def _count(session: Session, query: str, scope: str, timeout: float) -> int:
+    return len(search(session, query, limit=200, scope=scope, timeout=timeout))
+
+
+def _closest(term: str, vocabulary: set[str]) -> str:
+    if term in vocabulary or len(term) < 4:
+        return term
+    match = get_close_matches(term, vocabulary, n=1, cutoff=0.75)
+    return match[0] if match else term
+
+
+def _vocabulary(session: Session, posts: int = 400) -> set[str]:
+    """Words of the subjects and of the newest posts: what a misspelling is compared with."""
+    subjects = session.scalars(select(Thread.subject).where(Thread.hidden.is_(False)).limit(2000))
+    bodies = session.scalars(
+        select(func.substr(Post.body, 1, 2000))
+        .where(Post.hidden.is_(False))
+        .order_by(Post.id.desc())
+        .limit(posts)
+    )
+    words: set[str] = set()
+    for written in [*subjects, *bodies]:
+        words.update(w.lower() for w in _WORD.findall(written or "") if len(w) >= 4)
+    return words

@@ -21,6 +21,7 @@ class Site:
     external_people: str = "name"  # name | redact
     secret_key: str = ""  # signs invitation links and per-thread reply addresses
     reply_separator: str = "+"  # feed+t42.token@firma.se
+    max_link_replies: int = 100  # link mails one incoming mail may cause at most
 
     @property
     def gateway_domain(self) -> str:

@@ -42,7 +42,9 @@ def test_thread_list_fields_exactly(signed_in: FlaskClient, web_db: Database) ->
     data = signed_in.get("/api/threads").get_json()
     assert set(data) == {"threads", "next"} and data["next"] is None
     (thread,) = data["threads"]
-    assert set(thread) == {"id", "subject", "url", "posts", "created", "last_activity"}
+    assert set(thread) == {"id", "subject", "url", "kind", "posts", "created", "last_activity",
+                           "invited", "event"}
+    assert (thread["kind"], thread["invited"], thread["event"]) == ("question", [], None)
     assert thread["id"] == tid
     assert thread["subject"] == "Var är VPN-guiden?"
     assert thread["url"] == f"http://feed.test/t/{tid}-var-r-vpn-guiden"
@@ -58,7 +60,7 @@ def test_one_thread_with_posts_oldest_first(signed_in: FlaskClient, web_db: Data
         (f"johan@{DOMAIN}", None, "Jag ringer servicen."),
     ], date_text="2026-11-02T09:00:00+01:00")
     data = signed_in.get(f"/api/threads/{tid}").get_json()
-    assert set(data) == {"id", "subject", "url", "posts"}
+    assert set(data) == {"id", "subject", "url", "kind", "invited", "praised", "event", "posts"}
     assert data["url"] == f"http://feed.test/t/{tid}-kaffemaskinen"
     first, second = data["posts"]
     assert set(first) == {"id", "author", "date", "body"}

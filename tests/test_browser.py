@@ -34,7 +34,7 @@ def server(data_dir: Path) -> Iterator[WaitressServer]:
         (f"johan@{DOMAIN}", "Johan Ek", "Uppdatera klienten till 5.2, se https://intra.firma.se/vpn"),
     ], trimmed="--\nAnna Berg\nEkonomi")
     add_thread(db, "Tack för julfesten!", [(f"bo@{DOMAIN}", "Bo Ling", "Vilken kväll.")],
-               kind="kudos")
+               kind="praise")
     with WaitressServer(create_app(settings, db), port=port) as running:
         yield running
     db.dispose()
@@ -63,7 +63,7 @@ def test_sign_in_search_like_reply_mention_answer(server: WaitressServer) -> Non
 
             expect(page.get_by_role("heading", name="VPN hemifrån fungerar inte")).to_be_visible()
             page.screenshot(path=str(SHOTS / "feed.png"), full_page=True)
-            page.get_by_role("link", name=re.compile("^Kudos")).click()
+            page.get_by_role("link", name=re.compile("^Praise")).click()
             expect(page.get_by_role("heading", name="Tack för julfesten!")).to_be_visible()
             expect(page.get_by_role("heading", name="VPN hemifrån fungerar inte")).to_have_count(0)
 

@@ -104,6 +104,10 @@ SAMPLE = {
     "waiting": [{"subject": "Q-WAITING", "path": "/t/1"}], "could_move": [{"subject": "Q-MOVE"}],
     "answered": [{"subject": "Q-ANSWERED", "path": "/t/2"}],
     "praise": [{"subject": "Q-PRAISE", "path": "/t/3"}],
+    # issue 9: notices, the daily notices digest, event invitations
+    "kind": "mention", "actor": "Q-ACTOR", "settings_url": "https://q-settings",
+    "items": [{"kind": "invitation", "actor": "Q-ACTOR", "subject": "Q-ITEM", "link": "https://q-i"}],
+    "method": "REQUEST", "starts": "Q-STARTS", "ends": "Q-ENDS", "place": "Q-PLACE",
 }
 _VALUES = re.compile(r"Q-[A-Z]+|\S*q[-.@][\w.@/:-]*|\b\d+\b")
 

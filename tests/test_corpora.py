@@ -4,7 +4,8 @@ A case is right when all of its expected new text is kept (a trailing sign-off m
 nothing of the quoted or elided part remains, the source's weaker checks hold (starts
 with, contains, nothing to trim, time limit) and, where the source names embedded
 messages or a chain, we find them with the right authors and bodies.  The judging code
-is the one `benchmarks/accuracy.py` uses, so the table and the tests cannot drift.
+is `tests/fixture_judge.py`, which `benchmarks/accuracy.py` uses too, so the table and the
+tests cannot drift.  Nothing here is timed: a source's time limit is the benchmark's.
 
 Corpora come from $MAILFEED_CORPORA (default ../shared/corpora); they are never copied
 into this repository.  Without them the tests skip, except under CI=true where they fail.
@@ -12,29 +13,12 @@ into this repository.  Without them the tests skip, except under CI=true where t
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
-import time
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import fixture_judge as ACCURACY  # noqa: N812  (one name for the judge module)
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _accuracy() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("accuracy", ROOT / "benchmarks" / "accuracy.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["accuracy"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-ACCURACY = _accuracy()
 SHARED = ("reply-trimmer", "email-reply-parser", "talon", "receiver-emails")
 
 # Known misses, each a deliberate choice or a documented gap; nothing else may fail.
@@ -65,9 +49,7 @@ def test_case_is_right(case: Any) -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    start = time.perf_counter()
-    result = ACCURACY.run_ours(case)
-    result.seconds = time.perf_counter() - start
+    result = ACCURACY.run_ours(case)  # not timed (result.seconds stays 0)
     if ACCURACY.has_trim_check(case):
         assert ACCURACY.trim_right(result, case), f"kept:\n{result.new_text}"
     if case.chain:

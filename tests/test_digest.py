@@ -97,3 +97,12 @@ def test_mailfeed_digest_command_queues(web_settings: Settings, web_db: Database
         count = session.scalar(select(func.count()).select_from(OutboundMail)
                                .where(OutboundMail.purpose == "digest"))
     assert result.output.strip() == f"{count} digests queued"
+
+
+def test_the_running_service_sends_from_monday_morning() -> None:
+    from datetime import datetime
+
+    from mailfeed.publisher.digest import due
+
+    assert not due(datetime(2026, 11, 30, 5, 59))  # Monday before six
+    assert due(datetime(2026, 11, 30, 6, 0)) and due(datetime(2026, 12, 3, 1, 0))

@@ -175,8 +175,11 @@ def test_demo_mode_seeds_threads_and_the_readme_swaks_command_works(gateway_fact
 
 
 def test_confidential_mail_is_refused_and_only_its_headers_are_kept(gateway_factory, relay_sink):
-    gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}"})
-    secret = (b"From: Anna Berg <anna.berg@firma.se>\r\nTo: feed@firma.se\r\n"
+    # A notice goes only to an authenticated sender (no backscatter): the border MTA says so.
+    gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}",
+                          "MAILFEED_TRUSTED_AUTHSERV_IDS": "mx.firma.se"})
+    secret = (b"Authentication-Results: mx.firma.se; dmarc=pass header.from=firma.se\r\n"
+              b"From: Anna Berg <anna.berg@firma.se>\r\nTo: feed@firma.se\r\n"
               b"Subject: [Konfidentiellt] Omorganisation av ekonomi\r\n"
               b"Sensitivity: Company-Confidential\r\n"
               b"Message-ID: <secret.1@firma.se>\r\nDate: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\n"

@@ -36,7 +36,8 @@ def with_headers(mail: ParsedMail, *extra: tuple[str, str]) -> ParsedMail:
 def test_rules_run_in_the_documented_order() -> None:
     names = [rule.__name__ for rule in RULES]
     assert names == [
-        "automatic", "sensitivity", "encrypted", "confidential_subject", "imported",
+        "automatic", "sensitivity", "sensitivity_label", "encrypted", "confidential_subject",
+        "imported",
         "authentication",
         "sender_domain", "known_thread", "explicit", "monitor", "unaddressed",
     ]
@@ -268,7 +269,7 @@ def test_without_allowed_domains_the_gateway_domain_is_allowed() -> None:
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("explicit-question-sv", "question"), ("kudos-en", "kudos"), ("discussion-sv", "discussion")],
+    [("explicit-question-sv", "question"), ("kudos-en", "praise"), ("discussion-sv", "discussion")],
 )
 def test_explicit_mail_publishes_with_its_kind(name: str, kind: str) -> None:
     decision = decide(load(name), SITE)
@@ -428,3 +429,67 @@ def test_an_import_publishes_list_mail_from_any_domain_but_not_robots() -> None:
     live = PolicyContext(gateway_addresses=("feed@firma.se",), allowed_domains=("firma.se",),
                          envelope_rcpts=("feed@firma.se",))
     assert decide(listed, live).action == "ignore"
+
+
+# ------------------------------------------------ confidentiality in more forms (issue 10)
+
+_MIP = ("MSIP_Label_3f1c2d4e-1111-2222-3333-444455556666_Enabled=true; "
+        "MSIP_Label_3f1c2d4e-1111-2222-3333-444455556666_SiteId=abc; "
+        "MSIP_Label_3f1c2d4e-1111-2222-3333-444455556666_Name={name}; "
+        "MSIP_Label_3f1c2d4e-1111-2222-3333-444455556666_Method=Standard")
+
+
+@pytest.mark.parametrize("name", ["Confidential", "Highly Confidential - Finance",
+                                  "Konfidentiellt", "Vertraulich", "Luottamuksellinen"])
+def test_a_confidential_sensitivity_label_rejects(name: str) -> None:
+    mail = load("discussion-sv")
+    mail = replace(mail, headers=(*mail.headers, ("msip_labels", _MIP.format(name=name))))
+    decision = decide(mail, SITE)
+    assert decision.action == "reject" and decision.rule == "sensitivity_label"
+    assert name in decision.reason
+
+
+@pytest.mark.parametrize("name", ["General", "Public", "Internal"])
+def test_an_open_sensitivity_label_passes(name: str) -> None:
+    mail = load("discussion-sv")
+    mail = replace(mail, headers=(*mail.headers, ("msip_labels", _MIP.format(name=name))))
+    assert decide(mail, SITE).rule != "sensitivity_label"
+
+
+def test_a_disabled_label_and_configured_label_words() -> None:
+    mail = load("discussion-sv")
+    disabled = _MIP.format(name="Confidential").replace("Enabled=true", "Enabled=false")
+    assert decide(replace(mail, headers=(*mail.headers, ("msip_labels", disabled))),
+                  SITE).rule != "sensitivity_label"
+    internal = replace(mail, headers=(*mail.headers, ("msip_labels", _MIP.format(name="Internal"))))
+    context = replace(SITE, confidential_labels=("internal",))
+    assert decide(internal, context).rule == "sensitivity_label"
+
+
+@pytest.mark.parametrize("subject", [
+    "[Konfidentiellt] Löner 2027", "(Confidential) Q3 numbers", "VERTRAULICH: Umbau",
+    "Confidentiel - budget", "Luottamuksellinen: palkat", "Fortrolig: lønninger",
+    "SV: [Fortroligt] plan", "Konfidensielt – omorganisering", "Re: {confidential} merger",
+])
+def test_marker_words_by_stem_and_bracket_form(subject: str) -> None:
+    mail = replace(load("discussion-sv"), raw_subject=subject, subject=subject)
+    assert decide(mail, SITE).rule == "confidential_subject", subject
+
+
+@pytest.mark.parametrize("subject", [
+    "How do we handle confidential data?", "Fråga om konfidentiell information i CRM",
+    "Vertrauliche Daten: wer weiß Bescheid?",
+])
+def test_marker_words_in_a_sentence_are_no_marker(subject: str) -> None:
+    mail = replace(load("discussion-sv"), raw_subject=subject, subject=subject)
+    assert decide(mail, SITE).rule != "confidential_subject", subject
+
+
+def test_the_tag_separator_comes_from_the_context() -> None:
+    mail = load("discussion-sv")
+    tagged = replace(mail, to=(), cc=(), headers=tuple(
+        (k, v) for k, v in mail.headers if k not in ("delivered-to", "x-original-to")))
+    context = replace(SITE, envelope_rcpts=("feed-it@firma.se",), tag_separator="-")
+    assert decide(tagged, context).action == "publish"
+    plus = replace(context, tag_separator="+")
+    assert decide(tagged, plus).action != "publish"

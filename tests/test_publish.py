@@ -141,14 +141,36 @@ def test_a_reply_to_the_link_mail_is_appended(database):
 
 
 def test_outsiders_are_refused_once_per_day_and_reason(database):
+    # The notice goes to the envelope sender, and only when a trusted verifier says the
+    # mail came from that sender's domain.
     outsider = Person("Eve", "eve@evil.example")
+    site = Site(base_url=SITE.base_url, gateway_address=SITE.gateway_address,
+                policy=PolicyContext(gateway_addresses=("feed@firma.se",),
+                                     allowed_domains=("firma.se",),
+                                     trusted_authserv_ids=("mx.firma.se",)))
+    passed = (("authentication-results", "mx.firma.se; dmarc=pass header.from=evil.example"),)
+    envelope = Envelope(mail_from="eve@evil.example", rcpts=("feed@firma.se",), source="smtp")
     with database.session() as s:
-        out = process(s, SITE, mail("e1@evil.example", [msg(outsider, 20, "Hej?")]), TO_GATEWAY)
+        out = process(s, site, mail("e1@evil.example", [msg(outsider, 20, "Hej?")],
+                                    headers=passed), envelope)
         assert out.decision.action == "reject" and out.thread_id is None
-        process(s, SITE, mail("e2@evil.example", [msg(outsider, 21, "Hallå?")]), TO_GATEWAY)
+        process(s, site, mail("e2@evil.example", [msg(outsider, 21, "Hallå?")],
+                              headers=passed), envelope)
         rows = s.scalars(select(OutboundMail)).all()
         assert [(r.purpose, r.recipient) for r in rows] == [("reject", "eve@evil.example")]
         assert count(s, Thread) == 0 and count(s, MailMessage) == 2
+
+
+def test_no_notice_without_authentication_and_the_record_says_why(database):
+    # Backscatter: a forged From: (or envelope) must not make the gateway mail anyone.
+    victim = Person("Victim", "victim@elsewhere.example")
+    envelope = Envelope(mail_from="victim@elsewhere.example", rcpts=("feed@firma.se",))
+    with database.session() as s:
+        out = process(s, SITE, mail("bs1@elsewhere.example", [msg(victim, 20, "Billiga piller?")]),
+                      envelope)
+        assert out.decision.action == "reject"
+        assert count(s, OutboundMail) == 0
+        assert "no notice" in s.scalar(select(MailMessage.reason))
 
 
 def test_automatic_mail_is_recorded_and_never_answered(database):
@@ -255,14 +277,22 @@ def test_erasing_a_person_removes_their_words_and_address(database, tmp_path):
 
 
 def test_a_rejection_tells_the_sender_why_in_their_language(database):
+    from dataclasses import replace
+
+    site = replace(SITE, policy=replace(SITE.policy, trusted_authserv_ids=("mx.firma.se",)))
+
+    def verified(domain: str) -> tuple[tuple[str, str], ...]:
+        return (("authentication-results", f"mx.firma.se; dmarc=pass header.from={domain}"),)
+
     outsider = Person("Eva Ek", "eva@kommun.se")
     swedish = mail("k1@kommun.se", [msg(outsider, 20, "Vet någon var nyckeln är?")],
-                   language="sv")
+                   language="sv", headers=verified("kommun.se"))
     english = mail("k2@partner.example", [msg(Person("Kim", "kim@partner.example"), 20,
-                                                "Does anyone know?")], language="en")
+                                                "Does anyone know?")], language="en",
+                   headers=verified("partner.example"))
     with database.session() as s:
-        process(s, SITE, swedish, TO_GATEWAY)
-        process(s, SITE, english, TO_GATEWAY)
+        process(s, site, swedish, Envelope(mail_from="eva@kommun.se"))
+        process(s, site, english, Envelope(mail_from="kim@partner.example"))
         notices = {o.recipient: message_from_bytes(o.raw, policy=policy.default).get_content()
                    for o in s.scalars(select(OutboundMail))}
     assert "kommun.se är inte en av dem" in notices["eva@kommun.se"]

@@ -171,7 +171,7 @@ def test_thanks_that_praise_no_one_are_not_kudos(text: str) -> None:
 
 def test_classify_kind() -> None:
     assert classify_kind([QUESTIONS[0], "Fråga Lisa."]) == "question"
-    assert classify_kind([KUDOS[0], "Instämmer!"]) == "kudos"
+    assert classify_kind([KUDOS[0], "Instämmer!"]) == "praise"
     assert classify_kind([NOT_QUESTIONS[0]]) == "discussion"
     assert classify_kind(["Proposal: we move the standup to 9:30. Thoughts?"]) == "discussion"
     assert classify_kind([]) == "discussion"

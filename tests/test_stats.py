@@ -17,7 +17,7 @@ def test_stats_count_what_moved_and_how_fast_it_was_answered(
     anna, erik = f"anna@{DOMAIN}", f"erik@{DOMAIN}"
     answered = add_thread(web_db, "Var finns nyckeln?", [(anna, "Anna Berg", "Vet någon?")])
     add_thread(web_db, "Julbordet", [(anna, "Anna Berg", "Vem bokar?")])
-    add_thread(web_db, "Tack Lena!", [(erik, "Erik Ek", "Stort tack!")], kind="kudos")
+    add_thread(web_db, "Tack Lena!", [(erik, "Erik Ek", "Stort tack!")], kind="praise")
     with web_db.session() as s:
         thread = s.get(Thread, answered)
         reply = Post(thread=thread, author=thread.asker, body="Receptionen har den.",

@@ -131,8 +131,7 @@ def test_notifications_on_own_page(client: FlaskClient, web_db: Database, questi
     sign_in(client, web_db, JOHAN)
     feed = client.get("/").get_data(as_text=True)
     assert 'Notifications <span class="count">1</span>' in feed
-    me = client.get("/me")
-    page = client.get(me.headers["Location"]).get_data(as_text=True)
+    page = client.get("/notifications").get_data(as_text=True)
     assert "Notifications" in page and "Skrivaren på plan 3" in page
     assert 'Notifications <span class="count">' not in client.get("/").get_data(as_text=True)
     mentioning = client.get("/?filter=mentions").get_data(as_text=True)
@@ -156,9 +155,10 @@ def test_author_deletes_own_post_moderator_hides_any(
 
 def test_reply_can_be_kudos(client: FlaskClient, web_db: Database, question: int) -> None:
     sign_in(client, web_db, f"bo@{DOMAIN}")
-    post_form(client, PATH.format(question), f"/t/{question}/reply", body="Snyggt löst!", kudos="1")
+    post_form(client, PATH.format(question), f"/t/{question}/reply", body="Snyggt löst!",
+              praise="1")
     page = client.get(PATH.format(question)).get_data(as_text=True)
-    assert 'class="post post-kudos' in page
+    assert 'class="post post-praise' in page
 
 
 def test_original_mail_only_for_participants(

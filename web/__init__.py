@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from mailfeed.publisher.db import Database
 from mailfeed.settings import Settings
-from mailfeed.web import i18n, render, security, spoolview, state
+from mailfeed.web import errors, i18n, render, security, spoolview, state
 from mailfeed.web.spoolview import SpoolView
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,9 +47,12 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=30 * 24 * 3600,
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_CONTENT_LENGTH=1024 * 1024,  # the composer raises it for its attachments
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
+    app.session_interface = security.SessionCookies()
+    app.wsgi_app = security.TrustedProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app, settings.trusted_proxies)
     app.extensions["mailfeed_db"] = db
     if spool is not None:
         app.extensions[spoolview.EXTENSION] = spool
@@ -58,6 +61,13 @@ def create_app(
     app.before_request(security.check_csrf)
     _register_template_helpers(app, settings)
     _register_blueprints(app)
+    errors.install(app)
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        response = app.send_static_file("favicon.ico")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
 
     @app.get("/healthz")
     def healthz() -> tuple[str, int, dict[str, str]]:
@@ -81,6 +91,8 @@ def create_app(
 def _register_template_helpers(app: Flask, settings: Settings) -> None:
     i18n.install(app, settings.default_language)
     app.jinja_env.globals.update(
+        avatar_of=render.avatar,
+        excerpt=render.excerpt,
         csrf_token=security.csrf_token,
         atom_url=security.atom_url,
         current_user=state.current_user,
@@ -111,7 +123,9 @@ def _register_blueprints(app: Flask) -> None:
         admin,
         api,
         auth,
+        compose,
         digest,
+        events,
         feed,
         metrics,
         mute,
@@ -124,6 +138,8 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     app.jinja_env.globals["unseen_count"] = people.unseen_count
+    app.jinja_env.globals["viewer_name"] = people.viewer_name
+    app.before_request_funcs.setdefault(None, []).insert(0, compose.room_for_attachments)
     for module in (feed, threads, search, auth, api, admin, outbox, people, suggest, metrics,
-                   mute, stats, digest):
+                   mute, stats, digest, compose, events):
         app.register_blueprint(module.bp)

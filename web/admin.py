@@ -59,6 +59,16 @@ def retry(entry_id: str) -> Response:
     return redirect(url_for("admin.index") + "#quarantine")
 
 
+@bp.post("/outbound/<int:row_id>/retry")
+def retry_outbound(row_id: int) -> Response:
+    """Queue a mail that failed for good once more (the relay is fixed, the address too)."""
+    require_moderator()
+    if not outbox.requeue(db_session(), [row_id]):
+        abort(404)
+    db_session().commit()
+    return redirect(url_for("admin.index") + "#outbound")
+
+
 @bp.get("/mail/<int:mail_id>.eml")
 def raw(mail_id: int) -> Response:
     require_moderator()

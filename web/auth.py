@@ -24,11 +24,11 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
-from mailfeed.publisher import signin
+from mailfeed.publisher import people, signin
 from mailfeed.publisher.models import utcnow
 from mailfeed.settings import Settings
 from mailfeed.web import i18n, mailer
-from mailfeed.web.security import is_loopback, safe_next
+from mailfeed.web.security import safe_next, truly_local
 from mailfeed.web.state import current_user, db_session, settings, viewer_person
 
 bp = Blueprint("auth", __name__)
@@ -98,7 +98,7 @@ def login() -> Response:
     )
     db_session().commit()
     session["next"] = next_path
-    local_catcher = not cfg.relay and is_loopback(request.remote_addr)
+    local_catcher = not cfg.relay and truly_local()
     return _render("web/auth/sent.html", local_catcher=local_catcher)
 
 
@@ -119,11 +119,17 @@ def confirm(token: str) -> Response:
     session.clear()  # a fresh session on sign-in: nothing from before carries over
     session.permanent = True
     session["email"] = email
+    session["gen"] = people.session_generation(db_session(), email)
     return redirect(target)
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    """End the session on the server too: a copy of the cookie stops working."""
+    user = current_user()
+    if user is not None and not user.guest and session.get("email") == user.email:
+        people.end_sessions(db_session(), user.email)
+        db_session().commit()
     session.clear()
     return redirect(url_for("auth.login"))
 

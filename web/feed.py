@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, make_response, render_template, request
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher import feed as feed_queries
 from mailfeed.web.render import iso_utc
-from mailfeed.web.state import db_session, settings, viewer_person
+from mailfeed.web.state import db_session, is_moderator, settings, viewer_person
 
 bp = Blueprint("feed", __name__)
 
@@ -17,7 +18,7 @@ PAGE_SIZE = 30
 def _filter_arg() -> str | None:
     name = request.args.get("filter") or None
     if name is not None and name not in feed_queries.FILTERS:
-        abort(400, description="unknown filter")
+        abort(400, description=gettext("There is no such filter."))
     return name
 
 
@@ -36,7 +37,7 @@ def index() -> str:
             person_id=person_id,
         )
     except ValueError:
-        abort(400, description="bad cursor")
+        abort(400, description=gettext("That page link is broken; start from the first page."))
     counts = feed_queries.filter_counts(session, person_id)
     return render_template(
         "web/feed/index.html",
@@ -45,7 +46,14 @@ def index() -> str:
         filters=feed_queries.FILTERS,
         active=filter_name,
         paged=bool(request.args.get("before")),
+        hidden_thread=_hidden_thread(),
     )
+
+
+def _hidden_thread() -> int | None:
+    """The thread a moderator just hid (`?hidden_thread=`), offered back with an undo."""
+    raw = request.args.get("hidden_thread", "")
+    return int(raw) if raw.isdigit() and is_moderator() else None
 
 
 @bp.get("/feed.atom")

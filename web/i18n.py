@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext
 from markupsafe import Markup, escape
 
 from mailfeed.publisher import catalogue, timewords
+from mailfeed.web import state
 
 LANGUAGES = catalogue.LANGUAGES
 
@@ -27,7 +28,6 @@ LANGUAGES = catalogue.LANGUAGES
 KIND_LABELS = {
     "question": lazy_gettext("Question"),
     "discussion": lazy_gettext("Discussion"),
-    "kudos": lazy_gettext("Kudos"),
     "praise": lazy_gettext("Praise"),
     "event": lazy_gettext("Event"),
     "idea": lazy_gettext("Idea"),
@@ -37,8 +37,11 @@ FILTER_LABELS = {
     "questions": lazy_gettext("Questions"),
     "unanswered": lazy_gettext("Unanswered"),
     "answered": lazy_gettext("Answered"),
-    "kudos": lazy_gettext("Kudos"),
+    "praise": lazy_gettext("Praise"),
     "discussions": lazy_gettext("Discussions"),
+    "events": lazy_gettext("Events"),
+    "ideas": lazy_gettext("Ideas"),
+    "news": lazy_gettext("News"),
     "mine": lazy_gettext("Mine"),
     "mentions": lazy_gettext("Mentioning me"),
 }
@@ -60,13 +63,32 @@ def choose_language(default: str) -> str:
     return default if default in LANGUAGES else "en"
 
 
-def choose_zone() -> tzinfo:
-    """The viewer's zone: the `tz` cookie when it names a real IANA zone, else UTC."""
-    name = request.cookies.get("tz", "")
+TZ_COOKIE = "tz"  # set by app.js from Intl.DateTimeFormat().resolvedOptions().timeZone
+
+
+def zone_named(name: str | None) -> ZoneInfo | None:
+    """The IANA zone of that name, or None for anything else (junk, paths, '')."""
+    if not name or len(name) > 64 or ".." in name:
+        return None
     try:
-        return ZoneInfo(name) if name else UTC
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return UTC
+        return None
+
+
+def browser_zone() -> str | None:
+    """The zone the reader's browser reported, if it is a real one."""
+    name = request.cookies.get(TZ_COOKIE)
+    return name if zone_named(name) is not None else None
+
+
+def choose_zone() -> tzinfo:
+    """The viewer's zone: the one chosen on their profile, else the browser's (the `tz`
+    cookie), else UTC."""
+    user = state.current_user()
+    person = state.viewer_person() if user is not None and not user.guest else None
+    chosen = zone_named(person.timezone) if person is not None else None
+    return chosen or zone_named(browser_zone()) or UTC
 
 
 def language() -> str:
@@ -112,12 +134,14 @@ def install(app: Flask, default_language: str) -> None:
         written_date=lambda text, moment: timewords.written(text, moment, language()),
         local_date=lambda moment, clock=True: timewords.absolute(moment, language(), clock=clock),
         span_of=span_of,
+        browser_zone=browser_zone,
     )
     app.jinja_env.filters.update(
         when=when,
         absolute=lambda moment: timewords.absolute(moment, language(), _zone(), weekday=True),
         duration=lambda delta: timewords.duration(delta, language()),
         time_tag=time_tag,
+        exact=exact,
     )
 
 
@@ -128,14 +152,34 @@ def when(moment: datetime | None, now: datetime | None = None) -> str:
     return timewords.when(moment, now or datetime.now(UTC), language(), _zone())
 
 
-def time_tag(moment: datetime | None) -> Markup:
-    """`{{ card.last_activity|time_tag }}`: <time> with the relative text, absolute on hover."""
+def time_tag(moment: datetime | None, written: str | None = None) -> Markup:
+    """`{{ card.last_activity|time_tag }}`: <time> with the relative text, absolute on hover.
+
+    `written` is a post's date as its mail gave it (ISO, with the writer's offset): the
+    hover shows it too, so the original wall-clock time is never lost in conversion."""
     if moment is None:
         return Markup("")
-    stamp = moment.replace(microsecond=0).isoformat() + ("Z" if moment.tzinfo is None else "")
+    stamp = _utc_stamp(moment)
     full = timewords.absolute(moment, language(), _zone(), weekday=True)
+    if written:
+        full += " · " + flask_babel.gettext("in the mail: %(date)s", date=written)
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
         stamp, full, escape(when(moment)))
+
+
+def exact(moment: datetime | None) -> Markup:
+    """`2026-12-04 17:20:11` in the viewer's zone, for operators' tables (zone on hover)."""
+    if moment is None:
+        return Markup("")
+    local = (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).astimezone(_zone())
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        _utc_stamp(moment), f"{local.tzname()} (UTC{local:%z})", f"{local:%Y-%m-%d %H:%M:%S}")
+
+
+def _utc_stamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z, for <time datetime> (stored naive times are UTC)."""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return aware.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def span_of(first: datetime | None, last: datetime | None) -> timedelta:

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from mailfeed.publisher import metrics as metric_queries
 from mailfeed.publisher.metrics import Metric
+from mailfeed.web.security import peer_address
 from mailfeed.web.spoolview import SpoolView, current_spool
 from mailfeed.web.state import db_session, settings
 
@@ -29,7 +30,7 @@ def allowed() -> bool:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(
             token.strip().encode(), cfg.metrics_token.encode())
-    return request.remote_addr in cfg.trusted_proxies
+    return peer_address() in cfg.trusted_proxies
 
 
 def spool_metrics(spool: SpoolView, now: float) -> list[Metric]:

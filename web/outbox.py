@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from mailfeed.publisher import outbox as outbox_queue
 from mailfeed.publisher.models import OutboundMail
-from mailfeed.web.security import is_loopback
+from mailfeed.web.security import truly_local
 from mailfeed.web.state import db_session, settings
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
@@ -36,16 +36,16 @@ def local_catcher() -> bool:
     """No relay, and the request really comes from a browser on this machine.
 
     A reverse proxy on this machine also connects from loopback, so a request that names
-    the site by a public host, carries forwarding headers, or arrives under SSO header
-    auth (which implies a proxy) is not treated as local.  Waitress strips untrusted
-    forwarding headers, which is why the Host check matters.
+    the site by a public host, carries any forwarding header, or arrives under SSO header
+    auth (which implies a proxy) is not treated as local.
     """
     cfg = settings()
-    if cfg.relay or cfg.auth.startswith("header:") or not is_loopback(request.remote_addr):
+    if cfg.relay or cfg.auth.startswith("header:") or not truly_local():
         return False
-    forwarded = request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded")
+    # The Host alone proves nothing (a proxy on this machine may send 127.0.0.1), but a
+    # public name in it does prove the request came through one.
     host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
-    return not forwarded and host.strip("[]").lower() in LOCAL_NAMES
+    return host.strip("[]").lower() in LOCAL_NAMES
 
 
 def _check_access() -> Response | None:

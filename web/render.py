@@ -7,6 +7,7 @@ by nh3 anyway, so a renderer bug cannot become an XSS.  Nothing else produces ma
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 
@@ -79,3 +80,35 @@ def iso_utc(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+# Avatar backgrounds: ten hues, each dark enough for white initials at >= 4.5:1 (WCAG AA);
+# tests/test_people.py checks every one.
+AVATAR_COLOURS = (
+    "#1d4ed8", "#047857", "#b91c1c", "#7c3aed", "#a21caf",
+    "#0f766e", "#9a3412", "#4338ca", "#be123c", "#3f6212",
+)
+
+
+def avatar(name: str | None, email: str | None) -> tuple[str, int]:
+    """Initials and a colour index for a person, the same for an address everywhere.
+
+    The colour comes from the address (a name can be spelt two ways; the address is the
+    person), through a stable hash: Python's hash() changes per process."""
+    key = (email or name or "?").strip().lower()
+    index = int(hashlib.sha1(key.encode()).hexdigest()[:8], 16) % len(AVATAR_COLOURS)
+    words = [w for w in re.split(r"[\s._-]+", name or (email or "?").partition("@")[0]) if w]
+    letters = (words[0][0] + words[-1][0]) if len(words) > 1 else (words[0][:1] if words else "?")
+    return letters.upper(), index
+
+
+_MARKUP_NOISE = re.compile(r"[*_`#>\[\]]+|\(https?://[^)]*\)")
+
+
+def excerpt(text: str | None, width: int = 200) -> str:
+    """The first ~`width` characters of a post as one line of plain text (for cards)."""
+    flat = " ".join(_MARKUP_NOISE.sub("", text or "").split())
+    if len(flat) <= width:
+        return flat
+    cut = flat[:width].rsplit(" ", 1)[0]
+    return cut.rstrip(",.;:") + "…"

@@ -63,6 +63,14 @@ def is_moderator() -> bool:
     return bool(user and user.moderator)
 
 
+def writer() -> Person | None:
+    """The signed-in person who may write (their row created now); None for guests."""
+    user = current_user()
+    if user is None or user.guest:
+        return None
+    return viewer_person(create=True)
+
+
 def viewer_person(create: bool = False) -> Person | None:
     """The signed-in user's Person row; created on first write (`create=True`)."""
     user = current_user()
@@ -70,5 +78,10 @@ def viewer_person(create: bool = False) -> Person | None:
         return None
     session = db_session()
     if create:
-        return people.get_or_create(session, user.email, None if user.guest else user.name)
-    return people.find(session, user.email)
+        g.viewer_person = people.get_or_create(
+            session, user.email, None if user.guest else user.name)
+        return cast(Person, g.viewer_person)
+    # Header, times and pages all ask: look the row up once per request.
+    if "viewer_person" not in g:
+        g.viewer_person = people.find(session, user.email)
+    return cast(Person | None, g.viewer_person)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -18,11 +19,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from mailfeed.parsers.mime import read_mime
+from mailfeed.publisher import (
+    events,
+    invitations,
+    notifications,
+    outcomes,
+    praise,
+    reactions,
+    starting,
+    subscriptions,
+)
 from mailfeed.publisher import feed as feed_queries
-from mailfeed.publisher import outcomes, reactions, subscriptions
-from mailfeed.publisher.models import MailMessage, Post, Thread
+from mailfeed.publisher.models import MailMessage, NewsItem, Person, Post, Thread, Upload
 from mailfeed.settings import build_site
-from mailfeed.web import mailer
+from mailfeed.web import feedtext, mailer
 from mailfeed.web.admin import raw_mail
 from mailfeed.web.attachments import Attachment, list_attachments, read_attachment
 from mailfeed.web.render import iso_utc, markdown
@@ -57,6 +68,13 @@ def show(thread_id: int, slug: str) -> Response | str:
     thread = _thread_or_404(session, thread_id)
     if slug != thread.slug:
         return redirect(thread.path, 301)
+    return _page(session, thread)
+
+
+def _page(
+    session: Session, thread: Thread, *, draft: str = "", error: str | None = None
+) -> str:
+    """The thread page; after a refused reply, with the draft kept and the error beside it."""
     posts = feed_queries.visible_posts(thread)
     post_ids = [p.id for p in posts]
     person = viewer_person(create=False)
@@ -76,14 +94,27 @@ def show(thread_id: int, slug: str) -> Response | str:
     by_mail = None
     if participant and person is not None and user is not None and not user.guest:
         by_mail = subscriptions.hears(session, thread, person.id)
+    answer = next((p for p in posts if p.id == thread.answer_post_id), None)
+    removed = _removed_post(session, thread, person, moderator)
+    event = events.for_thread(session, thread.id)
+    invited = invitations.for_thread(session, thread.id)
+    mine = next((i.status for i in invited if person is not None and i.person_id == person.id),
+                None)
     # Before and after the move, and "read by N" — the quiet 90 % made visible to authors.
     outcome = outcomes.thread_outcome(session, thread)
     return render_template(
         "web/threads/thread.html",
         thread=thread,
         outcome=outcome,
+        event=event,
+        invited=invited,
+        my_status=mine,
+        praised=praise.for_thread(session, thread.id),
+        uploads=_uploads_by_post(session, post_ids),
+        news_link=_news_link(session, thread),
         by_mail=by_mail,
         posts=posts,
+        answer=answer,
         likes=likes,
         liked=liked,
         mentions=mentions,
@@ -92,8 +123,52 @@ def show(thread_id: int, slug: str) -> Response | str:
         moderator=moderator,
         viewer_id=person.id if person else None,
         participant=participant,
-        show_email=bool(user and not user.guest),
+        removed=removed,
+        was_answer=request.args.get("answer") == "1",
+        draft=draft,
+        error=error,
     )
+
+
+def _removed_post(
+    session: Session, thread: Thread, person: Person | None, moderator: bool
+) -> Post | None:
+    """The post just removed (`?removed=`), when this reader may still undo it."""
+    try:
+        post_id = int(request.args.get("removed", ""))
+    except ValueError:
+        return None
+    post = session.get(Post, post_id)
+    if post is None or post.thread_id != thread.id or not post.hidden:
+        return None
+    return post if reactions.may_hide_post(post, person, moderator=moderator) else None
+
+
+@dataclass(frozen=True)
+class UploadRef:
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+def _uploads_by_post(session: Session, post_ids: list[int]) -> dict[int, list[UploadRef]]:
+    """Files attached in the composer (metadata only; the bytes load when served)."""
+    if not post_ids:
+        return {}
+    found: dict[int, list[UploadRef]] = {}
+    stmt = (select(Upload.id, Upload.post_id, Upload.filename, Upload.content_type, Upload.size)
+            .where(Upload.post_id.in_(post_ids)).order_by(Upload.id))
+    for row in session.execute(stmt):
+        found.setdefault(row.post_id, []).append(
+            UploadRef(row.id, row.filename, row.content_type, row.size))
+    return found
+
+
+def _news_link(session: Session, thread: Thread) -> str | None:
+    if thread.kind != "news":
+        return None
+    return session.scalar(select(NewsItem.link).where(NewsItem.thread_id == thread.id))
 
 
 def _attachments_by_post(session: Session, posts: list[Post]) -> dict[int, list[Attachment]]:
@@ -143,21 +218,15 @@ def reply(thread_id: int) -> Response:
     thread = _thread_or_404(session, thread_id)
     person = viewer_person(create=True)
     assert person is not None  # the gate guarantees a user
+    body = request.form.get("body", "")
     try:
-        post, mentioned = reactions.reply(
-            session, thread, person, request.form.get("body", ""),
-            kudos=request.form.get("kudos") == "1", site=build_site(settings()),
-        )
-    except ValueError as exc:
-        abort(400, description=str(exc))
-    cfg = settings()
-    link = f"{cfg.public_url}{thread.path}#p{post.id}"
-    for target in mentioned:
-        mailer.queue(
-            session, cfg, name="mention", lang=target.language or thread.language,
-            recipient=target.email, key=f"mention:{post.id}:{target.id}", thread_id=thread.id,
-            author=person.display, subject=thread.subject, excerpt=post.body[:500], link=link,
-        )
+        post = starting.reply(session, build_site(settings()), thread, person, body,
+                              praise_post=request.form.get("praise") == "1")
+    except starting.Invalid as exc:
+        # Keep what was typed (whitespace and all) and say what is wrong beside it, in the
+        # reader's language: a refused reply is not a dead end.
+        return make_response(
+            _page(session, thread, draft=body, error=feedtext.invalid_text(exc)), 400)
     session.commit()
     return redirect(f"{thread.path}#p{post.id}")
 
@@ -191,6 +260,8 @@ def answer(post_id: int) -> Response:
     for target in reactions.thread_participants(session, thread):
         if person is not None and target.id == person.id:
             continue  # whoever marked it knows
+        notifications.notify_person(session, build_site(cfg), target, "answer", thread,
+                                    actor=person, post=post, mail=False)
         mailer.queue(
             session, cfg, name="answered", lang=target.language or thread.language,
             recipient=target.email, key=f"answered:{thread.id}:{post.id}:{target.id}",
@@ -203,14 +274,31 @@ def answer(post_id: int) -> Response:
 
 @bp.post("/p/<int:post_id>/hide")
 def hide_post(post_id: int) -> Response:
+    """Remove a post; the thread page then offers to undo it (nothing is lost: hidden)."""
     session = db_session()
     post = _post_or_404(session, post_id)
+    was_answer = post.thread.answer_post_id == post.id
     try:
         reactions.hide_post(session, post, viewer_person(), moderator=is_moderator())
     except reactions.NotAllowed:
         abort(403)
     session.commit()
-    return redirect(post.thread.path)
+    return redirect(f"{post.thread.path}?removed={post.id}&answer={int(was_answer)}#removed")
+
+
+@bp.post("/p/<int:post_id>/restore")
+def restore_post(post_id: int) -> Response:
+    session = db_session()
+    post = session.get(Post, post_id)
+    if post is None or post.thread.hidden:
+        abort(404)
+    try:
+        reactions.restore_post(session, post, viewer_person(), moderator=is_moderator(),
+                               was_answer=request.form.get("answer") == "1")
+    except reactions.NotAllowed:
+        abort(403)
+    session.commit()
+    return redirect(f"{post.thread.path}#p{post.id}")
 
 
 @bp.post("/t/<int:thread_id>/hide")
@@ -222,12 +310,26 @@ def hide_thread(thread_id: int) -> Response:
     except reactions.NotAllowed:
         abort(403)
     session.commit()
-    return redirect("/")
+    return redirect(f"/?hidden_thread={thread.id}")
 
 
-@bp.get("/t/<int:thread_id>/mail/<int:mail_id>.eml")
-def original(thread_id: int, mail_id: int) -> Response:
-    """The original mail behind a post, for the thread's participants and moderators."""
+@bp.post("/t/<int:thread_id>/restore")
+def restore_thread(thread_id: int) -> Response:
+    session = db_session()
+    thread = session.get(Thread, thread_id)
+    if thread is None:
+        abort(404)
+    try:
+        reactions.restore_thread(session, thread, moderator=is_moderator())
+    except reactions.NotAllowed:
+        abort(403)
+    session.commit()
+    return redirect(thread.path)
+
+
+def _original_raw(thread_id: int, mail_id: int) -> bytes:
+    """The raw mail of a mail in this thread (from whichever raw store kept it), for the
+    thread's participants and moderators."""
     session = db_session()
     thread = _thread_or_404(session, thread_id)
     if not is_moderator() and not reactions.is_participant(session, thread, viewer_person()):
@@ -236,6 +338,28 @@ def original(thread_id: int, mail_id: int) -> Response:
     raw = raw_mail(settings(), mail.raw_path) if mail and mail.thread_id == thread.id else None
     if raw is None:
         abort(404)
+    return raw
+
+
+SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject", "Message-ID")
+
+
+@bp.get("/t/<int:thread_id>/mail/<int:mail_id>")
+def original_view(thread_id: int, mail_id: int) -> str:
+    """The original mail, readable: its main headers and its text (HTML read as text,
+    so nothing the sender wrote runs or loads here), with a link to download it."""
+    mime = read_mime(_original_raw(thread_id, mail_id))
+    values = {name.lower(): value for name, value in reversed(mime.headers)}  # first wins
+    headers = [(name, values[name.lower()]) for name in SHOWN_HEADERS if name.lower() in values]
+    thread = _thread_or_404(db_session(), thread_id)
+    return render_template("web/threads/original.html", thread=thread, mail_id=mail_id,
+                           headers=headers, text=mime.text, was_html=mime.html)
+
+
+@bp.get("/t/<int:thread_id>/mail/<int:mail_id>.eml")
+def original(thread_id: int, mail_id: int) -> Response:
+    """The original mail as a file, as it arrived."""
+    raw = _original_raw(thread_id, mail_id)
     return send_file(
         io.BytesIO(raw), mimetype="message/rfc822", as_attachment=True,
         download_name=f"mail-{mail_id}.eml",

@@ -1,5 +1,18 @@
 // Progressive enhancement only: every action also works as a plain form post.
 "use strict";
+// The reader's time zone, for times shown by the server (web/clock.py reads the cookie).
+(() => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone || !/^[A-Za-z0-9_+\-\/]{1,64}$/.test(zone)) return;  // IANA names need no escaping
+  const current = document.cookie.split("; ").find((c) => c.startsWith("tz="));
+  if (current && current.slice(3) === zone) return;
+  document.cookie = "tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
+  // Once per browser: show this page's times in the zone just learnt.
+  if (document.querySelector("time[datetime]") && !sessionStorage.getItem("tz-reloaded")) {
+    sessionStorage.setItem("tz-reloaded", "1");
+    location.reload();
+  }
+})();
 document.addEventListener("DOMContentLoaded", () => {
   // Likes without a page reload.
   document.querySelectorAll("form.like-form").forEach((form) => {
@@ -12,9 +25,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const data = await response.json();
       const button = form.querySelector("button.like");
       button.setAttribute("aria-pressed", data.liked ? "true" : "false");
-      button.textContent = data.liked ? (document.documentElement.lang === "sv" ? "Sluta gilla" : "Unlike")
-                                      : (document.documentElement.lang === "sv" ? "Gilla" : "Like");
-      form.querySelector(".like-count").textContent = data.likes;
+      form.querySelector(".like-count").textContent = data.likes ? data.likes : "";
     });
   });
   // @-mention autocomplete from known people.
@@ -31,7 +42,8 @@ document.addEventListener("DOMContentLoaded", () => {
     const word = wordAtCaret();
     const ticket = ++latest;
     if (!word) { list.hidden = true; return; }
-    const response = await fetch(box.dataset.mentionSource + "?q=" + encodeURIComponent(word));
+    const source = box.dataset.mentionSource;
+    const response = await fetch(source + (source.includes("?") ? "&" : "?") + "q=" + encodeURIComponent(word));
     if (!response.ok || ticket !== latest) return;
     const people = (await response.json()).people;
     if (ticket !== latest) return;

@@ -1,0 +1,411 @@
+"""Boundaries in a body (parsers/quotes.py): attribution lines in their forms and
+languages, header blocks, separators and markers."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailfeed.parsers.mail import parse_mail, parse_text
+
+_MOZ_BODY = (
+    "{cover}\n\n"
+    "{marker}\n"
+    "Subject: Offsite agenda\n"
+    "Date: Mon, 2 Mar 2026 16:45:00 +0200\n"
+    "From: Sofia Lind <sofia.lind@kontor.fi>\n"
+    "To: Team <team@kontor.fi>\n\n"
+    "The offsite moves to Espoo; buses leave at eight.\n"
+)
+
+
+def _chain(text: str) -> list[dict]:  # type: ignore[type-arg]
+    return [m.to_json() for m in parse_text(text).chain]
+
+
+ATTRIBUTIONS = [
+    # (line, name, email, date)
+    ("Den tis 24 nov. 2026 kl 09:12 skrev Anna Berg <anna@firma.se>:",
+     "Anna Berg", "anna@firma.se", "2026-11-24T09:12:00"),
+    ("ons 4 dec. 2024 kl. 20:42 skrev Anna Berg <anna@firma.se>:",
+     "Anna Berg", "anna@firma.se", "2024-12-04T20:42:00"),
+    ("24 nov. 2026 kl. 09:12 skrev Anna Berg <anna@firma.se>:",
+     "Anna Berg", "anna@firma.se", "2026-11-24T09:12:00"),
+    ("Den 2026-11-24 kl. 09:12, skrev Anna Berg:", "Anna Berg", None, "2026-11-24T09:12:00"),
+    ("On Nov 24, 2026, at 09:12, Anna Berg <anna@firma.se> wrote:",
+     "Anna Berg", "anna@firma.se", "2026-11-24T09:12:00"),
+    ("On 04/19/2011 07:10 AM, Roman Tkachenko wrote:", "Roman Tkachenko", None,
+     "2011-04-19T07:10:00"),
+    ("Den 15. jun. 2016 kl. 20.42 skrev Jeff Atwood <info@discourse.org>:",
+     "Jeff Atwood", "info@discourse.org", "2016-06-15T20:42:00"),
+    ("tir. 24. nov. 2026 kl. 09:12 skrev Lars Hansen <lars@x.dk>:",
+     "Lars Hansen", "lars@x.dk", "2026-11-24T09:12:00"),
+    ("ti 24.11.2026 klo 9.12 Anna Berg (anna@firma.se) kirjoitti:",
+     "Anna Berg", "anna@firma.se", "2026-11-24T09:12:00"),
+    ("Am Di., 24. Nov. 2026 um 09:12 Uhr schrieb Anna Berg <anna@firma.se>:",
+     "Anna Berg", "anna@firma.se", "2026-11-24T09:12:00"),
+    ("Le mar. 24 nov. 2026 à 09:12, Anna Berg <anna@firma.se> a écrit :",
+     "Anna Berg", "anna@firma.se", "2026-11-24T09:12:00"),
+    ("El 11/07/2012 06:13 p.m., Manuel Mendez escribió:", "Manuel Mendez", None,
+     "2012-07-11T18:13:00"),
+    ("Op 17 feb. 2015 om 11:48 heeft Piet Jansen <piet@x.nl> het volgende geschreven:",
+     "Piet Jansen", "piet@x.nl", "2015-02-17T11:48:00"),
+    ("Il giorno mar 24 nov 2026 alle ore 09:12 Anna Rossi <anna@x.it> ha scritto:",
+     "Anna Rossi", "anna@x.it", "2026-11-24T09:12:00"),
+    ("W dniu 28 listopada 2012 14:32 użytkownik Jan Kowalski <jan@x.pl> napisał:",
+     "Jan Kowalski", "jan@x.pl", "2012-11-28T14:32:00"),
+    ("Em ter., 24 de nov. de 2026 às 09:12, Ana Silva <ana@x.pt> escreveu:",
+     "Ana Silva", "ana@x.pt", "2026-11-24T09:12:00"),
+    ("On 11-Apr-2011, at 6:54 PM, Roman Tkachenko <romant@example.com> wrote:",
+     "Roman Tkachenko", "romant@example.com", "2011-04-11T18:54:00"),
+    ("bob@x.com wrote on 04/03/2012 05:00:00 PM:", None, "bob@x.com", "2012-04-03T17:00:00"),
+    ("12.04.2012 13:32, Иван Иванов пишет:", "Иван Иванов", None, "2012-04-12T13:32:00"),
+    ("在 2012年4月3日，下午4:55，Bob <bob@x.com> 写道：", "Bob", "bob@x.com",
+     "2012-04-03T16:55:00"),
+    ("2014-10-17 11:28 GMT+03:00 Postmaster <postmaster@example.org>:",
+     "Postmaster", "postmaster@example.org", "2014-10-17T11:28:00+03:00"),
+]
+
+
+BLOCKS = [
+    "Från: Anna Berg <anna@x.se>\nSkickat: den 24 november 2026 09:12\nTill: Bo\nÄmne: Hej",
+    "-----Ursprungligt meddelande-----\nFrån: Anna Berg [mailto:anna@x.se]\n"
+    "Skickat: tisdag den 24 november 2026 09:12\nTill: Bo Ek\nKopia: Cilla\nÄmne: Hej",
+    "From: Anna Berg <anna@x.se>\nSent: Tuesday, November 24, 2026 9:12 AM\nTo: Bo\nSubject: Hi",
+    "Von: Anna Berg <anna@x.se>\nGesendet: Dienstag, 24. November 2026 09:12\nAn: Bo\n"
+    "Betreff: Hallo",
+    "De : Anna Berg <anna@x.se>\nEnvoyé : mardi 24 novembre 2026 09:12\nÀ : Bo\nObjet : Salut",
+    "De: Anna Berg <anna@x.se>\nEnviado el: martes, 24 de noviembre de 2026 9:12\nPara: Bo\n"
+    "Asunto: Hola",
+    "Van: Anna Berg <anna@x.se>\nVerzonden: dinsdag 24 november 2026 09:12\nAan: Bo\n"
+    "Onderwerp: Hoi",
+    "Da: Anna Berg <anna@x.se>\nInviato: martedì 24 novembre 2026 09:12\nA: Bo\nOggetto: Ciao",
+    "Od: Anna Berg <anna@x.se>\nWysłano: wtorek, 24 listopada 2026 09:12\nDo: Bo\nTemat: Cześć",
+    "Fra: Anna Berg <anna@x.se>\nSendt: 24. november 2026 09:12\nTil: Bo\nEmne: Hej",
+    "Lähettäjä: Anna Berg <anna@x.se>\nLähetetty: tiistai 24. marraskuuta 2026 9.12\n"
+    "Vastaanottaja: Bo\nAihe: Hei",
+    "________________________________\n*From:* Anna Berg <anna@x.se>\n"
+    "*Sent:* 24 November 2026 09:12\n*To:* Bo\n*Subject:* Hi",
+]
+
+
+def _mail(body: str, to: str = "Karin Holm <karin.holm@bolag.se>") -> bytes:
+    return (
+        "From: Per Nord <per.nord@bolag.se>\n"
+        f"To: {to}\n"
+        "Cc: feed@bolag.se\n"
+        "Subject: Re: Lokalbokning\n"
+        "Date: Wed, 02 Dec 2026 14:05:00 +0100\n"
+        "MIME-Version: 1.0\n"
+        "Content-Type: text/plain; charset=utf-8\n"
+        "Content-Transfer-Encoding: 8bit\n\n" + body
+    ).encode()
+
+
+@pytest.mark.parametrize(("line", "name", "email", "date"), [
+    ("pe 13. kesäk. 2025 klo 8.30 Liisa Korhonen <liisa@yritys.fi> kirjoitti:",
+     "Liisa Korhonen", "liisa@yritys.fi", "2025-06-13T08:30:00"),
+    ("Вс, 1 сент. 2024 г. в 8:00, Мария Соколова <maria@pochta.ru> написала:",
+     "Мария Соколова", "maria@pochta.ru", "2024-09-01T08:00:00"),
+])
+def test_short_month_attributions(line: str, name: str, email: str, date: str) -> None:
+    mail = parse_text(f"Kiitos / Спасибо.\n\n{line}\n\n> Vanha teksti.\n")
+    assert mail.new_text == "Kiitos / Спасибо."
+    (earlier, _reply) = mail.chain
+    assert (earlier.author.name, earlier.author.email, earlier.date) == (name, email, date)
+    assert earlier.body == "Vanha teksti."
+
+
+@pytest.mark.parametrize(("line", "name", "email", "date"), [
+    ("2025年3月5日(水) 17:40 佐藤 健 <ken.sato@kaisha.co.jp>:",
+     "佐藤 健", "ken.sato@kaisha.co.jp", "2025-03-05T17:40:00"),
+    ("2025年3月5日（水） 17:40 佐藤 健 <ken.sato@kaisha.co.jp>:",
+     "佐藤 健", "ken.sato@kaisha.co.jp", "2025-03-05T17:40:00"),
+    ("2025年3月5日(水) 17:40 佐藤 健 <ken.sato@kaisha.co.jp> wrote:",
+     "佐藤 健", "ken.sato@kaisha.co.jp", "2025-03-05T17:40:00"),
+    ("2025年3月5日周三 下午5:40 王伟 <wang.wei@gongsi.cn>：",
+     "王伟", "wang.wei@gongsi.cn", "2025-03-05T17:40:00"),
+])
+def test_cjk_dated_name_attribution(line: str, name: str, email: str, date: str) -> None:
+    mail = parse_text(f"了解です。\n\n{line}\n\n> 古いテキスト。\n")
+    assert mail.new_text == "了解です。"
+    (earlier, _reply) = mail.chain
+    assert (earlier.author.name, earlier.author.email, earlier.date) == (name, email, date)
+    assert earlier.body == "古いテキスト。"
+
+
+@pytest.mark.parametrize("text", [
+    "よろしくお願いします。\n\n2025年3月5日の議題:\n\n- 予算\n- 日程\n",
+    "議題です。\n\n2025年3月5日(水) 10:00 定例会議:\n- 予算\n- 日程\n",
+])
+def test_cjk_dated_heading_is_not_an_attribution(text: str) -> None:
+    # negative: a dated heading with no address and no quote below stays in the text
+    mail = parse_text(text)
+    assert len(mail.chain) == 1
+    assert mail.new_text == text.strip()
+
+
+@pytest.mark.parametrize("marker", [
+    "-------- Original Message --------",
+    "-------- Originalnachricht --------",
+    "-------- Ursprungligt meddelande --------",
+])
+def test_thunderbird_inline_forward(marker: str) -> None:
+    mail = parse_text(_MOZ_BODY.format(cover="FYI, see below.", marker=marker))
+    assert mail.is_forward
+    assert mail.note == "FYI, see below."
+    (forwarded,) = mail.chain
+    assert forwarded.author.email == "sofia.lind@kontor.fi"
+    assert forwarded.date == "2026-03-02T16:45:00+02:00"
+    assert forwarded.body == "The offsite moves to Espoo; buses leave at eight."
+
+
+def test_outlook_five_dash_original_message_stays_a_reply() -> None:
+    # negative: Outlook's 5-dash reply marker, even above a Subject-first block
+    text = _MOZ_BODY.format(cover="Works for me.", marker="-----Original Message-----")
+    mail = parse_text(text)
+    assert not mail.is_forward
+    assert mail.new_text == "Works for me."
+    assert len(mail.chain) == 2
+
+
+def test_thunderbird_marker_under_a_reply_subject_is_a_reply() -> None:
+    # negative: Thunderbird can be set to quote replies under the same marker; the mail's
+    # own "Re:" subject then says it is a reply
+    body = _MOZ_BODY.format(cover="Works for me.", marker="-------- Original Message --------")
+    raw = (
+        "From: Mikko Aalto <mikko.aalto@kontor.fi>\r\n"
+        "To: Sofia Lind <sofia.lind@kontor.fi>\r\n"
+        "Subject: Re: Offsite agenda\r\n"
+        "Date: Mon, 2 Mar 2026 17:00:00 +0200\r\n"
+        "Message-ID: <moz-reply@kontor.fi>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body.replace("\n", "\r\n")
+    ).encode("utf-8")
+    mail = parse_mail(raw)
+    assert not mail.is_forward
+    assert mail.new_text == "Works for me."
+    assert [m.author.email for m in mail.chain] == ["sofia.lind@kontor.fi", "mikko.aalto@kontor.fi"]
+
+
+@pytest.mark.parametrize(("line", "name", "email", "date"), [
+    ("ב-3.2.2026 14:05, Noam Cohen כתב/ה:", "Noam Cohen", None, "2026-02-03T14:05:00"),
+    ("בתאריך יום ה׳, 5 במרץ 2026 ב-8:40 מאת Rina Adler <rina@example.co.il>:",
+     "Rina Adler", "rina@example.co.il", "2026-03-05T08:40:00"),
+    ("في الخميس، 5 مارس 2026 8:40 ص كتب Omar Haddad <omar@example.ae>:",
+     "Omar Haddad", "omar@example.ae", "2026-03-05T08:40:00"),
+])
+def test_rtl_attributions(line: str, name: str, email: str | None, date: str) -> None:
+    parsed = parse_text(f"תודה.\n\n{line}\n> שאלה קצרה\n> ועוד שורה\n")
+    quoted = parsed.chain[0]
+    assert (quoted.author.name, quoted.author.email, quoted.date) == (name, email, date)
+    assert quoted.body == "שאלה קצרה\nועוד שורה"
+    assert parsed.chain[-1].body.strip() == "תודה."
+
+
+def test_rtl_prose_with_the_verb_is_no_attribution() -> None:
+    text = "דנה כתב מכתב ארוך אתמול:\nהוא היה טוב.\n"
+    parsed = parse_text(text)
+    assert len(parsed.chain) == 1
+    assert parsed.chain[0].body.strip() == text.strip()
+
+
+def test_czech_and_slovak_attributions() -> None:
+    text = ("Díky, podívám se.\n\nDne 3. 2. 2027 v 14:05 Petra Dvořáková napsala:\n\n"
+            "> Posílám podklady.\n")
+    parsed = parse_text(text)
+    assert parsed.new_text.strip() == "Díky, podívám se."
+    first = _chain(text)[0]
+    assert first["from"]["name"] == "Petra Dvořáková"
+    assert first["date"] == "2027-02-03T14:05:00"
+
+    sk = ("Súhlasím.\n\nDňa 5. 3. 2027 o 8:00 Peter Horváth <peter@x.sk> napísal(a):\n\n"
+          "> Stretneme sa v piatok?\n")
+    first = _chain(sk)[0]
+    assert first["from"] == {"name": "Peter Horváth", "email": "peter@x.sk"}
+
+
+def test_czech_verb_in_prose_is_no_attribution() -> None:
+    text = "Jan napsal(a) dopis a poslal ho včera.\nTo je vše.\n"
+    parsed = parse_text(text)
+    assert len(parsed.chain) == 1
+    assert "Jan napsal(a) dopis" in (parsed.new_text or "")
+
+
+def test_gender_suffix_is_not_the_author() -> None:
+    for verb in ("написал(а)", "napisał(a)", "napsal(a)"):
+        text = (f"OK.\n\n2 дек. 2026 г., в 18:40, Olga <olga@example.org> {verb}:\n\n"
+                "> Текст письма.\n")
+        first = _chain(text)[0]
+        assert first["from"] == {"name": "Olga", "email": "olga@example.org"}, verb
+
+
+def test_name_after_verb_still_read() -> None:
+    # Swedish-style names after the verb are still the author, not the suffix.
+    text = "Ja.\n\nDen 2 dec. 2026 kl. 18:40 skrev Olga Berg <olga@example.org>:\n\n> Hej\n"
+    assert _chain(text)[0]["from"] == {"name": "Olga Berg", "email": "olga@example.org"}
+
+
+def test_marker_with_dash_look_alikes() -> None:
+    for dash in ("\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212"):
+        rule = dash * 5
+        text = (f"Done.\n\n{rule} Original Message {rule}\nOn Monday, December 7, 2026 "
+                "10:00 AM, Bo Ek <bo@example.com> wrote:\n\n> Can you check?\n")
+        parsed = parse_text(text)
+        assert parsed.new_text.strip() == "Done.", repr(dash)
+        assert parsed.chain[0].to_json()["from"]["email"] == "bo@example.com"
+
+
+def test_dashes_in_prose_are_no_marker() -> None:
+    text = "The original message \u2010 as I said \u2010 was fine.\nSee you.\n"
+    parsed = parse_text(text)
+    assert len(parsed.chain) == 1
+    assert "original message" in (parsed.new_text or "")
+
+
+def test_notes_header_block_flattened_onto_one_line_is_a_boundary() -> None:
+    from mailfeed.parsers.mail import parse_text
+
+    text = (
+        "Ola,\n\nthe keys are with the caretaker.\n\nSara\n\n"
+        "From: Ola Ås/Bolag@Bolag To: Sara Ek/Bolag@Bolag, Cc: Per Holm/Bolag@Bolag "
+        "Date: 2026-03-02 14:10 Subject: Keys to the archive\n\n"
+        "Sara,\n\nwho has the keys to the archive?\n\nOla\n"
+    )
+    mail = parse_text(text)
+    assert len(mail.chain) == 2
+    earlier = mail.chain[0]
+    assert earlier.author.name == "Ola Ås"
+    assert earlier.date == "2026-03-02T14:10:00"
+    assert earlier.subject == "Keys to the archive"
+    assert earlier.body.startswith("Sara,\n\nwho has the keys to the archive?")
+    assert mail.chain[1].body.startswith("Ola,\n\nthe keys are with the caretaker.")
+
+
+def test_prose_starting_with_from_is_not_a_flattened_header_block() -> None:
+    from mailfeed.parsers.quotes import unflatten_header_lines
+
+    for line in ("From: my side it is fine, to: be honest. Date: tomorrow Subject: none",
+                 "From: Sara To: Ola, the date: is not set yet Subject: later",
+                 "From: Ola Ås To: Sara Ek Subject: Keys"):
+        assert unflatten_header_lines([line]) == [line], line
+
+
+@pytest.mark.parametrize(("line", "name", "email", "date"), ATTRIBUTIONS,
+                         ids=[a[0][:32] for a in ATTRIBUTIONS])
+def test_attribution(line: str, name: str | None, email: str | None, date: str) -> None:
+    mail = parse_text(f"Svar här.\n\n{line}\n\n> Gammal text.\n")
+    assert mail.new_text == "Svar här."
+    earlier, reply = mail.chain
+    assert (earlier.author.name, earlier.author.email, earlier.date) == (name, email, date)
+    assert earlier.body == "Gammal text."
+    assert reply.body == "Svar här."
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[b.split(":")[0][-12:] for b in BLOCKS])
+def test_outlook_header_block(block: str) -> None:
+    mail = parse_text(f"Svar här.\n\n{block}\n\nGammal text.\n")
+    assert mail.new_text == "Svar här."
+    earlier = mail.chain[0]
+    assert earlier.author.email == "anna@x.se"
+    assert earlier.date == "2026-11-24T09:12:00"
+    assert earlier.body == "Gammal text."
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "email", "date"),
+    [
+        ('>>> "Karin Holm" <karin.holm@bolag.se> 12/2/2026 1:47 PM >>>',
+         "Karin Holm", "karin.holm@bolag.se", "2026-12-02T13:47:00"),
+        (">>> Karin Holm 2026-12-02 13:47 >>>", "Karin Holm", None, "2026-12-02T13:47:00"),
+        (">>> Karin Holm<karin.holm@bolag.se> 02.12.2026 13:47 >>>",
+         "Karin Holm", "karin.holm@bolag.se", "2026-12-02T13:47:00"),
+    ],
+)
+def test_groupwise_attribution(line: str, name: str, email: str | None, date: str) -> None:
+    parsed = parse_text(f"Stora salen är ledig.\n\n{line}\nÄr stora salen ledig på fredag?\n")
+    assert [m.body for m in parsed.chain] == [
+        "Är stora salen ledig på fredag?", "Stora salen är ledig."]
+    assert (parsed.chain[0].author.name, parsed.chain[0].author.email) == (name, email)
+    assert parsed.chain[0].date == date
+
+
+def test_quoted_lines_starting_with_three_marks_stay_quotes() -> None:
+    parsed = parse_text("Ja.\n\n>>> so nested it shows three marks\n>>> and no date >>>\n")
+    assert parsed.chain[-1].body == "Ja."
+    assert "so nested" in parsed.chain[0].body and parsed.chain[0].author.name is None
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("* Karin Holm <karin.holm@bolag.se> [2026-12-02 13:47 +0100]:",
+         "2026-12-02T13:47:00+01:00"),
+        ("* Karin Holm <karin.holm@bolag.se> [261202 13:47]:", "2026-12-02T13:47:00"),
+        ("Karin Holm <karin.holm@bolag.se> [2026-12-02 13:47]:", "2026-12-02T13:47:00"),
+    ],
+)
+def test_mutt_bracketed_date_attribution(line: str, date: str) -> None:
+    parsed = parse_text(f"{line}\n> Är stora salen ledig?\n\nJa, hela dagen.\n")
+    assert [m.body for m in parsed.chain] == ["Är stora salen ledig?", "Ja, hela dagen."]
+    assert parsed.chain[0].author.email == "karin.holm@bolag.se"
+    assert parsed.chain[0].date == date
+
+
+def test_a_bracketed_note_before_prose_is_no_attribution() -> None:
+    parsed = parse_text("Agenda [draft 2026-12-02]:\n- budget\n- lokaler\n")
+    assert len(parsed.chain) == 1
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "On Wednesday, December 2, 2026, 1:47 PM, Karin Holm<karin.holm@bolag.se> wrote:",
+        "On Wed, Dec 2, 2026 at 13:47, Karin Holm<karin.holm@bolag.se> wrote:",
+        "Den ons 2 dec. 2026 kl. 13:47 skrev Karin Holm<karin.holm@bolag.se>:",
+    ],
+)
+def test_yahoo_android_attribution_run_on_with_the_quote(line: str) -> None:
+    raw = _mail(
+        "Jag tar fredagen.\n\nSent from Yahoo Mail for iPhone\n \n"
+        f"  {line}   Hej,\nVem kan ta fredagen?\nKarin\n  \n"
+    )
+    parsed = parse_mail(raw)
+    assert [(m.author.name, m.author.email) for m in parsed.chain] == [
+        ("Karin Holm", "karin.holm@bolag.se"), ("Per Nord", "per.nord@bolag.se")]
+    assert parsed.chain[0].date == "2026-12-02T13:47:00"
+    assert parsed.chain[0].body.split() == ["Hej,", "Vem", "kan", "ta", "fredagen?", "Karin"]
+    assert parsed.chain[1].body == "Jag tar fredagen."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On Monday Bob wrote: the budget is fine.\nLet us meet at 10:00.\n",
+        "On 24 Nov 2026 at 9:12 the backup job wrote: disk full.\nI have cleaned it.\n",
+    ],
+)
+def test_prose_with_wrote_and_a_colon_is_no_attribution(text: str) -> None:
+    parsed = parse_text(text)
+    assert len(parsed.chain) == 1 and parsed.chain[-1].body == text.strip()
+
+
+def test_the_bat_you_wrote_is_the_recipient() -> None:
+    raw = _mail(
+        "Hello Karin,\n\nWednesday, December 2, 2026, 1:47:05 PM, you wrote:\n\n"
+        "KH> Is the large room free on Friday?\n\nKH> Karin\n\n"
+        "Yes, all day.\n\n-- \nBest regards,\n Per\n"
+    )
+    parsed = parse_mail(raw)
+    first, reply = parsed.chain
+    assert (first.author.name, first.author.email) == ("Karin Holm", "karin.holm@bolag.se")
+    assert first.date == "2026-12-02T13:47:05"
+    assert reply.body == "Hello Karin,\n\nYes, all day."
+
+
+def test_you_wrote_with_several_recipients_names_nobody() -> None:
+    raw = _mail(
+        "Wednesday, December 2, 2026, 1:47:05 PM, you wrote:\n\n"
+        "> Is the large room free on Friday?\n\nYes, all day.\n",
+        to="Karin Holm <karin.holm@bolag.se>, Eva Ek <eva.ek@bolag.se>",
+    )
+    first = parse_mail(raw).chain[0]
+    assert (first.author.name, first.author.email) == (None, None)
