@@ -22,8 +22,11 @@ COUNTERS = {
     "questions": "NOT {r}.hidden AND {r}.kind = 'question'",
     "unanswered": "NOT {r}.hidden AND {r}.kind = 'question' AND {r}.state <> 'answered'",
     "answered": "NOT {r}.hidden AND {r}.state = 'answered'",
-    "kudos": "NOT {r}.hidden AND {r}.kind = 'kudos'",
+    "praise": "NOT {r}.hidden AND {r}.kind = 'praise'",
     "discussions": "NOT {r}.hidden AND {r}.kind = 'discussion'",
+    "events": "NOT {r}.hidden AND {r}.kind = 'event'",
+    "ideas": "NOT {r}.hidden AND {r}.kind = 'idea'",
+    "news": "NOT {r}.hidden AND {r}.kind = 'news'",
 }
 WATCHED = "kind, state, hidden"
 

@@ -245,10 +245,8 @@ def filter_counts(session: Session, person_id: int | None) -> dict[str, int]:
     (`publisher.counters`), so the cost does not grow with the archive; "mine" and
     "mentions" are counted through the person's own rows (indexed)."""
     shared = counters.read(session.connection())
-    counts = {"all": shared["threads"], "questions": shared["questions"],
-              "unanswered": shared["unanswered"], "answered": shared["answered"],
-              "kudos": shared["kudos"], "discussions": shared["discussions"],
-              "mine": 0, "mentions": 0}
+    counts = {"all": shared["threads"]}
+    counts.update({name: shared.get(name, 0) for name in FILTERS})  # mine, mentions: 0
     if person_id is not None:
         own = union(select(Thread.id).where(Thread.asker_id == person_id),
                     select(Post.thread_id).where(Post.author_id == person_id))

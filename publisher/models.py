@@ -158,8 +158,11 @@ class FeedStats(Base):
     questions: Mapped[int] = mapped_column(Integer, default=0)
     unanswered: Mapped[int] = mapped_column(Integer, default=0)
     answered: Mapped[int] = mapped_column(Integer, default=0)
-    kudos: Mapped[int] = mapped_column(Integer, default=0)
+    praise: Mapped[int] = mapped_column(Integer, default=0)
     discussions: Mapped[int] = mapped_column(Integer, default=0)
+    events: Mapped[int] = mapped_column(Integer, default=0)
+    ideas: Mapped[int] = mapped_column(Integer, default=0)
+    news: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ThreadFeatures(Base):
