@@ -416,12 +416,18 @@ def load(port: int, paths: list[str], seconds: float,
         while time.perf_counter() < stop:
             path = rng.choice(paths)
             t0 = time.perf_counter()
-            conn.request("GET", path)
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()  # the server dropped us (a worker restarted): count, reconnect
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                status = 0
+            if status != 200:
                 with lock:
-                    errors.append(response.status)
+                    errors.append(status)
             mine.append(time.perf_counter() - t0)
         conn.close()
         with lock:
@@ -438,9 +444,10 @@ def load(port: int, paths: list[str], seconds: float,
 
 
 def gunicorn(app: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    log = open(Path(tempfile.gettempdir()) / "mailfeed-bench-gunicorn.log", "ab")  # noqa: SIM115
     proc = subprocess.Popen([str(GUNICORN), "-w", "2", "--threads", "4", "-k", "gthread",
                              "-b", f"127.0.0.1:{port}", app], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=log, stderr=log)
     wait_port(port)
     return proc
 
