@@ -4,10 +4,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-$(BIN)/.installed: pyproject.toml
+# constraints.txt pins what the tests run against (exact versions, `pip freeze
+# --exclude-editable` of a working venv); pyproject.toml keeps only lower bounds.
+$(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
 	touch $@
 
 .PHONY: run test bench accuracy messages

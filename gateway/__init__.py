@@ -1,1 +1,1 @@
-"""The processes and their I/O: settings, CLI, SMTP listener, spool, worker, IMAP, outbound."""
+"""The processes and their I/O: SMTP listener, spool, intake worker, IMAP, outbound mail."""

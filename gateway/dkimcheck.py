@@ -19,6 +19,8 @@ from collections.abc import Callable
 import dkim
 from dkim.dnsplug import get_txt
 
+from mailfeed.gateway.failures import describe
+
 log = logging.getLogger(__name__)
 
 DnsFunc = Callable[..., bytes | None]
@@ -73,7 +75,7 @@ def _verify(raw: bytes, dnsfunc: DnsFunc, timeout: int) -> tuple[tuple[str, ...]
         try:
             ok = verifier.verify(idx=idx, dnsfunc=lookup)
         except Exception as exc:  # noqa: BLE001 - untrusted input: an error is a failure
-            log.info("DKIM signature %d not verified: %s", idx, exc.__class__.__name__)
+            log.info("DKIM signature %d not verified: %s", idx, describe(exc))
             continue
         fields = verifier.signature_fields
         if not ok or b"from" not in verifier.include_headers or b"l" in fields:

@@ -43,7 +43,7 @@ from imapclient.exceptions import IMAPClientError
 from mailfeed.gateway.spool import Spool
 
 if TYPE_CHECKING:
-    from mailfeed.settings import Settings
+    from mailfeed.gateway.config import GatewayConfig
 
 log = logging.getLogger(__name__)
 
@@ -229,10 +229,10 @@ class ImapPoller:
         self._tick = 0.25
 
     @classmethod
-    def from_settings(cls, settings: Settings, spool: Spool, **options: Any) -> ImapPoller:
-        if not settings.imap_url:
+    def from_settings(cls, config: GatewayConfig, spool: Spool, **options: Any) -> ImapPoller:
+        if not config.imap_url:
             raise ValueError("MAILFEED_IMAP_URL is not set")
-        return cls(settings.imap_url, settings.data_dir, spool, **options)
+        return cls(config.imap_url, config.data_dir, spool, **options)
 
     # -- lifecycle ----------------------------------------------------------
     def start(self) -> None:

@@ -3,7 +3,8 @@
 Streaming: one message in memory at a time (mailbox keeps only offsets for an mbox),
 writes committed in batches.  Threads form through the same Message-ID references the
 live gateway uses, so replies join their thread whichever comes first in the archive.
-No link mails are sent for imported threads.
+No link mails are sent for imported threads.  Each mail goes through `intake.take_in`,
+as live mail does, so a confidential one is forgotten here too.
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ import mailbox
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
+from mailfeed.gateway.config import GatewayConfig
+from mailfeed.gateway.intake import Arrival, take_in
 from mailfeed.gateway.rawstore import raw_store
-from mailfeed.parsers.mail import parse_mail
 from mailfeed.publisher.db import Database
-from mailfeed.publisher.publish import Envelope, process
-from mailfeed.settings import Settings, build_site
+
+
+class Progress(Protocol):
+    """A progress bar (click's, in the CLI)."""
+
+    def update(self, n_steps: int) -> None: ...
 
 
 @dataclass
@@ -68,21 +75,18 @@ def iter_archive(path: Path) -> Iterator[bytes]:
 
 
 def import_archive(
-    settings: Settings, db: Database, path: Path, *, batch: int = 200,
-    progress: object | None = None,
+    config: GatewayConfig, db: Database, path: Path, *, batch: int = 200,
+    progress: Progress | None = None,
 ) -> ImportStats:
-    site = build_site(settings)
-    store = raw_store(settings, db)
+    store = raw_store(config, db)
+    arrival = Arrival(source="import", rcpts=(config.primary_address,))
     stats = ImportStats(threads=set())
     session = db.sessions()
     try:
         for raw in iter_archive(path):
             stats.messages += 1
-            locator = store.keep(raw)
-            parsed = parse_mail(raw)
-            envelope = Envelope(rcpts=(settings.primary_address,), source="import",
-                                raw_path=locator)
-            outcome = process(session, site, parsed, envelope)
+            outcome = take_in(raw, arrival, site=config.site, session=session,
+                              raw_store=store).outcome
             if outcome.duplicate:
                 stats.duplicates += 1
             elif outcome.decision.action == "publish":
@@ -97,7 +101,7 @@ def import_archive(
                 session.commit()
                 session.expunge_all()  # constant memory: forget what is written
             if progress is not None:
-                progress.update(1)  # type: ignore[attr-defined]
+                progress.update(1)
         session.commit()
     finally:
         session.close()

@@ -22,10 +22,10 @@ from typing import Any
 import feedparser
 from sqlalchemy.exc import IntegrityError
 
+from mailfeed.gateway.config import GatewayConfig
 from mailfeed.parsers.mime import html_to_text
 from mailfeed.publisher import news
 from mailfeed.publisher.db import Database
-from mailfeed.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_FEED = 5 * 1024 * 1024  # an intranet feed is kilobytes; more is a mistake or an attack
@@ -104,10 +104,10 @@ def entries(body: bytes) -> tuple[str, list[news.NewsEntry]]:
 
 
 class NewsPoller:
-    def __init__(self, settings: Settings, db: Database) -> None:
-        self.feeds = settings.news_feeds
-        self.interval = max(settings.news_interval, 1)
-        self.language = settings.default_language
+    def __init__(self, config: GatewayConfig, db: Database) -> None:
+        self.feeds = config.news_feeds
+        self.interval = max(config.news_interval, 1)
+        self.language = config.site.default_language
         self.db = db
 
     def poll(self, url: str) -> int:

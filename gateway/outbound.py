@@ -24,11 +24,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import OperationalError
 
-from mailfeed.publisher import bounces, claims
+from mailfeed.gateway.config import GatewayConfig, parse_hostport
+from mailfeed.gateway.failures import describe, redact
+from mailfeed.publisher import bounces, claims, outgoing
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import utcnow
 from mailfeed.publisher.outbox import needs_smtputf8
-from mailfeed.settings import Settings, build_site, parse_hostport
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12  # with a 30 s base: about 20 hours of trying
@@ -51,21 +52,21 @@ def relay_down(exc: Exception) -> bool:
 
 
 class OutboundSender:
-    def __init__(self, settings: Settings, db: Database, batch: int = 50) -> None:
-        self.settings = settings
+    def __init__(self, config: GatewayConfig, db: Database, batch: int = 50) -> None:
+        self.config = config
         self.db = db
-        self.site = build_site(settings)
+        self.site = config.site
         self.wake = threading.Event()
         # Who holds a lease: unique per process, readable on the admin page and in SQL.
         self.host = socket.gethostname()[:40]
         self.claimer = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.batch = batch
         self.unsettled: dict[int, tuple[str | None, bool]] = {}
-        settings.outbox_dir.mkdir(parents=True, exist_ok=True)
+        config.outbox_dir.mkdir(parents=True, exist_ok=True)
 
     def _deliver(self, row: claims.Claimed) -> None:
-        if not self.settings.relay:
-            path = self.settings.outbox_dir / f"{row.id:08d}.eml"
+        if not self.config.relay:
+            path = self.config.outbox_dir / f"{row.id:08d}.eml"
             tmp = path.with_suffix(".tmp")
             with open(tmp, "wb") as fh:
                 fh.write(row.raw)
@@ -73,26 +74,26 @@ class OutboundSender:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
             return
-        host, port = parse_hostport(self.settings.relay)
-        envelope_from = bounces.bounce_address(self.site, row.id)
+        host, port = parse_hostport(self.config.relay)
+        envelope_from = outgoing.return_path(self.site, row.id)
         rcpts = [row.recipient]
         # The relay's certificate is verified, against the system's CAs or the
         # organisation's own (MAILFEED_RELAY_CA) for an internal relay.
-        context = ssl.create_default_context(cafile=self.settings.relay_ca or None)
+        context = ssl.create_default_context(cafile=self.config.relay_ca or None)
         # The timeout holds for the connect, the greeting and each command: a relay that
         # takes the connection and never answers costs one timeout, not a hang.
-        timeout = self.settings.relay_timeout
-        if self.settings.relay_tls == "implicit":
+        timeout = self.config.relay_timeout
+        if self.config.relay_tls == "implicit":
             client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
         else:
             client = smtplib.SMTP(host, port, timeout=timeout)
         with client:
-            client.ehlo(self.settings.gateway_domain)
-            if self.settings.relay_tls == "starttls":
+            client.ehlo(self.config.gateway_domain)
+            if self.config.relay_tls == "starttls":
                 client.starttls(context=context)
-                client.ehlo(self.settings.gateway_domain)
-            if self.settings.relay_user:
-                client.login(self.settings.relay_user, self.settings.relay_password)
+                client.ehlo(self.config.gateway_domain)
+            if self.config.relay_user:
+                client.login(self.config.relay_user, self.config.relay_password)
             options: list[str] = []
             if needs_smtputf8(envelope_from, *rcpts):
                 client.command_encoding = "utf-8"  # smtplib speaks ASCII unless told
@@ -126,8 +127,9 @@ class OutboundSender:
             try:
                 self._deliver(row)
             except (OSError, smtplib.SMTPException) as exc:
-                self._settle(row.id, f"{exc.__class__.__name__}: {exc}", permanent(exc))
-                log.warning("outbound %s not delivered: %s", row.id, exc.__class__.__name__)
+                error = f"{exc.__class__.__name__}: {exc}"
+                self._settle(row.id, error, permanent(exc))
+                log.warning("outbound %s not delivered: %s", row.id, redact(error))
                 if relay_down(exc):
                     # The next mails would wait out the same timeout: give them back now.
                     self._release([r.id for r in due[n + 1:]])
@@ -165,7 +167,7 @@ class OutboundSender:
     def _retry_at(self, attempts: int) -> datetime | None:
         if attempts >= MAX_ATTEMPTS:
             return None
-        delay = min(self.settings.outbound_retry_base * 2 ** (attempts - 1), 3600)
+        delay = min(self.config.outbound_retry_base * 2 ** (attempts - 1), 3600)
         return utcnow() + timedelta(seconds=delay)
 
     def _settle(self, row_id: int, error: str | None, give_up: bool = False) -> None:
@@ -179,8 +181,7 @@ class OutboundSender:
                     claims.settle_outbound(session, self.claimer, row_id, error,
                                            give_up=give_up, retry_at=self._retry_at)
             except OperationalError as exc:
-                log.warning("outbound %s: outcome not written yet: %s", row_id,
-                            exc.__class__.__name__)
+                log.warning("outbound %s: outcome not written yet: %s", row_id, describe(exc))
                 return
             del self.unsettled[row_id]
 
@@ -194,7 +195,7 @@ class OutboundSender:
                 if self.run_once() >= self.batch:
                     continue  # a full batch went: more is probably due, claim again now
             except Exception as exc:  # noqa: BLE001 - the sender must keep running
-                log.error("outbound round failed: %s", exc.__class__.__name__)
+                log.error("outbound round failed: %s", describe(exc))
             self.wake.wait(timeout=1.0)
             self.wake.clear()
 

@@ -5,10 +5,12 @@ The stores themselves live in `publisher.rawstore`, where the web app reads them
 
 from __future__ import annotations
 
+from mailfeed.gateway.config import GatewayConfig
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.rawstore import RawStore, open_store
-from mailfeed.settings import Settings
+
+__all__ = ["RawStore", "raw_store"]
 
 
-def raw_store(settings: Settings, db: Database) -> RawStore:
-    return open_store(settings.raw_store, settings.raw_dir, db)
+def raw_store(config: GatewayConfig, db: Database) -> RawStore:
+    return open_store(config.raw_store, config.raw_dir, db)

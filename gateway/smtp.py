@@ -13,13 +13,14 @@ import ssl
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, AnyStr
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from mailfeed.gateway.config import GatewayConfig, parse_hostport
+from mailfeed.gateway.failures import describe
 from mailfeed.gateway.spool import Spool
-from mailfeed.settings import Settings, parse_hostport
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +81,11 @@ class GatewaySMTP(SMTP):
         self.connections.open -= 1
         super().connection_lost(error)
 
-    async def push(self, status: str) -> None:
-        if status.startswith("552 Error"):
+    async def push(self, status: AnyStr) -> None:
+        if isinstance(status, str) and status.startswith("552 Error"):
             # aiosmtpd's own texts carry no enhanced code; RFC 3463 §3.4 names 5.3.4.
-            status = TOO_BIG.format(limit=self.data_size_limit)
+            await super().push(TOO_BIG.format(limit=self.data_size_limit))
+            return
         await super().push(status)
 
 
@@ -173,17 +175,17 @@ class GatewayHandler:
                 ),
             )
         except OSError as exc:
-            log.error("spool write failed: %s", exc.__class__.__name__)
+            log.error("spool write failed: %s", describe(exc))
             return SPOOL_ERROR
         if self.on_spooled:
             self.on_spooled()
         return OK_QUEUED.format(id=entry_id)
 
 
-def address_matcher(settings: Settings) -> Callable[[str], bool]:
+def address_matcher(config: GatewayConfig) -> Callable[[str], bool]:
     """Gateway and monitor addresses, also with a +tag (per-thread reply addresses)."""
-    known = {a.lower() for a in settings.gateway_addresses + settings.monitor_addresses}
-    sep = settings.reply_separator
+    known = {a.lower() for a in config.gateway_addresses + config.monitor_addresses}
+    sep = config.reply_separator
 
     def accepts(address: str) -> bool:
         address = address.strip().strip("<>").lower()
@@ -196,36 +198,36 @@ def address_matcher(settings: Settings) -> Callable[[str], bool]:
     return accepts
 
 
-def tls_context(settings: Settings) -> ssl.SSLContext | None:
-    if not (settings.tls_cert and settings.tls_key):
+def tls_context(config: GatewayConfig) -> ssl.SSLContext | None:
+    if not (config.tls_cert and config.tls_key):
         return None
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    context.load_cert_chain(config.tls_cert, config.tls_key)
     return context
 
 
 class SMTPListener(Controller):
-    """The threaded aiosmtpd controller, configured from settings."""
+    """The threaded aiosmtpd controller, configured from config."""
 
-    def __init__(self, settings: Settings, handler: GatewayHandler) -> None:
-        host, port = parse_hostport(settings.smtp_listen)
-        self._settings = settings
-        self._tls = tls_context(settings)
-        self.connections = Connections(settings.max_connections)
+    def __init__(self, config: GatewayConfig, handler: GatewayHandler) -> None:
+        host, port = parse_hostport(config.smtp_listen)
+        self._config = config
+        self._tls = tls_context(config)
+        self.connections = Connections(config.max_connections)
         super().__init__(
             handler, hostname=host, port=port, ready_timeout=10,
-            server_hostname=settings.gateway_domain,
+            server_hostname=config.gateway_domain,
         )
 
     def factory(self) -> SMTP:
         return GatewaySMTP(
             self.handler,
-            line_length_limit=self._settings.max_line_length,
+            line_length_limit=self._config.max_line_length,
             connections=self.connections,
-            data_size_limit=self._settings.max_message_size,
+            data_size_limit=self._config.max_message_size,
             enable_SMTPUTF8=True,
-            hostname=self._settings.gateway_domain,
+            hostname=self._config.gateway_domain,
             ident="Mailfeed",
             tls_context=self._tls,
-            require_starttls=bool(self._tls and self._settings.require_tls),
+            require_starttls=bool(self._tls and self._config.require_tls),
         )

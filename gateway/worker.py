@@ -1,14 +1,13 @@
-"""The ingest worker: spool -> parse -> publish, one mail per transaction.
+"""The ingest worker: each spooled mail through `intake.take_in`, one per transaction.
 
-Order matters for "exactly once": the raw bytes go to the raw store, the publisher's
-effects (thread, posts, queued replies, the mail's record) commit in one transaction,
-and only then does the spool entry go.  A crash in between repeats the mail, and the
-publisher recognizes it by its Message-ID (or hash) and changes nothing.
+Only after the transaction commits does the spool entry go.  A crash in between repeats
+the mail, and the publisher recognizes it by its Message-ID (or hash) and changes nothing.
 
 Errors are sorted by whom they belong to.  One that this mail will meet again (a parse
 over its bound, a query only it makes impossible, a bug) quarantines it at once, with the
 reason, and the queue moves on.  Only an error of the database as a whole (locked, away,
 full) leaves the mail spooled and backs off; it is tried again when the database is back.
+An error of a whole round (the spool unreadable) is logged and the round tried again.
 """
 
 from __future__ import annotations
@@ -19,18 +18,18 @@ import traceback
 
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
-from mailfeed.gateway.dkimcheck import REAL_DNS, DnsFunc, verified_domains
+from mailfeed.gateway.config import GatewayConfig
+from mailfeed.gateway.dkimcheck import REAL_DNS, DnsFunc
+from mailfeed.gateway.failures import describe, redact
+from mailfeed.gateway.intake import Arrival, take_in
 from mailfeed.gateway.parsing import ParseFunc, ParseProcess, ParseStopped
 from mailfeed.gateway.rawstore import raw_store
 from mailfeed.gateway.spool import Spool, SpoolEntry
 from mailfeed.parsers.mail import parse_mail
-from mailfeed.publisher import control, events
 from mailfeed.publisher.db import Database
-from mailfeed.publisher.publish import Envelope, Outcome, process
-from mailfeed.settings import Settings, build_site
+from mailfeed.publisher.publish import Outcome
 
 log = logging.getLogger(__name__)
-CONFIDENTIAL_RULES = frozenset({"sensitivity", "encrypted", "confidential_subject"})
 # A mail whose processing was started this often without ending (the process was killed
 # each time: out of memory, kill -9 of a frozen service) is quarantined, not tried again.
 MAX_STARTS = 3
@@ -57,46 +56,35 @@ def belongs_to_mail(exc: BaseException) -> bool:
 
 
 class Worker:
-    def __init__(self, settings: Settings, db: Database, spool: Spool,
+    def __init__(self, config: GatewayConfig, db: Database, spool: Spool,
                  dnsfunc: DnsFunc = REAL_DNS, parse: ParseFunc = parse_mail) -> None:
         self.db = db
         self.dnsfunc = dnsfunc  # DKIM keys (MAILFEED_VERIFY_DKIM); tests serve their own
         self.spool = spool
-        self.site = build_site(settings)
-        self.raw = raw_store(settings, db)
-        self.parser = ParseProcess(settings.parse_cpu_seconds, parse)
+        self.site = config.site
+        self.raw = raw_store(config, db)
+        self.parser = ParseProcess(config.parse_cpu_seconds, parse)
         self.wake = threading.Event()
         self.backoff = 0.0  # seconds to wait after the database as a whole failed
 
     def handle(self, entry: SpoolEntry) -> Outcome:
-        raw = entry.read()
-        locator = self.raw.keep(raw)
-        parsed = self.parser.parse(raw)
-        envelope = Envelope(
-            mail_from=entry.mail_from if entry.source == "smtp" else None,
-            rcpts=entry.rcpts, source=entry.source, raw_path=locator,
-            dkim_domains=verified_domains(raw, self.dnsfunc) if self.site.policy.own_dkim else (),
-        )
+        arrival = Arrival(source=entry.source, rcpts=tuple(entry.rcpts),
+                          mail_from=entry.mail_from if entry.source == "smtp" else None)
         with self.db.session() as session:
-            # Mail to a command address (publisher.control) is no candidate post, nor is
-            # a calendar's answer to an event invitation (iTIP REPLY).
-            outcome = (control.process_control(session, self.site, raw, parsed, envelope)
-                       or events.process_reply(session, self.site, raw, parsed, envelope)
-                       or process(session, self.site, parsed, envelope))
-        if outcome.decision.rule in CONFIDENTIAL_RULES and not outcome.duplicate:
-            # Refused as confidential: nothing of it is stored beyond the audit record.
-            self.raw.redact(locator, outcome.decision.reason)
+            taken = take_in(entry.read(), arrival, site=self.site, session=session,
+                            raw_store=self.raw, parse=self.parser.parse, dnsfunc=self.dnsfunc)
+        outcome = taken.outcome
         log.info("mail %s: %s (%s)", entry.id, outcome.decision.action, outcome.decision.reason)
         return outcome
 
     def _quarantine(self, entry: SpoolEntry, reason: str) -> None:
-        log.error("mail %s quarantined: %s", entry.id, reason.splitlines()[-1][:200])
+        log.error("mail %s quarantined: %s", entry.id, redact(reason.splitlines()[-1]))
         self.spool.quarantine(entry, reason)
 
     def run_once(self) -> int:
         """Process everything pending; returns how many entries were handled."""
         count = 0
-        for entry in self.spool.pending():
+        for entry in self.spool.pending():  # may raise: `run` keeps going regardless
             with self.spool.claim(entry) as mine:
                 if not mine:
                     continue  # another worker sharing this spool has it
@@ -119,7 +107,7 @@ class Worker:
                         # would fare better.
                         self.spool.unbegin(entry)
                         self.backoff = min(MAX_BACKOFF, max(1.0, self.backoff * 2))
-                        log.warning("mail %s deferred: %s", entry.id, exc.__class__.__name__)
+                        log.warning("mail %s deferred: %s", entry.id, describe(exc))
                         break
                     self._quarantine(entry, "".join(traceback.format_exception_only(exc)).strip())
                 else:
@@ -129,8 +117,14 @@ class Worker:
         return count
 
     def run(self, stop: threading.Event) -> None:
+        """Until `stop`: one round, then wait for a wake-up or a second.  Nothing a round
+        raises (an unreadable spool directory, a full disk) ends the thread: SMTP keeps
+        answering 250, so the worker must keep trying to take that mail in."""
         while not stop.is_set():
-            self.run_once()
+            try:
+                self.run_once()
+            except Exception as exc:  # noqa: BLE001 - the worker must outlive any one round
+                log.error("ingest round failed, retrying: %s", describe(exc))
             if stop.is_set():
                 break
             self.wake.wait(timeout=max(1.0, self.backoff))

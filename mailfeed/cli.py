@@ -5,15 +5,39 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
-from mailfeed.settings import Settings, build_site, load_settings
+from mailfeed.gateway.spool import Spool
+from mailfeed.publisher.db import Database
+from mailfeed.settings import (
+    Settings,
+    SettingsError,
+    build_gateway_config,
+    build_site,
+    load_settings,
+)
+
+SETTINGS_ERROR = 2  # exit status for a bad setting, as for a bad command line
 
 
 def _settings() -> Settings:
-    return load_settings()
+    """The settings, read once per command; a bad one ends the command naming its key."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        click.echo(f"mailfeed: bad setting: {exc}", err=True)
+        sys.exit(SETTINGS_ERROR)
+
+
+def _existing_database(settings: Settings) -> Database | None:
+    """The configured database when there is one to consult (`parse` creates none)."""
+    url = settings.db_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return None
+    return Database(url)
 
 
 @click.group()
@@ -100,19 +124,36 @@ def web() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract.")
 @click.option("--text", "as_text", is_flag=True, help="Files are bare plain-text bodies.")
 @click.option("--rcpt", multiple=True, help="Envelope recipient (as RCPT TO would give).")
+@click.option("--demo", is_flag=True, help="Decide under `serve --demo`'s settings.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def parse(as_json: bool, as_text: bool, rcpt: tuple[str, ...], files: tuple[str, ...]) -> None:
+def parse(as_json: bool, as_text: bool, rcpt: tuple[str, ...], demo: bool,
+          files: tuple[str, ...]) -> None:
     """Show what the gateway understands of mail files, storing nothing."""
-    from mailfeed.gateway.offline import decide_offline
+    from mailfeed.gateway.intake import Arrival, take_in
     from mailfeed.parsers.mail import parse_mail, parse_text
+    from mailfeed.parsers.model import ParsedMail
+    from mailfeed.serve import demo_settings
+
+    def read_text(data: bytes) -> ParsedMail:
+        return parse_text(data.decode("utf-8", "replace"))
 
     settings = _settings()
+    if demo:
+        settings = demo_settings(settings)
+    site = build_gateway_config(settings).site
+    arrival = Arrival(source="cli", rcpts=tuple(a.lower() for a in rcpt))
+    database = _existing_database(settings)
     results = []
-    for name in files:
-        data = Path(name).read_bytes()
-        parsed = parse_text(data.decode("utf-8", "replace")) if as_text else parse_mail(data)
-        decision = decide_offline(settings, parsed, tuple(a.lower() for a in rcpt), raw=data)
-        results.append(parsed.to_json(decision))
+    try:
+        for name in files:
+            data = Path(name).read_bytes()
+            with database.sessions() if database else nullcontext() as session:
+                taken = take_in(data, arrival, site=site, session=session, raw_store=None,
+                                parse=read_text if as_text else parse_mail)
+            results.append(taken.parsed.to_json(taken.outcome.decision))
+    finally:
+        if database is not None:
+            database.dispose()
     if as_json:
         out = results[0] if len(results) == 1 else results
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
@@ -138,7 +179,6 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations (Alembic) to MAILFEED_DATABASE_URL."""
-    from mailfeed.publisher.db import Database
 
     settings = _settings()
     database = Database(settings.db_url)
@@ -152,7 +192,6 @@ def db_upgrade() -> None:
 def import_(path: Path, batch: int) -> None:
     """Thread and publish an archive: an mbox file, a Maildir, or a folder of .eml files."""
     from mailfeed.gateway.importer import archive_size, import_archive
-    from mailfeed.publisher.db import Database
 
     settings = _settings()
     database = Database(settings.db_url)
@@ -160,7 +199,8 @@ def import_(path: Path, batch: int) -> None:
         database.upgrade()
     with click.progressbar(length=archive_size(path) or 0, label="importing",
                            file=sys.stderr, show_pos=True) as bar:
-        stats = import_archive(settings, database, path, batch=batch, progress=bar)
+        stats = import_archive(build_gateway_config(settings), database, path, batch=batch,
+                               progress=bar)
     click.echo(f"{stats.messages} messages: {stats.published} new threads, "
                f"{stats.appended} appended, {stats.duplicates} duplicates, "
                f"{stats.skipped} skipped; {len(stats.threads or ())} threads touched")
@@ -171,7 +211,6 @@ def import_(path: Path, batch: int) -> None:
 @click.option("--yes", is_flag=True, help="Do it (without this, nothing is changed).")
 def erase_person(address: str, yes: bool) -> None:
     """Erase a person (GDPR): their posts' words, address, reactions and sent raw mail."""
-    from mailfeed.publisher.db import Database
     from mailfeed.publisher.erase import erase_person as erase
 
     if not yes:
@@ -201,7 +240,7 @@ def news_command(once: bool) -> None:
     database = Database(settings.db_url)
     if settings.db_url.startswith("sqlite"):
         database.upgrade()
-    poller = NewsPoller(settings, database)
+    poller = NewsPoller(build_gateway_config(settings), database)
     if once:
         click.echo(f"{poller.poll_all()} new news threads")
         return
@@ -355,10 +394,8 @@ def spool() -> None:
     """Mail waiting in the spool or quarantined."""
 
 
-def _spool(settings: Settings):  # type: ignore[no-untyped-def]
-    from mailfeed.gateway.spool import Spool
-
-    return Spool(settings.data_dir / "spool")
+def _spool(settings: Settings) -> Spool:
+    return Spool(build_gateway_config(settings).spool_dir)
 
 
 @spool.command("list")
@@ -391,7 +428,7 @@ def spool_retry(entry_id: str | None, retry_all: bool) -> None:
     s = _spool(_settings())
     if not retry_all and not entry_id:
         raise click.ClickException("name an entry id or use --all")
-    ids = [e.id for e in s.quarantined()] if retry_all else [entry_id]
+    ids = [e.id for e in s.quarantined()] if retry_all else [entry_id or ""]
     if not ids:
         click.echo("nothing is quarantined")  # --all with nothing to do has succeeded
         return

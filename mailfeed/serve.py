@@ -35,7 +35,13 @@ from mailfeed.publisher import digest as weekly
 from mailfeed.publisher import notifications
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import Thread, utcnow
-from mailfeed.settings import Settings, build_site, parse_hostport
+from mailfeed.settings import (
+    Settings,
+    build_gateway_config,
+    build_site,
+    build_web_config,
+    parse_hostport,
+)
 
 log = logging.getLogger(__name__)
 DEMO_DOMAIN = "firma.se"
@@ -47,17 +53,18 @@ DIGEST_CHECK = 300.0  # seconds between looks for due daily digests
 
 def demo_settings(settings: Settings) -> Settings:
     """`serve --demo`: open access on loopback, and the demo organisation may publish."""
-    changes: dict[str, object] = {"demo": True}
     host, _ = parse_hostport(settings.web_listen)
-    if host in {"127.0.0.1", "localhost", "::1"} and settings.auth == "magic-link":
-        changes["auth"] = "open"
-    if not settings.allowed_domains:
-        changes["allowed_domains"] = (*settings.publish_domains, DEMO_DOMAIN)
-    if settings.gateway_addresses == Settings().gateway_addresses:
+    auth = settings.auth
+    if host in {"127.0.0.1", "localhost", "::1"} and auth == "magic-link":
+        auth = "open"
+    allowed = settings.allowed_domains or (*settings.publish_domains, DEMO_DOMAIN)
+    gateways = settings.gateway_addresses
+    if gateways == Settings().gateway_addresses:
         # The demo organisation's own gateway address, as its mail (and the README's
         # example thread) CCs it; feed@localhost keeps working for swaks.
-        changes["gateway_addresses"] = (*settings.gateway_addresses, f"feed@{DEMO_DOMAIN}")
-    return replace(settings, **changes)  # type: ignore[arg-type]
+        gateways = (*gateways, f"feed@{DEMO_DOMAIN}")
+    return replace(settings, demo=True, auth=auth, allowed_domains=allowed,
+                   gateway_addresses=gateways)
 
 
 class SchemaOutdated(RuntimeError):
@@ -85,36 +92,37 @@ class Gateway:
         unknown = self.roles - set(EVERYTHING)
         if unknown:
             raise ValueError(f"unknown roles: {', '.join(sorted(unknown))}")
+        config = build_gateway_config(settings)
         # The SMTP listener alone needs no database: it only spools.
         self.db = open_database(settings) if self.roles - {"smtp"} else None
-        self.spool = Spool(settings.data_dir / "spool")
+        self.spool = Spool(config.spool_dir)
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
-        self.worker = Worker(settings, self.db, self.spool) \
+        self.worker = Worker(config, self.db, self.spool) \
             if "worker" in self.roles and self.db else None
-        self.sender = OutboundSender(settings, self.db) \
+        self.sender = OutboundSender(config, self.db) \
             if "sender" in self.roles and self.db else None
         self.smtp: SMTPListener | None = None
         if "smtp" in self.roles:
-            handler = GatewayHandler(self.spool, address_matcher(settings),
+            handler = GatewayHandler(self.spool, address_matcher(config),
                                      max_queue=settings.max_queue,
                                      rate=SenderRate(settings.rate_limit),
                                      on_spooled=self.worker.wake.set if self.worker else None,
                                      dkim_deferred=key_lookup_timed_out
                                      if settings.verify_dkim else None)
-            self.smtp = SMTPListener(settings, handler)
+            self.smtp = SMTPListener(config, handler)
         self.imap: ImapPoller | None = None
         if "imap" in self.roles and settings.imap_url:
-            self.imap = ImapPoller.from_settings(settings, self.spool)
-        self.news = NewsPoller(settings, self.db) \
-            if "news" in self.roles and settings.news_feeds and self.db else None
+            self.imap = ImapPoller.from_settings(config, self.spool)
+        self.news = NewsPoller(config, self.db) \
+            if "news" in self.roles and config.news_feeds and self.db else None
         self.web: Any = None
         if "web" in self.roles and self.db:
             from waitress.server import create_server
 
             from mailfeed.web import create_app  # the web ring: kept off the mail roles
 
-            self.app = create_app(settings, self.db, spool=self.spool)
+            self.app = create_app(build_web_config(settings), self.db, spool=self.spool)
             host, port = parse_hostport(settings.web_listen)
             self.web = create_server(self.app, host=host, port=port, threads=8,
                                      ident="Mailfeed",

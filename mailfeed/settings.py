@@ -1,8 +1,12 @@
 """The one settings object, built once from `MAILFEED_*` variables and an optional TOML file.
 
-Every other module receives a `Settings` instance as an argument; nothing reads the
-environment elsewhere.  `mailfeed.toml` (in the working directory, or the path in
-`MAILFEED_CONFIG`) uses the same keys in lower case without the prefix; the environment wins.
+Only the composition root (`mailfeed/`) sees a `Settings`; it hands each ring its own narrow,
+frozen view (`Site` for the publisher, `WebConfig` for the web app, `GatewayConfig` for the
+gateway), so no ring holds a secret it does not use.  `mailfeed.toml` (in the working
+directory, or the path in `MAILFEED_CONFIG`) uses the same keys in lower case without the
+prefix; the environment wins.  An unknown key or a bad value is a `SettingsError` naming
+the key: a typo must not silently fall back to a default (`relay_tls = "startls"` would
+mean a plaintext login).
 """
 
 from __future__ import annotations
@@ -11,28 +15,42 @@ import os
 import secrets
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from mailfeed.gateway.config import GatewayConfig, parse_hostport
 from mailfeed.parsers.policy import DEFAULT_CONFIDENTIAL_MARKERS, PolicyContext
+from mailfeed.publisher.rawstore import KINDS as RAW_STORES
 from mailfeed.publisher.site import Site
+from mailfeed.web.config import WebConfig
+
+__all__ = ["Settings", "SettingsError", "build_gateway_config", "build_site",
+           "build_web_config", "load_settings", "parse_hostport"]
 
 PREFIX = "MAILFEED_"
+
+# The allowed values of the enum-like settings.  `auth` also takes `header:<Name>`.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "relay_tls": ("none", "starttls", "implicit"),
+    "auth": ("magic-link", "open", "header:<Name>"),
+    "monitor_policy": ("suggest", "publish", "off"),
+    "external_people": ("name", "redact"),
+    "default_language": ("sv", "en"),
+    "raw_store": RAW_STORES,
+}
+# Counts that must be at least one (0 would mean no connection, worker or thread at all).
+AT_LEAST_ONE = ("database_pool_size", "web_workers", "web_threads")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(ValueError):
+    """A setting that is unknown or has a bad value; the message names the key."""
 
 
 def _split_list(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
-
-
-def parse_hostport(value: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
-    """`host:port`, `[v6]:port` or `:port` -> (host, port)."""
-    value = value.strip()
-    if value.startswith("["):
-        host, _, port = value[1:].partition("]:")
-    else:
-        host, _, port = value.rpartition(":")
-    return (host or default_host, int(port))
 
 
 @dataclass(frozen=True)
@@ -86,7 +104,6 @@ class Settings:
     search_timeout: float = 5.0  # seconds one search may run before it is stopped; 0 = none
     news_feeds: tuple[str, ...] = ()  # Atom/RSS URLs of intranet news, one thread per entry
     news_interval: int = 300  # seconds between polls of the news feeds
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     # -- derived values -------------------------------------------------
     @property
@@ -112,69 +129,107 @@ class Settings:
     def primary_address(self) -> str:
         return self.gateway_addresses[0]
 
-    @property
-    def gateway_domain(self) -> str:
-        return self.primary_address.rpartition("@")[2]
-
-    @property
-    def outbox_dir(self) -> Path:
-        return self.data_dir / "outbox"
-
-    @property
-    def raw_dir(self) -> Path:
-        return self.data_dir / "raw"
-
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
 
 def _coerce(name: str, raw: Any, default: Any) -> Any:
+    """`raw` (a TOML value or an environment string) as the type of `default`."""
+    key = PREFIX + name.upper()
     if isinstance(default, bool):
         if isinstance(raw, bool):
             return raw
-        return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+        text = str(raw).strip().lower()
+        if text not in _TRUE | _FALSE:
+            raise SettingsError(f"{key}: {raw!r} is not a yes/no value (true or false)")
+        return text in _TRUE
     if isinstance(default, int):
-        return int(raw)
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            raise SettingsError(f"{key}: {raw!r} is not a whole number")
+        try:
+            number = int(raw)
+        except ValueError:
+            raise SettingsError(f"{key}: {raw!r} is not a whole number") from None
+        if number < 0:
+            raise SettingsError(f"{key}: {raw!r} must not be negative")
+        return number
     if isinstance(default, float):
-        return float(raw)
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{key}: {raw!r} is not a value") from None
+        if not value >= 0:  # also refuses NaN
+            raise SettingsError(f"{key}: {raw!r} must not be negative")
+        return value
     if isinstance(default, tuple):
         if isinstance(raw, list | tuple):
             return tuple(str(x).strip() for x in raw)
         return _split_list(str(raw))
     if isinstance(default, Path):
         return Path(str(raw))
-    return str(raw)
+    if not isinstance(raw, str):
+        raise SettingsError(f"{key}: {raw!r} is not a string")
+    return raw
+
+
+def _check_choices(settings: Settings) -> None:
+    for name, allowed in CHOICES.items():
+        value = getattr(settings, name)
+        if name == "auth" and value.startswith("header:") and value.partition(":")[2].strip():
+            continue
+        if value not in allowed:
+            raise SettingsError(f"{PREFIX}{name.upper()}: {value!r} is not one of "
+                                f"{', '.join(allowed)}")
+    for name in ("smtp_listen", "web_listen") + (("relay",) if settings.relay else ()):
+        try:
+            parse_hostport(getattr(settings, name))
+        except ValueError:
+            raise SettingsError(f"{PREFIX}{name.upper()}: {getattr(settings, name)!r} "
+                                "is not host:port") from None
+    if not settings.gateway_addresses:
+        raise SettingsError(f"{PREFIX}GATEWAY_ADDRESSES: at least one address is needed")
+    for name in AT_LEAST_ONE:
+        if getattr(settings, name) < 1:
+            raise SettingsError(f"{PREFIX}{name.upper()}: {getattr(settings, name)!r} "
+                                "must be at least 1")
 
 
 def load_settings(
     environ: Mapping[str, str] | None = None, config_file: Path | None = None, **overrides: Any
 ) -> Settings:
-    """Build the settings: defaults < TOML file < environment < explicit overrides."""
+    """Build the settings: defaults < TOML file < environment < explicit overrides.
+
+    Raises `SettingsError` for an unknown key (in the file or as a `MAILFEED_*` variable)
+    and for a value of the wrong kind; the message names the key."""
     env = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
+    values: dict[str, tuple[str, Any]] = {}  # name -> (where it was given, value)
     path = config_file or Path(env.get(PREFIX + "CONFIG", "mailfeed.toml"))
     if path.is_file():
-        with path.open("rb") as fh:
-            values.update({k.lower(): v for k, v in tomllib.load(fh).items()})
+        try:
+            with path.open("rb") as fh:
+                table = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path}: {exc}") from None
+        values.update({k.lower(): (f"{path}: {k}", v) for k, v in table.items()})
     for key, value in env.items():
         if key.startswith(PREFIX) and key != PREFIX + "CONFIG":
-            values[key[len(PREFIX):].lower()] = value
+            values[key[len(PREFIX):].lower()] = (key, value)
     defaults = Settings()
-    known = {f.name for f in fields(Settings) if f.name != "extra"}
+    known = {f.name for f in fields(Settings)}
     kwargs: dict[str, Any] = {}
-    extra: dict[str, str] = {}
-    for key, value in values.items():
-        if key in known:
-            kwargs[key] = _coerce(key, value, getattr(defaults, key))
-        else:
-            extra[key] = str(value)
+    for name, (where, value) in values.items():
+        if name not in known:
+            raise SettingsError(f"{where}: unknown setting (known: "
+                                f"{', '.join(sorted(known))})")
+        kwargs[name] = _coerce(name, value, getattr(defaults, name))
     kwargs.update(overrides)
-    settings = Settings(extra=extra, **kwargs)
+    settings = Settings(**kwargs)
     settings = replace(
         settings,
         gateway_addresses=tuple(a.lower() for a in settings.gateway_addresses),
         monitor_addresses=tuple(a.lower() for a in settings.monitor_addresses),
     )
+    _check_choices(settings)
     if not settings.secret_key:
         settings = replace(settings, secret_key=_persistent_secret(settings.data_dir))
     return settings
@@ -215,4 +270,54 @@ def build_site(settings: Settings) -> Site:
             min_chain_messages=settings.min_chain_messages,
             min_participants=settings.min_participants,
         ),
+    )
+
+
+def build_web_config(settings: Settings) -> WebConfig:
+    """The web app's view: no relay password, no IMAP URL, no database URL."""
+    return WebConfig(
+        site=build_site(settings),
+        public_url=settings.public_url,
+        default_language=settings.default_language,
+        auth=settings.auth,
+        trusted_proxies=settings.trusted_proxies,
+        secret_key=settings.secret_key,
+        metrics_token=settings.metrics_token,
+        publish_domains=settings.publish_domains,
+        moderators=tuple(m.lower() for m in settings.moderators),
+        demo=settings.demo,
+        data_dir=settings.data_dir,
+        local_outbox=not settings.relay,
+        search_timeout=settings.search_timeout,
+    )
+
+
+def build_gateway_config(settings: Settings) -> GatewayConfig:
+    """The gateway's view: listeners, relay, IMAP, limits; the publisher's `Site` inside."""
+    return GatewayConfig(
+        site=build_site(settings),
+        data_dir=settings.data_dir,
+        smtp_listen=settings.smtp_listen,
+        gateway_addresses=settings.gateway_addresses,
+        monitor_addresses=settings.monitor_addresses,
+        reply_separator=settings.reply_separator,
+        tls_cert=settings.tls_cert,
+        tls_key=settings.tls_key,
+        require_tls=settings.require_tls,
+        max_message_size=settings.max_message_size,
+        max_line_length=settings.max_line_length,
+        relay=settings.relay,
+        relay_user=settings.relay_user,
+        relay_password=settings.relay_password,
+        relay_tls=settings.relay_tls,
+        relay_ca=settings.relay_ca,
+        outbound_retry_base=settings.outbound_retry_base,
+        imap_url=settings.imap_url,
+        verify_dkim=settings.verify_dkim,
+        parse_cpu_seconds=settings.parse_cpu_seconds,
+        max_connections=settings.max_connections,
+        relay_timeout=settings.relay_timeout,
+        news_feeds=settings.news_feeds,
+        news_interval=settings.news_interval,
+        raw_store=settings.raw_store,
     )

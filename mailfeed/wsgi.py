@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from mailfeed.settings import Settings, load_settings
+from mailfeed.settings import Settings, build_web_config, load_settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -23,4 +23,4 @@ def create_app(settings: Settings | None = None) -> Flask:
     db = open_database(settings, pool_size=settings.web_threads)
     spool_dir = settings.data_dir / "spool"
     spool = Spool(spool_dir) if spool_dir.is_dir() else None
-    return web_app(settings, db, spool=spool)
+    return web_app(build_web_config(settings), db, spool=spool)

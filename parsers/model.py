@@ -55,7 +55,10 @@ class Decision:
     action: Action
     kind: Kind | None
     reason: str
-    rule: str = ""  # the policy rule that decided (e.g. "sensitivity"), for what follows
+    rule: str = ""  # the policy rule that decided (e.g. "sensitivity"), shown to operators
+    # The sender asked for secrecy (Sensitivity, encryption, a subject marker): the gateway
+    # keeps no words of it.  A flag set by the rule itself, never inferred from its name.
+    confidential: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"action": self.action, "kind": self.kind, "reason": self.reason}

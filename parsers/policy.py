@@ -98,6 +98,11 @@ def automatic(mail: ParsedMail, context: PolicyContext) -> Decision | None:
     return Decision("ignore", None, reason) if reason else None
 
 
+def _confidential(reason: str) -> Decision:
+    """A refusal because the sender asked for secrecy: nothing of the mail may be kept."""
+    return Decision("reject", None, reason, confidential=True)
+
+
 # RFC 2156 §5.3.4 / Outlook's Sensitivity header; "Normal" is the only open value.
 _SENSITIVE = {"private", "personal", "confidential", "company-confidential"}
 
@@ -106,7 +111,7 @@ def sensitivity(mail: ParsedMail, context: PolicyContext) -> Decision | None:
     """Mail the sender marked private or confidential in their client."""
     value = (mail.header("sensitivity") or "").strip().lower()
     if value in _SENSITIVE:
-        return Decision("reject", None, f"marked confidential by the sender (Sensitivity: {value})")
+        return _confidential(f"marked confidential by the sender (Sensitivity: {value})")
     return None
 
 
@@ -115,13 +120,13 @@ def encrypted(mail: ParsedMail, context: PolicyContext) -> Decision | None:
     content_type = (mail.header("content-type") or "").lower()
     mime_type = content_type.split(";", 1)[0].strip()
     if mime_type == "multipart/encrypted":
-        return Decision("reject", None, "encrypted mail (multipart/encrypted, PGP/MIME)")
+        return _confidential("encrypted mail (multipart/encrypted, PGP/MIME)")
     if mime_type in {"application/pkcs7-mime", "application/x-pkcs7-mime"}:
         # smime-type=signed-data is only signed (opaque); anything else may be sealed.
         if "signed-data" not in content_type.replace(" ", ""):
-            return Decision("reject", None, "encrypted mail (S/MIME application/pkcs7-mime)")
+            return _confidential("encrypted mail (S/MIME application/pkcs7-mime)")
     if "-----BEGIN PGP MESSAGE-----" in mail.new_text:
-        return Decision("reject", None, "encrypted mail (inline PGP)")
+        return _confidential("encrypted mail (inline PGP)")
     return None
 
 
@@ -144,7 +149,7 @@ def confidential_subject(mail: ParsedMail, context: PolicyContext) -> Decision |
         found = _marked(raw, word) or _marked(normalized, word) if word.isalpha() else \
             word in raw or word in normalized
         if found:
-            return Decision("reject", None, f"subject carries the marker {marker.strip()!r}")
+            return _confidential(f"subject carries the marker {marker.strip()!r}")
     return None
 
 
@@ -164,8 +169,7 @@ def sensitivity_label(mail: ParsedMail, context: PolicyContext) -> Decision | No
             if re.search(rf"MSIP_Label_{re.escape(label)}_Enabled\s*=\s*false", value, re.I):
                 continue
             if any(w in name.casefold() for w in words):
-                return Decision("reject", None,
-                                f"sensitivity label {name!r} (msip_labels) is confidential")
+                return _confidential(f"sensitivity label {name!r} (msip_labels) is confidential")
     return None
 
 

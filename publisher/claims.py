@@ -4,8 +4,8 @@ Two claims live here:
 
 * **A mail, by Message-ID, for the publishing transaction.**  When two MX hosts hand the
   same mail to two instances at the same moment, both workers would otherwise read "not
-  seen yet" and both publish.  `claim_mail` is the first statement of the publishing
-  transaction: on PostgreSQL a transaction-scoped advisory lock per key
+  seen yet" and both publish.  `claim_mail` comes before the publishing transaction reads
+  anything: on PostgreSQL a transaction-scoped advisory lock per key
   (`pg_advisory_xact_lock`), released by the commit or rollback, so the second instance
   waits, then reads the first one's committed `mail_message` row and changes nothing.  The
   keys are the mail's own id and its conversation's ids (the root of References and
@@ -62,8 +62,9 @@ def mail_claim_keys(parsed: ParsedMail, key: str) -> list[str]:
 def claim_mail(session: Session, keys: Iterable[str]) -> None:
     """Serialise the publishing of mails that share a key, across processes.
 
-    Must be the first statement of the transaction (so a SQLite reader never works from a
-    snapshot older than another instance's commit)."""
+    Must come before the transaction reads anything (so a SQLite reader never works from
+    a snapshot older than another instance's commit); a write before it (the raw mail
+    kept in the database store) takes SQLite's write lock just the same."""
     if session.get_bind().dialect.name == "postgresql":
         # Sorted, so two transactions taking overlapping keys never wait on each other.
         for number in sorted({lock_key(k) for k in keys if k}):

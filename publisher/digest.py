@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailfeed.publisher import notify, outbox, replyaddr
+from mailfeed.publisher import outbox, outgoing, replyaddr
 from mailfeed.publisher.models import (
     AddressBounce,
     MailMessage,
@@ -65,7 +65,7 @@ class Digest:
 
 
 def _department(person: Person | None) -> str | None:
-    return getattr(person, "department", None) if person is not None else None
+    return person.department if person is not None else None
 
 
 def build_digest(session: Session, person: Person, now: datetime) -> Digest:
@@ -137,25 +137,18 @@ def queue_digests(session: Session, site: Site, now: datetime) -> int:
 
 def compose_digest(site: Site, digest: Digest, now: datetime) -> EmailMessage:
     person = digest.person
-    language = notify.language_for(person.language, site.default_language)
     token = digest_token(site, person.id)
     unsubscribe = f"{site.base_url}/digest/{token}"
-    mail = notify.render(
-        "digest", language, name=person.name or person.email, week=digest.week,
-        base=site.base_url, waiting=digest.waiting, answered=digest.answered,
-        praise=digest.praise, could_move=digest.could_move, unsubscribe=unsubscribe,
-        site_name=site.name, gateway=site.gateway_address)
     key = f"digest:{person.id}:{digest.week}"
-    msg = notify.compose(
-        sender=site.gateway_address, sender_name=site.name, recipient=person.email,
-        recipient_name=person.name,
-        subject=mail.subject, body=mail.body,
-        message_id=notify.message_id_for(site.gateway_domain, key), date=now,
+    return outgoing.compose_mail(
+        site, template="digest", language=person.language, key=key, recipient=person.email,
+        recipient_name=person.name, date=now,
+        name=person.name or person.email, week=digest.week, base=site.base_url,
+        waiting=digest.waiting, answered=digest.answered, praise=digest.praise,
+        could_move=digest.could_move, unsubscribe=unsubscribe,
         extra_headers=[
             ("List-Id", f"<digest.{site.gateway_domain}>"),  # RFC 2919
             ("List-Unsubscribe", f"<{unsubscribe}>"),  # RFC 2369 §3.2
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),  # RFC 8058 §3.1
             ("Precedence", "bulk"),
         ])
-    msg.replace_header("Auto-Submitted", "auto-generated")  # RFC 3834 §5: not an answer
-    return msg

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email import message_from_bytes
 from email import policy as email_policy
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from mailfeed.parsers import authresults
 from mailfeed.parsers.model import Decision, ParsedMail
-from mailfeed.publisher import claims, imip, invitations, notify, outbox
+from mailfeed.publisher import claims, imip, invitations, outbox, outgoing
 from mailfeed.publisher.models import Event, Invitation, MailMessage, Person, Thread, utcnow
 from mailfeed.publisher.publish import Envelope, Outcome, mail_key
 from mailfeed.publisher.site import Site
@@ -107,19 +107,12 @@ def queue_mails(session: Session, site: Site, event: Event, thread: Thread, meth
     for person, _status in people:
         if only is not None and person not in only:
             continue
-        language = notify.language_for(person.language or thread.language, site.default_language)
         key = f"imip:{event.id}:{event.sequence}:{method}:{person.id}"
-        mail = notify.render(
-            "event", language, method=label, subject=thread.subject,
-            starts=event.starts.strftime("%Y-%m-%d %H:%M"),
+        msg = outgoing.compose_mail(
+            site, template="event", language=person.language or thread.language, key=key,
+            recipient=person.email, recipient_name=person.name, method=label,
+            subject=thread.subject, starts=event.starts.strftime("%Y-%m-%d %H:%M"),
             ends=event.ends.strftime("%Y-%m-%d %H:%M"), place=event.place, link=url,
-            site_name=site.name, gateway=site.gateway_address,
-        )
-        msg = notify.compose(
-            sender=site.gateway_address, sender_name=site.name, recipient=person.email,
-            recipient_name=person.name,
-            subject=mail.subject, body=mail.body,
-            message_id=notify.message_id_for(site.gateway_domain, key), date=datetime.now(UTC),
         )
         imip.attach(msg, ics, method)
         outbox.enqueue(session, key=key, purpose="event", recipient=person.email, message=msg,

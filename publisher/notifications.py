@@ -9,12 +9,12 @@ an iMIP mail), so the caller may say `mail=False`; the row is then marked as mai
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from mailfeed.publisher import notify, outbox
+from mailfeed.publisher import outgoing
 from mailfeed.publisher.models import (
     Notification,
     NotificationSetting,
@@ -44,10 +44,6 @@ def set_mail_preference(session: Session, person_id: int, choice: str) -> None:
     else:
         row.mail, row.updated = choice, utcnow()
     session.flush()
-
-
-def _language(site: Site, person: Person, thread: Thread) -> str:
-    return notify.language_for(person.language or thread.language, site.default_language)
 
 
 def _link(site: Site, thread: Thread, post_id: int | None) -> str:
@@ -85,24 +81,15 @@ def notify_person(
 
 def _queue_notice(session: Session, site: Site, row: Notification, person: Person,
                   thread: Thread, actor: Person | None, post: Post | None) -> None:
-    language = _language(site, person, thread)
     actor_name = actor.display if actor is not None else site.name
-    mail = notify.render(
-        "notice", language, kind=row.kind, actor=actor_name, subject=thread.subject,
+    outgoing.queue_mail(
+        session, site, template="notice", purpose=f"notice-{row.kind}",
+        language=person.language or thread.language, key=f"notice:{row.id}",
+        recipient=person.email, recipient_name=person.name, thread_id=thread.id,
+        kind=row.kind, actor=actor_name, subject=thread.subject,
         excerpt=(post.body[:500] if post is not None else ""),
-        link=_link(site, thread, row.post_id),
-        site_name=site.name, gateway=site.gateway_address, settings_url=site.base_url + "/settings",
+        link=_link(site, thread, row.post_id), settings_url=site.base_url + "/settings",
     )
-    key = f"notice:{row.id}"
-    msg = notify.compose(
-        sender=site.gateway_address, sender_name=site.name, recipient=person.email,
-        recipient_name=person.name,
-        subject=mail.subject, body=mail.body,
-        message_id=notify.message_id_for(site.gateway_domain, key),
-        date=datetime.now(UTC),
-    )
-    outbox.enqueue(session, key=key, purpose=f"notice-{row.kind}", recipient=person.email,
-                   message=msg, thread_id=thread.id)
 
 
 DIGEST_HOUR = 6  # UTC: the digest is there when the Nordic working day starts
@@ -132,23 +119,15 @@ def send_digests(session: Session, site: Site, now: datetime | None = None) -> i
         if session.scalar(select(OutboundMail.id).where(OutboundMail.idempotency_key == key)):
             continue  # today's digest went out: these wait for tomorrow's
         person = rows[0][1]
-        language = notify.language_for(person.language, site.default_language)
         actors = {n.actor_id for n, _, _ in rows if n.actor_id is not None}
         names = {p.id: p.display for p in session.scalars(
             select(Person).where(Person.id.in_(actors)))} if actors else {}
         items = [{"kind": n.kind, "actor": names.get(n.actor_id or 0, site.name),
                   "subject": t.subject, "link": _link(site, t, n.post_id)} for n, _, t in rows]
-        mail = notify.render("notices", language, items=items, site_name=site.name,
-                             gateway=site.gateway_address,
-                             settings_url=site.base_url + "/settings")
-        msg = notify.compose(
-            sender=site.gateway_address, sender_name=site.name, recipient=person.email,
-            recipient_name=person.name,
-            subject=mail.subject, body=mail.body,
-            message_id=notify.message_id_for(site.gateway_domain, key), date=datetime.now(UTC),
-        )
-        outbox.enqueue(session, key=key, purpose="notice-digest", recipient=person.email,
-                       message=msg)
+        outgoing.queue_mail(
+            session, site, template="notices", purpose="notice-digest",
+            language=person.language, key=key, recipient=person.email,
+            recipient_name=person.name, items=items, settings_url=site.base_url + "/settings")
         for notice, _, _ in rows:
             notice.mailed = True
         sent += 1

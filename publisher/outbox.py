@@ -27,6 +27,11 @@ def needs_smtputf8(*addresses: str) -> bool:
     return not all(a.isascii() for a in addresses)
 
 
+def queued(session: Session, key: str) -> OutboundMail | None:
+    """The mail already queued under this idempotency key, if any."""
+    return session.scalar(select(OutboundMail).where(OutboundMail.idempotency_key == key))
+
+
 def enqueue(
     session: Session,
     *,
@@ -37,7 +42,7 @@ def enqueue(
     thread_id: int | None = None,
 ) -> OutboundMail:
     """Queue `message` for `recipient` unless a mail with this key was already queued."""
-    existing = session.scalar(select(OutboundMail).where(OutboundMail.idempotency_key == key))
+    existing = queued(session, key)
     if existing is not None:
         return existing
     row = OutboundMail(

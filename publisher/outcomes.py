@@ -175,9 +175,8 @@ def _median_or_none(value: float | None) -> float | None:
 
 
 def _department_of(person: Person) -> str | None:
-    # `department` arrives with the people directory; before it, everyone is in one group.
-    value = getattr(person, "department", None)
-    return str(value) if value else None
+    # Without an imported directory nobody has one, and everyone is in one group.
+    return person.department or None
 
 
 def _people(session: Session, department: str | None) -> dict[int, Person]:

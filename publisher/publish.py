@@ -24,8 +24,8 @@ from mailfeed.parsers.model import ChainMessage, Decision, ParsedMail
 from mailfeed.parsers.policy import decide
 from mailfeed.publisher import (
     claims,
-    notify,
     outbox,
+    outgoing,
     people,
     praise,
     related,
@@ -277,7 +277,6 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
         todo = todo[:site.max_link_replies]
     if not todo:
         return  # everyone on this copy already has the link: compose nothing
-    language = notify.language_for(thread.language, site.default_language)
     url = site.base_url + thread.path
     # "4 posts from 3 people": the people who wrote them, not everyone the mail went to.
     writers = {p.author if p.author is not None else p.author_name for p in thread.posts}
@@ -285,14 +284,13 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
     if thread.kind == "question":
         similar = [{"subject": t.subject, "url": site.base_url + t.path}
                    for t in related.similar_answered(session, thread)]
-    mail = notify.render(
-        "link", language, url=url, subject=thread.subject, posts=len(thread.posts),
-        people=max(len(writers), 1), similar=similar, site_name=site.name,
-        gateway=site.gateway_address,
+    mail = outgoing.render_for(
+        site, "link", thread.language, url=url, subject=thread.subject,
+        posts=len(thread.posts), people=max(len(writers), 1), similar=similar,
     )
-    message_ids = {a: notify.message_id_for(site.gateway_domain, keys[a]) for a, _ in todo}
+    message_ids = {a: outgoing.message_id_for(site.gateway_domain, keys[a]) for a, _ in todo}
     # One body for everyone: composed and serialised once, To and Message-ID per person.
-    wire = notify.compose_each(
+    wire = outgoing.compose_each(
         [(address, name, message_ids[address]) for address, name in todo],
         sender=site.gateway_address, sender_name=site.name, subject=mail.subject,
         body=mail.body, in_reply_to=parsed.message_id, references=parsed.references,
@@ -306,13 +304,10 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
     _remember_ids(session, thread, list(message_ids.values()))
 
 
-# The reject mail explains these in the sender's words (templates/mail/reject.txt); any
-# other rule is explained by the operator's reason.
-_CONFIDENTIAL_RULES = frozenset({"sensitivity", "encrypted", "confidential_subject"})
-
-
 def _rejection_kind(decision: Decision) -> str:
-    return "confidential" if decision.rule in _CONFIDENTIAL_RULES else decision.rule
+    """The reject mail explains a confidential refusal in the sender's words
+    (templates/mail/reject.txt); any other rule is explained by the operator's reason."""
+    return "confidential" if decision.confidential else decision.rule
 
 
 def notice_recipient(site: Site, parsed: ParsedMail, envelope: Envelope) -> tuple[str | None, str]:
@@ -346,13 +341,13 @@ def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision:
     if address is None:
         mail.reason = f"{mail.reason}; {why_not}"[:2000]
         return
-    language = notify.language_for(parsed.language, site.default_language)
     reason_code = hashlib.sha256(decision.reason.encode()).hexdigest()[:12]
     name = parsed.sender.name if parsed.sender.email == address else None
-    notify.answer_mail(
-        session, site, parsed, template="reject", language=language,
+    outgoing.queue_mail(
+        session, site, template="reject", language=parsed.language,
         key=f"reject:{address}:{reason_code}:{today}",  # once per sender, reason and day
-        recipient=address, recipient_name=name,
+        recipient=address, recipient_name=name, in_reply_to=parsed.message_id,
+        references=parsed.references, subject=parsed.subject,
         why=_rejection_kind(decision), domain=address.rpartition("@")[2], reason=decision.reason)
 
 
@@ -381,18 +376,34 @@ def _flags(parsed: ParsedMail) -> list[str]:
     return [d for d in parsed.defects if d.startswith("display name looks like an address")]
 
 
-def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope) -> Outcome:
+def seen_before(session: Session, parsed: ParsedMail) -> Outcome | None:
+    """The outcome on record when this mail (by Message-ID or hash) was handled already."""
     key = mail_key(parsed)
     # Another instance may hold the same mail (two MX hosts): wait for it, then see its row.
     claims.claim_mail(session, claims.mail_claim_keys(parsed, key))
     seen = session.scalar(select(MailMessage).where(MailMessage.message_id == key))
-    if seen is not None:
-        decision = Decision(seen.action, seen.kind, seen.reason)  # type: ignore[arg-type]
-        return Outcome(decision, seen.thread_id, duplicate=True, new_posts=0)
+    if seen is None:
+        return None
+    decision = Decision(seen.action, seen.kind, seen.reason)  # type: ignore[arg-type]
+    return Outcome(decision, seen.thread_id, duplicate=True, new_posts=0)
 
+
+def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope) -> Outcome:
+    """Decide and record in one step (the gateway's intake runs the steps itself, so that
+    it can forget a confidential mail's words between deciding and recording)."""
+    seen = seen_before(session, parsed)
+    if seen is not None:
+        return seen
     decision, thread = decide_for(session, site, parsed, envelope)
+    return record(session, site, parsed, envelope, decision, thread)
+
+
+def record(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope,
+           decision: Decision, thread: Thread | None) -> Outcome:
+    """Write what `decision` (from `decide_for`) means: the mail's record, the thread and
+    its posts, the replies to queue.  The caller commits."""
     mail = MailMessage(
-        message_id=key, content_hash=parsed.content_hash, raw_path=envelope.raw_path,
+        message_id=mail_key(parsed), content_hash=parsed.content_hash, raw_path=envelope.raw_path,
         source=envelope.source, mail_from=envelope.mail_from or "",
         rcpts=",".join(envelope.rcpts), sender=parsed.sender.email or "",
         subject=parsed.subject[:500], action=decision.action, kind=decision.kind,

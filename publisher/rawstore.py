@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -35,11 +35,18 @@ KINDS = ("files", "database")
 
 
 class RawStore(Protocol):
-    def keep(self, raw: bytes) -> str:
-        """Store `raw` durably (once); return its locator."""
+    def keep(self, raw: bytes, session: Session | None = None) -> str:
+        """Store `raw` durably (once); return its locator.  The database store writes in
+        `session`'s transaction when given (so the record and its bytes commit together,
+        and an import's open batch transaction does not wait for a second connection)."""
 
-    def redact(self, locator: str, reason: str) -> None:
-        """Keep only the header section (mail refused as confidential)."""
+    def redact(self, locator: str, reason: str, session: Session | None = None) -> None:
+        """Keep only the header section (mail refused as confidential).  The database
+        store writes in `session`'s transaction when given (the caller's, which may hold
+        the write lock already)."""
+
+    def discard(self, locator: str, session: Session) -> None:
+        """Delete a copy that no record refers to (a file at once; a row in `session`)."""
 
 
 def _replace_durably(path: Path, data: bytes) -> None:
@@ -67,36 +74,53 @@ class FileRawStore:
     def path_for(self, digest: str) -> Path:
         return self.root / digest[:2] / f"{digest}.eml"
 
-    def keep(self, raw: bytes) -> str:
+    def keep(self, raw: bytes, session: Session | None = None) -> str:
         path = self.path_for(hashlib.sha256(raw).hexdigest())
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             _replace_durably(path, raw)
         return str(path)
 
-    def redact(self, locator: str, reason: str) -> None:
+    def redact(self, locator: str, reason: str, session: Session | None = None) -> None:
         path = Path(locator)
         _replace_durably(path, headers_only(path.read_bytes(), reason))
+
+    def discard(self, locator: str, session: Session) -> None:
+        path = Path(locator)
+        if path.resolve().is_relative_to(self.root.resolve()):  # only what this store wrote
+            path.unlink(missing_ok=True)
 
 
 class DatabaseRawStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def keep(self, raw: bytes) -> str:
+    def keep(self, raw: bytes, session: Session | None = None) -> str:
+        if session is None:
+            with self.db.session() as own:
+                return self.keep(raw, own)
         digest = hashlib.sha256(raw).hexdigest()
         insert = pg_insert if self.db.engine.dialect.name == "postgresql" else sqlite_insert
-        with self.db.session() as session:
-            # Two instances keeping the same mail at once: the second changes nothing.
-            session.execute(insert(RawMail).values(digest=digest, data=raw)
-                            .on_conflict_do_nothing(index_elements=["digest"]))
+        # Two instances keeping the same mail at once: the second waits for the first's
+        # commit, then changes nothing.
+        session.execute(insert(RawMail).values(digest=digest, data=raw)
+                        .on_conflict_do_nothing(index_elements=["digest"]))
         return DB_PREFIX + digest
 
-    def redact(self, locator: str, reason: str) -> None:
-        with self.db.session() as session:
-            row = session.get(RawMail, locator.removeprefix(DB_PREFIX))
-            if row is not None:
-                row.data = headers_only(row.data, reason)
+    def redact(self, locator: str, reason: str, session: Session | None = None) -> None:
+        if session is None:
+            with self.db.session() as own:
+                self.redact(locator, reason, own)
+            return
+        row = session.get(RawMail, locator.removeprefix(DB_PREFIX))
+        if row is not None:
+            row.data = headers_only(row.data, reason)
+            session.flush()
+
+    def discard(self, locator: str, session: Session) -> None:
+        if locator.startswith(DB_PREFIX):
+            session.execute(delete(RawMail).where(
+                RawMail.digest == locator.removeprefix(DB_PREFIX)))
 
 
 def open_store(kind: str, root: Path, db: Database) -> RawStore:

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import hmac
 import re
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailfeed.publisher import bounces, notify, outbox, replyaddr
+from mailfeed.publisher import bounces, outgoing, replyaddr
 from mailfeed.publisher.models import (
     MailMessage,
     MessageRef,
@@ -124,24 +123,20 @@ def queue_reply_mails(
 ) -> list[OutboundMail]:
     """Queue one mail per recipient for this web reply (key: thread, post, recipient)."""
     queued = []
-    language = notify.language_for(thread.language, site.default_language)
     url = site.base_url + thread.path
     for person in recipients(session, thread, author):
         key = f"comment:{thread.id}:{post.id}:{person.id}"
-        message_id = notify.message_id_for(site.gateway_domain, key)
         token = mute_token(site, thread.id, person.id)
         mute_url = f"{site.base_url}/mute/{token}"
-        mail = notify.render(
-            "comment", language, author=author.display, subject=thread.subject,
-            body=post.body, url=f"{url}#p{post.id}", mute_url=mute_url,
-            asker=person.id == thread.asker_id, site_name=site.name,
-            gateway=site.gateway_address)
         parent, references = _threading(session, thread, person.email)
-        msg = notify.compose(
-            sender=site.gateway_address, sender_name=f"{author.display} via {site.name}",
-            recipient=person.email, recipient_name=person.name, subject=mail.subject,
-            body=mail.body, message_id=message_id, in_reply_to=parent, references=references,
-            date=datetime.now(UTC),
+        # Sent because someone wrote, not in answer to a mail: auto-generated (RFC 3834 §5).
+        row = outgoing.queue_mail(
+            session, site, template="comment", language=thread.language, key=key,
+            recipient=person.email, recipient_name=person.name,
+            sender_name=f"{author.display} via {site.name}",
+            in_reply_to=parent, references=references, thread_id=thread.id,
+            author=author.display, subject=thread.subject, body=post.body,
+            url=f"{url}#p{post.id}", mute_url=mute_url, asker=person.id == thread.asker_id,
             extra_headers=[
                 ("Reply-To", replyaddr.reply_address(site, thread.id)),
                 ("List-Id", f"<thread-{thread.id}.{site.gateway_domain}>"),  # RFC 2919
@@ -151,12 +146,9 @@ def queue_reply_mails(
                 ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),  # RFC 8058 §3.1
             ],
         )
-        # Sent because someone wrote, not in answer to a mail (RFC 3834 §5).
-        msg.replace_header("Auto-Submitted", "auto-generated")
-        row = outbox.enqueue(session, key=key, purpose="comment", recipient=person.email,
-                             message=msg, thread_id=thread.id)
-        if session.get(MessageRef, message_id) is None:
-            session.add(MessageRef(message_id=message_id, thread_id=thread.id, post_id=post.id))
+        if session.get(MessageRef, row.message_id) is None:
+            session.add(MessageRef(message_id=row.message_id, thread_id=thread.id,
+                                   post_id=post.id))
         queued.append(row)
     session.flush()
     return queued

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mailfeed.parsers.mail import parse_mail
 from mailfeed.parsers.model import Decision, ParsedMail
-from mailfeed.publisher import notify, rawstore
+from mailfeed.publisher import outgoing, rawstore
 from mailfeed.publisher.models import MailMessage, Thread
 from mailfeed.publisher.site import Site
 
@@ -58,10 +58,10 @@ def queue_invitation(
         return
     token = make_token(site, mail.id)
     humans = [p for p in parsed.participants if not site.is_gateway(p)]
-    notify.answer_mail(
-        session, site, parsed, template="suggest",
-        language=notify.language_for(parsed.language, site.default_language),
+    outgoing.queue_mail(
+        session, site, template="suggest", language=parsed.language,
         key=key, recipient=asker, recipient_name=root.author.name,
+        in_reply_to=parsed.message_id, references=parsed.references, subject=parsed.subject,
         messages=len(parsed.chain), people=len(humans),
         publish_url=f"{site.base_url}/suggest/{token}",
         decline_url=f"{site.base_url}/suggest/{token}/decline")

@@ -20,6 +20,7 @@ from web_support import DOMAIN, WaitressServer, make_settings
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.directory import import_directory
 from mailfeed.publisher.models import Like, Person, Post, Praise, Thread
+from mailfeed.settings import build_web_config
 from mailfeed.web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -147,7 +148,7 @@ def office(data_dir: Path) -> Iterator[tuple[WaitressServer, Database, dict[str,
     db = Database(settings.db_url)
     db.upgrade()
     ids = seed(db)
-    with WaitressServer(create_app(settings, db), port=port) as running:
+    with WaitressServer(create_app(build_web_config(settings), db), port=port) as running:
         yield running, db, ids
     db.dispose()
 

@@ -19,6 +19,7 @@ from web_support import MODERATOR, csrf_from, make_settings, sign_in
 from mailfeed.gateway.spool import Spool
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import OutboundMail
+from mailfeed.settings import build_web_config
 from mailfeed.web import create_app
 
 ERROR = ("UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position 3\n"
@@ -31,7 +32,7 @@ def ops(data_dir: Path) -> tuple[FlaskClient, Database, Spool]:
     db = Database(settings.db_url)
     db.upgrade()
     spool = Spool(data_dir / "spool")
-    return create_app(settings, db, spool=spool).test_client(), db, spool
+    return create_app(build_web_config(settings), db, spool=spool).test_client(), db, spool
 
 
 def quarantine_one(spool: Spool) -> str:

@@ -17,6 +17,7 @@ from conftest import ROOT, free_port, require_tool
 from web_support import DOMAIN, WaitressServer, add_thread, make_settings
 
 from mailfeed.publisher.db import Database
+from mailfeed.settings import build_web_config
 from mailfeed.web import create_app
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -35,7 +36,7 @@ def server(data_dir: Path) -> Iterator[WaitressServer]:
     ], trimmed="--\nAnna Berg\nEkonomi")
     add_thread(db, "Tack för julfesten!", [(f"bo@{DOMAIN}", "Bo Ling", "Vilken kväll.")],
                kind="praise")
-    with WaitressServer(create_app(settings, db), port=port) as running:
+    with WaitressServer(create_app(build_web_config(settings), db), port=port) as running:
         yield running
     db.dispose()
 

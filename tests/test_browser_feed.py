@@ -19,6 +19,7 @@ from web_support import DOMAIN, WaitressServer, add_thread, make_settings
 
 from mailfeed.publisher import news
 from mailfeed.publisher.db import Database
+from mailfeed.settings import build_web_config
 from mailfeed.web import create_app
 
 SHOTS = ROOT / "docs" / "screenshots"
@@ -42,7 +43,7 @@ def server(data_dir: Path) -> Iterator[WaitressServer]:
             "https://intra.firma.se/nyheter/kaffe",
             "Från och med måndag bjuder vi på nybryggt kaffe i källarens nya kafé. "
             "Välkomna mellan 8 och 16!", None, "Intranätet"), "sv")
-    with WaitressServer(create_app(settings, db), port=port) as running:
+    with WaitressServer(create_app(build_web_config(settings), db), port=port) as running:
         yield running
     db.dispose()
 

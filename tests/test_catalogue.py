@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -94,7 +93,7 @@ def test_every_swedish_message_is_translated_with_the_same_placeholders() -> Non
 
 SAMPLE = {
     "subject": "Q-SUBJECT", "site_name": "Q-SITE", "gateway": "q-gateway@firma.se",
-    "settings": SimpleNamespace(public_url="https://q-feed.firma.se"),
+    "public_url": "https://q-feed.firma.se",
     "author": "Q-AUTHOR", "excerpt": "Q-EXCERPT", "link": "https://q-link", "email": "q@firma.se",
     "body": "Q-BODY", "url": "https://q-url", "mute_url": "https://q-mute", "asker": True,
     "posts": 4, "people": 3, "similar": [{"subject": "Q-SIMILAR", "url": "https://q-similar"}],

@@ -23,7 +23,7 @@ from mailfeed.gateway.outbound import OutboundSender
 from mailfeed.publisher import claims, outbox
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import OutboundMail, utcnow
-from mailfeed.settings import Settings
+from mailfeed.settings import Settings, build_gateway_config
 from tests.conftest import free_port
 from tests.db_support import _pg_database, database  # noqa: F401 - fixture
 
@@ -136,7 +136,7 @@ def test_a_lock_longer_than_every_timeout_after_250_does_not_resend(database, tm
     try:
         settings = Settings(data_dir=tmp_path, relay=f"127.0.0.1:{port}", secret_key="k",
                             gateway_addresses=("feed@firma.se",))
-        sender = OutboundSender(settings, impatient)
+        sender = OutboundSender(build_gateway_config(settings), impatient)
         assert sender.run_once() == 1
         assert len(sink.mails) == 1 and sender.unsettled  # delivered, outcome not written
         for _ in range(3):  # rounds while the lock lasts: nothing is sent again

@@ -19,7 +19,7 @@ from mailfeed.gateway.outbound import OutboundSender
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.digest import build_digest, queue_digests
 from mailfeed.publisher.models import OutboundMail, Person, Thread
-from mailfeed.settings import Settings, build_site
+from mailfeed.settings import Settings, build_gateway_config, build_site
 
 
 def test_digest_reaches_the_relay_with_one_click_unsubscribe(
@@ -44,8 +44,8 @@ def test_digest_reaches_the_relay_with_one_click_unsubscribe(
     assert address("Jonas") not in recipients
     assert queued == len(recipients) > 0
 
-    sender = OutboundSender(web_settings.with_overrides(relay=f"127.0.0.1:{relay_sink.port}"),
-                            web_db)
+    relayed = web_settings.with_overrides(relay=f"127.0.0.1:{relay_sink.port}")
+    sender = OutboundSender(build_gateway_config(relayed), web_db)
     sender.run_once()
     caught = relay_sink.wait_for(queued)
     assert len(caught) == queued

@@ -19,7 +19,7 @@ from dkim import dknewkey
 from sqlalchemy import func, select
 
 from mailfeed.gateway.dkimcheck import verified_domains
-from mailfeed.gateway.offline import decide_offline
+from mailfeed.gateway.intake import Arrival, take_in
 from mailfeed.gateway.spool import Spool
 from mailfeed.gateway.worker import Worker
 from mailfeed.parsers.mail import parse_mail
@@ -27,7 +27,7 @@ from mailfeed.parsers.model import Decision
 from mailfeed.parsers.policy import PolicyContext, decide
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import MailMessage, Thread
-from mailfeed.settings import Settings
+from mailfeed.settings import Settings, build_gateway_config
 from tests.conftest import require_tool
 from tests.db_support import database  # noqa: F401 - fixture
 
@@ -179,8 +179,13 @@ def test_parse_json_takes_the_same_decision(key, dns, tmp_path: Path) -> None:
                         allowed_domains=("firma.se",), verify_dkim=True, secret_key="k")
     rcpts = ("feed@firma.se",)
     good, bad = signed(anna_asks(), key), signed(anna_asks(), key, b"evil.example")
-    assert decide_offline(settings, parse_mail(good), rcpts, good, dns).action == "publish"
-    assert decide_offline(settings, parse_mail(bad), rcpts, bad, dns).action == "reject"
+    site, arrival = build_gateway_config(settings).site, Arrival("cli", rcpts)
+
+    def action(raw: bytes) -> str:
+        taken = take_in(raw, arrival, site=site, session=None, raw_store=None, dnsfunc=dns)
+        return taken.outcome.decision.action
+
+    assert action(good) == "publish" and action(bad) == "reject"
 
 
 # --------------------------------------------------------- through the real worker
@@ -193,7 +198,7 @@ def run_worker(data_dir: Path, db: Database, dns: Dns, verify_dkim: bool,
     spool = Spool(data_dir / "spool")
     for raw in mails:
         spool.put(raw, mail_from="anna.berg@firma.se", rcpts=["feed@firma.se"])
-    assert Worker(settings, db, spool, dnsfunc=dns).run_once() == len(mails)
+    assert Worker(build_gateway_config(settings), db, spool, dnsfunc=dns).run_once() == len(mails)
 
 
 def test_the_worker_publishes_only_what_firma_signed(database, key, dns, tmp_path) -> None:

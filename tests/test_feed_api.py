@@ -32,6 +32,7 @@ from web_support import (  # noqa: F401 - fixtures
 from mailfeed.cli import main
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import ApiToken, Invitation, OutboundMail, Praise, Thread
+from mailfeed.settings import build_web_config
 from mailfeed.web import create_app
 
 ANNA, JOHAN, BO = f"anna@{DOMAIN}", f"johan@{DOMAIN}", f"bo@{DOMAIN}"
@@ -76,7 +77,8 @@ def test_the_whole_flow_on_postgresql(database: Database, data_dir: Path) -> Non
     assert database.engine.dialect.name == "postgresql"
     with database.session() as session:
         token = tokens.create(session, ANNA)
-    whole_flow(create_app(make_settings(data_dir), database).test_client(), database, token)
+    app = create_app(build_web_config(make_settings(data_dir)), database)
+    whole_flow(app.test_client(), database, token)
 
 
 def whole_flow(client: FlaskClient, web_db: Database, token: str) -> None:
@@ -201,7 +203,7 @@ def test_a_browser_session_writes_with_its_csrf_token(
 
 def test_behind_the_sso_header(data_dir: Path, web_db: Database) -> None:
     settings = make_settings(data_dir, auth="header:X-Remote-User")
-    sso: Flask = create_app(settings, web_db)
+    sso: Flask = create_app(build_web_config(settings), web_db)
     browser = sso.test_client()
     who = {"X-Remote-User": ANNA}
     csrf = csrf_from(browser.get("/", headers=who).get_data(as_text=True))
@@ -213,7 +215,8 @@ def test_behind_the_sso_header(data_dir: Path, web_db: Database) -> None:
 
 
 def test_guests_read_but_do_not_write(data_dir: Path, web_db: Database) -> None:
-    open_app = create_app(make_settings(data_dir, auth="open"), web_db).test_client()
+    open_config = build_web_config(make_settings(data_dir, auth="open"))
+    open_app = create_app(open_config, web_db).test_client()
     csrf = csrf_from(open_app.get("/login").get_data(as_text=True))
     response = open_app.post("/api/threads", json={"kind": "idea", "subject": "S", "body": "B"},
                              headers={"X-CSRF-Token": csrf})

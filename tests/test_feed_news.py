@@ -25,7 +25,7 @@ from mailfeed.gateway.news import MAX_FEED, NewsPoller
 from mailfeed.publisher import news
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import NewsItem, NewsSource, Post, Thread
-from mailfeed.settings import Settings
+from mailfeed.settings import Settings, build_gateway_config
 from tests.db_support import database  # noqa: F401 - fixture
 
 ATOM = """<?xml version="1.0" encoding="utf-8"?>
@@ -94,7 +94,8 @@ def intranet() -> Iterator[str]:
 
 
 def poller(db: Database, tmp_path: Path, *urls: str) -> NewsPoller:
-    return NewsPoller(Settings(data_dir=tmp_path, news_feeds=urls, secret_key="k"), db)
+    settings = Settings(data_dir=tmp_path, news_feeds=urls, secret_key="k")
+    return NewsPoller(build_gateway_config(settings), db)
 
 
 def subjects(db: Database) -> list[str]:

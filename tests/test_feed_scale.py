@@ -23,6 +23,7 @@ from web_support import DOMAIN, add_thread, make_settings
 from mailfeed.publisher import counters, feed
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import Like, Mention, Person, Post, Thread, ThreadFeatures, View
+from mailfeed.settings import build_web_config
 from mailfeed.web import create_app
 from tests.db_support import database  # noqa: F401 - fixture
 
@@ -106,7 +107,7 @@ def fill(db: Database, threads: int, posts: int) -> int:
 
 
 def page_queries(db: Database, tmp: Path, path: str) -> int:
-    client = create_app(make_settings(tmp, auth="open"), db).test_client()
+    client = create_app(build_web_config(make_settings(tmp, auth="open")), db).test_client()
     client.get(path)  # first request: sessions, caches
     with counting(db) as statements:
         response = client.get(path)
@@ -183,7 +184,7 @@ def test_similar_threads_features_are_derived_once(database: Database) -> None:
 
 
 def test_link_mails_composed_once_are_the_bytes_composed_one_by_one() -> None:
-    from mailfeed.publisher import notify, outbox
+    from mailfeed.publisher import outbox, outgoing
 
     people = [("anna.berg@firma.se", "Anna Berg"), ("asa.oberg@firma.se", "Åsa Öberg"),
               ("berg@firma.se", "Berg, Anna (IT)"), ("x@firma.se", None),
@@ -193,9 +194,9 @@ def test_link_mails_composed_once_are_the_bytes_composed_one_by_one() -> None:
         sender="feed@firma.se", sender_name="Flödet", subject="SV: Fråga om projektorn",
         body="Tråden finns på http://feed.test/t/1\n", in_reply_to="q1@firma.se",
         references=["root@firma.se"], date=T0, extra_headers=[("Reply-To", "feed+t1@firma.se")])
-    batch = notify.compose_each([(a, n, f"m.{i}@firma.se") for i, (a, n) in enumerate(people)],
-                                **common)
+    batch = outgoing.compose_each([(a, n, f"m.{i}@firma.se") for i, (a, n) in enumerate(people)],
+                                  **common)
     for i, (address, name) in enumerate(people):
-        alone = notify.compose(recipient=address, recipient_name=name,
-                               message_id=f"m.{i}@firma.se", **common)
+        alone = outgoing.compose(recipient=address, recipient_name=name,
+                                 message_id=f"m.{i}@firma.se", **common)
         assert batch[address] == outbox.wire_bytes(alone, address), address

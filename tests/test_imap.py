@@ -30,7 +30,7 @@ from mailfeed.gateway.imap import (
     parse_imap_url,
 )
 from mailfeed.gateway.spool import Spool
-from mailfeed.settings import Settings
+from mailfeed.settings import Settings, build_gateway_config
 
 DONE = "Mailfeed.Done"  # Dovecot's Maildir++ layout uses "." where the URL says "/"
 
@@ -116,10 +116,10 @@ def test_url_forms_and_percent_decoded_credentials() -> None:
 
 def test_from_settings_keeps_state_in_the_data_dir(data_dir: Path, spool: Spool) -> None:
     settings = Settings(data_dir=data_dir, imap_url="imap://u:p@127.0.0.1:1/INBOX?tls=none")
-    poller = ImapPoller.from_settings(settings, spool)
+    poller = ImapPoller.from_settings(build_gateway_config(settings), spool)
     assert poller.state_path.parent == data_dir
     with pytest.raises(ValueError):
-        ImapPoller.from_settings(Settings(data_dir=data_dir), spool)
+        ImapPoller.from_settings(build_gateway_config(Settings(data_dir=data_dir)), spool)
 
 
 # -- the stories ----------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from web_support import add_thread, make_settings
 from mailfeed.gateway.spool import Spool
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import MailMessage, OutboundMail, utcnow
-from mailfeed.settings import Settings
+from mailfeed.settings import Settings, build_web_config
 from mailfeed.web import create_app
 from mailfeed.web.metrics import spool_metrics
 from tests.gateway_support import gateway_factory, relay_sink  # noqa: F401 - fixtures
@@ -57,7 +57,7 @@ def ops(data_dir: Path) -> tuple[Settings, Database, Spool]:
 
 def client_for(settings: Settings, db: Database, spool: Spool,
                remote: str = "127.0.0.1") -> FlaskClient:
-    client = create_app(settings, db, spool=spool).test_client()
+    client = create_app(build_web_config(settings), db, spool=spool).test_client()
     client.environ_base["REMOTE_ADDR"] = remote
     return client
 

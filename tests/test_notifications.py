@@ -41,7 +41,7 @@ from mailfeed.gateway.worker import Worker
 from mailfeed.publisher import reactions, subscriptions
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import AddressBounce, MailMessage, OutboundMail, Person, Thread
-from mailfeed.settings import Settings, build_site
+from mailfeed.settings import Settings, build_gateway_config, build_site
 from tests.conftest import DATA
 from tests.gateway_support import Caught, GatewayProcess, gateway_factory, relay_sink  # noqa: F401
 
@@ -238,7 +238,7 @@ def test_a_mail_to_the_mailto_address_mutes(web_settings: Settings, web_db: Data
            f"Message-ID: <mute.1@{DOMAIN}>\r\n\r\nmute\r\n").encode()
     spool.put(raw, mail_from=f"anna@{DOMAIN}", rcpts=[address])
     spool.put(raw, mail_from=f"anna@{DOMAIN}", rcpts=[address])  # sent twice
-    assert Worker(web_settings, web_db, spool).run_once() == 2
+    assert Worker(build_gateway_config(web_settings), web_db, spool).run_once() == 2
     with web_db.session() as session:
         assert subscriptions.state_of(session, question, 1) == subscriptions.MUTED
         mails = list(session.scalars(select(MailMessage)))

@@ -24,6 +24,7 @@ from mailfeed.gateway.outbound import OutboundSender
 from mailfeed.publisher import outbox
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import OutboundMail
+from mailfeed.settings import build_gateway_config, build_web_config
 from mailfeed.web import create_app
 from tests.gateway_support import RelaySink
 
@@ -61,7 +62,7 @@ def test_a_relay_that_never_answers_costs_one_timeout_then_all_goes(data_dir: Pa
     db = Database(settings.db_url)
     db.upgrade()
     queue(db, 3)
-    sender = OutboundSender(settings, db)
+    sender = OutboundSender(build_gateway_config(settings), db)
     round_ = threading.Thread(target=sender.run_once)
     round_.start()
     round_.join(timeout=GENEROUS)
@@ -116,7 +117,7 @@ def test_a_moderator_sends_failed_mail_again_from_the_admin_page(data_dir: Path)
     db.upgrade()
     first, second = queue(db, 2)
     fail_all(db)
-    client = create_app(settings, db).test_client()
+    client = create_app(build_web_config(settings), db).test_client()
     sign_in(client, db, MODERATOR)
     page = html.unescape(client.get("/admin").get_data(as_text=True))
     assert f'action="/admin/outbound/{first}/retry"' in page

@@ -166,3 +166,19 @@ def test_only_moderators_mark_ambassadors(client: FlaskClient, web_db: Database)
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
     assert client.post(f"/stats/ambassador/{david_id}",
                        data={"csrf_token": token, "on": "1"}).status_code == 403
+
+
+def test_departments_split_participation_and_ambassadors(database: Database) -> None:  # noqa: F811
+    with database.session() as session:
+        people = seed_month(session)
+        for name in ("Anna", "Berit", "Cecilia"):
+            people[name].department = "Ekonomi"
+        for name in ("David", "Elin", "Fredrik"):
+            people[name].department = "IT"
+        whole = build_report(session, Period(None, NOW))
+        it = build_report(session, Period(None, NOW), department="IT")
+    assert {d: [c.name for c in cs] for d, cs in whole.ambassadors.items()} == {
+        "": ["Hanna Berg"], "Ekonomi": ["Cecilia Berg"], "IT": ["David Berg", "Elin Berg"]}
+    p = it.participation  # IT started nothing; all three replied or liked
+    assert (p.people, p.creators, p.engagers, p.readers) == (3, 0, 3, 0)
+    assert list(it.ambassadors) == ["IT"]

@@ -31,7 +31,7 @@ from mailfeed.gateway.worker import Worker, belongs_to_mail
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import MailMessage
 from mailfeed.serve import Gateway
-from mailfeed.settings import Settings
+from mailfeed.settings import Settings, build_gateway_config
 from tests.conftest import ROOT, free_port
 from tests.hostile import GATEWAY, long_word, same_body_twice, spin_parse, spinning
 
@@ -125,13 +125,14 @@ from pathlib import Path
 from mailfeed.gateway.spool import Spool
 from mailfeed.gateway.worker import Worker
 from mailfeed.publisher.db import Database
-from mailfeed.settings import Settings
+from mailfeed.settings import Settings, build_gateway_config
 from tests.hostile import spin_parse
 settings = Settings(data_dir=Path(sys.argv[1]), secret_key="test",
                     gateway_addresses=("feed@firma.se",), parse_cpu_seconds=3600)
 db = Database(settings.db_url)
 db.upgrade()
-Worker(settings, db, Spool(settings.data_dir / "spool"), parse=spin_parse).run_once()
+Worker(build_gateway_config(settings), db, Spool(settings.data_dir / "spool"),
+       parse=spin_parse).run_once()
 """
 
 
@@ -152,7 +153,7 @@ def test_after_kill_9_mid_parse_the_mail_does_not_freeze_the_next_start(tmp_path
     settings = Settings(data_dir=data, secret_key="test", gateway_addresses=(GATEWAY,),
                         parse_cpu_seconds=2)
     db = Database(settings.db_url)
-    worker = Worker(settings, db, spool, parse=spin_parse)
+    worker = Worker(build_gateway_config(settings), db, spool, parse=spin_parse)
     try:
         assert worker.run_once() == 2
     finally:
@@ -174,7 +175,7 @@ def test_a_mail_cut_off_three_times_is_quarantined_without_another_try(tmp_path)
     settings = Settings(data_dir=data, secret_key="test", gateway_addresses=(GATEWAY,))
     db = Database(settings.db_url)
     db.upgrade()
-    worker = Worker(settings, db, spool)
+    worker = Worker(build_gateway_config(settings), db, spool)
     try:
         worker.run_once()
     finally:
@@ -219,7 +220,7 @@ def test_a_database_that_is_away_defers_the_mail_and_quarantines_nothing(tmp_pat
     settings = Settings(data_dir=tmp_path, secret_key="test", gateway_addresses=(GATEWAY,),
                         database_url=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x")
     db = Database(settings.db_url)
-    worker = Worker(settings, db, spool)
+    worker = Worker(build_gateway_config(settings), db, spool)
     try:
         for round_ in range(3):  # round after round: kept, backing off, never quarantined
             assert worker.run_once() == 0

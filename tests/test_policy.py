@@ -196,6 +196,17 @@ def test_confidential_subject_marker_any_case() -> None:
     assert "[konfidentiell]" in decision.reason
 
 
+def test_confidential_decisions_say_so_and_others_do_not() -> None:
+    """Redaction reads this flag, set by the rule itself, never the rule's name."""
+    for name in ("sensitivity-confidential", "confidential-subject"):
+        decision = decide(load(name), SITE)
+        assert decision.action == "reject" and decision.confidential, name
+    assert not decide(with_headers(load("sensitivity-confidential"), ("sensitivity", "Normal")),
+                      SITE).confidential
+    refused = decide(load("discussion-sv"), replace(SITE, allowed_domains=("kommun.se",)))
+    assert refused.action == "reject" and not refused.confidential
+
+
 def test_operator_markers_replace_the_defaults() -> None:
     context = replace(SITE, confidential_markers=("Internt:",))
     assert decide(load("confidential-subject"), context).action == "publish"
@@ -446,6 +457,7 @@ def test_a_confidential_sensitivity_label_rejects(name: str) -> None:
     mail = replace(mail, headers=(*mail.headers, ("msip_labels", _MIP.format(name=name))))
     decision = decide(mail, SITE)
     assert decision.action == "reject" and decision.rule == "sensitivity_label"
+    assert decision.confidential  # so the intake keeps none of its words
     assert name in decision.reason
 
 

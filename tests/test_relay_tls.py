@@ -18,9 +18,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from mailfeed.gateway.outbound import OutboundSender
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import OutboundMail
-from mailfeed.publisher.notify import compose
 from mailfeed.publisher.outbox import enqueue
-from mailfeed.settings import load_settings
+from mailfeed.publisher.outgoing import compose
+from mailfeed.settings import build_gateway_config, load_settings
 from tests.conftest import free_port
 from tests.gateway_support import SinkHandler
 
@@ -62,7 +62,7 @@ def test_replies_go_to_the_relay_over_verified_tls_with_login(
                               message_id="tls.1@firma.se")
             enqueue(session, key="tls-test", purpose="link", recipient="anna.berg@firma.se",
                     message=message)
-        sender = OutboundSender(settings, db)
+        sender = OutboundSender(build_gateway_config(settings), db)
         assert sender.run_once() == 1
         assert [m.rcpts for m in handler.mails] == [["anna.berg@firma.se"]]
         assert "Länken" in handler.mails[0].message.get_content()
@@ -71,7 +71,7 @@ def test_replies_go_to_the_relay_over_verified_tls_with_login(
         with db.session() as session:
             enqueue(session, key="tls-test-2", purpose="link", recipient="erik@firma.se",
                     message=message)
-        untrusting = OutboundSender(settings.with_overrides(relay_ca=""), db)
+        untrusting = OutboundSender(build_gateway_config(settings.with_overrides(relay_ca="")), db)
         assert untrusting.run_once() == 0
         with db.session() as session:
             row = session.query(OutboundMail).filter_by(idempotency_key="tls-test-2").one()

@@ -174,7 +174,7 @@ def test_a_migration_run_concurrently_and_again_is_safe(kind: str, tmp_path: Pat
 
 
 def test_postgresql_is_upgraded_by_the_operator_only(tmp_path: Path) -> None:
-    from mailfeed.web import create_app
+    from mailfeed.wsgi import create_app
 
     for url in _pg_database():
         env = role_env(tmp_path, MAILFEED_DATABASE_URL=url)
@@ -184,7 +184,7 @@ def test_postgresql_is_upgraded_by_the_operator_only(tmp_path: Path) -> None:
             assert refused.returncode != 0 and "mailfeed db upgrade" in refused.stderr, role
         settings = load_settings(environ={}, data_dir=tmp_path, database_url=url)
         with pytest.raises(RuntimeError, match="mailfeed db upgrade"):
-            create_app(settings)  # the app never migrates by itself
+            create_app(settings)  # the web role never migrates by itself
         plain = url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(plain) as conn:
             tables = conn.execute("select count(*) from information_schema.tables "

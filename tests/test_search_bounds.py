@@ -17,6 +17,7 @@ from web_support import DOMAIN, add_thread, make_settings
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.fts_sqlite import INDEX_LIMIT
 from mailfeed.publisher.search import SearchTimeout, search
+from mailfeed.settings import build_web_config
 from mailfeed.web import create_app
 
 
@@ -52,7 +53,7 @@ def test_the_pages_say_a_search_took_too_long(data_dir: Path) -> None:
     db = Database(settings.db_url)
     db.upgrade()
     many_long_posts(db)
-    client = create_app(settings, db).test_client()
+    client = create_app(build_web_config(settings), db).test_client()
     page = client.get("/search?q=vanlig")
     assert page.status_code == 503
     assert "The search took too long" in page.get_data(as_text=True)

@@ -32,7 +32,7 @@ from mailfeed.gateway.dkimcheck import key_lookup_timed_out
 from mailfeed.gateway.smtp import GatewayHandler, SenderRate, SMTPListener, address_matcher
 from mailfeed.gateway.spool import Spool
 from mailfeed.publisher.db import Database
-from mailfeed.settings import Settings
+from mailfeed.settings import Settings, build_gateway_config, build_web_config
 from mailfeed.web import create_app
 from tests.conftest import free_port
 
@@ -62,7 +62,8 @@ def session_cookie(response: object) -> str:
 
 def test_the_session_cookie_is_secure_behind_a_trusted_tls_proxy(web_settings: Settings,
                                                                   web_db: Database) -> None:
-    app = create_app(web_settings.with_overrides(trusted_proxies=("10.0.0.5",)), web_db)
+    proxy = web_settings.with_overrides(trusted_proxies=("10.0.0.5",))
+    app = create_app(build_web_config(proxy), web_db)
     proxied = app.test_client()
     https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.7"}
     login = proxied.get("/login", headers=https, environ_base={"REMOTE_ADDR": "10.0.0.5"})
@@ -82,9 +83,9 @@ def test_the_outbox_is_not_local_through_a_proxy_on_this_machine(
     settings = make_settings(data_dir)  # magic-link, no relay: the local catcher
     db = Database(settings.db_url)
     db.upgrade()
-    local = create_app(settings, db).test_client()
+    local = create_app(build_web_config(settings), db).test_client()
     assert local.get("/outbox", headers={"Host": "127.0.0.1:8080"}).status_code == 200
-    proxied = create_app(settings, db).test_client()
+    proxied = create_app(build_web_config(settings), db).test_client()
     answer = proxied.get("/outbox", headers={"Host": "127.0.0.1:8080", **headers})
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
     db.dispose()
@@ -99,10 +100,10 @@ def listener(tmp_path: Path) -> Iterator[tuple[SMTPListener, Spool]]:
                             smtp_listen=f"127.0.0.1:{free_port()}",
                             gateway_addresses=("feed@firma.se",)).with_overrides(**changes)
         spool = Spool(tmp_path / "spool")
-        handler = GatewayHandler(spool, address_matcher(settings),
+        handler = GatewayHandler(spool, address_matcher(build_gateway_config(settings)),
                                  rate=SenderRate(settings.rate_limit),
                                  dkim_deferred=dkim_deferred)  # type: ignore[arg-type]
-        smtp = SMTPListener(settings, handler)
+        smtp = SMTPListener(build_gateway_config(settings), handler)
         smtp.start()
         started.append(smtp)
         return smtp, spool

@@ -16,7 +16,7 @@ import pytest
 
 from mailfeed.gateway.smtp import GatewayHandler, SenderRate, SMTPListener, address_matcher
 from mailfeed.gateway.spool import Spool
-from mailfeed.settings import Settings, load_settings
+from mailfeed.settings import Settings, build_gateway_config, load_settings
 from tests.conftest import free_port
 
 MAIL = b"From: anna.berg@firma.se\r\nTo: feed@firma.se\r\nSubject: Hej\r\n\r\nHej?\r\n"
@@ -32,8 +32,9 @@ def listen(tmp_path: Path) -> Iterator[Callable[..., tuple[Settings, Spool]]]:
             "MAILFEED_DATA_DIR": str(tmp_path), "MAILFEED_SMTP_LISTEN": f"127.0.0.1:{port}",
             "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se", **env})
         spool = Spool(tmp_path / "spool")
-        listener = SMTPListener(settings, GatewayHandler(
-            spool, address_matcher(settings), max_queue=max_queue, rate=SenderRate(rate)))
+        config = build_gateway_config(settings)
+        listener = SMTPListener(config, GatewayHandler(
+            spool, address_matcher(config), max_queue=max_queue, rate=SenderRate(rate)))
         listener.start()
         started.append(listener)
         return settings, spool

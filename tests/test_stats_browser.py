@@ -12,6 +12,7 @@ from stats_seed import seed_month
 from web_support import WaitressServer, make_settings
 
 from mailfeed.publisher.db import Database
+from mailfeed.settings import build_web_config
 from mailfeed.web import create_app
 
 SHOTS = ROOT / "docs" / "screenshots"
@@ -28,7 +29,7 @@ def server(data_dir: Path) -> Iterator[WaitressServer]:
     db.upgrade()
     with db.session() as session:
         seed_month(session)
-    with WaitressServer(create_app(settings, db), port=port) as running:
+    with WaitressServer(create_app(build_web_config(settings), db), port=port) as running:
         yield running
     db.dispose()
 

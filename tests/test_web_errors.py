@@ -23,7 +23,7 @@ from web_support import (  # noqa: F401
 )
 
 from mailfeed.publisher.db import Database
-from mailfeed.settings import Settings
+from mailfeed.settings import Settings, build_web_config
 from mailfeed.web import create_app
 
 QUESTION = [(f"anna@{DOMAIN}", "Anna Berg", "Var finns nycklarna?"),
@@ -94,7 +94,7 @@ def test_moderator_hides_thread_then_undoes(data_dir: Path) -> None:
     db = Database(settings.db_url)
     db.upgrade()
     thread = add_thread(db, "Nycklar", QUESTION)
-    client = create_app(settings, db).test_client()
+    client = create_app(build_web_config(settings), db).test_client()
     sign_in(client, db, MODERATOR)
     page = client.get(f"/t/{thread}-nycklar").get_data(as_text=True)
     assert '<details class="menu">' in page  # moderation sits in the ⋯ menu
@@ -118,7 +118,7 @@ def test_favicon_without_sign_in_and_guest_sign_in_link(client: FlaskClient,  # 
     (data_dir / "open").mkdir()
     db = Database(settings.db_url)
     db.upgrade()
-    guest = create_app(settings, db).test_client()
+    guest = create_app(build_web_config(settings), db).test_client()
     html = guest.get("/").get_data(as_text=True)
     assert 'href="/login?next=/"' in html and ">Sign in</a>" in html
     db.dispose()

@@ -15,13 +15,14 @@ from db_support import database  # noqa: F401 - fixture
 from web_support import DOMAIN, T0, add_thread, csrf_from, make_settings, sign_in
 
 from mailfeed.publisher.db import Database
+from mailfeed.settings import build_web_config
 from mailfeed.web import create_app
 
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 def test_feed_api_search_and_actions_on_postgresql(database: Database, data_dir: Path) -> None:
     assert database.engine.dialect.name == "postgresql"
-    app = create_app(make_settings(data_dir), database)
+    app = create_app(build_web_config(make_settings(data_dir)), database)
     client = app.test_client()
     ids = [add_thread(database, f"Fråga {n} om VPN", [
         (f"anna@{DOMAIN}", "Anna", f"Klienten strular, variant {n}"),

@@ -18,6 +18,7 @@ from mailfeed.publisher.db import Database
 from mailfeed.publisher.feed import list_threads
 from mailfeed.publisher.fts_sqlite import MARK_END, MARK_START
 from mailfeed.publisher.search import matching_thread_ids, search
+from mailfeed.settings import build_web_config
 
 
 def _corpus(db: Database) -> tuple[int, int]:
@@ -85,7 +86,7 @@ def test_search_page_scope_choice(scope: str, data_dir: Path) -> None:
     db = Database(settings.db_url)
     db.upgrade()
     key, printer = _corpus(db)
-    client = create_app(settings, db).test_client()
+    client = create_app(build_web_config(settings), db).test_client()
     sign_in(client, db, f"maria@{DOMAIN}")
     page = client.get(f"/search?q=receptionen&in={scope}").get_data(as_text=True)
     expected, other = ("Nyckel till förrådet", "Skrivaren") if scope == "own" else (

@@ -19,6 +19,7 @@ from conftest import free_port
 from web_support import DOMAIN, WaitressServer, add_thread, csrf_from, make_settings
 
 from mailfeed.publisher.db import Database
+from mailfeed.settings import build_web_config
 from mailfeed.web import create_app
 
 
@@ -50,7 +51,7 @@ def served(data_dir: Path):  # type: ignore[no-untyped-def]
     db = Database(settings.db_url)
     db.upgrade()
     add_thread(db, "Parkeringen i vinter", [(f"anna@{DOMAIN}", "Anna", "Plogas den?")])
-    with WaitressServer(create_app(settings, db), port=port) as server:
+    with WaitressServer(create_app(build_web_config(settings), db), port=port) as server:
         yield server
     db.dispose()
 

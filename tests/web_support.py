@@ -26,7 +26,7 @@ from waitress.server import create_server
 
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import MailMessage, OutboundMail, Person, Post, Thread
-from mailfeed.settings import Settings
+from mailfeed.settings import Settings, build_web_config
 from mailfeed.web import create_app
 
 DOMAIN = "firma.se"
@@ -61,7 +61,7 @@ def web_db(web_settings: Settings) -> Iterator[Database]:
 
 @pytest.fixture
 def app(web_settings: Settings, web_db: Database) -> Flask:
-    return create_app(web_settings, web_db)
+    return create_app(build_web_config(web_settings), web_db)
 
 
 @pytest.fixture

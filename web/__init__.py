@@ -1,4 +1,4 @@
-"""The web feed: `create_app(settings)` builds the Flask app with its blueprints.
+"""The web feed: `create_app(config, db)` builds the Flask app with its blueprints.
 
 Pages and the JSON API read and write through `publisher/` only.  Every request passes
 the sign-in gate (`web.security.gate`) and, when it changes something, the CSRF check.
@@ -12,54 +12,46 @@ from flask import Flask, request
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher.db import Database
-from mailfeed.settings import Settings
 from mailfeed.web import errors, i18n, render, security, spoolview, state
+from mailfeed.web.config import WebConfig
 from mailfeed.web.spoolview import SpoolView
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 
 
-def create_app(
-    settings: Settings, db: Database | None = None, spool: SpoolView | None = None
-) -> Flask:
-    """The app for these settings; with no `db`, open the configured one, which must be
-    current: the app never migrates a schema by itself (the composition root's rule:
-    `mailfeed.serve.open_database`; `mailfeed.wsgi` for WSGI servers).
+def create_app(config: WebConfig, db: Database, spool: SpoolView | None = None) -> Flask:
+    """The app for this configuration on an open (and upgraded) database.
 
     `spool` is the gateway's spool (`mailfeed serve` passes it): the admin page and
     /metrics read it through `web.spoolview`."""
-    if db is None:
-        db = Database(settings.db_url)
-        if not db.is_current():
-            db.dispose()
-            raise RuntimeError("the database schema is not current: run `mailfeed db upgrade`")
     app = Flask(
         __name__,
         template_folder=str(TEMPLATES),
         static_folder=str(Path(__file__).parent / "static"),
     )
     app.config.update(
-        MAILFEED_SETTINGS=settings,
-        SECRET_KEY=settings.secret_key,
+        SECRET_KEY=config.secret_key,
         SESSION_COOKIE_NAME="mailfeed_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        SESSION_COOKIE_SECURE=config.public_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=30 * 24 * 3600,
         MAX_CONTENT_LENGTH=1024 * 1024,  # the composer raises it for its attachments
     )
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
+    # keep the documented field order; `sort_keys` is DefaultJSONProvider's, not the base's
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["mailfeed_config"] = config
     app.session_interface = security.SessionCookies()
     app.wsgi_app = security.TrustedProxyFix(  # type: ignore[method-assign]
-        app.wsgi_app, settings.trusted_proxies)
+        app.wsgi_app, config.trusted_proxies)
     app.extensions["mailfeed_db"] = db
     if spool is not None:
         app.extensions[spoolview.EXTENSION] = spool
     app.teardown_appcontext(state.close_session)
     app.before_request(security.gate)
     app.before_request(security.check_csrf)
-    _register_template_helpers(app, settings)
+    _register_template_helpers(app, config)
     _register_blueprints(app)
     errors.install(app)
 
@@ -88,15 +80,15 @@ def create_app(
     return app
 
 
-def _register_template_helpers(app: Flask, settings: Settings) -> None:
-    i18n.install(app, settings.default_language)
+def _register_template_helpers(app: Flask, config: WebConfig) -> None:
+    i18n.install(app, config.default_language)
     app.jinja_env.globals.update(
         avatar_of=render.avatar,
         excerpt=render.excerpt,
         csrf_token=security.csrf_token,
         atom_url=security.atom_url,
         current_user=state.current_user,
-        settings=settings,
+        settings=config.template_values(),  # public values only, never the secret key
         iso_utc=render.iso_utc,
         request_path=lambda: request.full_path if request.query_string else request.path,
     )

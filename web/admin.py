@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from mailfeed.publisher import outbox, rawstore
 from mailfeed.publisher.models import MailMessage
-from mailfeed.settings import Settings
+from mailfeed.web.config import WebConfig
 from mailfeed.web.security import require_moderator
 from mailfeed.web.spoolview import current_spool
 from mailfeed.web.state import db_session, settings
@@ -27,7 +27,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 SPOOL_ID = re.compile(r"[0-9]{20}-[0-9a-f]{12}")  # Spool.put's ids; nothing path-like
 
 
-def raw_mail(cfg: Settings, raw_path: str) -> bytes | None:
+def raw_mail(cfg: WebConfig, raw_path: str) -> bytes | None:
     """The stored raw mail from whichever store kept it; a file only if it lies inside
     the data dir (no path tricks)."""
     return rawstore.load(db_session(), raw_path, cfg.data_dir)

@@ -21,12 +21,11 @@ from mailfeed.publisher import feed as feed_queries
 from mailfeed.publisher import people as people_queries
 from mailfeed.publisher import search as search_queries
 from mailfeed.publisher.models import Event, Invitation, Like, Person, Post
-from mailfeed.settings import build_site
 from mailfeed.web import feedtext
 from mailfeed.web.compose import parse_time
 from mailfeed.web.openapi import document
 from mailfeed.web.render import iso_utc
-from mailfeed.web.state import current_user, db_session, settings, writer
+from mailfeed.web.state import current_user, db_session, settings, site, writer
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -218,7 +217,7 @@ def start_thread() -> Response:
         return _error(400, feedtext.error_text("error_json"))
     session = db_session()
     try:
-        started = starting.start(session, build_site(settings()), writer, draft_from_json(data))
+        started = starting.start(session, site(), writer, draft_from_json(data))
     except starting.Invalid as exc:
         session.rollback()
         return _invalid(exc)
@@ -242,7 +241,7 @@ def add_post(thread_id: int) -> Response:
     if data is None:
         return _error(400, feedtext.error_text("error_json"))
     try:
-        post = starting.reply(session, build_site(settings()), found, writer, _text(data, "body"))
+        post = starting.reply(session, site(), found, writer, _text(data, "body"))
     except starting.Invalid as exc:
         session.rollback()
         return _invalid(exc)
@@ -286,7 +285,7 @@ def person(address: str) -> Response:
         "email": found.email,
         "name": found.name,
         # Departments arrive with the people directory (issue 16): null until then.
-        "department": getattr(found, "department", None),
+        "department": found.department,
         "url": f"{settings().public_url}/people/{found.id}",
         "praise_received": praise.received_count(session, found.id),
         "praise_given": praise.given_count(session, found.id),

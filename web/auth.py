@@ -24,10 +24,10 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
-from mailfeed.publisher import people, signin
+from mailfeed.publisher import outgoing, people, signin
 from mailfeed.publisher.models import utcnow
-from mailfeed.settings import Settings
-from mailfeed.web import i18n, mailer
+from mailfeed.web import i18n
+from mailfeed.web.config import WebConfig
 from mailfeed.web.security import safe_next, truly_local
 from mailfeed.web.state import current_user, db_session, settings, viewer_person
 
@@ -38,11 +38,11 @@ MAX_LINKS_PER_WINDOW = 5  # per address and LINK_LIFETIME: enough for typos, not
 SALT = "mailfeed-signin-v1"
 
 
-def _serializer(cfg: Settings) -> URLSafeSerializer:
+def _serializer(cfg: WebConfig) -> URLSafeSerializer:
     return URLSafeSerializer(cfg.secret_key, salt=SALT)
 
 
-def make_token(cfg: Settings, email: str, *, issued: float | None = None) -> tuple[str, str]:
+def make_token(cfg: WebConfig, email: str, *, issued: float | None = None) -> tuple[str, str]:
     """A signed sign-in token and its nonce; `issued` defaults to now."""
     nonce = secrets.token_urlsafe(18)
     stamp = int(issued if issued is not None else time.time())
@@ -50,7 +50,7 @@ def make_token(cfg: Settings, email: str, *, issued: float | None = None) -> tup
     return token, nonce
 
 
-def read_token(cfg: Settings, token: str, *, now: float | None = None) -> tuple[str, str] | str:
+def read_token(cfg: WebConfig, token: str, *, now: float | None = None) -> tuple[str, str] | str:
     """(email, nonce) of a valid unexpired token, or the name of what is wrong with it."""
     try:
         data: Any = _serializer(cfg).loads(token)
@@ -63,7 +63,7 @@ def read_token(cfg: Settings, token: str, *, now: float | None = None) -> tuple[
     return email, nonce
 
 
-def allowed_address(cfg: Settings, address: str) -> bool:
+def allowed_address(cfg: WebConfig, address: str) -> bool:
     local, at, domain = address.rpartition("@")
     return bool(local and at) and domain.lower() in cfg.publish_domains
 
@@ -92,13 +92,13 @@ def login() -> Response:
     token, nonce = make_token(cfg, address)
     link = cfg.public_url + url_for("auth.confirm", token=token)
     lang = i18n.choose_language(cfg.default_language)
-    mailer.queue(
-        db_session(), cfg, name="signin", lang=lang, recipient=address,
+    outgoing.queue_mail(
+        db_session(), cfg.site, template="signin", language=lang, recipient=address,
         key=f"signin:{nonce}", email=address, link=link,
     )
     db_session().commit()
     session["next"] = next_path
-    local_catcher = not cfg.relay and truly_local()
+    local_catcher = cfg.local_outbox and truly_local()
     return _render("web/auth/sent.html", local_catcher=local_catcher)
 
 

@@ -18,9 +18,8 @@ from werkzeug.wrappers import Response
 
 from mailfeed.publisher import events, people, praise, starting
 from mailfeed.publisher.models import Person, Upload
-from mailfeed.settings import build_site
 from mailfeed.web import feedtext
-from mailfeed.web.state import db_session, settings, writer
+from mailfeed.web.state import db_session, site, writer
 
 bp = Blueprint("compose", __name__)
 MAX_REQUEST = starting.MAX_UPLOADS * starting.MAX_UPLOAD + 1024 * 1024
@@ -139,7 +138,7 @@ def new() -> Response:
     session = db_session()
     try:
         draft = draft_from_form(request.form, _files())
-        thread = starting.start(session, build_site(settings()), author, draft)
+        thread = starting.start(session, site(), author, draft)
     except starting.Invalid as exc:
         session.rollback()
         return _page(request.form, feedtext.invalid_text(exc), 400)

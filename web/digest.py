@@ -11,14 +11,13 @@ from flask import Blueprint, abort, render_template, request
 
 from mailfeed.publisher.digest import read_digest_token
 from mailfeed.publisher.models import Person
-from mailfeed.settings import build_site
-from mailfeed.web.state import db_session, settings
+from mailfeed.web.state import db_session, site
 
 bp = Blueprint("digest", __name__)
 
 
 def _person(token: str) -> Person:
-    person_id = read_digest_token(build_site(settings()), token)
+    person_id = read_digest_token(site(), token)
     person = db_session().get(Person, person_id) if person_id is not None else None
     if person is None:
         abort(404)

@@ -9,10 +9,9 @@ from werkzeug.wrappers import Response
 from mailfeed.publisher import events, invitations
 from mailfeed.publisher import feed as feed_queries
 from mailfeed.publisher.models import Event, Thread
-from mailfeed.settings import build_site
 from mailfeed.web import feedtext
 from mailfeed.web.compose import form_offset, parse_time
-from mailfeed.web.state import current_user, db_session, is_moderator, settings, viewer_person
+from mailfeed.web.state import current_user, db_session, is_moderator, site, viewer_person
 
 bp = Blueprint("events", __name__)
 
@@ -58,7 +57,7 @@ def change(thread_id: int) -> Response:
     if starts is None or ends is None:
         abort(400, description=feedtext.error_text("error_event_time"))
     try:
-        events.update(db_session(), build_site(settings()), event,
+        events.update(db_session(), site(), event,
                       events.EventTimes(starts, ends, request.form.get("place", event.place)))
     except ValueError:
         abort(400, description=feedtext.error_text("error_event_order"))
@@ -70,6 +69,6 @@ def change(thread_id: int) -> Response:
 def cancel(thread_id: int) -> Response:
     thread, event = _event_or_404(thread_id)
     _organiser_only(thread)
-    events.cancel(db_session(), build_site(settings()), event)
+    events.cancel(db_session(), site(), event)
     db_session().commit()
     return redirect(f"{thread.path}#event", 303)

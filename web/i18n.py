@@ -102,14 +102,14 @@ def _zone() -> tzinfo:
     return zone if zone is not None else UTC
 
 
-class _CatalogueDomain(flask_babel.Domain):
+class _CatalogueDomain(flask_babel.Domain):  # type: ignore[misc]  # flask_babel is untyped
     """Flask-Babel's domain, reading the in-memory catalogue instead of compiled .mo files."""
 
     def get_translations(self) -> Translations:
         return catalogue.translations(language())
 
 
-class _Babel(flask_babel.Babel):
+class _Babel(flask_babel.Babel):  # type: ignore[misc]  # flask_babel is untyped
     @property
     def domain_instance(self) -> flask_babel.Domain:
         return _DOMAIN

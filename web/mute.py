@@ -14,14 +14,13 @@ from werkzeug.wrappers import Response
 
 from mailfeed.publisher import reactions, subscriptions
 from mailfeed.publisher.models import Person, Thread
-from mailfeed.settings import build_site
-from mailfeed.web.state import current_user, db_session, is_moderator, settings, viewer_person
+from mailfeed.web.state import current_user, db_session, is_moderator, site, viewer_person
 
 bp = Blueprint("mute", __name__)
 
 
 def _resolve(token: str) -> tuple[Thread, Person]:
-    found = subscriptions.read_mute_token(build_site(settings()), token)
+    found = subscriptions.read_mute_token(site(), token)
     if found is None:
         abort(404)
     session = db_session()

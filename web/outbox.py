@@ -14,7 +14,7 @@ from email.parser import BytesParser
 from typing import cast
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from inscriptis import get_text  # type: ignore[import-untyped]
+from inscriptis import get_text
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -40,7 +40,7 @@ def local_catcher() -> bool:
     auth (which implies a proxy) is not treated as local.
     """
     cfg = settings()
-    if cfg.relay or cfg.auth.startswith("header:") or not truly_local():
+    if not cfg.local_outbox or cfg.auth.startswith("header:") or not truly_local():
         return False
     # The Host alone proves nothing (a proxy on this machine may send 127.0.0.1), but a
     # public name in it does prove the request came through one.

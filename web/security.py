@@ -22,7 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher import people, tokens
-from mailfeed.settings import Settings
+from mailfeed.web.config import WebConfig
 from mailfeed.web.state import GUEST_NAME, CurrentUser, db_session, settings
 
 PUBLIC = frozenset(
@@ -95,7 +95,7 @@ def is_loopback(address: str | None) -> bool:
 FEED_SALT = "mailfeed-atom-v1"
 
 
-def feed_token(cfg: Settings, email: str) -> str:
+def feed_token(cfg: WebConfig, email: str) -> str:
     """A personal token for Atom URLs: feed readers cannot sign in, but can keep a URL.
 
     It reads Atom feeds only (never pages or the API) and is revoked by a new secret key.
@@ -103,7 +103,7 @@ def feed_token(cfg: Settings, email: str) -> str:
     return URLSafeSerializer(cfg.secret_key, salt=FEED_SALT).dumps(email.lower())
 
 
-def _feed_reader(cfg: Settings) -> CurrentUser | None:
+def _feed_reader(cfg: WebConfig) -> CurrentUser | None:
     token = request.args.get("token")
     if not token or request.method != "GET" or not request.path.endswith(".atom"):
         return None
@@ -116,7 +116,7 @@ def _feed_reader(cfg: Settings) -> CurrentUser | None:
     return CurrentUser(email, None, guest=False, moderator=False)
 
 
-def _token_user(cfg: Settings, moderators: set[str]) -> CurrentUser | None:
+def _token_user(cfg: WebConfig, moderators: set[str]) -> CurrentUser | None:
     """A personal API token (`Authorization: Bearer`) on an /api request; a wrong or
     revoked one marks the request so the gate answers 401 whatever else it carries."""
     header = request.headers.get("Authorization", "")
@@ -132,7 +132,7 @@ def _token_user(cfg: Settings, moderators: set[str]) -> CurrentUser | None:
                        moderator=person.email in moderators)
 
 
-def resolve_user(cfg: Settings) -> CurrentUser | None:
+def resolve_user(cfg: WebConfig) -> CurrentUser | None:
     """The user behind this request under the configured auth mode, or None."""
     reader = _feed_reader(cfg)
     if reader is not None:

@@ -1,6 +1,6 @@
 """The spool as the web app sees it: a Protocol the gateway's `Spool` satisfies.
 
-The web ring may not import `gateway.spool` (only `gateway.settings`), yet the admin page
+The web ring may not import the gateway (nor the composition root), yet the admin page
 lists quarantined mail and /metrics reports the queue.  So `mailfeed serve` hands its
 spool to `create_app(..., spool=...)`, and the web ring relies on this shape alone.
 Without a spool (an app built on its own) the spool parts are simply absent.

@@ -1,4 +1,4 @@
-"""Request-scoped access to the app's settings, database session and signed-in user.
+"""Request-scoped access to the app's configuration, database session and signed-in user.
 
 One database session per request, opened on first use and closed at teardown; views that
 write commit explicitly, so a failed request never leaves half a change behind.
@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from mailfeed.publisher import people
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import Person
-from mailfeed.settings import Settings
+from mailfeed.publisher.site import Site
+from mailfeed.web.config import WebConfig
 
 GUEST_NAME = "Guest"
 
@@ -34,8 +35,14 @@ class CurrentUser:
         return self.name or self.email
 
 
-def settings() -> Settings:
-    return cast(Settings, current_app.config["MAILFEED_SETTINGS"])
+def settings() -> WebConfig:
+    """The web view of the settings (built once by the composition root)."""
+    return cast(WebConfig, current_app.extensions["mailfeed_config"])
+
+
+def site() -> Site:
+    """The publisher's view, built once at app creation."""
+    return settings().site
 
 
 def database() -> Database:

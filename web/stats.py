@@ -40,9 +40,7 @@ def _report() -> outcomes.Report:
 
 
 def departments() -> list[str]:
-    column = getattr(Person, "department", None)
-    if column is None:  # before the people directory exists
-        return []
+    column = Person.department
     return [d for d, in db_session().execute(
         select(column).where(column.is_not(None)).distinct().order_by(column)) if d]
 
@@ -59,16 +57,17 @@ def index() -> str:
 
 def csv_rows(report: outcomes.Report, chart: str) -> list[list[object]]:
     if chart == "weekly":
-        return [["week", *outcomes.KINDS], *report.weekly_rows()]
+        header: list[object] = ["week", *outcomes.KINDS]
+        return [header, *report.weekly_rows()]
     if chart == "answer_time":
-        return [["time", "mail", "feed"]] + [list(row) for row in report.answer_buckets()]
+        return [["time", "mail", "feed"], *(list(row) for row in report.answer_buckets())]
     if chart == "participation":
         p = report.participation
-        return [["group", "people", "share"]] + [
+        return [["group", "people", "share"], *(
             [name, count, p.share(count)] for name, count in (
                 ("creators", p.creators), ("engagers", p.engagers), ("readers", p.readers),
-                ("quiet", p.quiet))]
-    return [["readers", "threads"]] + [list(row) for row in report.readers_per_thread]
+                ("quiet", p.quiet)))]
+    return [["readers", "threads"], *(list(row) for row in report.readers_per_thread)]
 
 
 @bp.get("/stats.csv")

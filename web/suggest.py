@@ -10,15 +10,9 @@ from flask import Blueprint, redirect, render_template
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher import suggest
-from mailfeed.publisher.site import Site
-from mailfeed.settings import Settings, build_site
-from mailfeed.web.state import db_session, settings
+from mailfeed.web.state import db_session, site
 
 bp = Blueprint("suggest", __name__, url_prefix="/suggest")
-
-
-def _site(cfg: Settings) -> Site:
-    return build_site(cfg)
 
 
 def _problem(error: suggest.InvalidInvitation) -> tuple[str, int]:
@@ -27,9 +21,8 @@ def _problem(error: suggest.InvalidInvitation) -> tuple[str, int]:
 
 @bp.get("/<token>")
 def preview(token: str) -> str | tuple[str, int]:
-    cfg = settings()
     try:
-        mail, parsed = suggest.load(db_session(), _site(cfg), token)
+        mail, parsed = suggest.load(db_session(), site(), token)
     except suggest.InvalidInvitation as exc:
         return _problem(exc)
     return render_template("web/suggest/preview.html", token=token, mail=mail, parsed=parsed)
@@ -39,7 +32,7 @@ def preview(token: str) -> str | tuple[str, int]:
 def publish(token: str) -> Response | tuple[str, int]:
     session = db_session()
     try:
-        thread = suggest.accept(session, _site(settings()), token)
+        thread = suggest.accept(session, site(), token)
     except suggest.InvalidInvitation as exc:
         return _problem(exc)
     session.commit()
@@ -49,7 +42,7 @@ def publish(token: str) -> Response | tuple[str, int]:
 @bp.get("/<token>/decline")
 def decline_page(token: str) -> str | tuple[str, int]:
     try:
-        suggest.load(db_session(), _site(settings()), token)
+        suggest.load(db_session(), site(), token)
     except suggest.InvalidInvitation as exc:
         return _problem(exc)
     return render_template("web/suggest/decline.html", token=token)
@@ -59,7 +52,7 @@ def decline_page(token: str) -> str | tuple[str, int]:
 def decline(token: str) -> str | tuple[str, int]:
     session = db_session()
     try:
-        suggest.decline(session, _site(settings()), token)
+        suggest.decline(session, site(), token)
     except suggest.InvalidInvitation as exc:
         return _problem(exc)
     session.commit()

@@ -25,6 +25,7 @@ from mailfeed.publisher import (
     invitations,
     notifications,
     outcomes,
+    outgoing,
     praise,
     reactions,
     starting,
@@ -32,12 +33,18 @@ from mailfeed.publisher import (
 )
 from mailfeed.publisher import feed as feed_queries
 from mailfeed.publisher.models import MailMessage, NewsItem, Person, Post, Thread, Upload
-from mailfeed.settings import build_site
-from mailfeed.web import feedtext, mailer
+from mailfeed.web import feedtext
 from mailfeed.web.admin import raw_mail
 from mailfeed.web.attachments import Attachment, list_attachments, read_attachment
 from mailfeed.web.render import iso_utc, markdown
-from mailfeed.web.state import current_user, db_session, is_moderator, settings, viewer_person
+from mailfeed.web.state import (
+    current_user,
+    db_session,
+    is_moderator,
+    settings,
+    site,
+    viewer_person,
+)
 
 bp = Blueprint("threads", __name__)
 
@@ -220,7 +227,7 @@ def reply(thread_id: int) -> Response:
     assert person is not None  # the gate guarantees a user
     body = request.form.get("body", "")
     try:
-        post = starting.reply(session, build_site(settings()), thread, person, body,
+        post = starting.reply(session, site(), thread, person, body,
                               praise_post=request.form.get("praise") == "1")
     except starting.Invalid as exc:
         # Keep what was typed (whitespace and all) and say what is wrong beside it, in the
@@ -260,10 +267,10 @@ def answer(post_id: int) -> Response:
     for target in reactions.thread_participants(session, thread):
         if person is not None and target.id == person.id:
             continue  # whoever marked it knows
-        notifications.notify_person(session, build_site(cfg), target, "answer", thread,
+        notifications.notify_person(session, site(), target, "answer", thread,
                                     actor=person, post=post, mail=False)
-        mailer.queue(
-            session, cfg, name="answered", lang=target.language or thread.language,
+        outgoing.queue_mail(
+            session, site(), template="answered", language=target.language or thread.language,
             recipient=target.email, key=f"answered:{thread.id}:{post.id}:{target.id}",
             thread_id=thread.id, author=post.author_display, subject=thread.subject,
             excerpt=post.body[:500], link=link,
