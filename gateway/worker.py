@@ -32,7 +32,10 @@ from mailfeed.publisher.publish import Outcome
 log = logging.getLogger(__name__)
 # A mail whose processing was started this often without ending (the process was killed
 # each time: out of memory, kill -9 of a frozen service) is quarantined, not tried again.
-MAX_STARTS = 3
+# Parsing itself runs in a child with its own CPU budget, so this is the last line of
+# defence; it is set above a short storm of restarts (an operator's or a supervisor's
+# three kill -9s), which otherwise quarantines an innocent mail that was in flight each time.
+MAX_STARTS = 5
 MAX_BACKOFF = 30.0
 # Database errors that only this mail causes: it would meet them on every attempt.
 _MAIL_ERRORS = (
