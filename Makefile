@@ -21,8 +21,7 @@ test: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m pip install -q -e '.[bench]'
-	$(BIN)/python benchmarks/smtp_intake.py
-	$(BIN)/python benchmarks/parsing.py
+	$(BIN)/python benchmarks/run.py --quick --json benchmarks/last-run.json
 
 accuracy: $(BIN)/.installed
 	$(BIN)/python -m pip install -q -e '.[bench]'

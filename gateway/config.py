@@ -48,6 +48,7 @@ class GatewayConfig:
     relay_timeout: int = 30  # seconds for connect, greeting and each command to the relay
     news_feeds: tuple[str, ...] = ()  # Atom/RSS URLs of intranet news, one thread per entry
     news_interval: int = 300  # seconds between polls of the news feeds
+    raw_store: str = "files"  # where raw mail is kept: files (in data_dir/raw) | database
 
     @property
     def primary_address(self) -> str:

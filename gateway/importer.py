@@ -17,7 +17,7 @@ from typing import Protocol
 
 from mailfeed.gateway.config import GatewayConfig
 from mailfeed.gateway.intake import Arrival, take_in
-from mailfeed.gateway.rawstore import RawStore
+from mailfeed.gateway.rawstore import raw_store
 from mailfeed.publisher.db import Database
 
 
@@ -78,7 +78,7 @@ def import_archive(
     config: GatewayConfig, db: Database, path: Path, *, batch: int = 200,
     progress: Progress | None = None,
 ) -> ImportStats:
-    raw_store = RawStore(config.raw_dir)
+    store = raw_store(config, db)
     arrival = Arrival(source="import", rcpts=(config.primary_address,))
     stats = ImportStats(threads=set())
     session = db.sessions()
@@ -86,7 +86,7 @@ def import_archive(
         for raw in iter_archive(path):
             stats.messages += 1
             outcome = take_in(raw, arrival, site=config.site, session=session,
-                              raw_store=raw_store).outcome
+                              raw_store=store).outcome
             if outcome.duplicate:
                 stats.duplicates += 1
             elif outcome.decision.action == "publish":

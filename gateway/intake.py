@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,7 +51,7 @@ class Arrival:
 class Taken:
     parsed: ParsedMail
     outcome: Outcome
-    raw_path: Path | None  # where the (possibly redacted) bytes are kept; None: not stored
+    raw_path: str | None  # the locator of the (possibly redacted) bytes; None: not stored
 
 
 def take_in(
@@ -68,13 +67,14 @@ def take_in(
     """Take in one mail.  With `raw_store` None nothing is stored (`mailfeed parse`): the
     decision is taken against `session`'s history when there is one, then rolled back.
     The caller commits `session` when storing."""
-    # keep: the raw mail is the record, on disk before anything points at it.
-    raw_path = raw_store.keep(raw)[1] if raw_store is not None else None
+    # keep: the raw mail is the record, stored before anything points at it (a file at
+    # once; a database row in the same transaction as the record).
+    raw_path = raw_store.keep(raw, session) if raw_store is not None else None
     # parse
     parsed = parse(raw)
     dkim_domains = verified_domains(raw, dnsfunc) if site.policy.own_dkim and raw else ()
     envelope = Envelope(mail_from=arrival.mail_from, rcpts=arrival.rcpts,
-                        source=arrival.source, raw_path=str(raw_path or ""),
+                        source=arrival.source, raw_path=raw_path or "",
                         dkim_domains=dkim_domains)
     if raw_store is None or session is None:
         return Taken(parsed, _judge(session, site, parsed, envelope), None)
@@ -93,7 +93,7 @@ def take_in(
     decision, thread = decide_for(session, site, parsed, envelope)
     # redact: a mail refused as confidential keeps its headers (the audit record), no words.
     if decision.confidential:
-        raw_store.redact(raw_path, decision.reason)
+        raw_store.redact(raw_path, decision.reason, session)
     # record
     return Taken(parsed, record(session, site, parsed, envelope, decision, thread), raw_path)
 
@@ -117,11 +117,11 @@ def _judge(session: Session | None, site: Site, parsed: ParsedMail,
     return Outcome(decide(parsed, context), None, duplicate=False, new_posts=0)
 
 
-def _drop_unrecorded_copy(raw_store: RawStore, raw_path: Path, session: Session,
+def _drop_unrecorded_copy(raw_store: RawStore, raw_path: str, session: Session,
                           parsed: ParsedMail) -> None:
     """A second mail with a known Message-ID but other bytes is not recorded; its copy
-    would be words on disk that nothing refers to (and that no redaction would reach)."""
+    would be words in the store that nothing refers to (and that no redaction would reach)."""
     recorded = session.scalar(
         select(MailMessage.raw_path).where(MailMessage.message_id == mail_key(parsed)))
-    if recorded and Path(recorded) != raw_path and raw_store.owns(raw_path):
-        raw_path.unlink(missing_ok=True)
+    if recorded and recorded != raw_path:
+        raw_store.discard(raw_path, session)

@@ -1,8 +1,10 @@
 """The outbound sender: delivers queued rows to the relay, or to the local outbox.
 
 With no relay configured (`MAILFEED_RELAY` unset) mail is written to `<data>/outbox/`
-and shown at `/outbox`, like a local mail catcher.  A row is marked sent only after the
-relay accepted it; a failure is retried with exponential backoff.  Each mail leaves with
+and shown at `/outbox`, like a local mail catcher.  Rows are leased before the attempt
+(`publisher.claims`: any number of senders on one database, none takes another's row),
+and the attempt's outcome is written with the lease's release in one transaction, after
+the relay answered; a failure is retried with exponential backoff.  Each mail leaves with
 its own VERP envelope sender (`feed+bounce-<id>.<mac>@…`), so a DSN names the mail that
 bounced; an address that hard-bounced `HARD_BOUNCE_LIMIT` times is not mailed again
 (checked here, at sending, so mail queued before the last bounce is held back too).
@@ -13,17 +15,20 @@ from __future__ import annotations
 import logging
 import os
 import smtplib
+import socket
 import ssl
 import threading
-from datetime import timedelta
+import time
+import uuid
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from mailfeed.gateway.config import GatewayConfig, parse_hostport
 from mailfeed.gateway.failures import describe, redact
-from mailfeed.publisher import bounces, outgoing
+from mailfeed.publisher import bounces, claims, outgoing
 from mailfeed.publisher.db import Database
-from mailfeed.publisher.models import OutboundMail, utcnow
+from mailfeed.publisher.models import utcnow
 from mailfeed.publisher.outbox import needs_smtputf8
 
 log = logging.getLogger(__name__)
@@ -47,14 +52,19 @@ def relay_down(exc: Exception) -> bool:
 
 
 class OutboundSender:
-    def __init__(self, config: GatewayConfig, db: Database) -> None:
+    def __init__(self, config: GatewayConfig, db: Database, batch: int = 50) -> None:
         self.config = config
         self.db = db
         self.site = config.site
         self.wake = threading.Event()
+        # Who holds a lease: unique per process, readable on the admin page and in SQL.
+        self.host = socket.gethostname()[:40]
+        self.claimer = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.batch = batch
+        self.unsettled: dict[int, tuple[str | None, bool]] = {}
         config.outbox_dir.mkdir(parents=True, exist_ok=True)
 
-    def _deliver(self, row: OutboundMail) -> None:
+    def _deliver(self, row: claims.Claimed) -> None:
         if not self.config.relay:
             path = self.config.outbox_dir / f"{row.id:08d}.eml"
             tmp = path.with_suffix(".tmp")
@@ -91,54 +101,99 @@ class OutboundSender:
             client.sendmail(envelope_from, rcpts, row.raw, mail_options=options)
 
     def run_once(self) -> int:
-        sent = 0
+        """Claim due mail, hand it to the relay, write each outcome; returns how many went.
+
+        Outcomes that could not be written (the database locked or away) are kept and
+        written first next round; the lease keeps everyone, this sender too, from sending
+        those rows again meanwhile."""
+        self._settle_pending()
+        if self.unsettled:
+            return 0  # the database is still away: claim nothing new
+        started = time.monotonic()
         with self.db.session() as session:
-            due = list(session.scalars(
-                select(OutboundMail)
-                .where(OutboundMail.state == "queued", OutboundMail.next_attempt <= utcnow())
-                .order_by(OutboundMail.id).limit(100)
-            ))
+            due = claims.claim_outbound(session, self.claimer, self.batch)
             dead = bounces.failing(session, (r.recipient for r in due))
-        for row in due:
+        sent = 0
+        for n, row in enumerate(due):
+            if self.unsettled or time.monotonic() - started > claims.LEASE.total_seconds() / 2:
+                # An outcome is unwritten (the database went away) or half the lease is
+                # used up: give back the rest rather than risk sending after it lapsed.
+                self._release([r.id for r in due[n:]])
+                break
             if row.recipient in dead and row.purpose not in bounces.ALWAYS_SENT:
-                self._failed(row.id, "not sent: the address bounced "
-                             f"{bounces.HARD_BOUNCE_LIMIT} times or more", permanent=True)
+                self._settle(row.id, "not sent: the address bounced "
+                             f"{bounces.HARD_BOUNCE_LIMIT} times or more", give_up=True)
                 continue
             try:
                 self._deliver(row)
             except (OSError, smtplib.SMTPException) as exc:
-                self._failed(row.id, f"{exc.__class__.__name__}: {exc}", permanent(exc))
+                error = f"{exc.__class__.__name__}: {exc}"
+                self._settle(row.id, error, permanent(exc))
+                log.warning("outbound %s not delivered: %s", row.id, redact(error))
                 if relay_down(exc):
-                    break  # the next mails would wait out the same timeout: next round
+                    # The next mails would wait out the same timeout: give them back now.
+                    self._release([r.id for r in due[n + 1:]])
+                    break
                 continue
-            with self.db.session() as session:
-                fresh = session.get(OutboundMail, row.id)
-                if fresh is not None:
-                    fresh.state = "sent"
-                    fresh.sent_at = utcnow()
-                    fresh.attempts += 1
+            self._settle(row.id, None)
             sent += 1
         return sent
 
-    def _failed(self, row_id: int, error: str, permanent: bool) -> None:
+    def _release(self, row_ids: list[int]) -> None:
+        try:
+            with self.db.session() as session:
+                claims.release_outbound(session, self.claimer, row_ids)
+        except OperationalError:
+            pass  # the leases lapse by themselves
+
+    def recover(self) -> None:
+        """Free the leases of this host's senders that died (kill -9, a crash)."""
+        def alive(pid: int) -> bool:
+            if pid <= 0:
+                return False
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return False
+            except PermissionError:
+                return True
+            return True
+
         with self.db.session() as session:
-            row = session.get(OutboundMail, row_id)
-            if row is None:
+            freed = claims.release_dead_claimers(session, self.host, alive)
+        if freed:
+            log.info("freed the outbound leases of %d stopped sender(s)", freed)
+
+    def _retry_at(self, attempts: int) -> datetime | None:
+        if attempts >= MAX_ATTEMPTS:
+            return None
+        delay = min(self.config.outbound_retry_base * 2 ** (attempts - 1), 3600)
+        return utcnow() + timedelta(seconds=delay)
+
+    def _settle(self, row_id: int, error: str | None, give_up: bool = False) -> None:
+        self.unsettled[row_id] = (error, give_up)
+        self._settle_pending()
+
+    def _settle_pending(self) -> None:
+        for row_id, (error, give_up) in list(self.unsettled.items()):
+            try:
+                with self.db.session() as session:
+                    claims.settle_outbound(session, self.claimer, row_id, error,
+                                           give_up=give_up, retry_at=self._retry_at)
+            except OperationalError as exc:
+                log.warning("outbound %s: outcome not written yet: %s", row_id, describe(exc))
                 return
-            row.attempts += 1
-            row.last_error = error[:1000]
-            if permanent or row.attempts >= MAX_ATTEMPTS:
-                row.state = "failed"
-            else:
-                base = self.config.outbound_retry_base
-                delay = min(base * 2 ** (row.attempts - 1), 3600)
-                row.next_attempt = utcnow() + timedelta(seconds=delay)
-        log.warning("outbound %s not delivered: %s", row_id, redact(error))
+            del self.unsettled[row_id]
 
     def run(self, stop: threading.Event) -> None:
+        recovered = 0.0
         while not stop.is_set():
             try:
-                self.run_once()
+                if time.monotonic() - recovered > 60:
+                    self.recover()
+                    recovered = time.monotonic()
+                if self.run_once() >= self.batch:
+                    continue  # a full batch went: more is probably due, claim again now
             except Exception as exc:  # noqa: BLE001 - the sender must keep running
                 log.error("outbound round failed: %s", describe(exc))
             self.wake.wait(timeout=1.0)

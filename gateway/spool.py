@@ -11,14 +11,18 @@ raw bytes under raw/.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+STALE_TMP = 600  # seconds after which a half-written spool file is a crash's leftover
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,16 @@ class Spool:
         for d in (self.tmp, self.new, self.failed):
             d.mkdir(parents=True, exist_ok=True)
         self._last_depth, self._counted_at = 0, 0.0
-        for stale in self.tmp.iterdir():  # never acknowledged: the client was told nothing
-            stale.unlink(missing_ok=True)
+        # Never acknowledged (the client was told nothing), left by a crash.  Only old
+        # ones: another process on this host (`mailfeed smtp` beside `mailfeed imap`)
+        # may be writing its own right now.
+        cutoff = time.time() - STALE_TMP
+        for stale in self.tmp.iterdir():
+            try:
+                if stale.stat().st_mtime < cutoff:
+                    stale.unlink(missing_ok=True)
+            except FileNotFoundError:
+                pass
 
     def put(
         self, raw: bytes, *, mail_from: str = "", rcpts: Sequence[str] = (), source: str = "smtp"
@@ -126,6 +138,27 @@ class Spool:
         if now - self._counted_at > max_age:
             self._last_depth, self._counted_at = self.depth(), now
         return self._last_depth >= limit
+
+    @contextmanager
+    def claim(self, entry: SpoolEntry) -> Iterator[bool]:
+        """Whether this process may handle `entry` now: several workers may share one
+        spool (separate `mailfeed worker` processes on a host), and an entry is one
+        worker's while it holds the entry file's lock (released if the worker dies)."""
+        try:
+            fd = os.open(entry.path, os.O_RDONLY)
+        except FileNotFoundError:
+            yield False  # another worker finished it meanwhile
+            return
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            # Still there once locked: a worker that just finished removed it first.
+            yield entry.path.exists()
+        finally:
+            os.close(fd)
 
     def _write_side(self, entry: SpoolEntry, meta: dict[str, Any]) -> None:
         side = entry.path.with_suffix(".json")

@@ -23,7 +23,7 @@ from mailfeed.gateway.dkimcheck import REAL_DNS, DnsFunc
 from mailfeed.gateway.failures import describe, redact
 from mailfeed.gateway.intake import Arrival, take_in
 from mailfeed.gateway.parsing import ParseFunc, ParseProcess, ParseStopped
-from mailfeed.gateway.rawstore import RawStore
+from mailfeed.gateway.rawstore import raw_store
 from mailfeed.gateway.spool import Spool, SpoolEntry
 from mailfeed.parsers.mail import parse_mail
 from mailfeed.publisher.db import Database
@@ -32,7 +32,10 @@ from mailfeed.publisher.publish import Outcome
 log = logging.getLogger(__name__)
 # A mail whose processing was started this often without ending (the process was killed
 # each time: out of memory, kill -9 of a frozen service) is quarantined, not tried again.
-MAX_STARTS = 3
+# Parsing itself runs in a child with its own CPU budget, so this is the last line of
+# defence; it is set above a short storm of restarts (an operator's or a supervisor's
+# three kill -9s), which otherwise quarantines an innocent mail that was in flight each time.
+MAX_STARTS = 5
 MAX_BACKOFF = 30.0
 # Database errors that only this mail causes: it would meet them on every attempt.
 _MAIL_ERRORS = (
@@ -62,7 +65,7 @@ class Worker:
         self.dnsfunc = dnsfunc  # DKIM keys (MAILFEED_VERIFY_DKIM); tests serve their own
         self.spool = spool
         self.site = config.site
-        self.raw = RawStore(config.raw_dir)
+        self.raw = raw_store(config, db)
         self.parser = ParseProcess(config.parse_cpu_seconds, parse)
         self.wake = threading.Event()
         self.backoff = 0.0  # seconds to wait after the database as a whole failed
@@ -85,31 +88,35 @@ class Worker:
         """Process everything pending; returns how many entries were handled."""
         count = 0
         for entry in self.spool.pending():  # may raise: `run` keeps going regardless
-            if entry.starts >= MAX_STARTS:
-                self._quarantine(entry, f"processing this mail was cut off {entry.starts} times "
-                                        "(the gateway was killed or ran out of memory)")
-                count += 1
-                continue
-            self.spool.begin(entry)
-            try:
-                self.handle(entry)
-            except ParseStopped:
-                self.spool.unbegin(entry)
-                break  # stopping: the mail stays spooled as it was
-            except Exception as exc:  # noqa: BLE001 - quarantine, never drop, keep running
-                if not belongs_to_mail(exc):
-                    # The database is locked, full or away (or the disk): the mail stays
-                    # spooled (it was acknowledged) and the round ends; no mail behind it
-                    # would fare better.
+            with self.spool.claim(entry) as mine:
+                if not mine:
+                    continue  # another worker sharing this spool has it
+                if entry.starts >= MAX_STARTS:
+                    self._quarantine(entry, f"processing this mail was cut off {entry.starts} "
+                                            "times (the gateway was killed or ran out of "
+                                            "memory)")
+                    count += 1
+                    continue
+                self.spool.begin(entry)
+                try:
+                    self.handle(entry)
+                except ParseStopped:
                     self.spool.unbegin(entry)
-                    self.backoff = min(MAX_BACKOFF, max(1.0, self.backoff * 2))
-                    log.warning("mail %s deferred: %s", entry.id, describe(exc))
-                    break
-                self._quarantine(entry, "".join(traceback.format_exception_only(exc)).strip())
-            else:
-                self.spool.done(entry)
-                self.backoff = 0.0
-            count += 1
+                    break  # stopping: the mail stays spooled as it was
+                except Exception as exc:  # noqa: BLE001 - quarantine, never drop, keep running
+                    if not belongs_to_mail(exc):
+                        # The database is locked, full or away (or the disk): the mail stays
+                        # spooled (it was acknowledged) and the round ends; no mail behind it
+                        # would fare better.
+                        self.spool.unbegin(entry)
+                        self.backoff = min(MAX_BACKOFF, max(1.0, self.backoff * 2))
+                        log.warning("mail %s deferred: %s", entry.id, describe(exc))
+                        break
+                    self._quarantine(entry, "".join(traceback.format_exception_only(exc)).strip())
+                else:
+                    self.spool.done(entry)
+                    self.backoff = 0.0
+                count += 1
         return count
 
     def run(self, stop: threading.Event) -> None:

@@ -69,6 +69,57 @@ def serve(demo: bool) -> None:
     gateway.serve_forever()
 
 
+def _run_roles(*roles: str) -> None:
+    from mailfeed.serve import Gateway, SchemaOutdated
+
+    try:
+        gateway = Gateway(_settings(), roles)
+    except SchemaOutdated as exc:
+        raise click.ClickException(str(exc)) from exc
+    gateway.serve_forever()
+
+
+@main.command()
+def smtp() -> None:
+    """Run the SMTP listener alone: acknowledge mail into this host's spool."""
+    _run_roles("smtp")
+
+
+@main.command()
+def imap() -> None:
+    """Run the IMAP poller alone (MAILFEED_IMAP_URL): fetch mail into this host's spool."""
+    if not _settings().imap_url:
+        raise click.ClickException("MAILFEED_IMAP_URL is not set")
+    _run_roles("imap")
+
+
+@main.command()
+def worker() -> None:
+    """Run the ingest worker alone: this host's spool -> parse -> publish."""
+    _run_roles("worker")
+
+
+@main.command()
+def sender() -> None:
+    """Run the outbound sender alone: the queue -> the relay (or the local outbox)."""
+    _run_roles("sender")
+
+
+@main.command()
+def web() -> None:
+    """Run the web app under gunicorn: MAILFEED_WEB_WORKERS processes, each with
+    MAILFEED_WEB_THREADS threads and as many database connections."""
+    from mailfeed.serve import SchemaOutdated, open_database
+    from mailfeed.webserver import serve_gunicorn
+
+    settings = _settings()
+    try:
+        open_database(settings, pool_size=1).dispose()  # refuse before forking workers
+    except SchemaOutdated as exc:
+        raise click.ClickException(str(exc)) from exc
+    serve_gunicorn(settings)
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract.")
 @click.option("--text", "as_text", is_flag=True, help="Files are bare plain-text bodies.")

@@ -21,6 +21,7 @@ from typing import Any
 
 from mailfeed.gateway.config import GatewayConfig, parse_hostport
 from mailfeed.parsers.policy import DEFAULT_CONFIDENTIAL_MARKERS, PolicyContext
+from mailfeed.publisher.rawstore import KINDS as RAW_STORES
 from mailfeed.publisher.site import Site
 from mailfeed.web.config import WebConfig
 
@@ -36,7 +37,10 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "monitor_policy": ("suggest", "publish", "off"),
     "external_people": ("name", "redact"),
     "default_language": ("sv", "en"),
+    "raw_store": RAW_STORES,
 }
+# Counts that must be at least one (0 would mean no connection, worker or thread at all).
+AT_LEAST_ONE = ("database_pool_size", "web_workers", "web_threads")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -88,6 +92,11 @@ class Settings:
     outbound_retry_base: int = 30  # seconds before the first retry; doubles, capped at 1 h
     metrics_token: str = ""  # when set, /metrics wants `Authorization: Bearer <token>`
     verify_dkim: bool = False  # verify DKIM ourselves (dkimpy), for set-ups without a verifier
+    database_pool_size: int = 5  # connections per process (a web worker: one per thread)
+    statement_timeout: int = 30  # seconds a statement or lock wait may take (0: no limit)
+    web_workers: int = 2  # `mailfeed web`: gunicorn worker processes
+    web_threads: int = 4  # threads per web worker (and its connection pool)
+    raw_store: str = "files"  # files (under the data dir) | database
     parse_cpu_seconds: int = 30  # CPU time one mail may take to parse; over it: quarantined
     max_link_replies: int = 100  # link mails one incoming mail may cause; the rest are told
     max_connections: int = 200  # SMTP sessions at once; more are answered 421 4.7.0
@@ -179,6 +188,10 @@ def _check_choices(settings: Settings) -> None:
                                 "is not host:port") from None
     if not settings.gateway_addresses:
         raise SettingsError(f"{PREFIX}GATEWAY_ADDRESSES: at least one address is needed")
+    for name in AT_LEAST_ONE:
+        if getattr(settings, name) < 1:
+            raise SettingsError(f"{PREFIX}{name.upper()}: {getattr(settings, name)!r} "
+                                "must be at least 1")
 
 
 # `MAILFEED_*` variables that are no gateway setting: the config file's path, and what the
@@ -312,4 +325,5 @@ def build_gateway_config(settings: Settings) -> GatewayConfig:
         relay_timeout=settings.relay_timeout,
         news_feeds=settings.news_feeds,
         news_interval=settings.news_interval,
+        raw_store=settings.raw_store,
     )

@@ -150,15 +150,33 @@ def rank_similar(
     `candidates` are (key, text) pairs, e.g. (thread id, subject and first post).
     Ties keep the candidates' order.
     """
-    keyed = list(candidates)
-    bags = [features(text) for _, text in keyed]
-    query = features(question)
-    idf = _idf([query, *bags])
+    return rank_features(features(question), [(key, features(text)) for key, text in candidates],
+                         limit=limit, threshold=threshold)
+
+
+def rank_features(
+    query: Mapping[str, int],
+    candidates: Sequence[tuple[K, Mapping[str, int]]],
+    limit: int = 3,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[tuple[K, float]]:
+    """`rank_similar` over features computed before (`features(text)`), so a caller can
+    keep each candidate's features instead of deriving them again for every question."""
+    idf = _idf([query, *(bag for _, bag in candidates)])
     qvec = _vector(query, idf)
-    scored = [
-        (key, _cosine(qvec, _vector(bag, idf)))
-        for (key, _), bag in zip(keyed, bags, strict=True)
-    ]
+    qnorm = math.sqrt(sum(v * v for v in qvec.values()))
+    scored = []
+    for key, bag in candidates:
+        # _cosine(qvec, _vector(bag, idf)) in one pass, without building the vector.
+        dot = norm = 0.0
+        for feature, count in bag.items():
+            value = (NGRAM_WEIGHT if feature[0] == "#" else 1.0) * \
+                (1.0 + math.log(count)) * idf.get(feature, 1.0)
+            norm += value * value
+            other = qvec.get(feature)
+            if other is not None:
+                dot += value * other
+        scored.append((key, dot / (math.sqrt(norm) * qnorm) if norm and qnorm else 0.0))
     ranked = sorted(
         (pair for pair in scored if pair[1] >= threshold), key=lambda p: p[1], reverse=True
     )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailfeed.parsers.model import Decision, ParsedMail
-from mailfeed.publisher import bounces, subscriptions
+from mailfeed.publisher import bounces, claims, subscriptions
 from mailfeed.publisher.models import MailMessage, Person, Thread
 from mailfeed.publisher.publish import Envelope, Outcome, mail_key
 from mailfeed.publisher.site import Site
@@ -47,6 +47,7 @@ def process_control(
         if token is None and outbound_id is None:
             continue
         key = mail_key(parsed)
+        claims.claim_mail(session, [key])
         seen = session.scalar(select(MailMessage).where(MailMessage.message_id == key))
         if seen is not None:
             return Outcome(Decision("ignore", None, seen.reason), seen.thread_id,

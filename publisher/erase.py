@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from mailfeed.publisher import rawstore
 from mailfeed.publisher.models import (
     Like,
     MailMessage,
@@ -63,8 +64,9 @@ def erase_person(session: Session, address: str) -> Erasure:
         session.delete(row)
     result.outbound = len(queued)
     for mail in session.scalars(select(MailMessage).where(MailMessage.sender == address)):
-        if mail.raw_path:
-            result.files.append(Path(mail.raw_path))
+        gone = rawstore.forget(session, mail.raw_path)
+        if gone is not None:
+            result.files.append(gone)
         mail.sender, mail.mail_from, mail.raw_path = ERASED, "", ""
         result.mails += 1
     return result

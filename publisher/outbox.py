@@ -51,12 +51,22 @@ def enqueue(
         recipient=recipient.lower(),
         thread_id=thread_id,
         message_id=str(message.get("Message-ID", "")).strip("<>"),
-        raw=message.as_bytes(policy=WIRE_UTF8 if needs_smtputf8(
-            recipient, str(message.get("From", ""))) else WIRE),
+        raw=wire_bytes(message, recipient),
     )
     session.add(row)
     session.flush()
     return row
+
+
+def wire_bytes(message: EmailMessage, recipient: str) -> bytes:
+    utf8 = needs_smtputf8(recipient, str(message.get("From", "")))
+    return message.as_bytes(policy=WIRE_UTF8 if utf8 else WIRE)
+
+
+def enqueue_many(session: Session, rows: list[OutboundMail]) -> None:
+    """Queue rows composed already, whose keys the caller checked are new (one flush)."""
+    session.add_all(rows)
+    session.flush()
 
 
 def recent(session: Session, limit: int = 100) -> list[OutboundMail]:

@@ -31,7 +31,7 @@ from mailfeed.publisher.catalogue import RenderedMail, language_for, render_mail
 from mailfeed.publisher.models import OutboundMail
 from mailfeed.publisher.site import Site
 
-__all__ = ["ANSWERS", "RenderedMail", "compose", "compose_mail", "mail_language",
+__all__ = ["ANSWERS", "RenderedMail", "compose", "compose_each", "compose_mail", "mail_language",
            "message_id_for", "queue_mail", "render_for", "render_mail", "return_path"]
 
 # Mail sent in answer to a mail (RFC 3834 §5: auto-replied); the rest is auto-generated.
@@ -105,6 +105,44 @@ def compose(
         msg[name] = value
     msg.set_content(body)
     return msg
+
+
+PLACEHOLDER_TO = "recipient@placeholder.invalid"
+PLACEHOLDER_ID = "message-id@placeholder.invalid"
+
+
+def compose_each(
+    recipients: Sequence[tuple[str, str | None, str]], **common: Any
+) -> dict[str, bytes]:
+    """The same mail to several people, as wire bytes per address.
+
+    Composed and serialised once; each copy differs only in its To and Message-ID header
+    lines, each folded by the same policy the whole message would use, so the bytes are
+    what `compose(...)` serialised by `outbox.wire_bytes` gives for that person (so pass
+    `date`, or the copies would differ from it by their Date).  `recipients` are (address,
+    name, message id); an internationalised address (SMTPUTF8) is composed on its own."""
+    out: dict[str, bytes] = {}
+    template = compose(recipient=PLACEHOLDER_TO, recipient_name=None,
+                       message_id=PLACEHOLDER_ID, **common)
+    wire = template.as_bytes(policy=outbox.WIRE)
+    to_line = outbox.WIRE.fold_binary("To", outbox.WIRE.header_factory(
+        "To", _address("", PLACEHOLDER_TO)))
+    id_line = outbox.WIRE.fold_binary("Message-ID", outbox.WIRE.header_factory(
+        "Message-ID", f"<{PLACEHOLDER_ID}>"))
+    usable = wire.count(to_line) == 1 and wire.count(id_line) == 1 and \
+        outbox.needs_smtputf8(str(template["From"])) is False
+    for address, name, message_id in recipients:
+        if not usable or outbox.needs_smtputf8(address):
+            msg = compose(recipient=address, recipient_name=name, message_id=message_id,
+                          **common)
+            out[address] = outbox.wire_bytes(msg, address)
+            continue
+        to = outbox.WIRE.fold_binary("To", outbox.WIRE.header_factory(
+            "To", _address(name or "", address)))
+        mid = outbox.WIRE.fold_binary("Message-ID", outbox.WIRE.header_factory(
+            "Message-ID", f"<{message_id}>"))
+        out[address] = wire.replace(to_line, to, 1).replace(id_line, mid, 1)
+    return out
 
 
 def compose_mail(

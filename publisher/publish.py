@@ -22,7 +22,16 @@ from sqlalchemy.orm import Session
 from mailfeed.parsers import authresults
 from mailfeed.parsers.model import ChainMessage, Decision, ParsedMail
 from mailfeed.parsers.policy import decide
-from mailfeed.publisher import outgoing, people, praise, related, replyaddr, suggest
+from mailfeed.publisher import (
+    claims,
+    outbox,
+    outgoing,
+    people,
+    praise,
+    related,
+    replyaddr,
+    suggest,
+)
 from mailfeed.publisher.models import MailMessage, MessageRef, OutboundMail, Post, Thread, utcnow
 from mailfeed.publisher.site import Site
 
@@ -279,17 +288,20 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
         site, "link", thread.language, url=url, subject=thread.subject,
         posts=len(thread.posts), people=max(len(writers), 1), similar=similar,
     )
-    message_ids = []
-    for address, name in todo:
-        row = outgoing.queue_mail(
-            session, site, template="link", rendered=mail, key=keys[address],
-            recipient=address, recipient_name=name, in_reply_to=parsed.message_id,
-            references=parsed.references,
-            extra_headers=[("Reply-To", replyaddr.reply_address(site, thread.id))],
-            thread_id=thread.id,
-        )
-        message_ids.append(row.message_id)
-    _remember_ids(session, thread, message_ids)
+    message_ids = {a: outgoing.message_id_for(site.gateway_domain, keys[a]) for a, _ in todo}
+    # One body for everyone: composed and serialised once, To and Message-ID per person.
+    wire = outgoing.compose_each(
+        [(address, name, message_ids[address]) for address, name in todo],
+        sender=site.gateway_address, sender_name=site.name, subject=mail.subject,
+        body=mail.body, in_reply_to=parsed.message_id, references=parsed.references,
+        date=datetime.now(UTC),
+        extra_headers=[("Reply-To", replyaddr.reply_address(site, thread.id))],
+    )
+    outbox.enqueue_many(session, [
+        OutboundMail(idempotency_key=keys[address], purpose="link", recipient=address.lower(),
+                     thread_id=thread.id, message_id=message_ids[address], raw=wire[address])
+        for address, _name in todo])
+    _remember_ids(session, thread, list(message_ids.values()))
 
 
 def _rejection_kind(decision: Decision) -> str:
@@ -366,7 +378,10 @@ def _flags(parsed: ParsedMail) -> list[str]:
 
 def seen_before(session: Session, parsed: ParsedMail) -> Outcome | None:
     """The outcome on record when this mail (by Message-ID or hash) was handled already."""
-    seen = session.scalar(select(MailMessage).where(MailMessage.message_id == mail_key(parsed)))
+    key = mail_key(parsed)
+    # Another instance may hold the same mail (two MX hosts): wait for it, then see its row.
+    claims.claim_mail(session, claims.mail_claim_keys(parsed, key))
+    seen = session.scalar(select(MailMessage).where(MailMessage.message_id == key))
     if seen is None:
         return None
     decision = Decision(seen.action, seen.kind, seen.reason)  # type: ignore[arg-type]

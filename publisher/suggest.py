@@ -7,14 +7,12 @@ mail, so publishing takes a button press (a POST).  "Not this one" is remembered
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from mailfeed.parsers.mail import parse_mail
 from mailfeed.parsers.model import Decision, ParsedMail
-from mailfeed.publisher import outgoing
+from mailfeed.publisher import outgoing, rawstore
 from mailfeed.publisher.models import MailMessage, Thread
 from mailfeed.publisher.site import Site
 
@@ -72,9 +70,10 @@ def queue_invitation(
 def load(session: Session, site: Site, token: str) -> tuple[MailMessage, ParsedMail]:
     """The invited mail and what it says, for the preview page."""
     mail = session.get(MailMessage, read_token(site, token))
-    if mail is None or not Path(mail.raw_path).is_file():
+    raw = rawstore.load(session, mail.raw_path) if mail is not None else None
+    if mail is None or raw is None:
         raise InvalidInvitation("gone", "the mail behind this link is gone")
-    return mail, parse_mail(Path(mail.raw_path).read_bytes())
+    return mail, parse_mail(raw)
 
 
 def accept(session: Session, site: Site, token: str) -> Thread:

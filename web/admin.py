@@ -8,15 +8,15 @@ through `web.spoolview` (absent when the app runs without a gateway).
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from mailfeed.publisher import outbox
+from mailfeed.publisher import outbox, rawstore
 from mailfeed.publisher.models import MailMessage
 from mailfeed.web.config import WebConfig
 from mailfeed.web.security import require_moderator
@@ -27,16 +27,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 SPOOL_ID = re.compile(r"[0-9]{20}-[0-9a-f]{12}")  # Spool.put's ids; nothing path-like
 
 
-def raw_file(cfg: WebConfig, raw_path: str) -> Path | None:
-    """The stored raw mail, only if it lies inside the data dir (no path tricks)."""
-    if not raw_path:
-        return None
-    root = cfg.data_dir.resolve()
-    candidate = Path(raw_path)
-    path = (candidate if candidate.is_absolute() else root / candidate).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        return None
-    return path
+def raw_mail(cfg: WebConfig, raw_path: str) -> bytes | None:
+    """The stored raw mail from whichever store kept it; a file only if it lies inside
+    the data dir (no path tricks)."""
+    return rawstore.load(db_session(), raw_path, cfg.data_dir)
 
 
 @bp.get("")
@@ -79,9 +73,10 @@ def retry_outbound(row_id: int) -> Response:
 def raw(mail_id: int) -> Response:
     require_moderator()
     row = db_session().get(MailMessage, mail_id)
-    path = raw_file(settings(), row.raw_path) if row is not None else None
-    if path is None:
+    raw = raw_mail(settings(), row.raw_path) if row is not None else None
+    if raw is None:
         abort(404)
     return send_file(
-        path, mimetype="message/rfc822", as_attachment=True, download_name=f"mail-{mail_id}.eml"
+        io.BytesIO(raw), mimetype="message/rfc822", as_attachment=True,
+        download_name=f"mail-{mail_id}.eml",
     )

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from pathlib import Path
 from typing import cast
 
 INLINE_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -40,11 +39,10 @@ def safe_filename(name: str | None, index: int) -> str:
     return base[:120] or f"attachment-{index}"
 
 
-def _parts(path: Path) -> list[tuple[int, Message]]:
-    if not path.is_file() or path.stat().st_size > MAX_RAW_BYTES:
+def _parts(raw: bytes) -> list[tuple[int, Message]]:
+    if len(raw) > MAX_RAW_BYTES:
         return []
-    with path.open("rb") as fh:
-        message = BytesParser(policy=policy.default).parse(fh)
+    message = BytesParser(policy=policy.default).parsebytes(raw)
     leaves = [part for part in message.walk() if not part.is_multipart()]
     return list(enumerate(leaves))
 
@@ -62,18 +60,18 @@ def _payload(part: Message) -> bytes:
     return data if isinstance(data, bytes) else b""
 
 
-def list_attachments(path: Path) -> list[Attachment]:
+def list_attachments(raw: bytes) -> list[Attachment]:
     found = [
         Attachment(i, safe_filename(part.get_filename(), i), part.get_content_type(),
                    len(_payload(part)))
-        for i, part in _parts(path)
+        for i, part in _parts(raw)
         if _is_attachment(part)
     ]
     return found[:MAX_LISTED]
 
 
-def read_attachment(path: Path, index: int) -> tuple[Attachment, bytes] | None:
-    for i, part in _parts(path):
+def read_attachment(raw: bytes, index: int) -> tuple[Attachment, bytes] | None:
+    for i, part in _parts(raw):
         if i == index and _is_attachment(part):
             data = _payload(part)
             name = safe_filename(part.get_filename(), i)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -35,7 +34,7 @@ from mailfeed.publisher import (
 from mailfeed.publisher import feed as feed_queries
 from mailfeed.publisher.models import MailMessage, NewsItem, Person, Post, Thread, Upload
 from mailfeed.web import feedtext
-from mailfeed.web.admin import raw_file
+from mailfeed.web.admin import raw_mail
 from mailfeed.web.attachments import Attachment, list_attachments, read_attachment
 from mailfeed.web.render import iso_utc, markdown
 from mailfeed.web.state import (
@@ -190,8 +189,8 @@ def _attachments_by_post(session: Session, posts: list[Post]) -> dict[int, list[
     mails = session.scalars(select(MailMessage).where(MailMessage.id.in_(list(last_post))))
     result: dict[int, list[Attachment]] = {}
     for mail in mails:
-        path = raw_file(settings(), mail.raw_path)
-        found = list_attachments(path) if path is not None else []
+        raw = raw_mail(settings(), mail.raw_path)
+        found = list_attachments(raw) if raw is not None else []
         if found:
             result[last_post[mail.id]] = found
     return result
@@ -203,8 +202,8 @@ def attachment(thread_id: int, mail_id: int, index: int) -> Response:
     session = db_session()
     thread = _thread_or_404(session, thread_id)
     mail = session.get(MailMessage, mail_id)
-    path = raw_file(settings(), mail.raw_path) if mail and mail.thread_id == thread.id else None
-    found = read_attachment(path, index) if path is not None else None
+    raw = raw_mail(settings(), mail.raw_path) if mail and mail.thread_id == thread.id else None
+    found = read_attachment(raw, index) if raw is not None else None
     if found is None:
         abort(404)
     part, data = found
@@ -335,17 +334,18 @@ def restore_thread(thread_id: int) -> Response:
     return redirect(thread.path)
 
 
-def _original_path(thread_id: int, mail_id: int) -> Path:
-    """The raw file of a mail in this thread, for the thread's participants and moderators."""
+def _original_raw(thread_id: int, mail_id: int) -> bytes:
+    """The raw mail of a mail in this thread (from whichever raw store kept it), for the
+    thread's participants and moderators."""
     session = db_session()
     thread = _thread_or_404(session, thread_id)
     if not is_moderator() and not reactions.is_participant(session, thread, viewer_person()):
         abort(403)
     mail = session.get(MailMessage, mail_id)
-    path = raw_file(settings(), mail.raw_path) if mail and mail.thread_id == thread.id else None
-    if path is None:
+    raw = raw_mail(settings(), mail.raw_path) if mail and mail.thread_id == thread.id else None
+    if raw is None:
         abort(404)
-    return path
+    return raw
 
 
 SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject", "Message-ID")
@@ -355,7 +355,7 @@ SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject", "Message-ID")
 def original_view(thread_id: int, mail_id: int) -> str:
     """The original mail, readable: its main headers and its text (HTML read as text,
     so nothing the sender wrote runs or loads here), with a link to download it."""
-    mime = read_mime(_original_path(thread_id, mail_id).read_bytes())
+    mime = read_mime(_original_raw(thread_id, mail_id))
     values = {name.lower(): value for name, value in reversed(mime.headers)}  # first wins
     headers = [(name, values[name.lower()]) for name in SHOWN_HEADERS if name.lower() in values]
     thread = _thread_or_404(db_session(), thread_id)
@@ -366,9 +366,10 @@ def original_view(thread_id: int, mail_id: int) -> str:
 @bp.get("/t/<int:thread_id>/mail/<int:mail_id>.eml")
 def original(thread_id: int, mail_id: int) -> Response:
     """The original mail as a file, as it arrived."""
-    path = _original_path(thread_id, mail_id)
+    raw = _original_raw(thread_id, mail_id)
     return send_file(
-        path, mimetype="message/rfc822", as_attachment=True, download_name=f"mail-{mail_id}.eml"
+        io.BytesIO(raw), mimetype="message/rfc822", as_attachment=True,
+        download_name=f"mail-{mail_id}.eml",
     )
 
 
