@@ -53,8 +53,12 @@ def run_quotequail(case: Case) -> Result:
     text = plain_of(case)
     unwrapped = quotequail.unwrap(text)
     if unwrapped:
-        earlier = [(str(unwrapped.get("from", "")) + " " + str(unwrapped.get("cc", "")),
-                    str(unwrapped.get("text", "")))]
+        earlier = [
+            (
+                str(unwrapped.get("from", "")) + " " + str(unwrapped.get("cc", "")),
+                str(unwrapped.get("text", "")),
+            )
+        ]
         return Result(str(unwrapped.get("text_top", "")), earlier)
     parts = quotequail.quote(text)
     return Result(parts[0][1] if parts and parts[0][0] else "", [])
@@ -89,11 +93,12 @@ def run_talon(case: Case) -> Result:
 
 def systems() -> dict[str, Callable[[Case], Result]]:
     found: dict[str, Callable[[Case], Result]] = {"mailfeed": run_ours}
-    for label, module, runner in (("quotequail", "quotequail", run_quotequail),
-                                  ("mail-parser-reply", "mailparser_reply", run_mailparser_reply),
-                                  ("email-reply-parser", "email_reply_parser",
-                                   run_email_reply_parser),
-                                  ("talon", "talon", run_talon)):
+    for label, module, runner in (
+        ("quotequail", "quotequail", run_quotequail),
+        ("mail-parser-reply", "mailparser_reply", run_mailparser_reply),
+        ("email-reply-parser", "email_reply_parser", run_email_reply_parser),
+        ("talon", "talon", run_talon),
+    ):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -111,8 +116,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", action="store_true", help="list every case we get wrong")
     parser.add_argument("--only", help="one corpus")
-    parser.add_argument("--markdown", action="store_true",
-                        help="print the per-corpus table as Markdown (for the README)")
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the per-corpus table as Markdown (for the README)",
+    )
     args = parser.parse_args()
     if not CORPORA.is_dir():
         sys.exit(f"corpora not found at {CORPORA} (set MAILFEED_CORPORA)")
@@ -142,8 +150,10 @@ def main() -> None:
                 trim_wrong = has_trim and not trim_right(result, case)
                 split_wrong = bool(case.chain) and not split_right(result, case)
                 if label == "mailfeed" and (trim_wrong or split_wrong):
-                    wrong.append(f"{corpus}/{case.name}: {result.error or ''}"
-                                 f"{'trim ' if trim_wrong else ''}{'split' if split_wrong else ''}")
+                    wrong.append(
+                        f"{corpus}/{case.name}: {result.error or ''}"
+                        f"{'trim ' if trim_wrong else ''}{'split' if split_wrong else ''}"
+                    )
     labels = list(runners)
     if args.markdown:
         _print_markdown(by_corpus, labels)

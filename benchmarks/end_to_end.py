@@ -31,11 +31,12 @@ N, CLIENTS = 400, 4
 
 
 def mail(i: int) -> bytes:
-    return (f"From: Person {i % 50} <person{i % 50}@firma.se>\r\nTo: feed@firma.se\r\n"
-            f"Cc: Kollega <kollega{i % 7}@firma.se>\r\nSubject: Fraga {i}: var finns nyckeln?\r\n"
-            f"Message-ID: <bench.{i}@firma.se>\r\nDate: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\n"
-            f"Hej!\r\n\r\nVet nagon var nyckeln till rum {i} finns?\r\n\r\nMvh\r\nPerson\r\n"
-            ).encode()
+    return (
+        f"From: Person {i % 50} <person{i % 50}@firma.se>\r\nTo: feed@firma.se\r\n"
+        f"Cc: Kollega <kollega{i % 7}@firma.se>\r\nSubject: Fraga {i}: var finns nyckeln?\r\n"
+        f"Message-ID: <bench.{i}@firma.se>\r\nDate: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\n"
+        f"Hej!\r\n\r\nVet nagon var nyckeln till rum {i} finns?\r\n\r\nMvh\r\nPerson\r\n"
+    ).encode()
 
 
 def blast(port: int) -> float:
@@ -69,12 +70,21 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         smtp, web = free_port(), free_port()
-        env = {**os.environ, "MAILFEED_DATA_DIR": tmp, "MAILFEED_AUTH": "open",
-               "MAILFEED_SMTP_LISTEN": f"127.0.0.1:{smtp}",
-               "MAILFEED_WEB_LISTEN": f"127.0.0.1:{web}",
-               "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se", "MAILFEED_RATE_LIMIT": "0"}
-        proc = subprocess.Popen([*mailfeed_command(), "serve"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {
+            **os.environ,
+            "MAILFEED_DATA_DIR": tmp,
+            "MAILFEED_AUTH": "open",
+            "MAILFEED_SMTP_LISTEN": f"127.0.0.1:{smtp}",
+            "MAILFEED_WEB_LISTEN": f"127.0.0.1:{web}",
+            "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se",
+            "MAILFEED_RATE_LIMIT": "0",
+        }
+        proc = subprocess.Popen(
+            [*mailfeed_command(), "serve"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             wait_port(smtp)
             wait_port(web)
@@ -82,7 +92,8 @@ def main() -> None:
             acked = blast(smtp)
             while True:
                 with urllib.request.urlopen(
-                        f"http://127.0.0.1:{web}/api/threads?limit=1000") as response:
+                    f"http://127.0.0.1:{web}/api/threads?limit=1000"
+                ) as response:
                     if len(json.loads(response.read())["threads"]) >= N:
                         break
                 time.sleep(0.05)
@@ -94,8 +105,10 @@ def main() -> None:
     print(f"{N} questions, {CLIENTS} SMTP clients")
     print(f"bare aiosmtpd sink, all acknowledged    {bare:6.2f} s  {N / bare:7.0f} mails/s")
     print(f"mailfeed, all acknowledged              {acked:6.2f} s  {N / acked:7.0f} mails/s")
-    print(f"mailfeed, all visible on the feed       {visible:6.2f} s  {N / visible:7.0f} mails/s"
-          f"   ratio to the bare sink {bare / visible:.2f}")
+    print(
+        f"mailfeed, all visible on the feed       {visible:6.2f} s  {N / visible:7.0f} mails/s"
+        f"   ratio to the bare sink {bare / visible:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -40,8 +40,10 @@ def chain(messages: int) -> bytes:
     parts = []
     for i in range(messages):
         prefix = "> " * min(i, 30)
-        parts.append(f"{prefix}Den tis 24 nov. 2026 kl 09:{i % 60:02d} skrev Person {i} "
-                     f"<person{i}@firma.se>:\r\n" + f"{prefix}Ett stycke text.\r\n" * 20)
+        parts.append(
+            f"{prefix}Den tis 24 nov. 2026 kl 09:{i % 60:02d} skrev Person {i} "
+            f"<person{i}@firma.se>:\r\n" + f"{prefix}Ett stycke text.\r\n" * 20
+        )
     return (HEAD + "".join(parts)).encode()
 
 
@@ -90,8 +92,10 @@ def main() -> None:
             continue
         full = timed(parse_mail, make(size))
         small = timed(parse_mail, make(size // 10))
-        print(f"{name:40s} {full:7.2f} s   (1/10 size: {small:6.3f} s, ratio {full / small:5.1f})",
-              flush=True)
+        print(
+            f"{name:40s} {full:7.2f} s   (1/10 size: {small:6.3f} s, ratio {full / small:5.1f})",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

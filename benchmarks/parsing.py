@@ -29,8 +29,11 @@ def corpus() -> list[bytes]:
     if shared.is_dir():
         paths += list((shared / "receiver-emails").glob("*.eml"))
         paths += list((shared / "talon").rglob("*.eml"))
-        paths += [p for p in (shared / "threads-notmuch").rglob("*") if p.is_file()
-                  and not p.name.startswith(("README", "LICENSE"))]
+        paths += [
+            p
+            for p in (shared / "threads-notmuch").rglob("*")
+            if p.is_file() and not p.name.startswith(("README", "LICENSE"))
+        ]
     return [p.read_bytes() for p in sorted(paths)]
 
 
@@ -66,10 +69,12 @@ def main() -> None:
     sizes = sorted(len(m) for m in mails)
     print(f"{len(mails)} mails, median {sizes[len(sizes) // 2] / 1024:.1f} KB")
     baseline = rate(stdlib_default, mails)
-    rows = [("stdlib policy.default + get_body", baseline),
-            ("stdlib compat32", rate(stdlib_compat32, mails)),
-            ("mail-parser", rate(mail_parser, mails)),
-            ("mailfeed parse_mail (full chain)", rate(parse_mail, mails))]
+    rows = [
+        ("stdlib policy.default + get_body", baseline),
+        ("stdlib compat32", rate(stdlib_compat32, mails)),
+        ("mail-parser", rate(mail_parser, mails)),
+        ("mailfeed parse_mail (full chain)", rate(parse_mail, mails)),
+    ]
     for name, value in rows:
         print(f"{name:36s} {value:8.0f} mails/s   ratio to stdlib default {value / baseline:.2f}")
 

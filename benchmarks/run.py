@@ -63,15 +63,21 @@ class Result:
 
 # -- helpers ------------------------------------------------------------------------------
 
-def rates(ours: Callable[[bytes], object], baseline: Callable[[bytes], object],
-          mails: list[bytes], min_seconds: float, slices: int = 8) -> tuple[float, float]:
+
+def rates(
+    ours: Callable[[bytes], object],
+    baseline: Callable[[bytes], object],
+    mails: list[bytes],
+    min_seconds: float,
+    slices: int = 8,
+) -> tuple[float, float]:
     """Mails per second through each, in alternating slices of the corpus, so a burst of
     load on a shared machine falls on both sides alike (for at least `min_seconds` each)."""
     chunk = max(1, len(mails) // slices)
     spent, done = [0.0, 0.0], [0, 0]
     while min(spent) < min_seconds:
         for start in range(0, len(mails), chunk):
-            part = mails[start:start + chunk]
+            part = mails[start : start + chunk]
             for side, fn in enumerate((ours, baseline)):
                 t0 = time.perf_counter()
                 for raw in part:
@@ -83,9 +89,17 @@ def rates(ours: Callable[[bytes], object], baseline: Callable[[bytes], object],
 
 def env_for(data: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAILFEED_")}
-    env.update({"MAILFEED_DATA_DIR": str(data), "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se",
-                "MAILFEED_AUTH": "open", "MAILFEED_RATE_LIMIT": "0",
-                "MAILFEED_MAX_QUEUE": "1000000", "PYTHONPATH": str(ROOT), **extra})
+    env.update(
+        {
+            "MAILFEED_DATA_DIR": str(data),
+            "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se",
+            "MAILFEED_AUTH": "open",
+            "MAILFEED_RATE_LIMIT": "0",
+            "MAILFEED_MAX_QUEUE": "1000000",
+            "PYTHONPATH": str(ROOT),
+            **extra,
+        }
+    )
     return env
 
 
@@ -132,10 +146,14 @@ class Database:
             engine.dispose()
 
 
-WORDS_SV = ("projektor konferensrum nyckel faktura resa parkering skrivare möte budget "
-            "semester lön kort inloggning lösenord kund leverans offert avtal").split()
-WORDS_EN = ("projector room key invoice travel parking printer meeting budget holiday "
-            "salary card login password customer delivery quote contract").split()
+WORDS_SV = (
+    "projektor konferensrum nyckel faktura resa parkering skrivare möte budget "
+    "semester lön kort inloggning lösenord kund leverans offert avtal"
+).split()
+WORDS_EN = (
+    "projector room key invoice travel parking printer meeting budget holiday "
+    "salary card login password customer delivery quote contract"
+).split()
 
 
 def populate(db: Database, threads: int, posts_per_thread: int, seed: int = 1) -> None:
@@ -149,9 +167,18 @@ def populate(db: Database, threads: int, posts_per_thread: int, seed: int = 1) -
     people = 2000
     now = utcnow()
     with engine.begin() as conn:
-        conn.execute(insert(Person), [
-            {"email": f"person{i}@firma.se", "name": f"Person {i}", "internal": True,
-             "created": now} for i in range(people)])
+        conn.execute(
+            insert(Person),
+            [
+                {
+                    "email": f"person{i}@firma.se",
+                    "name": f"Person {i}",
+                    "internal": True,
+                    "created": now,
+                }
+                for i in range(people)
+            ],
+        )
         batch = 2000
         post_id = 0
         for start in range(0, threads, batch):
@@ -162,23 +189,50 @@ def populate(db: Database, threads: int, posts_per_thread: int, seed: int = 1) -
                 topic = " ".join(rng.sample(words, 3))
                 answered = t % 3 == 0
                 when = now.replace(microsecond=0) - timedelta(minutes=threads - t)
-                rows.append({"id": tid, "subject": f"Fråga om {topic} ({t})", "slug": f"t{t}",
-                             "kind": "question" if t % 4 else "discussion",
-                             "state": "answered" if answered else "open", "origin": "cc",
-                             "language": "sv", "asker_id": 1 + t % people, "created": when,
-                             "last_activity": when, "mail_messages": posts_per_thread,
-                             "mail_people": 4, "hidden": False})
+                rows.append(
+                    {
+                        "id": tid,
+                        "subject": f"Fråga om {topic} ({t})",
+                        "slug": f"t{t}",
+                        "kind": "question" if t % 4 else "discussion",
+                        "state": "answered" if answered else "open",
+                        "origin": "cc",
+                        "language": "sv",
+                        "asker_id": 1 + t % people,
+                        "created": when,
+                        "last_activity": when,
+                        "mail_messages": posts_per_thread,
+                        "mail_people": 4,
+                        "hidden": False,
+                    }
+                )
                 for p in range(posts_per_thread):
                     post_id += 1
-                    body = (f"Hej, vet någon något om {topic}? "
-                            + " ".join(rng.choices(words, k=40)))
-                    posts.append({"id": post_id, "thread_id": tid, "author_id": 1 + rng.randrange(
-                        people), "date": when, "body": body, "trimmed": "", "source": "mail",
-                        "kind": "post", "position": p, "fingerprint": f"{tid}.{p}",
-                        "hidden": False, "created": when})
+                    body = f"Hej, vet någon något om {topic}? " + " ".join(rng.choices(words, k=40))
+                    posts.append(
+                        {
+                            "id": post_id,
+                            "thread_id": tid,
+                            "author_id": 1 + rng.randrange(people),
+                            "date": when,
+                            "body": body,
+                            "trimmed": "",
+                            "source": "mail",
+                            "kind": "post",
+                            "position": p,
+                            "fingerprint": f"{tid}.{p}",
+                            "hidden": False,
+                            "created": when,
+                        }
+                    )
                     if rng.random() < 0.3:
-                        likes.append({"post_id": post_id, "person_id": 1 + rng.randrange(people),
-                                      "created": when})
+                        likes.append(
+                            {
+                                "post_id": post_id,
+                                "person_id": 1 + rng.randrange(people),
+                                "created": when,
+                            }
+                        )
                 for r in rng.sample(range(people), 3):
                     views.append({"thread_id": tid, "person_id": r + 1, "created": when})
             conn.execute(insert(Thread), rows)
@@ -190,7 +244,8 @@ def populate(db: Database, threads: int, posts_per_thread: int, seed: int = 1) -
             for table in ("person", "thread", "post", "post_like", "thread_view"):
                 conn.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT max(id) FROM {table}))")
+                    f"(SELECT max(id) FROM {table}))"
+                )
     _after_populate(engine, db.kind)
     engine.dispose()
 
@@ -210,6 +265,7 @@ def _after_populate(engine: Any, kind: str) -> None:
 
 # -- understanding and MIME -------------------------------------------------------------
 
+
 def bench_understanding(mails: list[bytes], seconds: float) -> Result:
     import mailparser
     import quotequail
@@ -225,9 +281,13 @@ def bench_understanding(mails: list[bytes], seconds: float) -> Result:
         return latest, quotequail.unwrap(text)
 
     ours, baseline = rates(parse_mail, glued, mails, seconds)
-    return Result("understanding_throughput", ours, baseline, "mails/s",
-                  {"baseline_is": "mail-parser + mail-parser-reply + quotequail",
-                   "target": 2.0})
+    return Result(
+        "understanding_throughput",
+        ours,
+        baseline,
+        "mails/s",
+        {"baseline_is": "mail-parser + mail-parser-reply + quotequail", "target": 2.0},
+    )
 
 
 def bench_mime(mails: list[bytes], seconds: float) -> Result:
@@ -235,17 +295,21 @@ def bench_mime(mails: list[bytes], seconds: float) -> Result:
 
     def compat32(raw: bytes) -> object:
         msg = email.message_from_bytes(raw, policy=policy.compat32)
-        return [part.get_payload(decode=True) for part in msg.walk()
-                if not part.is_multipart()]
+        return [part.get_payload(decode=True) for part in msg.walk() if not part.is_multipart()]
 
     ours, baseline = rates(read_mime, compat32, mails, seconds)
-    return Result("mime_overhead", ours, baseline, "mails/s",
-                  {"baseline_is": "email.message_from_bytes(compat32) + walk", "target": 0.5})
+    return Result(
+        "mime_overhead",
+        ours,
+        baseline,
+        "mails/s",
+        {"baseline_is": "email.message_from_bytes(compat32) + walk", "target": 0.5},
+    )
 
 
 # -- SMTP and the pipeline --------------------------------------------------------------
 
-SINK = r'''
+SINK = r"""
 import asyncio, os, sys
 from aiosmtpd.controller import Controller
 class Sink:
@@ -255,7 +319,7 @@ class Sink:
         return "250 OK"
 c = Controller(Sink(sys.argv[2]), hostname="127.0.0.1", port=int(sys.argv[1])); c.start()
 sys.stdin.read(); c.stop()
-'''
+"""
 
 
 def blast(port: int, mails: list[bytes], clients: int = 8) -> tuple[float, list[float]]:
@@ -286,57 +350,86 @@ def blast(port: int, mails: list[bytes], clients: int = 8) -> tuple[float, list[
 def bench_smtp(tmp: Path, count: int) -> Result:
     mails = corpus(count, seed=3)
     port = free_port()
-    sink = subprocess.Popen([sys.executable, "-c", SINK, str(port), str(tmp / "sink.mbox")],
-                            stdin=subprocess.PIPE)
+    sink = subprocess.Popen(
+        [sys.executable, "-c", SINK, str(port), str(tmp / "sink.mbox")], stdin=subprocess.PIPE
+    )
     wait_port(port)
     baseline, _ = blast(port, mails)
     sink.communicate(b"", timeout=30)
     data = tmp / "smtp"
     data.mkdir()
     port = free_port()
-    gw = subprocess.Popen([str(MAILFEED), "serve"], env=env_for(
-        data, MAILFEED_SMTP_LISTEN=f"127.0.0.1:{port}",
-        MAILFEED_WEB_LISTEN=f"127.0.0.1:{free_port()}"),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    gw = subprocess.Popen(
+        [str(MAILFEED), "serve"],
+        env=env_for(
+            data,
+            MAILFEED_SMTP_LISTEN=f"127.0.0.1:{port}",
+            MAILFEED_WEB_LISTEN=f"127.0.0.1:{free_port()}",
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_port(port)
         ours, _ = blast(port, mails)
     finally:
         gw.terminate()
         gw.wait(timeout=60)
-    return Result("smtp_ingest", ours, baseline, "mails/s",
-                  {"baseline_is": "bare aiosmtpd handler: append + fsync", "clients": 8,
-                   "mails": count, "target": 0.8})
+    return Result(
+        "smtp_ingest",
+        ours,
+        baseline,
+        "mails/s",
+        {
+            "baseline_is": "bare aiosmtpd handler: append + fsync",
+            "clients": 8,
+            "mails": count,
+            "target": 0.8,
+        },
+    )
 
 
-def bench_pipeline(tmp: Path, kind: str, existing: int, count: int, intake: float,
-                   limit: float) -> Result:
+def bench_pipeline(
+    tmp: Path, kind: str, existing: int, count: int, intake: float, limit: float
+) -> Result:
     db = Database(kind, tmp)
     try:
         populate(db, existing, 3)
         data = tmp / "pipeline"
         data.mkdir()
         port, sink_port = free_port(), free_port()
-        sink = subprocess.Popen([sys.executable, "-c", SINK, str(sink_port),
-                                 str(tmp / "links.mbox")], stdin=subprocess.PIPE)
+        sink = subprocess.Popen(
+            [sys.executable, "-c", SINK, str(sink_port), str(tmp / "links.mbox")],
+            stdin=subprocess.PIPE,
+        )
         wait_port(sink_port)
-        gw = subprocess.Popen([str(MAILFEED), "serve"], env=env_for(
-            data, MAILFEED_SMTP_LISTEN=f"127.0.0.1:{port}", MAILFEED_DATABASE_URL=db.url,
-            MAILFEED_WEB_LISTEN=f"127.0.0.1:{free_port()}",
-            MAILFEED_RELAY=f"127.0.0.1:{sink_port}"),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        gw = subprocess.Popen(
+            [str(MAILFEED), "serve"],
+            env=env_for(
+                data,
+                MAILFEED_SMTP_LISTEN=f"127.0.0.1:{port}",
+                MAILFEED_DATABASE_URL=db.url,
+                MAILFEED_WEB_LISTEN=f"127.0.0.1:{free_port()}",
+                MAILFEED_RELAY=f"127.0.0.1:{sink_port}",
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             wait_port(port)
             mails = list(questions(count))
             start = time.perf_counter()
             _, acked = blast(port, mails)
-            while (shown := db.count("SELECT count(*) FROM thread") - existing) < count and \
-                    time.perf_counter() - start < limit:
+            while (
+                shown := db.count("SELECT count(*) FROM thread") - existing
+            ) < count and time.perf_counter() - start < limit:
                 time.sleep(0.2)
             visible = time.perf_counter() - start  # `limit` bounds a slow worker's run
             queued = db.count("SELECT count(*) FROM outbound_mail")
-            while db.count("SELECT count(*) FROM outbound_mail WHERE state = 'queued'") and \
-                    time.perf_counter() - start < visible * 3 + 30:
+            while (
+                db.count("SELECT count(*) FROM outbound_mail WHERE state = 'queued'")
+                and time.perf_counter() - start < visible * 3 + 30
+            ):
                 time.sleep(0.2)
             delivered_by = time.perf_counter() - start
             sent = db.count("SELECT count(*) FROM outbound_mail WHERE state = 'sent'")
@@ -346,13 +439,24 @@ def bench_pipeline(tmp: Path, kind: str, existing: int, count: int, intake: floa
             gw.wait(timeout=60)
             sink.communicate(b"", timeout=30)
         ours = shown / visible
-        return Result("pipeline", ours, intake, "mails/s",
-                      {"baseline_is": "smtp_ingest (ours)", "existing_threads": existing,
-                       "mails": count, "visible": shown, "link_replies_queued": queued,
-                       "link_replies_sent": sent,
-                       "links_per_s": sent / delivered_by if delivered_by else 0,
-                       "p50_visible_s": latencies[0], "p99_visible_s": latencies[1],
-                       "target": 0.5})
+        return Result(
+            "pipeline",
+            ours,
+            intake,
+            "mails/s",
+            {
+                "baseline_is": "smtp_ingest (ours)",
+                "existing_threads": existing,
+                "mails": count,
+                "visible": shown,
+                "link_replies_queued": queued,
+                "link_replies_sent": sent,
+                "links_per_s": sent / delivered_by if delivered_by else 0,
+                "p50_visible_s": latencies[0],
+                "p99_visible_s": latencies[1],
+                "target": 0.5,
+            },
+        )
     finally:
         db.drop()
 
@@ -363,8 +467,9 @@ def _visible_latencies(db: Database, acked: list[float], count: int) -> tuple[fl
 
     engine = create_engine(db.url)
     with engine.connect() as conn:
-        rows = conn.execute(text("SELECT subject, created FROM thread ORDER BY id DESC LIMIT :n"),
-                            {"n": count}).all()
+        rows = conn.execute(
+            text("SELECT subject, created FROM thread ORDER BY id DESC LIMIT :n"), {"n": count}
+        ).all()
     engine.dispose()
     import calendar
 
@@ -374,8 +479,11 @@ def _visible_latencies(db: Database, acked: list[float], count: int) -> tuple[fl
             created = datetime.fromisoformat(created)
         number = subject.rsplit("(", 1)[-1].rstrip(")")
         if number.isdigit() and int(number) < len(acked) and acked[int(number)]:
-            gaps.append(calendar.timegm(created.timetuple()) + created.microsecond / 1e6
-                        - acked[int(number)])
+            gaps.append(
+                calendar.timegm(created.timetuple())
+                + created.microsecond / 1e6
+                - acked[int(number)]
+            )
     if not gaps:
         return 0.0, 0.0
     gaps.sort()
@@ -384,7 +492,7 @@ def _visible_latencies(db: Database, acked: list[float], count: int) -> tuple[fl
 
 # -- the web ----------------------------------------------------------------------------
 
-STATIC_APP = r'''
+STATIC_APP = r"""
 import os
 from flask import Flask, abort, render_template_string
 PAGES = {name: open(os.path.join(os.environ["BENCH_PAGES"], name), encoding="utf-8").read()
@@ -397,11 +505,12 @@ def create_app():
             abort(404)
         return render_template_string("{{ page|safe }}", page=PAGES[name])
     return app
-'''
+"""
 
 
-def load(port: int, paths: list[str], seconds: float,
-         clients: int = 8) -> tuple[float, list[float]]:
+def load(
+    port: int, paths: list[str], seconds: float, clients: int = 8
+) -> tuple[float, list[float]]:
     import http.client
 
     latencies: list[float] = []
@@ -445,9 +554,24 @@ def load(port: int, paths: list[str], seconds: float,
 
 def gunicorn(app: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     log = open(Path(tempfile.gettempdir()) / "mailfeed-bench-gunicorn.log", "ab")  # noqa: SIM115
-    proc = subprocess.Popen([str(GUNICORN), "-w", "2", "--threads", "4", "-k", "gthread",
-                             "-b", f"127.0.0.1:{port}", app], env=env, cwd=ROOT,
-                            stdout=log, stderr=log)
+    proc = subprocess.Popen(
+        [
+            str(GUNICORN),
+            "-w",
+            "2",
+            "--threads",
+            "4",
+            "-k",
+            "gthread",
+            "-b",
+            f"127.0.0.1:{port}",
+            app,
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+    )
     wait_port(port)
     return proc
 
@@ -462,14 +586,18 @@ def bench_web(tmp: Path, kind: str, threads: int, posts: int, seconds: float) ->
         data = tmp / f"web-{threads}"
         data.mkdir()
         port = free_port()
-        ours = gunicorn("mailfeed.wsgi:create_app()",
-                        env_for(data, MAILFEED_DATABASE_URL=db.url,
-                                MAILFEED_WEB_LISTEN=f"127.0.0.1:{port}"), port)
+        ours = gunicorn(
+            "mailfeed.wsgi:create_app()",
+            env_for(data, MAILFEED_DATABASE_URL=db.url, MAILFEED_WEB_LISTEN=f"127.0.0.1:{port}"),
+            port,
+        )
         rng = random.Random(5)
         cases = {
             "web_feed": ["/"],
-            "web_thread": [f"/t/{i}-t{i - 1}"  # the slug populate() gives
-                           for i in (rng.randint(1, threads) for _ in range(200))],
+            "web_thread": [
+                f"/t/{i}-t{i - 1}"  # the slug populate() gives
+                for i in (rng.randint(1, threads) for _ in range(200))
+            ],
             "web_search": ["/search?q=projektor", "/search?q=faktura", "/search?q=budget"],
         }
         pages = tmp / "pages"
@@ -479,11 +607,15 @@ def bench_web(tmp: Path, kind: str, threads: int, posts: int, seconds: float) ->
             for name, paths in cases.items():
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}{paths[0]}") as r:
                     size = len(r.read())
-                (pages / name).write_text("<html><body>" + "x" * max(size - 26, 0)
-                                          + "</body></html>")
+                (pages / name).write_text(
+                    "<html><body>" + "x" * max(size - 26, 0) + "</body></html>"
+                )
             sport = free_port()
-            static = gunicorn("static_app:create_app()", {
-                **os.environ, "BENCH_PAGES": str(pages), "PYTHONPATH": str(tmp)}, sport)
+            static = gunicorn(
+                "static_app:create_app()",
+                {**os.environ, "BENCH_PAGES": str(pages), "PYTHONPATH": str(tmp)},
+                sport,
+            )
             try:
                 for name, paths in cases.items():
                     load(port, paths, 1.0)  # warm up
@@ -498,14 +630,23 @@ def bench_web(tmp: Path, kind: str, threads: int, posts: int, seconds: float) ->
                             spent[side] += len(latencies) / rps if rps else 0.0
                             errors += load.errors if side == 0 else 0  # type: ignore[attr-defined]
                     ours_lat = sorted(sides[0])
-                    results.append(Result(
-                        name, len(sides[0]) / spent[0], len(sides[1]) / spent[1], "req/s", {
-                            "baseline_is": "static Flask page of the same size, same gunicorn",
-                            "threads_in_db": threads,
-                            "page_bytes": (pages / name).stat().st_size, "errors": errors,
-                            "p50_ms": 1000 * statistics.median(ours_lat),
-                            "p99_ms": 1000 * ours_lat[int(len(ours_lat) * 0.99) - 1],
-                            "target": 0.5}))
+                    results.append(
+                        Result(
+                            name,
+                            len(sides[0]) / spent[0],
+                            len(sides[1]) / spent[1],
+                            "req/s",
+                            {
+                                "baseline_is": "static Flask page of the same size, same gunicorn",
+                                "threads_in_db": threads,
+                                "page_bytes": (pages / name).stat().st_size,
+                                "errors": errors,
+                                "p50_ms": 1000 * statistics.median(ours_lat),
+                                "p99_ms": 1000 * ours_lat[int(len(ours_lat) * 0.99) - 1],
+                                "target": 0.5,
+                            },
+                        )
+                    )
             finally:
                 static.terminate()
                 static.wait(timeout=30)
@@ -519,6 +660,7 @@ def bench_web(tmp: Path, kind: str, threads: int, posts: int, seconds: float) ->
 
 # -- import -----------------------------------------------------------------------------
 
+
 def bench_import(tmp: Path, kind: str, count: int) -> Result:
     mbox = tmp / "archive.mbox"
     with open(mbox, "wb") as fh:
@@ -530,21 +672,33 @@ def bench_import(tmp: Path, kind: str, count: int) -> Result:
     data.mkdir()
     try:
         start = time.perf_counter()
-        proc = subprocess.Popen([str(MAILFEED), "import", str(mbox)],
-                                env=env_for(data, MAILFEED_DATABASE_URL=db.url),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [str(MAILFEED), "import", str(mbox)],
+            env=env_for(data, MAILFEED_DATABASE_URL=db.url),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         if status != 0:
             raise RuntimeError("mailfeed import failed")
-        return Result("import_throughput", count / elapsed, 1000.0, "mails/s", {
-            "baseline_is": "the issue's target, 1,000 mails/s", "mails": count,
-            "peak_rss_mb": usage.ru_maxrss / 1024})
+        return Result(
+            "import_throughput",
+            count / elapsed,
+            1000.0,
+            "mails/s",
+            {
+                "baseline_is": "the issue's target, 1,000 mails/s",
+                "mails": count,
+                "peak_rss_mb": usage.ru_maxrss / 1024,
+            },
+        )
     finally:
         db.drop()
 
 
 # -- main -------------------------------------------------------------------------------
+
 
 @contextmanager
 def phase(name: str) -> Iterator[None]:
@@ -554,8 +708,16 @@ def phase(name: str) -> Iterator[None]:
     print(f"{name}: {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
 
 
-NAMES = ("understanding_throughput", "mime_overhead", "smtp_ingest", "pipeline", "web_feed",
-         "web_thread", "web_search", "import_throughput")
+NAMES = (
+    "understanding_throughput",
+    "mime_overhead",
+    "smtp_ingest",
+    "pipeline",
+    "web_feed",
+    "web_thread",
+    "web_search",
+    "import_throughput",
+)
 
 
 def main() -> None:
@@ -568,10 +730,14 @@ def main() -> None:
     only = set(args.only or NAMES)
     quick = args.quick
     sizes = {
-        "corpus": 300 if quick else 2000, "cpu_seconds": 2.0 if quick else 8.0,
-        "smtp": 480 if quick else 2000, "existing": 1000 if quick else 10_000,
-        "pipeline": 300 if quick else 2000, "web_threads": 1000 if quick else 100_000,
-        "posts": 3 if quick else 10, "web_seconds": 4.0 if quick else 15.0,
+        "corpus": 300 if quick else 2000,
+        "cpu_seconds": 2.0 if quick else 8.0,
+        "smtp": 480 if quick else 2000,
+        "existing": 1000 if quick else 10_000,
+        "pipeline": 300 if quick else 2000,
+        "web_threads": 1000 if quick else 100_000,
+        "posts": 3 if quick else 10,
+        "web_seconds": 4.0 if quick else 15.0,
         "import": 500 if quick else 100_000,
     }
     import logging
@@ -597,32 +763,68 @@ def main() -> None:
                 results.append(smtp)
         if "pipeline" in only:
             with phase("pipeline"):
-                results.append(bench_pipeline(tmp, args.database, sizes["existing"],
-                                              sizes["pipeline"], intake,
-                                              60.0 if quick else 900.0))
+                results.append(
+                    bench_pipeline(
+                        tmp,
+                        args.database,
+                        sizes["existing"],
+                        sizes["pipeline"],
+                        intake,
+                        60.0 if quick else 900.0,
+                    )
+                )
         if only & {"web_feed", "web_thread", "web_search"}:
             with phase("web"):
-                results += [r for r in bench_web(tmp, args.database, sizes["web_threads"],
-                                                 sizes["posts"], sizes["web_seconds"])
-                            if r.name in only]
+                results += [
+                    r
+                    for r in bench_web(
+                        tmp,
+                        args.database,
+                        sizes["web_threads"],
+                        sizes["posts"],
+                        sizes["web_seconds"],
+                    )
+                    if r.name in only
+                ]
         if "import_throughput" in only:
             with phase("import"):
                 results.append(bench_import(tmp, args.database, sizes["import"]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"\nMailfeed benchmarks ({'quick' if quick else 'full'}, {args.database}, "
-          f"{os.cpu_count()} CPUs)")
+    print(
+        f"\nMailfeed benchmarks ({'quick' if quick else 'full'}, {args.database}, "
+        f"{os.cpu_count()} CPUs)"
+    )
     print(f"{'name':26} {'ours':>10} {'baseline':>10} {'ratio':>7}  unit / notes")
     for r in results:
-        notes = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
-                          for k, v in r.extra.items() if k != "baseline_is")
+        notes = ", ".join(
+            f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+            for k, v in r.extra.items()
+            if k != "baseline_is"
+        )
         print(f"{r.name:26} {r.ours:10.1f} {r.baseline:10.1f} {r.ratio:7.2f}  {r.unit}; {notes}")
     if args.json:
-        args.json.write_text(json.dumps({
-            "quick": quick, "database": args.database, "cpus": os.cpu_count(),
-            "results": {r.name: {"ours": r.ours, "baseline": r.baseline, "ratio": r.ratio,
-                                 "unit": r.unit, **r.extra} for r in results}}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "quick": quick,
+                    "database": args.database,
+                    "cpus": os.cpu_count(),
+                    "results": {
+                        r.name: {
+                            "ours": r.ours,
+                            "baseline": r.baseline,
+                            "ratio": r.ratio,
+                            "unit": r.unit,
+                            **r.extra,
+                        }
+                        for r in results
+                    },
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -59,8 +59,9 @@ def measure(threshold: float = DEFAULT_THRESHOLD, lang: str | None = None) -> Me
             rr += 1 / (ranked.index(twin) + 1)
     unmatched = [u for u in data["unmatched"] if lang in (None, u["lang"])]
     shown = sum(1 for u in unmatched if rank_similar(u["question"], candidates, 3, threshold))
-    return Measure(len(pairs), top1, top3, rr / max(len(pairs), 1), len(unmatched), shown,
-                   tuple(misses))
+    return Measure(
+        len(pairs), top1, top3, rr / max(len(pairs), 1), len(unmatched), shown, tuple(misses)
+    )
 
 
 def main() -> None:

@@ -62,12 +62,17 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        settings = load_settings({"MAILFEED_DATA_DIR": tmp,
-                                  "MAILFEED_SMTP_LISTEN": f"127.0.0.1:{port}",
-                                  "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se"})
+        settings = load_settings(
+            {
+                "MAILFEED_DATA_DIR": tmp,
+                "MAILFEED_SMTP_LISTEN": f"127.0.0.1:{port}",
+                "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se",
+            }
+        )
         spool = Spool(Path(tmp) / "spool")
-        listener = SMTPListener(settings, GatewayHandler(spool, address_matcher(settings),
-                                                         max_queue=10**9))
+        listener = SMTPListener(
+            settings, GatewayHandler(spool, address_matcher(settings), max_queue=10**9)
+        )
         listener.start()
         ours = blast(port)
         listener.stop()

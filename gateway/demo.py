@@ -18,8 +18,20 @@ ORG = "firma.se"
 
 
 def _sv_date(d: datetime) -> str:
-    months = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-              "september", "oktober", "november", "december"]
+    months = [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ]
     days = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
     return f"den {days[d.weekday()]} {d.day} {months[d.month - 1]} {d.year} {d:%H:%M}"
 
@@ -29,8 +41,12 @@ def _en_date(d: datetime) -> str:
 
 
 def _outlook_chain(
-    subject: str, messages: list[tuple[str, str, str]], gateway: str, start: datetime,
-    swedish: bool, cc_extra: list[str],
+    subject: str,
+    messages: list[tuple[str, str, str]],
+    gateway: str,
+    start: datetime,
+    swedish: bool,
+    cc_extra: list[str],
 ) -> bytes:
     """An Outlook-desktop-style top-posted chain: newest on top, header blocks below."""
     labels = ("Från", "Skickat", "Till", "Ämne") if swedish else ("From", "Sent", "To", "Subject")
@@ -45,8 +61,10 @@ def _outlook_chain(
         to = ", ".join(n for n, _e, _t in messages[:i] if n != prev_name) or name
         when = _sv_date(dates[i - 1]) if swedish else _en_date(dates[i - 1])
         subj = (prefix if i > 1 else "") + subject
-        header = (f"{labels[0]}: {prev_name} <{prev_email}>\n{labels[1]}: {when}\n"
-                  f"{labels[2]}: {to}\n{labels[3]}: {subj}\n")
+        header = (
+            f"{labels[0]}: {prev_name} <{prev_email}>\n{labels[1]}: {when}\n"
+            f"{labels[2]}: {to}\n{labels[3]}: {subj}\n"
+        )
         body = f"{text}\n\n{header}\n{body}"
     name, email, _ = messages[-1]
     msg = EmailMessage()
@@ -66,42 +84,93 @@ def _outlook_chain(
 
 
 DEMO_THREADS: list[tuple[str, bool, list[tuple[str, str, str]]]] = [
-    ("Vem har nyckel till förrådet på plan 3?", True, [
-        ("Anna Berg", f"anna.berg@{ORG}",
-         "Hej alla,\n\nVet någon vem som har nyckel till förrådet på plan 3? Vi behöver hämta "
-         "stolarna till fredagens frukostmöte.\n\nMvh\nAnna"),
-        ("Johan Lind", f"johan.lind@{ORG}",
-         "Nej tyvärr, men fråga Erik på fastighet, han brukar veta."),
-        ("Erik Sandberg", f"erik.sandberg@{ORG}",
-         "Inte jag längre! Receptionen tog över nycklarna i höstas, tror jag."),
-        ("Maria Holm", f"maria.holm@{ORG}",
-         "Receptionen har den, men man måste kvittera ut den före kl 16."),
-    ]),
-    ("Hur ansluter jag till VPN:en hemifrån?", True, [
-        ("Sara Ek", f"sara.ek@{ORG}",
-         "Hej!\n\nHur gör man för att ansluta till VPN:en hemifrån på en Mac? Guiden på "
-         "intranätet verkar gälla Windows.\n\nTack på förhand!"),
-        ("Johan Lind", f"johan.lind@{ORG}", "Bra fråga, jag undrar samma sak."),
-    ]),
-    ("Stort tack till Lena för flytten!", True, [
-        ("Per Nyström", f"per.nystrom@{ORG}",
-         "Stort tack till Lena Ström som höll ihop hela kontorsflytten i helgen. Allt stod på "
-         "plats i måndags morse!"),
-    ]),
-    ("Who owns the printer on floor 2?", False, [
-        ("Emma Clark", f"emma.clark@{ORG}",
-         "Hi all,\n\nDoes anyone know who owns the printer by the kitchen on floor 2? It has "
-         "been jammed since Monday.\n\nThanks,\nEmma"),
-        ("David Berg", f"david.berg@{ORG}", "Not me, maybe ask facilities?"),
-        ("Lisa Wong", f"lisa.wong@{ORG}",
-         "Facilities said IT handles printers now. I've opened a ticket: #4411."),
-    ]),
-    ("Planning the spring offsite", False, [
-        ("Tom Adler", f"tom.adler@{ORG}",
-         "Hi team,\n\nI'm collecting ideas for the spring offsite. Gothenburg or Uppsala are "
-         "the two options so far; other suggestions welcome."),
-        ("Emma Clark", f"emma.clark@{ORG}", "Uppsala gets my vote, it's an easy train ride."),
-    ]),
+    (
+        "Vem har nyckel till förrådet på plan 3?",
+        True,
+        [
+            (
+                "Anna Berg",
+                f"anna.berg@{ORG}",
+                "Hej alla,\n\nVet någon vem som har nyckel till förrådet på plan 3? Vi "
+                "behöver hämta "
+                "stolarna till fredagens frukostmöte.\n\nMvh\nAnna",
+            ),
+            (
+                "Johan Lind",
+                f"johan.lind@{ORG}",
+                "Nej tyvärr, men fråga Erik på fastighet, han brukar veta.",
+            ),
+            (
+                "Erik Sandberg",
+                f"erik.sandberg@{ORG}",
+                "Inte jag längre! Receptionen tog över nycklarna i höstas, tror jag.",
+            ),
+            (
+                "Maria Holm",
+                f"maria.holm@{ORG}",
+                "Receptionen har den, men man måste kvittera ut den före kl 16.",
+            ),
+        ],
+    ),
+    (
+        "Hur ansluter jag till VPN:en hemifrån?",
+        True,
+        [
+            (
+                "Sara Ek",
+                f"sara.ek@{ORG}",
+                "Hej!\n\nHur gör man för att ansluta till VPN:en hemifrån på en Mac? Guiden på "
+                "intranätet verkar gälla Windows.\n\nTack på förhand!",
+            ),
+            ("Johan Lind", f"johan.lind@{ORG}", "Bra fråga, jag undrar samma sak."),
+        ],
+    ),
+    (
+        "Stort tack till Lena för flytten!",
+        True,
+        [
+            (
+                "Per Nyström",
+                f"per.nystrom@{ORG}",
+                "Stort tack till Lena Ström som höll ihop hela kontorsflytten i helgen. "
+                "Allt stod på "
+                "plats i måndags morse!",
+            ),
+        ],
+    ),
+    (
+        "Who owns the printer on floor 2?",
+        False,
+        [
+            (
+                "Emma Clark",
+                f"emma.clark@{ORG}",
+                "Hi all,\n\nDoes anyone know who owns the printer by the kitchen on floor "
+                "2? It has "
+                "been jammed since Monday.\n\nThanks,\nEmma",
+            ),
+            ("David Berg", f"david.berg@{ORG}", "Not me, maybe ask facilities?"),
+            (
+                "Lisa Wong",
+                f"lisa.wong@{ORG}",
+                "Facilities said IT handles printers now. I've opened a ticket: #4411.",
+            ),
+        ],
+    ),
+    (
+        "Planning the spring offsite",
+        False,
+        [
+            (
+                "Tom Adler",
+                f"tom.adler@{ORG}",
+                "Hi team,\n\nI'm collecting ideas for the spring offsite. Gothenburg or "
+                "Uppsala are "
+                "the two options so far; other suggestions welcome.",
+            ),
+            ("Emma Clark", f"emma.clark@{ORG}", "Uppsala gets my vote, it's an easy train ride."),
+        ],
+    ),
 ]
 
 
@@ -110,8 +179,9 @@ def seed(spool: Spool, gateway: str, now: datetime | None = None) -> int:
     now = now or datetime.now(STOCKHOLM)
     count = 0
     for i, (subject, swedish, messages) in enumerate(DEMO_THREADS):
-        start = (now - timedelta(days=6 - i)).replace(hour=8, minute=30, second=0,
-                                                      microsecond=0, tzinfo=STOCKHOLM)
+        start = (now - timedelta(days=6 - i)).replace(
+            hour=8, minute=30, second=0, microsecond=0, tzinfo=STOCKHOLM
+        )
         raw = _outlook_chain(subject, messages, gateway, start, swedish, [])
         spool.put(raw, mail_from=messages[-1][1], rcpts=[gateway], source="demo")
         count += 1

@@ -38,8 +38,11 @@ def _signature_count(raw: bytes) -> int:
     return sum(1 for name, _value in headers if name.lower() == b"dkim-signature")
 
 
-def verified_domains(raw: bytes, dnsfunc: DnsFunc = REAL_DNS, timeout: int = 5,
-                     ) -> tuple[str, ...]:
+def verified_domains(
+    raw: bytes,
+    dnsfunc: DnsFunc = REAL_DNS,
+    timeout: int = 5,
+) -> tuple[str, ...]:
     """The d= domains (lower case, in header order, each once) whose signature verified.
 
     A signature counts only when dkimpy verifies it, it signs From: (RFC 6376 §6.1.1:

@@ -28,4 +28,4 @@ def describe(exc: BaseException) -> str:
 def redact(text: str) -> str:
     """One line, addresses without their local part, at most MAX_MESSAGE characters."""
     text = _ADDRESS.sub("…@", " ".join(text.split()))
-    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"

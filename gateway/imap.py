@@ -123,8 +123,11 @@ def describe_mail(raw: bytes) -> tuple[str, str, tuple[str, ...]]:
         message_id = str(headers.get("Message-ID", "") or "").strip()
         # Delivered-To / X-Original-To carry the envelope recipient the MDA saw; they are the
         # closest thing to RCPT TO that a mailbox keeps.
-        values = [str(v) for name in ("Delivered-To", "X-Original-To")
-                  for v in (headers.get_all(name) or [])]
+        values = [
+            str(v)
+            for name in ("Delivered-To", "X-Original-To")
+            for v in (headers.get_all(name) or [])
+        ]
     except Exception:  # noqa: BLE001 - a header parser crash must not block intake
         message_id, values = "", []
     rcpts: list[str] = []
@@ -153,20 +156,27 @@ class ImapState:
             data: dict[str, Any] = json.loads(path.read_text())
         except FileNotFoundError:
             return cls()
-        return cls(uidvalidity=int(data.get("uidvalidity", 0)),
-                   last_uid=int(data.get("last_uid", 0)),
-                   seen=[str(s) for s in data.get("seen", [])])
+        return cls(
+            uidvalidity=int(data.get("uidvalidity", 0)),
+            last_uid=int(data.get("last_uid", 0)),
+            seen=[str(s) for s in data.get("seen", [])],
+        )
 
     def save(self, path: Path) -> None:
         """Write atomically (tmp + fsync + rename + dir fsync): a crash leaves old or new."""
-        data = json.dumps({"uidvalidity": self.uidvalidity, "last_uid": self.last_uid,
-                           "seen": self.seen[-SEEN_LIMIT:]}).encode()
+        data = json.dumps(
+            {
+                "uidvalidity": self.uidvalidity,
+                "last_uid": self.last_uid,
+                "seen": self.seen[-SEEN_LIMIT:],
+            }
+        ).encode()
         tmp = path.with_name(path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -277,8 +287,14 @@ class ImapPoller:
                     break
                 delay = self._backoff(failures)
                 failures += 1
-                log.warning("imap: %s:%d unavailable (%s: %s); retrying in %.1fs",
-                            self.target.host, self.target.port, type(exc).__name__, exc, delay)
+                log.warning(
+                    "imap: %s:%d unavailable (%s: %s); retrying in %.1fs",
+                    self.target.host,
+                    self.target.port,
+                    type(exc).__name__,
+                    exc,
+                    delay,
+                )
                 self._stop.wait(delay)
             except Exception:
                 # A bug must not silently end intake: log it, back off, try again.
@@ -298,8 +314,13 @@ class ImapPoller:
     # -- the session ------------------------------------------------------------
     def _connect(self) -> IMAPClient:
         t = self.target
-        client = IMAPClient(t.host, port=t.port, ssl=(t.tls == "implicit"),
-                            ssl_context=self.ssl_context, timeout=self.timeout)
+        client = IMAPClient(
+            t.host,
+            port=t.port,
+            ssl=(t.tls == "implicit"),
+            ssl_context=self.ssl_context,
+            timeout=self.timeout,
+        )
         try:
             if t.tls in ("starttls", "auto"):
                 if client.has_capability("STARTTLS"):
@@ -307,8 +328,11 @@ class ImapPoller:
                 elif t.tls == "starttls":
                     raise IMAPClientError("server does not offer STARTTLS (tls=starttls)")
                 elif t.host not in ("127.0.0.1", "::1", "localhost"):
-                    log.warning("imap: %s offers no STARTTLS; logging in without TLS "
-                                "(add ?tls=starttls to refuse that)", t.host)
+                    log.warning(
+                        "imap: %s offers no STARTTLS; logging in without TLS "
+                        "(add ?tls=starttls to refuse that)",
+                        t.host,
+                    )
             client.login(t.username, t.password)
             self._done_name = self._ensure_folder(client, t.done_folder, personal=True)
             info = client.select_folder(self._server_name(client, t.folder, personal=False))
@@ -325,8 +349,11 @@ class ImapPoller:
         if state.uidvalidity:
             # RFC 3501 §2.3.1.1: old UIDs mean nothing now.  Handled mail was moved out of the
             # folder, so start from the beginning; the seen-set catches any that came back.
-            log.warning("imap: UIDVALIDITY changed (%d -> %d); rescanning the folder",
-                        state.uidvalidity, uidvalidity)
+            log.warning(
+                "imap: UIDVALIDITY changed (%d -> %d); rescanning the folder",
+                state.uidvalidity,
+                uidvalidity,
+            )
         state.uidvalidity = uidvalidity
         state.last_uid = 0
         state.save(self.state_path)
@@ -347,8 +374,10 @@ class ImapPoller:
             if self._retry_at is not None:
                 break
             _text, responses = client.noop()
-            announced = any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT")
-                            for r in responses)
+            announced = any(
+                isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT")
+                for r in responses
+            )
             if self.state.last_uid == before and not announced:
                 break
         return spooled
@@ -367,7 +396,7 @@ class ImapPoller:
         for start in range(0, len(new), self.batch_size):
             if interruptible and self._stop.is_set():
                 break  # a long backlog must not hold up stop(); the rest waits for next time
-            chunk = new[start:start + self.batch_size]
+            chunk = new[start : start + self.batch_size]
             fetched = client.fetch(chunk, ["BODY.PEEK[]"])
             handled: list[int] = []
             try:
@@ -394,8 +423,13 @@ class ImapPoller:
                 entry_id = self.spool.put(raw, mail_from="", rcpts=rcpts, source="imap")
             except OSError as exc:
                 self._retry_at = time.monotonic() + self.retry_interval
-                log.error("imap: spool refused uid %d (message-id %s): %s; it stays in %s",
-                          uid, mid_hash, exc.strerror or exc, self.target.folder)
+                log.error(
+                    "imap: spool refused uid %d (message-id %s): %s; it stays in %s",
+                    uid,
+                    mid_hash,
+                    exc.strerror or exc,
+                    self.target.folder,
+                )
                 return "refused"
             log.info("imap: spooled uid %d (message-id %s) as %s", uid, mid_hash, entry_id)
             state.remember(key)
@@ -497,4 +531,3 @@ def _logout(client: IMAPClient) -> None:
             client.shutdown()
         except Exception:  # noqa: BLE001
             pass
-

@@ -75,7 +75,11 @@ def iter_archive(path: Path) -> Iterator[bytes]:
 
 
 def import_archive(
-    config: GatewayConfig, db: Database, path: Path, *, batch: int = 200,
+    config: GatewayConfig,
+    db: Database,
+    path: Path,
+    *,
+    batch: int = 200,
     progress: Progress | None = None,
 ) -> ImportStats:
     store = raw_store(config, db)
@@ -85,8 +89,9 @@ def import_archive(
     try:
         for raw in iter_archive(path):
             stats.messages += 1
-            outcome = take_in(raw, arrival, site=config.site, session=session,
-                              raw_store=store).outcome
+            outcome = take_in(
+                raw, arrival, site=config.site, session=session, raw_store=store
+            ).outcome
             if outcome.duplicate:
                 stats.duplicates += 1
             elif outcome.decision.action == "publish":

@@ -73,16 +73,21 @@ def take_in(
     # parse
     parsed = parse(raw)
     dkim_domains = verified_domains(raw, dnsfunc) if site.policy.own_dkim and raw else ()
-    envelope = Envelope(mail_from=arrival.mail_from, rcpts=arrival.rcpts,
-                        source=arrival.source, raw_path=raw_path or "",
-                        dkim_domains=dkim_domains)
+    envelope = Envelope(
+        mail_from=arrival.mail_from,
+        rcpts=arrival.rcpts,
+        source=arrival.source,
+        raw_path=raw_path or "",
+        dkim_domains=dkim_domains,
+    )
     if raw_store is None or session is None:
         return Taken(parsed, _judge(session, site, parsed, envelope), None)
     assert raw_path is not None
     # Mail to a command address (mute, bounces) is no candidate post, nor is a calendar's
     # answer to an event invitation (iTIP REPLY).
-    handled = (control.process_control(session, site, raw, parsed, envelope)
-               or events.process_reply(session, site, raw, parsed, envelope))
+    handled = control.process_control(session, site, raw, parsed, envelope) or events.process_reply(
+        session, site, raw, parsed, envelope
+    )
     if handled is not None:
         return Taken(parsed, handled, raw_path)
     seen = seen_before(session, parsed)
@@ -98,30 +103,33 @@ def take_in(
     return Taken(parsed, record(session, site, parsed, envelope, decision, thread), raw_path)
 
 
-def _judge(session: Session | None, site: Site, parsed: ParsedMail,
-           envelope: Envelope) -> Outcome:
+def _judge(session: Session | None, site: Site, parsed: ParsedMail, envelope: Envelope) -> Outcome:
     """The decision without storing: with the feed's history when it can be read."""
     if session is not None:
         try:
             decision, thread = decide_for(session, site, parsed, envelope)
-            return Outcome(decision, thread.id if thread else None, duplicate=False,
-                           new_posts=0)
+            return Outcome(decision, thread.id if thread else None, duplicate=False, new_posts=0)
         except Exception:  # noqa: BLE001 - an unreachable or empty database: decide without it
             pass
         finally:
             session.rollback()
-    context = replace(site.policy, envelope_rcpts=envelope.rcpts,
-                      envelope_from=envelope.mail_from,
-                      verified_dkim_domains=envelope.dkim_domains,
-                      source="import" if envelope.source == "import" else "mail")
+    context = replace(
+        site.policy,
+        envelope_rcpts=envelope.rcpts,
+        envelope_from=envelope.mail_from,
+        verified_dkim_domains=envelope.dkim_domains,
+        source="import" if envelope.source == "import" else "mail",
+    )
     return Outcome(decide(parsed, context), None, duplicate=False, new_posts=0)
 
 
-def _drop_unrecorded_copy(raw_store: RawStore, raw_path: str, session: Session,
-                          parsed: ParsedMail) -> None:
+def _drop_unrecorded_copy(
+    raw_store: RawStore, raw_path: str, session: Session, parsed: ParsedMail
+) -> None:
     """A second mail with a known Message-ID but other bytes is not recorded; its copy
     would be words in the store that nothing refers to (and that no redaction would reach)."""
     recorded = session.scalar(
-        select(MailMessage.raw_path).where(MailMessage.message_id == mail_key(parsed)))
+        select(MailMessage.raw_path).where(MailMessage.message_id == mail_key(parsed))
+    )
     if recorded and recorded != raw_path:
         raw_store.discard(raw_path, session)

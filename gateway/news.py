@@ -44,8 +44,10 @@ class Fetched:
 
 
 def fetch(url: str, etag: str | None, modified: str | None) -> Fetched:
-    headers = {"User-Agent": "Mailfeed news poller", "Accept":
-               "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5"}
+    headers = {
+        "User-Agent": "Mailfeed news poller",
+        "Accept": "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5",
+    }
     if etag:
         headers["If-None-Match"] = etag
     if modified:
@@ -56,8 +58,9 @@ def fetch(url: str, etag: str | None, modified: str | None) -> Fetched:
             body = response.read(MAX_FEED + 1)
             if len(body) > MAX_FEED:
                 raise FeedError(f"feed larger than {MAX_FEED} bytes")
-            return Fetched(body, response.headers.get("ETag"),
-                           response.headers.get("Last-Modified"))
+            return Fetched(
+                body, response.headers.get("ETag"), response.headers.get("Last-Modified")
+            )
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
             return Fetched(None, etag, modified)
@@ -95,11 +98,22 @@ def entries(body: bytes) -> tuple[str, list[news.NewsEntry]]:
         link = str(entry.get("link") or "")
         ident = str(entry.get("id") or link or "")
         if not ident:
-            ident = "sha256:" + hashlib.sha256(
-                f"{entry.get('title')}|{entry.get('summary')}".encode()).hexdigest()
-        out.append(news.NewsEntry(entry_id=ident, title=str(entry.get("title") or ""),
-                                  link=link, text=_text(entry), published=_published(entry),
-                                  source_title=title))
+            ident = (
+                "sha256:"
+                + hashlib.sha256(
+                    f"{entry.get('title')}|{entry.get('summary')}".encode()
+                ).hexdigest()
+            )
+        out.append(
+            news.NewsEntry(
+                entry_id=ident,
+                title=str(entry.get("title") or ""),
+                link=link,
+                text=_text(entry),
+                published=_published(entry),
+                source_title=title,
+            )
+        )
     return title, out
 
 

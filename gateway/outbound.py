@@ -121,8 +121,11 @@ class OutboundSender:
                 self._release([r.id for r in due[n:]])
                 break
             if row.recipient in dead and row.purpose not in bounces.ALWAYS_SENT:
-                self._settle(row.id, "not sent: the address bounced "
-                             f"{bounces.HARD_BOUNCE_LIMIT} times or more", give_up=True)
+                self._settle(
+                    row.id,
+                    f"not sent: the address bounced {bounces.HARD_BOUNCE_LIMIT} times or more",
+                    give_up=True,
+                )
                 continue
             try:
                 self._deliver(row)
@@ -132,7 +135,7 @@ class OutboundSender:
                 log.warning("outbound %s not delivered: %s", row.id, redact(error))
                 if relay_down(exc):
                     # The next mails would wait out the same timeout: give them back now.
-                    self._release([r.id for r in due[n + 1:]])
+                    self._release([r.id for r in due[n + 1 :]])
                     break
                 continue
             self._settle(row.id, None)
@@ -148,6 +151,7 @@ class OutboundSender:
 
     def recover(self) -> None:
         """Free the leases of this host's senders that died (kill -9, a crash)."""
+
         def alive(pid: int) -> bool:
             if pid <= 0:
                 return False
@@ -178,8 +182,14 @@ class OutboundSender:
         for row_id, (error, give_up) in list(self.unsettled.items()):
             try:
                 with self.db.session() as session:
-                    claims.settle_outbound(session, self.claimer, row_id, error,
-                                           give_up=give_up, retry_at=self._retry_at)
+                    claims.settle_outbound(
+                        session,
+                        self.claimer,
+                        row_id,
+                        error,
+                        give_up=give_up,
+                        retry_at=self._retry_at,
+                    )
             except OperationalError as exc:
                 log.warning("outbound %s: outcome not written yet: %s", row_id, describe(exc))
                 return
@@ -198,4 +208,3 @@ class OutboundSender:
                 log.error("outbound round failed: %s", describe(exc))
             self.wake.wait(timeout=1.0)
             self.wake.clear()
-

@@ -90,8 +90,11 @@ class ParseProcess:
             return self._proc, self._conn
         parent, child = self._context.Pipe()
         proc = self._context.Process(
-            target=_child, args=(child, self.target, self.cpu_seconds, os.getpid()),
-            name="mailfeed-parse", daemon=True)
+            target=_child,
+            args=(child, self.target, self.cpu_seconds, os.getpid()),
+            name="mailfeed-parse",
+            daemon=True,
+        )
         proc.start()
         child.close()
         self._proc, self._conn = proc, parent
@@ -134,7 +137,8 @@ class ParseProcess:
                     raise ParseStopped("stopping") from None
                 if code == -signal.SIGXCPU:
                     raise ParseRefused(
-                        f"parsing used over {self.cpu_seconds} s of CPU time") from None
+                        f"parsing used over {self.cpu_seconds} s of CPU time"
+                    ) from None
                 raise ParseRefused(f"the parser process ended (exit code {code})") from None
             if status != "ok":
                 raise ParseRefused(f"the parser failed: {value}")

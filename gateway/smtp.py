@@ -53,8 +53,14 @@ class GatewaySMTP(SMTP):
     """aiosmtpd's SMTP with enhanced status codes on size errors, longer lines, and a cap
     on open connections."""
 
-    def __init__(self, handler: Any, *, line_length_limit: int,
-                 connections: Connections | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        handler: Any,
+        *,
+        line_length_limit: int,
+        connections: Connections | None = None,
+        **kwargs: Any,
+    ) -> None:
         # aiosmtpd sizes its StreamReader from line_length_limit inside __init__, so the
         # instance value must exist first.  RFC 5321 §4.5.3.1.6 says 1000 octets, but real
         # mail (HTML on one line) breaks it; refusing it would lose mail.
@@ -133,7 +139,11 @@ class GatewayHandler:
         self.on_spooled = on_spooled
 
     async def handle_MAIL(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str,
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
         mail_options: list[str],
     ) -> str:
         # Temporary (4xx, RFC 3463 4.7.1): a real MTA retries later, nothing is lost.
@@ -146,7 +156,11 @@ class GatewayHandler:
         return "250 2.1.0 Ok"
 
     async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str,
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
         rcpt_options: list[str],
     ) -> str:
         if not self.accepts(address):
@@ -169,7 +183,8 @@ class GatewayHandler:
                 None,
                 lambda: self.spool.put(
                     # aiosmtpd keeps the null reverse-path as "<>"; the policy knows it as "".
-                    raw, mail_from="" if envelope.mail_from == "<>" else envelope.mail_from or "",
+                    raw,
+                    mail_from="" if envelope.mail_from == "<>" else envelope.mail_from or "",
                     rcpts=list(envelope.rcpt_tos),
                     source="smtp",
                 ),
@@ -215,7 +230,10 @@ class SMTPListener(Controller):
         self._tls = tls_context(config)
         self.connections = Connections(config.max_connections)
         super().__init__(
-            handler, hostname=host, port=port, ready_timeout=10,
+            handler,
+            hostname=host,
+            port=port,
+            ready_timeout=10,
             server_hostname=config.gateway_domain,
         )
 

@@ -83,14 +83,18 @@ class Spool:
     ) -> str:
         """Store a mail durably; when this returns, the mail survives a crash."""
         entry_id = f"{time.time_ns():020d}-{uuid.uuid4().hex[:12]}"
-        meta = {"mail_from": mail_from, "rcpts": list(rcpts), "source": source,
-                "received": time.time()}
+        meta = {
+            "mail_from": mail_from,
+            "rcpts": list(rcpts),
+            "source": source,
+            "received": time.time(),
+        }
         tmp = self.tmp / f"{entry_id}.msg"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             view = memoryview(json.dumps(meta).encode() + b"\n" + raw)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -106,10 +110,14 @@ class Spool:
         except (FileNotFoundError, ValueError):
             pass  # no side file (yet, or any more)
         return SpoolEntry(
-            id=path.stem, path=path, mail_from=str(meta.get("mail_from", "")),
-            rcpts=tuple(meta.get("rcpts", ())), source=str(meta.get("source", "smtp")),
+            id=path.stem,
+            path=path,
+            mail_from=str(meta.get("mail_from", "")),
+            rcpts=tuple(meta.get("rcpts", ())),
+            source=str(meta.get("source", "smtp")),
             received=float(meta.get("received", 0.0)),
-            error=str(meta.get("error", "")), attempts=int(meta.get("attempts", 0)),
+            error=str(meta.get("error", "")),
+            attempts=int(meta.get("attempts", 0)),
             starts=int(meta.get("starts", 0)),
         )
 

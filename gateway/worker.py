@@ -39,10 +39,16 @@ MAX_STARTS = 5
 MAX_BACKOFF = 30.0
 # Database errors that only this mail causes: it would meet them on every attempt.
 _MAIL_ERRORS = (
-    "too many sql variables", "too many terms", "string or blob too big",
-    "expression tree is too large", "number of parameters must be between",
-    "stack depth limit exceeded", "index row size", "program limit exceeded",
-    "value too long", "out of range",
+    "too many sql variables",
+    "too many terms",
+    "string or blob too big",
+    "expression tree is too large",
+    "number of parameters must be between",
+    "stack depth limit exceeded",
+    "index row size",
+    "program limit exceeded",
+    "value too long",
+    "out of range",
 )
 
 
@@ -52,15 +58,22 @@ def belongs_to_mail(exc: BaseException) -> bool:
     if isinstance(exc, DisconnectionError | OSError):
         return False  # the database, the disk or the parse child's pipe: not this mail
     if isinstance(exc, OperationalError) or (
-            isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
         message = str(exc.orig if isinstance(exc, DBAPIError) else exc).lower()
         return any(marker in message for marker in _MAIL_ERRORS)
     return True
 
 
 class Worker:
-    def __init__(self, config: GatewayConfig, db: Database, spool: Spool,
-                 dnsfunc: DnsFunc = REAL_DNS, parse: ParseFunc = parse_mail) -> None:
+    def __init__(
+        self,
+        config: GatewayConfig,
+        db: Database,
+        spool: Spool,
+        dnsfunc: DnsFunc = REAL_DNS,
+        parse: ParseFunc = parse_mail,
+    ) -> None:
         self.db = db
         self.dnsfunc = dnsfunc  # DKIM keys (MAILFEED_VERIFY_DKIM); tests serve their own
         self.spool = spool
@@ -71,11 +84,21 @@ class Worker:
         self.backoff = 0.0  # seconds to wait after the database as a whole failed
 
     def handle(self, entry: SpoolEntry) -> Outcome:
-        arrival = Arrival(source=entry.source, rcpts=tuple(entry.rcpts),
-                          mail_from=entry.mail_from if entry.source == "smtp" else None)
+        arrival = Arrival(
+            source=entry.source,
+            rcpts=tuple(entry.rcpts),
+            mail_from=entry.mail_from if entry.source == "smtp" else None,
+        )
         with self.db.session() as session:
-            taken = take_in(entry.read(), arrival, site=self.site, session=session,
-                            raw_store=self.raw, parse=self.parser.parse, dnsfunc=self.dnsfunc)
+            taken = take_in(
+                entry.read(),
+                arrival,
+                site=self.site,
+                session=session,
+                raw_store=self.raw,
+                parse=self.parser.parse,
+                dnsfunc=self.dnsfunc,
+            )
         outcome = taken.outcome
         log.info("mail %s: %s (%s)", entry.id, outcome.decision.action, outcome.decision.reason)
         return outcome
@@ -92,9 +115,12 @@ class Worker:
                 if not mine:
                     continue  # another worker sharing this spool has it
                 if entry.starts >= MAX_STARTS:
-                    self._quarantine(entry, f"processing this mail was cut off {entry.starts} "
-                                            "times (the gateway was killed or ran out of "
-                                            "memory)")
+                    self._quarantine(
+                        entry,
+                        f"processing this mail was cut off {entry.starts} "
+                        "times (the gateway was killed or ran out of "
+                        "memory)",
+                    )
                     count += 1
                     continue
                 self.spool.begin(entry)

@@ -126,8 +126,9 @@ def web() -> None:
 @click.option("--rcpt", multiple=True, help="Envelope recipient (as RCPT TO would give).")
 @click.option("--demo", is_flag=True, help="Decide under `serve --demo`'s settings.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def parse(as_json: bool, as_text: bool, rcpt: tuple[str, ...], demo: bool,
-          files: tuple[str, ...]) -> None:
+def parse(
+    as_json: bool, as_text: bool, rcpt: tuple[str, ...], demo: bool, files: tuple[str, ...]
+) -> None:
     """Show what the gateway understands of mail files, storing nothing."""
     from mailfeed.gateway.intake import Arrival, take_in
     from mailfeed.parsers.mail import parse_mail, parse_text
@@ -148,8 +149,14 @@ def parse(as_json: bool, as_text: bool, rcpt: tuple[str, ...], demo: bool,
         for name in files:
             data = Path(name).read_bytes()
             with database.sessions() if database else nullcontext() as session:
-                taken = take_in(data, arrival, site=site, session=session, raw_store=None,
-                                parse=read_text if as_text else parse_mail)
+                taken = take_in(
+                    data,
+                    arrival,
+                    site=site,
+                    session=session,
+                    raw_store=None,
+                    parse=read_text if as_text else parse_mail,
+                )
             results.append(taken.parsed.to_json(taken.outcome.decision))
     finally:
         if database is not None:
@@ -197,13 +204,17 @@ def import_(path: Path, batch: int) -> None:
     database = Database(settings.db_url)
     if settings.db_url.startswith("sqlite"):
         database.upgrade()
-    with click.progressbar(length=archive_size(path) or 0, label="importing",
-                           file=sys.stderr, show_pos=True) as bar:
-        stats = import_archive(build_gateway_config(settings), database, path, batch=batch,
-                               progress=bar)
-    click.echo(f"{stats.messages} messages: {stats.published} new threads, "
-               f"{stats.appended} appended, {stats.duplicates} duplicates, "
-               f"{stats.skipped} skipped; {len(stats.threads or ())} threads touched")
+    with click.progressbar(
+        length=archive_size(path) or 0, label="importing", file=sys.stderr, show_pos=True
+    ) as bar:
+        stats = import_archive(
+            build_gateway_config(settings), database, path, batch=batch, progress=bar
+        )
+    click.echo(
+        f"{stats.messages} messages: {stats.published} new threads, "
+        f"{stats.appended} appended, {stats.duplicates} duplicates, "
+        f"{stats.skipped} skipped; {len(stats.threads or ())} threads touched"
+    )
 
 
 @main.command("erase-person")
@@ -220,8 +231,10 @@ def erase_person(address: str, yes: bool) -> None:
         result = erase(session, address)
     for path in result.files:  # only after the commit: no record points at a missing file
         path.unlink(missing_ok=True)
-    click.echo(f"erased {result.address}: {result.posts} posts emptied, {result.mails} raw "
-               f"mails deleted, {result.outbound} queued mails dropped")
+    click.echo(
+        f"erased {result.address}: {result.posts} posts emptied, {result.mails} raw "
+        f"mails deleted, {result.outbound} queued mails dropped"
+    )
 
 
 @main.command("news")
@@ -268,7 +281,8 @@ def token_create(address: str) -> None:
     if "@" not in address or domain not in settings.publish_domains:
         raise click.ClickException(
             f"{address} is not an address in the organisation's domains "
-            f"({', '.join(settings.publish_domains)})")
+            f"({', '.join(settings.publish_domains)})"
+        )
     database = Database(settings.db_url)
     if settings.db_url.startswith("sqlite"):
         database.upgrade()
@@ -297,9 +311,9 @@ def token_revoke(value: str | None, every: str | None) -> None:
             raise click.ClickException("no such active token")
     click.echo("revoked")
 
+
 @main.command()
-@click.option("--since", default="30d", show_default=True,
-              help="Period: 30d, 12w, 6m or all.")
+@click.option("--since", default="30d", show_default=True, help="Period: 30d, 12w, 6m or all.")
 @click.option("--department", default=None, help="Only people of this department.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a summary.")
 def stats(since: str, department: str | None, as_json: bool) -> None:
@@ -312,25 +326,34 @@ def stats(since: str, department: str | None, as_json: bool) -> None:
     try:
         period = parse_since(since, datetime.now(UTC).replace(tzinfo=None))
     except ValueError as exc:
-        raise click.BadParameter(f"{since!r}: use e.g. 30d, 12w, 6m or all",
-                                 param_hint="--since") from exc
+        raise click.BadParameter(
+            f"{since!r}: use e.g. 30d, 12w, 6m or all", param_hint="--since"
+        ) from exc
     with Database(_settings().db_url).session() as session:
         report = build_report(session, period, department)
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
         return
     p, data = report.participation, report.as_json()
-    click.echo(f"people {p.people}: {p.creators} created ({p.share(p.creators):.0%}), "
-               f"{p.engagers} engaged ({p.share(p.engagers):.0%}), "
-               f"{p.readers} only read ({p.share(p.readers):.0%})")
+    click.echo(
+        f"people {p.people}: {p.creators} created ({p.share(p.creators):.0%}), "
+        f"{p.engagers} engaged ({p.share(p.engagers):.0%}), "
+        f"{p.readers} only read ({p.share(p.readers):.0%})"
+    )
     times = data["mail_vs_feed"]
-    click.echo(f"median time to answer: feed {_hours(times['feed'])}, "
-               f"mail {_hours(times['mail'])} (unanswered while there)")
-    click.echo(f"reached beyond the mail: {report.reach_beyond_mail} people; "
-               f"{report.answerers_beyond_mail} answers from someone never on the mail")
-    click.echo(f"questions: {report.answered}/{report.questions} answered; "
-               f"{report.unanswered_after_day} without a reply after a day; "
-               f"{report.came_back_by_mail} came back by mail after the move")
+    click.echo(
+        f"median time to answer: feed {_hours(times['feed'])}, "
+        f"mail {_hours(times['mail'])} (unanswered while there)"
+    )
+    click.echo(
+        f"reached beyond the mail: {report.reach_beyond_mail} people; "
+        f"{report.answerers_beyond_mail} answers from someone never on the mail"
+    )
+    click.echo(
+        f"questions: {report.answered}/{report.questions} answered; "
+        f"{report.unanswered_after_day} without a reply after a day; "
+        f"{report.came_back_by_mail} came back by mail after the move"
+    )
     for dept, people in report.ambassadors.items():
         names = ", ".join(f"{c.name}{' (ambassador)' if c.ambassador else ''}" for c in people)
         click.echo(f"ambassadors {dept or '(all)'}: {names}")
@@ -346,8 +369,7 @@ def digest() -> None:
 
     settings = _settings()
     with Database(settings.db_url).session() as session:
-        count = queue_digests(session, build_site(settings),
-                              datetime.now(UTC).replace(tzinfo=None))
+        count = queue_digests(session, build_site(settings), datetime.now(UTC).replace(tzinfo=None))
     click.echo(f"{count} digests queued")
 
 
@@ -383,8 +405,7 @@ def people_import(path: Path) -> None:
             session.rollback()
             for error in report.errors:
                 click.echo(f"{path}: {error}", err=True)
-            raise click.ClickException(
-                f"{len(report.errors)} bad row(s); nothing was imported")
+            raise click.ClickException(f"{len(report.errors)} bad row(s); nothing was imported")
     for change in report.changes:
         click.echo(change)
     click.echo(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged")
@@ -415,9 +436,11 @@ def spool_show(entry_id: str) -> None:
     entry = _spool(_settings()).get(entry_id)
     if entry is None:
         raise click.ClickException(f"no spool entry {entry_id}")
-    click.echo(f"id: {entry.id}\nsource: {entry.source}\nmail from: {entry.mail_from}\n"
-               f"rcpts: {', '.join(entry.rcpts)}\nattempts: {entry.attempts}\n"
-               f"error: {entry.error}\n")
+    click.echo(
+        f"id: {entry.id}\nsource: {entry.source}\nmail from: {entry.mail_from}\n"
+        f"rcpts: {', '.join(entry.rcpts)}\nattempts: {entry.attempts}\n"
+        f"error: {entry.error}\n"
+    )
     sys.stdout.buffer.write(entry.read())
 
 

@@ -63,8 +63,9 @@ def demo_settings(settings: Settings) -> Settings:
         # The demo organisation's own gateway address, as its mail (and the README's
         # example thread) CCs it; feed@localhost keeps working for swaks.
         gateways = (*gateways, f"feed@{DEMO_DOMAIN}")
-    return replace(settings, demo=True, auth=auth, allowed_domains=allowed,
-                   gateway_addresses=gateways)
+    return replace(
+        settings, demo=True, auth=auth, allowed_domains=allowed, gateway_addresses=gateways
+    )
 
 
 class SchemaOutdated(RuntimeError):
@@ -73,8 +74,11 @@ class SchemaOutdated(RuntimeError):
 
 def open_database(settings: Settings, *, pool_size: int | None = None) -> Database:
     """The database for a running role, with the schema rule applied."""
-    db = Database(settings.db_url, pool_size=pool_size or settings.database_pool_size,
-                  statement_timeout=settings.statement_timeout)
+    db = Database(
+        settings.db_url,
+        pool_size=pool_size or settings.database_pool_size,
+        statement_timeout=settings.statement_timeout,
+    )
     if settings.db_url.startswith("sqlite"):
         db.upgrade()
     elif not db.is_current():
@@ -98,24 +102,31 @@ class Gateway:
         self.spool = Spool(config.spool_dir)
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
-        self.worker = Worker(config, self.db, self.spool) \
-            if "worker" in self.roles and self.db else None
-        self.sender = OutboundSender(config, self.db) \
-            if "sender" in self.roles and self.db else None
+        self.worker = (
+            Worker(config, self.db, self.spool) if "worker" in self.roles and self.db else None
+        )
+        self.sender = (
+            OutboundSender(config, self.db) if "sender" in self.roles and self.db else None
+        )
         self.smtp: SMTPListener | None = None
         if "smtp" in self.roles:
-            handler = GatewayHandler(self.spool, address_matcher(config),
-                                     max_queue=settings.max_queue,
-                                     rate=SenderRate(settings.rate_limit),
-                                     on_spooled=self.worker.wake.set if self.worker else None,
-                                     dkim_deferred=key_lookup_timed_out
-                                     if settings.verify_dkim else None)
+            handler = GatewayHandler(
+                self.spool,
+                address_matcher(config),
+                max_queue=settings.max_queue,
+                rate=SenderRate(settings.rate_limit),
+                on_spooled=self.worker.wake.set if self.worker else None,
+                dkim_deferred=key_lookup_timed_out if settings.verify_dkim else None,
+            )
             self.smtp = SMTPListener(config, handler)
         self.imap: ImapPoller | None = None
         if "imap" in self.roles and settings.imap_url:
             self.imap = ImapPoller.from_settings(config, self.spool)
-        self.news = NewsPoller(config, self.db) \
-            if "news" in self.roles and config.news_feeds and self.db else None
+        self.news = (
+            NewsPoller(config, self.db)
+            if "news" in self.roles and config.news_feeds and self.db
+            else None
+        )
         self.web: Any = None
         if "web" in self.roles and self.db:
             from waitress.server import create_server
@@ -124,11 +135,16 @@ class Gateway:
 
             self.app = create_app(build_web_config(settings), self.db, spool=self.spool)
             host, port = parse_hostport(settings.web_listen)
-            self.web = create_server(self.app, host=host, port=port, threads=8,
-                                     ident="Mailfeed",
-                                     # The app decides whom to believe (TrustedProxyFix), and
-                                     # must see a proxy's headers to know it is not local.
-                                     clear_untrusted_proxy_headers=False)
+            self.web = create_server(
+                self.app,
+                host=host,
+                port=port,
+                threads=8,
+                ident="Mailfeed",
+                # The app decides whom to believe (TrustedProxyFix), and
+                # must see a proxy's headers to know it is not local.
+                clear_untrusted_proxy_headers=False,
+            )
 
     def seed_demo(self) -> None:
         from mailfeed.gateway.demo import seed
@@ -208,9 +224,16 @@ class Gateway:
         parts = []
         if self.smtp is not None:
             parts.append(f"SMTP {self.settings.smtp_listen}")
-        parts += [name for name, part in (("IMAP", self.imap), ("worker", self.worker),
-                                          ("sender", self.sender), ("news", self.news))
-                  if part is not None]
+        parts += [
+            name
+            for name, part in (
+                ("IMAP", self.imap),
+                ("worker", self.worker),
+                ("sender", self.sender),
+                ("news", self.news),
+            )
+            if part is not None
+        ]
         if self.web is not None:
             parts.append(f"feed {self.settings.public_url}")
         return "Mailfeed is running: " + ", ".join(parts)

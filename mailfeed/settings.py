@@ -25,8 +25,15 @@ from mailfeed.publisher.rawstore import KINDS as RAW_STORES
 from mailfeed.publisher.site import Site
 from mailfeed.web.config import WebConfig
 
-__all__ = ["Settings", "SettingsError", "build_gateway_config", "build_site",
-           "build_web_config", "load_settings", "parse_hostport"]
+__all__ = [
+    "Settings",
+    "SettingsError",
+    "build_gateway_config",
+    "build_site",
+    "build_web_config",
+    "load_settings",
+    "parse_hostport",
+]
 
 PREFIX = "MAILFEED_"
 
@@ -178,20 +185,23 @@ def _check_choices(settings: Settings) -> None:
         if name == "auth" and value.startswith("header:") and value.partition(":")[2].strip():
             continue
         if value not in allowed:
-            raise SettingsError(f"{PREFIX}{name.upper()}: {value!r} is not one of "
-                                f"{', '.join(allowed)}")
+            raise SettingsError(
+                f"{PREFIX}{name.upper()}: {value!r} is not one of {', '.join(allowed)}"
+            )
     for name in ("smtp_listen", "web_listen") + (("relay",) if settings.relay else ()):
         try:
             parse_hostport(getattr(settings, name))
         except ValueError:
-            raise SettingsError(f"{PREFIX}{name.upper()}: {getattr(settings, name)!r} "
-                                "is not host:port") from None
+            raise SettingsError(
+                f"{PREFIX}{name.upper()}: {getattr(settings, name)!r} is not host:port"
+            ) from None
     if not settings.gateway_addresses:
         raise SettingsError(f"{PREFIX}GATEWAY_ADDRESSES: at least one address is needed")
     for name in AT_LEAST_ONE:
         if getattr(settings, name) < 1:
-            raise SettingsError(f"{PREFIX}{name.upper()}: {getattr(settings, name)!r} "
-                                "must be at least 1")
+            raise SettingsError(
+                f"{PREFIX}{name.upper()}: {getattr(settings, name)!r} must be at least 1"
+            )
 
 
 # `MAILFEED_*` variables that are no gateway setting: the config file's path, and what the
@@ -219,14 +229,13 @@ def load_settings(
         values.update({k.lower(): (f"{path}: {k}", v) for k, v in table.items()})
     for key, value in env.items():
         if key.startswith(PREFIX) and key not in NOT_SETTINGS:
-            values[key[len(PREFIX):].lower()] = (key, value)
+            values[key[len(PREFIX) :].lower()] = (key, value)
     defaults = Settings()
     known = {f.name for f in fields(Settings)}
     kwargs: dict[str, Any] = {}
     for name, (where, value) in values.items():
         if name not in known:
-            raise SettingsError(f"{where}: unknown setting (known: "
-                                f"{', '.join(sorted(known))})")
+            raise SettingsError(f"{where}: unknown setting (known: {', '.join(sorted(known))})")
         kwargs[name] = _coerce(name, value, getattr(defaults, name))
     kwargs.update(overrides)
     settings = Settings(**kwargs)

@@ -93,7 +93,7 @@ def _mailbox(item: str) -> Person:
     angle = item.rfind("<")
     if angle >= 0:
         close = item.find(">", angle)
-        inside = item[angle + 1: close if close >= 0 else len(item)].strip()
+        inside = item[angle + 1 : close if close >= 0 else len(item)].strip()
         if inside.lower().startswith("mailto:"):
             inside = inside[7:]
         spec = _ADDR_SPEC.fullmatch(inside)
@@ -103,8 +103,7 @@ def _mailbox(item: str) -> Person:
         return Person(None, bare.lower())
     # "Anna Berg anna@firma.se": a bare address written after a name, the only one.
     words = bare.split()
-    if len(words) > 1 and _ADDR_SPEC.fullmatch(words[-1]) and \
-            not any("@" in w for w in words[:-1]):
+    if len(words) > 1 and _ADDR_SPEC.fullmatch(words[-1]) and not any("@" in w for w in words[:-1]):
         return Person(_name(" ".join(words[:-1])), words[-1].lower())
     return Person(_name(item), None)
 
@@ -134,5 +133,4 @@ def name_looks_like_address(person: Person) -> bool:
     """A display name holding an address other than the mailbox's own: a disguise."""
     if not person.name:
         return False
-    return any(found.lower() != person.email
-               for found in _EMAIL_IN_NAME.findall(person.name))
+    return any(found.lower() != person.email for found in _EMAIL_IN_NAME.findall(person.name))

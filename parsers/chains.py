@@ -61,13 +61,24 @@ def _quote_runs(marks: Marks) -> list[tuple[int, int]]:
 def _quote_run_end(lines: list[str], start: int) -> int:
     """The end of the run of quoted (and blank) lines from `start` (the shape test of
     `marks.classify_line`, inline: the run is often the whole rest of a 10 MB mail)."""
-    return next((k for k in range(start, len(lines))
-                 if lines[k][:1] != ">" and lines[k].strip() and not is_quoted(lines[k])),
-                len(lines))
+    return next(
+        (
+            k
+            for k in range(start, len(lines))
+            if lines[k][:1] != ">" and lines[k].strip() and not is_quoted(lines[k])
+        ),
+        len(lines),
+    )
 
 
-def _bottom_post(own: list[str], rest: list[str], rest_marks: Marks,
-                 boundary: Boundary, depth: int, work: Work | None) -> list[Segment] | None:
+def _bottom_post(
+    own: list[str],
+    rest: list[str],
+    rest_marks: Marks,
+    boundary: Boundary,
+    depth: int,
+    work: Work | None,
+) -> list[Segment] | None:
     """A reply written below (or between) the quote of the earlier message.
 
     Nothing above the attribution and one quote block followed by new text is a
@@ -84,7 +95,7 @@ def _bottom_post(own: list[str], rest: list[str], rest_marks: Marks,
     if _only_signature(rest[last_end:]):
         rest = rest[:last_start]
         runs = runs[:-1]
-    if not runs or _blank(rest[runs[-1][1]:]):
+    if not runs or _blank(rest[runs[-1][1] :]):
         return None
     quoted = [line for k, line in enumerate(rest) if rest_marks[k].shape is Shape.QUOTED]
     earlier = _split_lines(unquote(quoted), depth + 1, work)
@@ -93,8 +104,9 @@ def _bottom_post(own: list[str], rest: list[str], rest_marks: Marks,
         # is no answer, so this is still a bottom-post, and the greeting is the reply's.
         start, end = runs[0]
         kept = own + rest[:start] + rest[end:]
-        own_text = "\n".join(line for k, line in enumerate(kept)
-                             if line.strip() or k == 0 or kept[k - 1].strip())
+        own_text = "\n".join(
+            line for k, line in enumerate(kept) if line.strip() or k == 0 or kept[k - 1].strip()
+        )
     else:
         own_text = "\n".join(own + rest)
     return [Segment(None, own_text), *_introduce(earlier, boundary)]
@@ -106,8 +118,11 @@ _SALUTATION_RE = re.compile(r"^\s*[^\W\d_][^\n.?]{0,40}[,!]\s*$")
 def _greeting_only(own: list[str]) -> bool:
     """Nothing above the attribution, or only a salutation line ("Hello Anna,")."""
     content = [line for line in own if line.strip()]
-    return not content or (len(content) == 1 and len(content[0].split()) <= 4 and
-                           bool(_SALUTATION_RE.match(content[0])))
+    return not content or (
+        len(content) == 1
+        and len(content[0].split()) <= 4
+        and bool(_SALUTATION_RE.match(content[0]))
+    )
 
 
 def _only_signature(lines: list[str]) -> bool:
@@ -136,13 +151,12 @@ def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segmen
         # nothing says whose words they are.
         return [Segment(None, "\n".join(lines))]
     own = lines[: boundary.start]
-    rest = lines[boundary.body_start:]
-    rest_marks = marks[boundary.body_start:]
+    rest = lines[boundary.body_start :]
+    rest_marks = marks[boundary.body_start :]
     if boundary.first_line is not None:
         rest = [boundary.first_line, *rest]
         rest_marks = classify(rest, work, 0)
-    if depth == 0 and boundary.kind == "attribution" and _blank(own) and \
-            not _starts_quoted(rest):
+    if depth == 0 and boundary.kind == "attribution" and _blank(own) and not _starts_quoted(rest):
         # An attribution on top of unquoted text with nothing above it: mobile clients
         # put the header of the mail answered above the answer.  A reply is never empty,
         # so the text below is the new message.
@@ -198,8 +212,13 @@ def _introduce(inner: list[Segment], boundary: Boundary) -> list[Segment]:
     head, *tail = inner
     if tail and not head.text.strip() and boundary.kind in ("quote", "separator"):
         return tail
-    if tail and not head.text.strip() and boundary.kind == "attribution" and \
-            tail[0].boundary is not None and tail[0].boundary.kind == "header":
+    if (
+        tail
+        and not head.text.strip()
+        and boundary.kind == "attribution"
+        and tail[0].boundary is not None
+        and tail[0].boundary.kind == "header"
+    ):
         return tail
     return [Segment(boundary, head.text), *tail]
 
@@ -229,8 +248,9 @@ def fill_book(book: AddressBook, segments: list[Segment]) -> None:
                 book.add(person)
 
 
-def _reader(segments: list[Segment], index: int, authors: list[Person],
-            newest_to: tuple[Person, ...]) -> Person:
+def _reader(
+    segments: list[Segment], index: int, authors: list[Person], newest_to: tuple[Person, ...]
+) -> Person:
     """Who "you" is in the attribution of segment `index`: whom the quoting message (one
     newer) was sent to — its own recipients when known, else, in a back-and-forth, the
     author it answered (two newer)."""
@@ -244,8 +264,12 @@ def _reader(segments: list[Segment], index: int, authors: list[Person],
 
 
 def build_chain(
-    segments: list[Segment], newest_author: Person, newest_date: str | None,
-    book: AddressBook, newest_subject: str | None = None, newest_to: tuple[Person, ...] = (),
+    segments: list[Segment],
+    newest_author: Person,
+    newest_date: str | None,
+    book: AddressBook,
+    newest_subject: str | None = None,
+    newest_to: tuple[Person, ...] = (),
     work: Work | None = None,
 ) -> list[ChainMessage]:
     """ChainMessages, oldest first; segments come newest first.
@@ -270,9 +294,16 @@ def build_chain(
         if index == 0 and b is None:
             author = book.resolve(author)
         authors.append(author)
-        messages.append(ChainMessage(
-            author=author, date=date, body=body, trimmed=trimmed, subject=subject,
-            to=tuple(book.resolve(p) for p in to), cc=tuple(book.resolve(p) for p in cc),
-        ))
+        messages.append(
+            ChainMessage(
+                author=author,
+                date=date,
+                body=body,
+                trimmed=trimmed,
+                subject=subject,
+                to=tuple(book.resolve(p) for p in to),
+                cc=tuple(book.resolve(p) for p in cc),
+            )
+        )
     messages.reverse()
     return messages

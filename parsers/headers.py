@@ -86,7 +86,7 @@ def parse_person(value: str) -> Person:
         # "Name <mailto:…", "Name (<a@b>)", "Name < mailto:Name <a@b>" (wrapped Outlook)
         name_part = re.sub(r"\s*[\[<(].*$", "", name_part.strip(), flags=re.S)
         if not name_part.strip():
-            tail = value[email_match.end():]
+            tail = value[email_match.end() :]
             tail = re.sub(r"^\s*[>\])]?", "", tail)
             tail = re.sub(r"[\[<(]\s*mailto:.*$", "", tail, flags=re.I)
             name_part = tail if not EMAIL_RE.search(tail) else ""
@@ -130,7 +130,8 @@ def name_key(name: str) -> str:
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?(?!\d)")
 # Czech and Slovak put a space after each dot ("24. 11. 2026"); then the year has 4 digits.
 _NUM_DATE = re.compile(
-    r"(?<!\d)(\d{1,2})(?:[./-]|\.\s)(\d{1,2})(?:[./-]|\.\s(?=\d{4}))(\d{4}|\d{2})(?!\d)")
+    r"(?<!\d)(\d{1,2})(?:[./-]|\.\s)(\d{1,2})(?:[./-]|\.\s(?=\d{4}))(\d{4}|\d{2})(?!\d)"
+)
 _TIME = re.compile(
     r"(?<![\d:.])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?![\d])\s*(a\.?\s?m\.?|p\.?\s?m\.?)?",
     re.IGNORECASE,
@@ -194,13 +195,13 @@ def _parse_loose_date(text: str) -> str | None:
         year, month, day, span = found
     if year is None or month is None or day is None or span is None:
         return None
-    rest = lowered[: span[0]] + " " * (span[1] - span[0]) + lowered[span[1]:]
+    rest = lowered[: span[0]] + " " * (span[1] - span[0]) + lowered[span[1] :]
     hour = minute = second = 0
     offset = ""
     if time := _TIME.search(rest, span[1] if _TIME.search(rest, span[1]) else 0):
         hour, minute, second = int(time[1]), int(time[2]), int(time[3] or 0)
         meridiem = (time[4] or "").replace(".", "").replace(" ", "")
-        if not meridiem and "下午" in rest[max(0, time.start() - 3): time.start()]:
+        if not meridiem and "下午" in rest[max(0, time.start() - 3) : time.start()]:
             meridiem = "pm"  # Chinese clients write 下午 ("afternoon") before the time
         if meridiem == "pm" and hour < 12:
             hour += 12
@@ -209,7 +210,7 @@ def _parse_loose_date(text: str) -> str | None:
         if zone := _OFFSET.match(rest, time.end()):
             hours = int(zone[2])
             offset = f"{zone[1]}{hours:02d}:{zone[3] or '00'}"
-        elif zone_name := re.match(r"\s*\(?([a-z]{1,5})\b", rest[time.end():]):
+        elif zone_name := re.match(r"\s*\(?([a-z]{1,5})\b", rest[time.end() :]):
             offset = ZONE_OFFSETS.get(zone_name.group(1), "")
     return _iso(year, month, day, hour, minute, second, offset)
 
@@ -229,7 +230,7 @@ def _month_date(tokens: list[re.Match[str]]) -> tuple[int, int, int, tuple[int, 
     before = [t for t in short if t.end() <= token.start()]
     after = [t for t in short if t.start() >= token.end()]
     # "24 nov.", "15. jun.", "24 de nov. de 2026": the day stands right before the month
-    if before and _DAY_GAP_RE.fullmatch(token.string[before[-1].end(): token.start()]):
+    if before and _DAY_GAP_RE.fullmatch(token.string[before[-1].end() : token.start()]):
         day_token = before[-1]
     elif after:
         day_token = after[0]

@@ -72,8 +72,14 @@ def _first_boundary_is_forward(segments: list[Segment], subject: str | None) -> 
 
 
 def _split(
-    text: str, author: Person, date: str | None, subject: str | None, book: AddressBook,
-    embedded_chain: list[ChainMessage], to: tuple[Person, ...] = (), work: Work | None = None,
+    text: str,
+    author: Person,
+    date: str | None,
+    subject: str | None,
+    book: AddressBook,
+    embedded_chain: list[ChainMessage],
+    to: tuple[Person, ...] = (),
+    work: Work | None = None,
 ) -> tuple[list[ChainMessage], str | None, bool]:
     """(chain oldest first, forwarder's note or None, is_forward)."""
     segments = split_segments(_normalize_text(text), work)
@@ -83,8 +89,9 @@ def _split(
     )
     if forward:
         note, _trimmed = strip_signature(segments[0].text, author.name, work)
-        earlier = build_chain(segments[1:], author, date, book, work=work) \
-            if len(segments) > 1 else []
+        earlier = (
+            build_chain(segments[1:], author, date, book, work=work) if len(segments) > 1 else []
+        )
         return embedded_chain + earlier, note or None, True
     readers = tuple(p for p in to if p.email != author.email or p.email is None)
     chain = build_chain(segments, author, date, book, subject, readers, work)
@@ -122,11 +129,19 @@ def parse_text(text: str, work: Work | None = None) -> ParsedMail:
         chain = [ChainMessage(NOBODY, None, text.strip())]
     new_text = note if forward else chain[-1].body
     return ParsedMail(
-        message_id=None, subject="", raw_subject="", sender=NOBODY, date=None,
-        chain=tuple(chain), new_text=new_text or "", note=note,
+        message_id=None,
+        subject="",
+        raw_subject="",
+        sender=NOBODY,
+        date=None,
+        chain=tuple(chain),
+        new_text=new_text or "",
+        note=note,
         participants=_participants([m.author for m in chain]),
-        is_forward=forward, is_question=_asks(chain, ""),
-        language=guess_language(text, new_text or ""), defects=defects,
+        is_forward=forward,
+        is_question=_asks(chain, ""),
+        language=guess_language(text, new_text or ""),
+        defects=defects,
         content_hash=hashlib.sha256(text.encode("utf-8", "replace")).hexdigest(),
     )
 
@@ -147,7 +162,9 @@ def _people(mime: MimeMail) -> dict[str, tuple[Person, ...]]:
 
 
 def _mime_chain(
-    mime: MimeMail, book: AddressBook, people: dict[str, tuple[Person, ...]] | None = None,
+    mime: MimeMail,
+    book: AddressBook,
+    people: dict[str, tuple[Person, ...]] | None = None,
     work: Work | None = None,
 ) -> tuple[list[ChainMessage], str | None, bool]:
     """Chain of one MIME message, including messages attached as message/rfc822."""
@@ -164,21 +181,31 @@ def _mime_chain(
         inner_chain, inner_note, _ = _mime_chain(inner, book, work=work)
         embedded.extend(inner_chain)
         if inner_note:
-            embedded.append(ChainMessage(
-                parse_person(_header(inner, "from") or ""),
-                parse_date(_header(inner, "date") or ""), inner_note,
-                subject=_header(inner, "subject"),
-            ))
+            embedded.append(
+                ChainMessage(
+                    parse_person(_header(inner, "from") or ""),
+                    parse_date(_header(inner, "date") or ""),
+                    inner_note,
+                    subject=_header(inner, "subject"),
+                )
+            )
     date = parse_date(_header(mime, "date") or "")
     subject = _header(mime, "subject")
-    chain, note, forward = _split(mime.text, book.resolve(sender), date, subject, book, embedded,
-                                  people["to"], work)
+    chain, note, forward = _split(
+        mime.text, book.resolve(sender), date, subject, book, embedded, people["to"], work
+    )
     message_id = _ids(_header(mime, "message-id"))
     if chain and not forward:
         newest = chain[-1]
         chain[-1] = ChainMessage(
-            newest.author, newest.date, newest.body, newest.trimmed, newest.subject,
-            message_id[0] if message_id else None, people["to"], people["cc"],
+            newest.author,
+            newest.date,
+            newest.body,
+            newest.trimmed,
+            newest.subject,
+            message_id[0] if message_id else None,
+            people["to"],
+            people["cc"],
         )
     return chain, note, forward
 

@@ -147,10 +147,17 @@ def reply_above(line: str) -> bool:
 # Every footer line holds one of these (lower-case); a text without any has no footer,
 # which one C-level search per word over the whole text tells (`may_have_footer`).
 _FOOTER_WORDS = (
-    *REPLY_ABOVE, "atlassian jira", "you are receiving this because",
-    "reply to this email directly", "unsubscribe from these notifications",
-    "or reply to this email", "(v", "previous replies", "vorherige antworten",
-    "tidigare svar", "réponses précédentes",
+    *REPLY_ABOVE,
+    "atlassian jira",
+    "you are receiving this because",
+    "reply to this email directly",
+    "unsubscribe from these notifications",
+    "or reply to this email",
+    "(v",
+    "previous replies",
+    "vorherige antworten",
+    "tidigare svar",
+    "réponses précédentes",
 )
 
 
@@ -185,14 +192,18 @@ def classify_line(line: str) -> LineMark:
         end = line.rstrip()
         if end[-1:] not in (":", "：") and line[:3] != ">>>":
             return QUOTED
-        return LineMark(Shape.QUOTED, attribution_end=end.endswith((":", "：")),
-                        groupwise=line[:3] == ">>>" and not line.endswith((":", "：", ": ")))
+        return LineMark(
+            Shape.QUOTED,
+            attribution_end=end.endswith((":", "：")),
+            groupwise=line[:3] == ">>>" and not line.endswith((":", "：", ": ")),
+        )
     if not line.strip():
         return BLANK
     if ">" in line[:6] and is_quoted(line):
         end = line.rstrip()
-        return QUOTED if end[-1:] not in (":", "：") else \
-            LineMark(Shape.QUOTED, attribution_end=True)
+        return (
+            QUOTED if end[-1:] not in (":", "：") else LineMark(Shape.QUOTED, attribution_end=True)
+        )
     if len(line) > MAX_CUE_LINE:
         return TEXT
     end = line.rstrip()
@@ -203,8 +214,11 @@ def classify_line(line: str) -> LineMark:
     if separator is None and len(line) <= 130 and _FRAMED_RE.match(line.translate(_DASHES)):
         separator = "framed"
     label = header_line(line)
-    any_label = _ANY_LABEL_RE.match(line) if label is None and (
-        ":" in line[:40] or "：" in line[:40]) else None
+    any_label = (
+        _ANY_LABEL_RE.match(line)
+        if label is None and (":" in line[:40] or "：" in line[:40])
+        else None
+    )
     mark = LineMark(
         Shape.CUE,
         separator=separator,
@@ -236,13 +250,20 @@ def fill(marks: Marks, lines: list[str], upto: int, work: Work | None = None) ->
         work.lines += len(chunk)
         work.chars += sum(min(len(line), MAX_CUE_LINE) for line in chunk)
     cue = _CUE_CHARS.search
-    marks.extend([
-        QUOTED if line[:1] == ">" and line[:3] != ">>>" and line.rstrip()[-1] not in ":："
-        else TEXT if len(line) <= MAX_CUE_LINE and ">" not in line[:6] and cue(line) is None
-        and not line[:1].isdigit() and line.strip()
-        else classify_line(line)
-        for line in chunk
-    ])
+    marks.extend(
+        [
+            QUOTED
+            if line[:1] == ">" and line[:3] != ">>>" and line.rstrip()[-1] not in ":："
+            else TEXT
+            if len(line) <= MAX_CUE_LINE
+            and ">" not in line[:6]
+            and cue(line) is None
+            and not line[:1].isdigit()
+            and line.strip()
+            else classify_line(line)
+            for line in chunk
+        ]
+    )
 
 
 def classify(lines: list[str], work: Work | None = None, upto: int | None = None) -> Marks:

@@ -38,8 +38,14 @@ _SIGNATURE_XPATH = (
     "|//*[contains(concat(' ', normalize-space(@class), ' '), ' moz-signature ')]"
     "|//*[@id='AppleMailSignature' or @id='Signature' or @id='signature']"
 )
-_CHARSET_ALIASES = {"unicode-1-1-utf-7": "utf-7", "utf8": "utf-8", "x-unknown": "utf-8",
-                    "ks_c_5601-1987": "cp949", "gb2312": "gb18030", "gbk": "gb18030"}
+_CHARSET_ALIASES = {
+    "unicode-1-1-utf-7": "utf-7",
+    "utf8": "utf-8",
+    "x-unknown": "utf-8",
+    "ks_c_5601-1987": "cp949",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+}
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,7 @@ def decode_words(text: str) -> str:
     for match in _ENCODED_WORD_RE.finditer(text):
         if match.start() != pos:
             flush()
-            out.append(text[pos:match.start()])
+            out.append(text[pos : match.start()])
         raw = _word_bytes(match)
         if raw is None:
             flush()
@@ -142,12 +148,33 @@ def _word_bytes(match: re.Match[str]) -> bytes | None:
 # WHATWG Encoding Standard §4.2 (what every browser and mail client does): the labels
 # iso-8859-1, latin1, us-ascii, ascii … all mean windows-1252, a superset whose 0x80-0x9F
 # are the curly quotes, dashes and euro sign that Windows mailers send under those labels.
-_WINDOWS_1252_LABELS = frozenset({
-    "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "cp819", "ibm819",
-    "iso-ir-100", "csisolatin1", "iso_8859-1:1987", "8859-1", "iso88591",
-    "us-ascii", "ascii", "us", "ansi_x3.4-1968", "iso646-us", "cp367", "ibm367",
-    "windows-1252", "cp1252", "x-cp1252",
-})
+_WINDOWS_1252_LABELS = frozenset(
+    {
+        "iso-8859-1",
+        "iso8859-1",
+        "iso_8859-1",
+        "latin1",
+        "latin-1",
+        "l1",
+        "cp819",
+        "ibm819",
+        "iso-ir-100",
+        "csisolatin1",
+        "iso_8859-1:1987",
+        "8859-1",
+        "iso88591",
+        "us-ascii",
+        "ascii",
+        "us",
+        "ansi_x3.4-1968",
+        "iso646-us",
+        "cp367",
+        "ibm367",
+        "windows-1252",
+        "cp1252",
+        "x-cp1252",
+    }
+)
 
 
 # Latin-1 maps each byte to the code point of the same number; this table then moves
@@ -237,12 +264,16 @@ def _lying_base64(payload: bytes) -> bytes:
         return payload  # cheap test first: ordinary text fails on its first line
     lines = payload.split()
     joined = b"".join(lines)
-    if len(joined) < _BASE64_MIN or len(joined) % 4 or not all(
-        _BASE64_LINE_RE.fullmatch(line) for line in lines
-    ) or b"=" in joined.rstrip(b"="):
+    if (
+        len(joined) < _BASE64_MIN
+        or len(joined) % 4
+        or not all(_BASE64_LINE_RE.fullmatch(line) for line in lines)
+        or b"=" in joined.rstrip(b"=")
+    ):
         return payload
-    if len(lines) > 1 and (len({len(line) for line in lines[:-1]}) != 1
-                           or len(lines[-1]) > len(lines[0])):
+    if len(lines) > 1 and (
+        len({len(line) for line in lines[:-1]}) != 1 or len(lines[-1]) > len(lines[0])
+    ):
         return payload  # an encoder wraps at one width
     try:
         data = base64.b64decode(joined, validate=True)
@@ -252,8 +283,7 @@ def _lying_base64(payload: bytes) -> bytes:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-        if sum(c.isascii() and (c.isprintable() or c in "\r\n\t") for c in text) < \
-                0.9 * len(text):
+        if sum(c.isascii() and (c.isprintable() or c in "\r\n\t") for c in text) < 0.9 * len(text):
             return payload
     if any(ord(c) < 32 and c not in "\r\n\t" or c == "\ufffd" for c in text):
         return payload
@@ -345,8 +375,10 @@ def _replace_with_quoted(element: etree._Element) -> None:
         text = get_text(f"<div>{inner}</div>", _HTML_CONFIG).strip("\n")
     except Exception:
         text = element.text_content()
-    quoted = "\n".join(">" + (" " + line if line and not line.startswith(">") else line)
-                       for line in text.split("\n"))
+    quoted = "\n".join(
+        ">" + (" " + line if line and not line.startswith(">") else line)
+        for line in text.split("\n")
+    )
     pre = lxml_html.Element("pre")
     pre.text = "\n" + quoted + "\n"
     pre.tail = element.tail
@@ -406,8 +438,9 @@ def from_message(message: Message, depth: int = 0) -> MimeMail:
         part = stack.pop(0)
         ctype = part.get_content_type()
         disposition = (part.get_content_disposition() or "").lower()
-        if ctype == "message/rfc822" or (part.is_multipart() and part is not message and
-                                         ctype.startswith("message/")):
+        if ctype == "message/rfc822" or (
+            part.is_multipart() and part is not message and ctype.startswith("message/")
+        ):
             inner = part.get_payload()
             first = inner[0] if isinstance(inner, list) and inner else None
             inner_msg = _encoded_inner(part, first if isinstance(first, Message) else None)
@@ -440,8 +473,14 @@ def from_message(message: Message, depth: int = 0) -> MimeMail:
     text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
     if not from_html:
         text = unwrap_inline_pgp(text)
-    return MimeMail(tuple(headers), text, from_html,
-                    tuple(attachments), tuple(embedded), tuple(dict.fromkeys(defects)))
+    return MimeMail(
+        tuple(headers),
+        text,
+        from_html,
+        tuple(attachments),
+        tuple(embedded),
+        tuple(dict.fromkeys(defects)),
+    )
 
 
 # RFC 4880 §7: cleartext signature framework.
@@ -463,7 +502,8 @@ def unwrap_inline_pgp(text: str) -> str:
     if "-----BEGIN PGP SIGNED MESSAGE-----" not in text:
         return text
     return _PGP_SIGNED_RE.sub(
-        lambda m: _DASH_ESCAPE_RE.sub("", m.group("text")) + "\n", text, count=1)
+        lambda m: _DASH_ESCAPE_RE.sub("", m.group("text")) + "\n", text, count=1
+    )
 
 
 # What mailers put in the text/plain alternative when the HTML is the real mail.
@@ -523,10 +563,14 @@ def _large_single_part(raw: bytes) -> Message | None:
     if cut is None:
         return None
     message = email.message_from_bytes(raw[: cut.start()] + b"\n\n")
-    if message.is_multipart() or message.get_content_maintype() in ("multipart", "message") \
-            or message.get_payload() or message.defects:
+    if (
+        message.is_multipart()
+        or message.get_content_maintype() in ("multipart", "message")
+        or message.get_payload()
+        or message.defects
+    ):
         return None
-    message.set_payload(raw[cut.end():].decode("ascii", "surrogateescape"))
+    message.set_payload(raw[cut.end() :].decode("ascii", "surrogateescape"))
     return message
 
 
@@ -562,6 +606,12 @@ def read_mime(raw: bytes) -> MimeMail:
         defects.append(f"mime walk: {type(error).__name__}")
         return MimeMail((), decode_bytes(raw, None), False, (), (), tuple(defects))
     if defects:
-        mail = MimeMail(mail.headers, mail.text, mail.html, mail.attachments, mail.embedded,
-                        tuple(defects) + mail.defects)
+        mail = MimeMail(
+            mail.headers,
+            mail.text,
+            mail.html,
+            mail.attachments,
+            mail.embedded,
+            tuple(defects) + mail.defects,
+        )
     return mail

@@ -34,15 +34,32 @@ from mailfeed.parsers.questions import chain_signals, classify_kind
 # sv konfidentiell(t), en confidential, de vertraulich(e), fr confidentiel(le),
 # fi luottamuksellinen/-ista, no/da fortrolig(t), no konfidensiell(t), da konfidentiel(t).
 DEFAULT_CONFIDENTIAL_MARKERS: tuple[str, ...] = (
-    "[konfidentiell]", "[confidential]", "konfidentiellt:", "confidential:",
-    "konfidentiel", "confidential", "vertraulich", "confidentiel", "luottamukselli",
-    "fortrolig", "konfidensiel",
+    "[konfidentiell]",
+    "[confidential]",
+    "konfidentiellt:",
+    "confidential:",
+    "konfidentiel",
+    "confidential",
+    "vertraulich",
+    "confidentiel",
+    "luottamukselli",
+    "fortrolig",
+    "konfidensiel",
 )
 # Sensitivity labels (Microsoft Purview / MIP, the msip_labels header) whose name holds
 # one of these stems are confidential; `confidential_markers` stems count too.
 CONFIDENTIAL_LABEL_WORDS: tuple[str, ...] = (
-    "confidential", "konfidentiel", "vertraulich", "confidentiel", "luottamukselli",
-    "fortrolig", "konfidensiel", "secret", "hemlig", "restricted", "sekretess",
+    "confidential",
+    "konfidentiel",
+    "vertraulich",
+    "confidentiel",
+    "luottamukselli",
+    "fortrolig",
+    "konfidensiel",
+    "secret",
+    "hemlig",
+    "restricted",
+    "sekretess",
 )
 
 
@@ -146,8 +163,11 @@ def confidential_subject(mail: ParsedMail, context: PolicyContext) -> Decision |
         word = marker.strip().casefold()
         if not word:
             continue
-        found = _marked(raw, word) or _marked(normalized, word) if word.isalpha() else \
-            word in raw or word in normalized
+        found = (
+            _marked(raw, word) or _marked(normalized, word)
+            if word.isalpha()
+            else word in raw or word in normalized
+        )
         if found:
             return _confidential(f"subject carries the marker {marker.strip()!r}")
     return None
@@ -159,9 +179,14 @@ _MSIP_NAME_RE = re.compile(r"MSIP_Label_([0-9A-Fa-f-]{1,64})_Name=([^;]{1,200})"
 def sensitivity_label(mail: ParsedMail, context: PolicyContext) -> Decision | None:
     """A Microsoft Purview (MIP) sensitivity label on the mail whose name says it is
     confidential: `msip_labels: MSIP_Label_<id>_Enabled=true; MSIP_Label_<id>_Name=…`."""
-    words = [w.strip().casefold() for w in
-             (*context.confidential_labels,
-              *(m for m in context.confidential_markers if m.strip().isalpha())) if w.strip()]
+    words = [
+        w.strip().casefold()
+        for w in (
+            *context.confidential_labels,
+            *(m for m in context.confidential_markers if m.strip().isalpha()),
+        )
+        if w.strip()
+    ]
     for value in mail.header_all("msip_labels"):
         value = value[:20_000]
         for match in _MSIP_NAME_RE.finditer(value):
@@ -188,16 +213,22 @@ def authentication(mail: ParsedMail, context: PolicyContext) -> Decision | None:
         if verdict.passed:
             return None
         trusted = {t.strip().lower() for t in context.trusted_authserv_ids}
-        if any(r.method == "dmarc" and r.result == "fail"
-               for h in results if h.authserv_id in trusted for r in h.results):
+        if any(
+            r.method == "dmarc" and r.result == "fail"
+            for h in results
+            if h.authserv_id in trusted
+            for r in h.results
+        ):
             return Decision("reject", None, f"sender not authenticated: {verdict.reason}")
         reasons.append(verdict.reason)
     if context.own_dkim:
         if any(authresults.aligned(d, from_domain) for d in context.verified_dkim_domains):
             return None
         verified = ", ".join(context.verified_dkim_domains)
-        reasons.append(f"no valid DKIM signature aligned with {from_domain or '(no From:)'}"
-                       + (f" (verified: {verified})" if verified else ""))
+        reasons.append(
+            f"no valid DKIM signature aligned with {from_domain or '(no From:)'}"
+            + (f" (verified: {verified})" if verified else "")
+        )
     return Decision("reject", None, f"sender not authenticated: {'; '.join(reasons)}")
 
 
@@ -267,7 +298,8 @@ def monitor(mail: ParsedMail, context: PolicyContext) -> Decision | None:
     long_by_people = len(mail.participants) >= context.min_participants
     if not (long_by_messages or long_by_people):
         return Decision(
-            "ignore", None,
+            "ignore",
+            None,
             f"monitor copy: chain too short ({signals.messages} < {context.min_chain_messages} "
             f"messages, {len(mail.participants)} < {context.min_participants} participants)",
         )
@@ -318,7 +350,10 @@ def decide(mail: ParsedMail, context: PolicyContext) -> Decision:
         if decision.action == "reject" and not (
             context.known_thread or _addressed(mail, context, context.gateway_addresses)
         ):
-            return replace(decision, action="ignore",
-                           reason=f"not sent to the gateway, no reply: {decision.reason}")
+            return replace(
+                decision,
+                action="ignore",
+                reason=f"not sent to the gateway, no reply: {decision.reason}",
+            )
         return decision
     raise AssertionError("unreachable: the last rule always decides")

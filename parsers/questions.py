@@ -144,7 +144,7 @@ def is_question(text: str) -> bool:
     """
     for sentence in sentences(text):
         lead_in = _LEAD_IN.match(sentence)
-        readings = (sentence, sentence[lead_in.end():]) if lead_in else (sentence,)
+        readings = (sentence, sentence[lead_in.end() :]) if lead_in else (sentence,)
         if any(_NOT_ASKING.search(r) for r in readings):
             continue
         if sentence.endswith("?") or any(_REQUEST.search(r) for r in readings):
@@ -366,4 +366,3 @@ def chain_signals(chain: Sequence[ChainMessage], subject: str = "") -> ChainSign
         participants=len(everyone),
         asker=root.author.email,
     )
-

@@ -94,9 +94,11 @@ _MOZ_MARKER_RE = re.compile(r"^\s*-{8}\s+[^-\n]+?\s+-{8}\s*$")
 _CLOCK_RE = re.compile(r"(?<!\d)\d{1,2}[:.]\d{2}(?!\d)")
 _SUPERCITE_RE = re.compile(r"^[A-Z][A-Za-z]{0,2}>")
 _NOISE_RE = re.compile(
-    r"(?<!\w)(" + "|".join(re.escape(w) for w in NAME_NOISE) + r")(?!\w)", re.IGNORECASE)
+    r"(?<!\w)(" + "|".join(re.escape(w) for w in NAME_NOISE) + r")(?!\w)", re.IGNORECASE
+)
 _VERB_ONLY_RE = re.compile(
-    r"^\s*>?\s*((?:" + _VERBS + r")" + _GENDER + r")\s*[:：]\s*$", re.IGNORECASE)
+    r"^\s*>?\s*((?:" + _VERBS + r")" + _GENDER + r")\s*[:：]\s*$", re.IGNORECASE
+)
 _CLOSING_BRACKET_RE = re.compile(r"^\s*>\s*[:：]\s*$")
 # GroupWise: ">>> Anna Berg 2026-11-24 09:12 >>>", '>>> "Anna Berg" <a@b> 11/24/2026 9:12 AM >>>'.
 _GROUPWISE_RE = re.compile(
@@ -110,13 +112,30 @@ _BRACKET_DATED_RE = re.compile(
 _YYMMDD_RE = re.compile(r"^(\d{2})(\d{2})(\d{2})(?=\s|$)")
 # "…wrote:   Hi all," — an attribution with the first line of the quoted text after it.
 _SQUASHED_RE = re.compile(
-    r"(?<!\w)(?:" + _VERBS + r")(?:[ \t][^:：\n]{1,80}?)?\s*[:：][ \t]+(?=\S)", re.IGNORECASE)
+    r"(?<!\w)(?:" + _VERBS + r")(?:[ \t][^:：\n]{1,80}?)?\s*[:：][ \t]+(?=\S)", re.IGNORECASE
+)
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 # Second-person words an attribution uses for the reader ("Tuesday, …, you wrote:").
-_READER_WORDS = frozenset((
-    "you", "du", "ni", "dig", "sie", "vous", "tu", "usted", "ustedes", "jij", "u", "voi",
-    "ty", "wy", "sinä", "te",
-))
+_READER_WORDS = frozenset(
+    (
+        "you",
+        "du",
+        "ni",
+        "dig",
+        "sie",
+        "vous",
+        "tu",
+        "usted",
+        "ustedes",
+        "jij",
+        "u",
+        "voi",
+        "ty",
+        "wy",
+        "sinä",
+        "te",
+    )
+)
 # Gmail writes it with an ISO date, and in Japanese/Chinese with a CJK date and weekday:
 # "2026年11月24日(火) 9:12 Name <a@b>:", "2026年11月24日周二 上午9:12 Name <a@b>:".
 _DATED_NAME_RE = re.compile(
@@ -134,8 +153,9 @@ def _label(lines: list[str], marks: Marks | None, k: int) -> tuple[str, str] | N
     return None if label is None else (label.field, label.value)
 
 
-def header_block(lines: list[str], i: int,
-                 marks: Marks | None = None) -> tuple[int, dict[str, str]] | None:
+def header_block(
+    lines: list[str], i: int, marks: Marks | None = None
+) -> tuple[int, dict[str, str]] | None:
     """(end, fields) when a quoted header block starts at line i.
 
     Needs a From field plus a date, subject or To field; allows folded values
@@ -167,8 +187,9 @@ def header_block(lines: list[str], i: int,
                 j += 1
                 continue
             break
-        if not _folded(last_field, line, _label(lines, marks, j + 1) if following is not None
-                       else None):
+        if not _folded(
+            last_field, line, _label(lines, marks, j + 1) if following is not None else None
+        ):
             break
         fields[last_field] += " " + line.strip()
         j = end = j + 1
@@ -180,8 +201,7 @@ def header_block(lines: list[str], i: int,
     return end, fields
 
 
-def _any_header_block(lines: list[str], i: int,
-                      marks: Marks) -> tuple[int, dict[str, str]] | None:
+def _any_header_block(lines: list[str], i: int, marks: Marks) -> tuple[int, dict[str, str]] | None:
     """A header block by its labels (`header_block`) or by its shape (`shaped_block`),
     whichever reads further: known labels may stop at the first unknown one."""
     known = header_block(lines, i, marks)
@@ -204,8 +224,12 @@ def shaped_block(lines: list[str], i: int, marks: Marks) -> tuple[int, dict[str,
         mark = marks[j]
         label = mark.header or mark.label
         if label is None:
-            if mark.shape is Shape.BLANK and j + 1 < len(lines) and found and \
-                    (marks[j + 1].header or marks[j + 1].label):
+            if (
+                mark.shape is Shape.BLANK
+                and j + 1 < len(lines)
+                and found
+                and (marks[j + 1].header or marks[j + 1].label)
+            ):
                 j += 1
                 continue
             break
@@ -241,7 +265,7 @@ def _folded(field: str, line: str, following: tuple[str, str] | None) -> bool:
 
 
 def _author_from_attribution(text: str, verb: re.Match[str]) -> Person:
-    after = text[verb.end():]
+    after = text[verb.end() :]
     after = re.sub(r"(het volgende|following)?\s*[:：]\s*$", "", after, flags=re.IGNORECASE).strip()
     # "skrev Anna Berg <a@b>:" names after the verb; "bob wrote on 04/03/2012:" dates.
     if re.search(r"[^\W\d_]", after) and ("@" in after or not re.search(r"\d", after)):
@@ -251,16 +275,17 @@ def _author_from_attribution(text: str, verb: re.Match[str]) -> Person:
         email = EMAIL_RE.search(part)
         times = list(_TIME_RE.finditer(part))
         if times:
-            part = part[times[-1].end():]
+            part = part[times[-1].end() :]
         elif email is None and "," in part:
             part = part.rsplit(",", 1)[1]
         elif email is not None:
             head = part[: email.start()]
-            part = head.rsplit(",", 1)[-1] + part[email.start():]
+            part = head.rsplit(",", 1)[-1] + part[email.start() :]
         # "a écrit", "ha scritto": auxiliaries stay behind the name
         part = re.sub(r"\s+(a|ha|hat|har|has)\s*$", "", part.strip(), flags=re.IGNORECASE)
-        part = re.sub(r"^\W*(on|den|am|le|el|op|il|em|på)\s+", "", part.strip(),
-                      flags=re.IGNORECASE)
+        part = re.sub(
+            r"^\W*(on|den|am|le|el|op|il|em|på)\s+", "", part.strip(), flags=re.IGNORECASE
+        )
     part = _NOISE_RE.sub(" ", part)
     return parse_person(part)
 
@@ -275,12 +300,15 @@ def _continuation(lines: list[str], end: int) -> bool:
     """A wrapped "<address\n>:" ending: the '>' closes the address, it is no quote."""
     if _VERB_ONLY_RE.match(lines[end]):
         return True
-    return bool(_CLOSING_BRACKET_RE.match(lines[end])) and end > 0 and \
-        lines[end - 1].count("<") > lines[end - 1].count(">")
+    return (
+        bool(_CLOSING_BRACKET_RE.match(lines[end]))
+        and end > 0
+        and lines[end - 1].count("<") > lines[end - 1].count(">")
+    )
 
 
 def _scattered(lines: list[str], end: int) -> tuple[int, Person, str | None] | None:
-    """"wrote:" alone on a line, its date and name some lines above, blank lines and
+    """ "wrote:" alone on a line, its date and name some lines above, blank lines and
     address brackets in between (mobile Outlook wraps addresses that way)."""
     for start in range(end - 1, max(-1, end - 8), -1):
         line = clean(lines[start]).strip()
@@ -295,8 +323,7 @@ def _scattered(lines: list[str], end: int) -> tuple[int, Person, str | None] | N
     return None
 
 
-def attribution(lines: list[str], end: int,
-                marks: Marks) -> tuple[int, Person, str | None] | None:
+def attribution(lines: list[str], end: int, marks: Marks) -> tuple[int, Person, str | None] | None:
     """(start, author, date) when lines [start, end] form an attribution line.
 
     The shape first: one to three unquoted, non-blank lines ending in a colon (or
@@ -315,9 +342,10 @@ def attribution(lines: list[str], end: int,
     candidates = []
     for size in (1, 2, 3):
         start = end - size + 1
-        if start < 0 or any(marks[k].shape is Shape.BLANK or
-                            marks[k].shape is Shape.QUOTED and k != end
-                            for k in range(start, end + 1)):
+        if start < 0 or any(
+            marks[k].shape is Shape.BLANK or marks[k].shape is Shape.QUOTED and k != end
+            for k in range(start, end + 1)
+        ):
             break
         text = " ".join(clean(lines[k]).strip() for k in range(start, end + 1))
         if len(text) > 400:
@@ -331,13 +359,18 @@ def attribution(lines: list[str], end: int,
             continue
         # Clients always write a clock time or an address, or open with "On/Den/Am…"
         # and a date; "In 2019 I wrote:" in prose has none of these.
-        dated = "@" in text or _CLOCK_RE.search(text) is not None or (
-            _LEAD_RE.match(text.lstrip("- ")) is not None and re.search(r"\d", text) is not None)
+        dated = (
+            "@" in text
+            or _CLOCK_RE.search(text) is not None
+            or (
+                _LEAD_RE.match(text.lstrip("- ")) is not None and re.search(r"\d", text) is not None
+            )
+        )
         if not dated and not _followed_by_quote(lines, end):
             continue
         if not dated and len(text) > 80:
             continue
-        if not text[: verb.start()].strip() and not re.search(r"\w", text[verb.end():]):
+        if not text[: verb.start()].strip() and not re.search(r"\w", text[verb.end() :]):
             continue
         text = text.strip(" -")
         return start, _author_from_attribution(text, verb), parse_date(text)
@@ -347,8 +380,11 @@ def attribution(lines: list[str], end: int,
     return known if known is not None else _shaped_attribution(lines, end, leading + candidates)
 
 
-def _shaped_attribution(lines: list[str], end: int, candidates: list[tuple[int, str]],
-                        ) -> tuple[int, Person, str | None] | None:
+def _shaped_attribution(
+    lines: list[str],
+    end: int,
+    candidates: list[tuple[int, str]],
+) -> tuple[int, Person, str | None] | None:
     """An attribution known by its shape, in a language whose verb we do not know: one
     to three lines ending in a colon, naming an address and a clock time, directly above
     a quote ("Kovács Péter <p@x.hu> ezt írta (időpont: 2026. nov. 24., K, 9:12):")."""
@@ -376,11 +412,15 @@ def _author_by_shape(text: str) -> Person:
     head = text[: email.start()].rstrip(" <([\"'\u202a\u202b\u202c")
     times = list(_TIME_RE.finditer(head))
     if times:
-        head = head[times[-1].end():]
+        head = head[times[-1].end() :]
     head = _NAME_CUT_RE.split(head)[-1]
     words = head.split()
-    while words and any(c.isalpha() for c in words[0]) and words[0] == words[0].lower() \
-            and words[0] != words[0].upper():
+    while (
+        words
+        and any(c.isalpha() for c in words[0])
+        and words[0] == words[0].lower()
+        and words[0] != words[0].upper()
+    ):
         words.pop(0)  # "ο/η", "odesílatel", "пользователь": cased scripts capitalise names
     name = " ".join(words).strip(" :-–—")
     return parse_person(f"{name} <{email.group(0)}>" if name else email.group(0))
@@ -423,22 +463,34 @@ def squashed(line: str) -> tuple[Person, str | None, str] | None:
     # Prose can say "On Monday Bob wrote: …"; clients write a full date and a clock time,
     # and an address or the gap that their HTML-to-text conversion leaves.
     gap = len(line[: match.end()]) - len(line[: match.end()].rstrip())
-    if len(head) > 300 or not _LEAD_RE.match(head) or _CLOCK_RE.search(head) is None or \
-            not _YEAR_RE.search(head) or not (gap >= 2 or EMAIL_RE.search(head)):
+    if (
+        len(head) > 300
+        or not _LEAD_RE.match(head)
+        or _CLOCK_RE.search(head) is None
+        or not _YEAR_RE.search(head)
+        or not (gap >= 2 or EMAIL_RE.search(head))
+    ):
         return None
     verb = list(_VERB_RE.finditer(head))[-1]
     author = _author_from_attribution(head, verb)
     if not (author.name or author.email):
         return None
-    return author, parse_date(head), line[match.end():]
+    return author, parse_date(head), line[match.end() :]
 
 
-def _attributed(start: int, body_start: int, author: Person, date: str | None,
-                first_line: str | None = None) -> Boundary:
+def _attributed(
+    start: int, body_start: int, author: Person, date: str | None, first_line: str | None = None
+) -> Boundary:
     reader = author.email is None and (author.name or "").casefold() in _READER_WORDS
-    return Boundary(kind="attribution", start=start, body_start=body_start,
-                    author=NOBODY if reader else author, date=date, addressee=reader,
-                    first_line=first_line)
+    return Boundary(
+        kind="attribution",
+        start=start,
+        body_start=body_start,
+        author=NOBODY if reader else author,
+        date=date,
+        addressee=reader,
+        first_line=first_line,
+    )
 
 
 def _dated_name(lines: list[str], end: int) -> tuple[int, Person, str | None] | None:
@@ -447,8 +499,7 @@ def _dated_name(lines: list[str], end: int) -> tuple[int, Person, str | None] | 
     match = _DATED_NAME_RE.match(clean(lines[end]))
     if match is None or not (":" in match.group("when") or EMAIL_RE.search(match.group("who"))):
         return None  # "2024-01-05 Meeting notes" is a title, not an attribution
-    if not _followed_by_quote(lines, end) and end + 1 < len(lines) and \
-            lines[end + 1].strip():
+    if not _followed_by_quote(lines, end) and end + 1 < len(lines) and lines[end + 1].strip():
         return None
     return end, parse_person(match.group("who")), parse_date(match.group("when"))
 
@@ -467,8 +518,9 @@ def _skip_blank(lines: list[str], i: int, limit: int = 3) -> int:
     return j
 
 
-def _from_header(kind: str, start: int, end: int, fields: dict[str, str],
-                 forward: bool) -> Boundary:
+def _from_header(
+    kind: str, start: int, end: int, fields: dict[str, str], forward: bool
+) -> Boundary:
     return Boundary(
         kind=kind,
         start=start,
@@ -485,8 +537,9 @@ def _from_header(kind: str, start: int, end: int, fields: dict[str, str],
 _LOOKAHEAD = 48  # lines a boundary's structure may span (header blocks: 30 and blanks)
 
 
-def find_boundary(lines: list[str], begin: int = 0, marks: Marks | None = None,
-                  work: Work | None = None) -> Boundary | None:
+def find_boundary(
+    lines: list[str], begin: int = 0, marks: Marks | None = None, work: Work | None = None
+) -> Boundary | None:
     """The first boundary at or after line `begin` (a run of '>' lines counts only when
     nothing but blank lines follow it; interleaved quotes are part of a reply).
 
@@ -531,8 +584,7 @@ def find_boundary(lines: list[str], begin: int = 0, marks: Marks | None = None,
     return None
 
 
-def _boundary_at(lines: list[str], marks: Marks, i: int,
-                 mark: LineMark) -> Boundary | None:
+def _boundary_at(lines: list[str], marks: Marks, i: int, mark: LineMark) -> Boundary | None:
     """The boundary that starts (or, for an attribution, ends) at cue line i, if any."""
     line = lines[i]
     if mark.separator in ("forward", "original"):
@@ -540,12 +592,16 @@ def _boundary_at(lines: list[str], marks: Marks, i: int,
         block = header_block(lines, j, marks) if j < len(lines) else None
         if block is not None:
             header = _from_header("header", i, block[0], block[1], mark.separator == "forward")
-            if mark.separator == "original" and _MOZ_MARKER_RE.match(clean(line)) and \
-                    next(iter(block[1])) == "subject":
+            if (
+                mark.separator == "original"
+                and _MOZ_MARKER_RE.match(clean(line))
+                and next(iter(block[1])) == "subject"
+            ):
                 header = replace(header, forward_unless_reply=True)
             return header
-        return Boundary(kind="separator", start=i, body_start=i + 1,
-                        forward=mark.separator == "forward")
+        return Boundary(
+            kind="separator", start=i, body_start=i + 1, forward=mark.separator == "forward"
+        )
     if mark.separator in ("rule", "framed"):
         j = _skip_blank(lines, i + 1)
         block = _any_header_block(lines, j, marks) if j < len(lines) else None
@@ -581,7 +637,7 @@ def _unquote_line(line: str) -> str:
     supercite = None if stripped[:1] == ">" else _SUPERCITE_RE.match(stripped)
     if stripped[:1] != ">" and not supercite:
         return line
-    stripped = stripped[supercite.end() if supercite else 1:]
+    stripped = stripped[supercite.end() if supercite else 1 :]
     return stripped[1:] if stripped.startswith(" ") else stripped
 
 
@@ -592,15 +648,21 @@ def _unquote_line(line: str) -> str:
 # split, so the ordinary header-block rule reads it.
 _FLAT_PREFIX_RE = re.compile(r"^((?:\s*>)*\s*)")
 _FLAT_FROM_RE = re.compile(
-    r"^\**(" + "|".join(re.escape(label) for label in sorted(FROM_LABELS, key=len, reverse=True))
+    r"^\**("
+    + "|".join(re.escape(label) for label in sorted(FROM_LABELS, key=len, reverse=True))
     + r")\**\s*:\s*\**",
     re.IGNORECASE,
 )
 _FLAT_LABEL_RE = re.compile(
     r"(?:(?<=\s)|(?<=,))\**("
-    + "|".join(re.escape(label) for label in sorted(
-        (k for k, v in HEADER_FIELDS.items() if v in ("to", "cc", "date", "subject")),
-        key=len, reverse=True))
+    + "|".join(
+        re.escape(label)
+        for label in sorted(
+            (k for k, v in HEADER_FIELDS.items() if v in ("to", "cc", "date", "subject")),
+            key=len,
+            reverse=True,
+        )
+    )
     + r")\**\s*:\s+",
     re.IGNORECASE,
 )
@@ -629,7 +691,7 @@ def unflatten_header_lines(lines: list[str]) -> list[str]:
 def _flat_fields(line: str) -> list[str] | None:
     prefix = _FLAT_PREFIX_RE.match(line)
     lead = prefix.group(1) if prefix else ""
-    text = line[len(lead):]
+    text = line[len(lead) :]
     start = _FLAT_FROM_RE.match(text)
     if start is None or not start.group(1)[0].isupper():
         return None
@@ -647,13 +709,13 @@ def _flat_fields(line: str) -> list[str] | None:
             break  # the subject runs to the end of the line, whatever it says
     if "subject" not in seen or "date" not in seen or not seen & {"to", "cc"}:
         return None
-    sender = text[start.end(): cuts[0].start()].strip(" ,*")
+    sender = text[start.end() : cuts[0].start()].strip(" ,*")
     if not sender or len(sender) > 100 or sender.endswith((".", "!", "?")):
         return None
     pieces = [text[: cuts[0].start()].rstrip(" ,")]
     for here, after in zip(cuts, [*cuts[1:], None], strict=True):
         end = after.start() if after is not None else len(text)
-        value = text[here.end(): end].strip().rstrip(",").strip()
+        value = text[here.end() : end].strip().rstrip(",").strip()
         if HEADER_FIELDS[here.group(1).lower()] == "date" and parse_date(value) is None:
             return None
         pieces.append(f"{here.group(1)}: {value}")

@@ -28,7 +28,8 @@ _MOBILE_START_RE = re.compile(
 _DEVICE_RE = re.compile(r"(" + "|".join(re.escape(d) for d in DEVICE_WORDS) + r")", re.IGNORECASE)
 _VIA_DEVICE_RE = re.compile(
     r"\b(from|via|with|von|från|fra|depuis|desde|da|z|met|mit)\s+(my|min|mon|mi|meinem|mijn)?\s*"
-    r"(\S+\s+)?" + _DEVICE_RE.pattern, re.IGNORECASE,
+    r"(\S+\s+)?" + _DEVICE_RE.pattern,
+    re.IGNORECASE,
 )
 _LINK_RE = re.compile(r"\(https?://[^)]*\)|<https?://[^>]*>|https?://\S+|[\[\]<>()]")
 
@@ -38,7 +39,8 @@ _LINK_RE = re.compile(r"\(https?://[^)]*\)|<https?://[^>]*>|https?://\S+|[\[\]<>
 # common words and need the start phrases or a link.
 _BRAND_RE = re.compile(
     r"(?<![A-Za-z])(iphone|ipad|android|galaxy|blackberry|huawei|xiaomi|samsung)(?![A-Za-z])",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # Cased scripts (Latin, Greek, Cyrillic): their footers are known by start phrases.
 _LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u052f]")
 # The app-store link Outlook for iOS/Android puts after its localized "Get Outlook for …".
@@ -46,7 +48,7 @@ _APP_LINK_RE = re.compile(r"https?://aka\.ms/\w+", re.IGNORECASE)
 
 
 def is_mobile_line(line: str) -> bool:
-    """"Skickat från min iPhone", "Get Outlook for Android<https://…>", "(sent from a phone)"."""
+    """ "Skickat från min iPhone", "Get Outlook for Android<https://…>", "(sent from a phone)"."""
     text = _LINK_RE.sub(" ", clean(line)).strip(" .!")
     if not text or len(text) > 90 or "?" in text:
         return False
@@ -54,8 +56,14 @@ def is_mobile_line(line: str) -> bool:
         return True  # "Получить Outlook для iOS<https://aka.ms/o0ukef>", in any language
     rest = _BRAND_RE.sub("", text)
     sentence = clean(line).rstrip().endswith((".", "!", ":", "。", "！", "："))
-    if len(text) <= 40 and rest != text and not _LATIN_RE.search(rest) and \
-            re.search(r"[^\W\d_]", rest) and not sentence and "," not in text:
+    if (
+        len(text) <= 40
+        and rest != text
+        and not _LATIN_RE.search(rest)
+        and re.search(r"[^\W\d_]", rest)
+        and not sentence
+        and "," not in text
+    ):
         # A word of a cased script besides the device is prose ("My iPhone broke").
         return True
     head = text.split(",", 1)[0]
@@ -142,12 +150,16 @@ def _is_contact_row(line: str) -> bool:
         return False
     if any(len(f) > 60 or f.endswith(".") and not _COMPANY_RE.search(f) for f in fields):
         return False
-    contacts = sum(bool(EMAIL_RE.search(f) or _URL_RE.search(f) or _LABELLED_PHONE_RE.match(f))
-                   for f in fields)
+    contacts = sum(
+        bool(EMAIL_RE.search(f) or _URL_RE.search(f) or _LABELLED_PHONE_RE.match(f)) for f in fields
+    )
     titles = sum(bool(_TITLE_RE.search(f)) for f in fields)
     companies = sum(bool(_COMPANY_RE.search(f)) for f in fields)
-    return contacts >= 1 and (titles + companies >= 1 or contacts >= 2) or \
-        (titles >= 1 and companies >= 1)
+    return (
+        contacts >= 1
+        and (titles + companies >= 1 or contacts >= 2)
+        or (titles >= 1 and companies >= 1)
+    )
 
 
 def _name_words(author_name: str | None) -> list[str]:
@@ -193,24 +205,40 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
     words = _name_words(author_name)
     first = paragraph[0].strip().casefold()
     first_words = re.findall(r"[^\W\d_]+", first)
-    is_name_line = bool(first_words) and len(first_words) <= 4 and \
-        sum(w in words or len(w) == 1 for w in first_words) * 2 > len(first_words)
+    is_name_line = (
+        bool(first_words)
+        and len(first_words) <= 4
+        and sum(w in words or len(w) == 1 for w in first_words) * 2 > len(first_words)
+    )
     if words and _is_short_block(paragraph, 8, 60) and is_name_line and len(paragraph) > 1:
         return start
-    if _is_short_block(paragraph, 6, 60) and len(paragraph) >= 2 and \
-            sum(_looks_like_contact(ln) for ln in paragraph) >= 2:
+    if (
+        _is_short_block(paragraph, 6, 60)
+        and len(paragraph) >= 2
+        and sum(_looks_like_contact(ln) for ln in paragraph) >= 2
+    ):
         return start
     if len(paragraph) <= 3 and all(_is_contact_row(ln) for ln in paragraph):
         return start
     # A sign-off in any language: a short line (a closing word we may not know, such as
     # "Köszönöm:" or "Sveiki,") over one of the author's names, after the message.
-    if words and len(paragraph) == 2 and paragraph[1].strip(" -.,").casefold() in words \
-            and len(paragraph[0].split()) <= 3 and not paragraph[0].rstrip().endswith(("?", ".")) \
-            and has_text_before:
+    if (
+        words
+        and len(paragraph) == 2
+        and paragraph[1].strip(" -.,").casefold() in words
+        and len(paragraph[0].split()) <= 3
+        and not paragraph[0].rstrip().endswith(("?", "."))
+        and has_text_before
+    ):
         return start
     # A lone name line as the last paragraph ("Anna") after a closing paragraph.
-    if words and len(paragraph) == 1 and (first.strip(" -.") in words + [" ".join(words)]
-                                          or is_name_line and len(first_words) > 1):
+    if (
+        words
+        and len(paragraph) == 1
+        and (
+            first.strip(" -.") in words + [" ".join(words)] or is_name_line and len(first_words) > 1
+        )
+    ):
         return start  # "Anna", "Т. Егорова": the author's names and initials only
     return None
 
@@ -247,7 +275,7 @@ def _closing_in(lines: list[str], end: int) -> int | None:
     for k in reversed(content):
         if not _CLOSING_RE.match(clean(lines[k])):
             continue
-        after = [ln for ln in lines[k + 1:end] if ln.strip()]
+        after = [ln for ln in lines[k + 1 : end] if ln.strip()]
         if len(after) > 10 or any(len(ln.strip()) > 90 for ln in after):
             continue
         if any(_PS_RE.match(ln) for ln in after):
@@ -304,22 +332,27 @@ def _notification_end(lines: list[str], footers: list[Footer | None]) -> int | N
     return None
 
 
-def strip_signature(body: str, author_name: str | None = None,
-                    work: Work | None = None) -> tuple[str, str]:
+def strip_signature(
+    body: str, author_name: str | None = None, work: Work | None = None
+) -> tuple[str, str]:
     """(own words, removed noise) of one message."""
     lines = body.split("\n")
     # one pass over every line, when a footer's words occur at all; the rest is tails
     footed = may_have_footer(body)
-    footers: list[Footer | None] = [footer(line) for line in lines] if footed \
-        else [None] * len(lines)
+    footers: list[Footer | None] = (
+        [footer(line) for line in lines] if footed else [None] * len(lines)
+    )
     if work is not None:
         work.passes += 1
         work.lines += len(lines)
         work.chars += sum(min(len(line), 120) for line in lines)
     # Below a "reply above this line" marker is the notification being answered: elided
     # history, not the writer's words.
-    above = next((k for k, foot in enumerate(footers) if foot is Footer.REPLY_ABOVE), None) \
-        if footed else None
+    above = (
+        next((k for k, foot in enumerate(footers) if foot is Footer.REPLY_ABOVE), None)
+        if footed
+        else None
+    )
     history = ""
     if above is not None and any(line.strip() for line in lines[:above]):
         history = "\n".join(lines[above:]).strip()
@@ -337,8 +370,11 @@ def strip_signature(body: str, author_name: str | None = None,
     # Only the tail can hold a signature; this also keeps 10 MB bodies fast.
     for k in range(max(0, len(lines) - 80), len(lines)):
         line = lines[k]
-        if _SIG_RULE_RE.match(line) and any(ln.strip() for ln in lines[:k]) and \
-                (line.rstrip() == "--" or _is_short_block(lines[k + 1:], 20, 72)):
+        if (
+            _SIG_RULE_RE.match(line)
+            and any(ln.strip() for ln in lines[:k])
+            and (line.rstrip() == "--" or _is_short_block(lines[k + 1 :], 20, 72))
+        ):
             tail.append("\n".join(lines[k:]).strip())
             lines = lines[:k]
             break

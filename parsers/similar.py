@@ -150,8 +150,12 @@ def rank_similar(
     `candidates` are (key, text) pairs, e.g. (thread id, subject and first post).
     Ties keep the candidates' order.
     """
-    return rank_features(features(question), [(key, features(text)) for key, text in candidates],
-                         limit=limit, threshold=threshold)
+    return rank_features(
+        features(question),
+        [(key, features(text)) for key, text in candidates],
+        limit=limit,
+        threshold=threshold,
+    )
 
 
 def rank_features(
@@ -170,8 +174,11 @@ def rank_features(
         # _cosine(qvec, _vector(bag, idf)) in one pass, without building the vector.
         dot = norm = 0.0
         for feature, count in bag.items():
-            value = (NGRAM_WEIGHT if feature[0] == "#" else 1.0) * \
-                (1.0 + math.log(count)) * idf.get(feature, 1.0)
+            value = (
+                (NGRAM_WEIGHT if feature[0] == "#" else 1.0)
+                * (1.0 + math.log(count))
+                * idf.get(feature, 1.0)
+            )
             norm += value * value
             other = qvec.get(feature)
             if other is not None:

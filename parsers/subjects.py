@@ -13,21 +13,87 @@ import unicodedata
 
 # Reply prefixes: en "Re", sv/no/da "SV"/"Sv", de "AW"/"Antw", nl "Antw", fi "VS"/"Vs",
 # pl "Odp", it "R"/"Rif", es "RE", fr "Réf", pt "Res", zh "回复"/"答复".
-REPLY_PREFIXES = ("re", "sv", "aw", "antw", "antwort", "vs", "odp", "rif", "réf", "ref",
-                  "res", "r", "回复", "答复", "回覆", "ha",
-                  # Outlook's localized reply prefixes: hu, tr, el, he, ko, ja, ru, uk, hr,
-                  # lt, lv, is, id, ar, ro, vi
-                  "vá", "válasz", "ynt", "απ", "השב", "회신", "답장", "返信", "отв", "ответ",
-                  "відп", "odg", "ats", "atb", "svar", "balas", "رد", "răsp", "trả lời")
+REPLY_PREFIXES = (
+    "re",
+    "sv",
+    "aw",
+    "antw",
+    "antwort",
+    "vs",
+    "odp",
+    "rif",
+    "réf",
+    "ref",
+    "res",
+    "r",
+    "回复",
+    "答复",
+    "回覆",
+    "ha",
+    # Outlook's localized reply prefixes: hu, tr, el, he, ko, ja, ru, uk, hr,
+    # lt, lv, is, id, ar, ro, vi
+    "vá",
+    "válasz",
+    "ynt",
+    "απ",
+    "השב",
+    "회신",
+    "답장",
+    "返信",
+    "отв",
+    "ответ",
+    "відп",
+    "odg",
+    "ats",
+    "atb",
+    "svar",
+    "balas",
+    "رد",
+    "răsp",
+    "trả lời",
+)
 # Forward prefixes: en "Fwd"/"Fw", sv "VB"/"Vb", no/da "VS"/"Fwd", de "WG", fr "TR"/"Fw",
 # es "RV", nl "Doorst", fi "VL"/"ED", pl "PD"/"Fw", it "I", pt "Enc", zh "转发".
-FORWARD_PREFIXES = ("fwd", "fw", "vb", "vs", "wg", "tr", "rv", "doorst", "vl", "ed", "pd",
-                    "i", "enc", "转发", "轉寄", "vidarebefordra", "videresend",
-                    # Outlook's localized forward prefixes: hu, tr, el, he, ko, ja, ru/uk,
-                    # cs, lt, lv, et, id, ar, vi, pt
-                    "tov", "továbbítás", "ilt", "i̇lt", "πρθ", "הועבר", "העבר", "전달", "転送",
-                    "пересл", "před", "pers", "pārs", "edasi", "terusan", "إعادة توجيه",
-                    "توجيه", "chuyển tiếp", "encaminhar")
+FORWARD_PREFIXES = (
+    "fwd",
+    "fw",
+    "vb",
+    "vs",
+    "wg",
+    "tr",
+    "rv",
+    "doorst",
+    "vl",
+    "ed",
+    "pd",
+    "i",
+    "enc",
+    "转发",
+    "轉寄",
+    "vidarebefordra",
+    "videresend",
+    # Outlook's localized forward prefixes: hu, tr, el, he, ko, ja, ru/uk,
+    # cs, lt, lv, et, id, ar, vi, pt
+    "tov",
+    "továbbítás",
+    "ilt",
+    "i̇lt",
+    "πρθ",
+    "הועבר",
+    "העבר",
+    "전달",
+    "転送",
+    "пересл",
+    "před",
+    "pers",
+    "pārs",
+    "edasi",
+    "terusan",
+    "إعادة توجيه",
+    "توجيه",
+    "chuyển tiếp",
+    "encaminhar",
+)
 
 _PREFIX_WORDS = sorted(set(REPLY_PREFIXES + FORWARD_PREFIXES), key=len, reverse=True)
 _PREFIX_RE = re.compile(
@@ -36,7 +102,8 @@ _PREFIX_RE = re.compile(
 )
 _FORWARD_RE = re.compile(
     r"^\s*(?:\[[^\]]*\]\s*)?(" + "|".join(re.escape(p) for p in FORWARD_PREFIXES) + r")"
-    r"\s*(\[\d+\])?\s*[:：]", re.IGNORECASE,
+    r"\s*(\[\d+\])?\s*[:：]",
+    re.IGNORECASE,
 )
 _TAG_RE = re.compile(r"^\s*\[[^\]\n]{1,40}\]\s*")
 _TRAILER_RE = re.compile(r"\s*\((fwd|fw)\)\s*$", re.IGNORECASE)
@@ -84,16 +151,21 @@ def base_subject(subject: str | None) -> str:
             text = stripped
         # (3) remove leading blobs "[…]" and reply prefixes "re:", "fw:", "fwd:"
         while True:
-            stripped = re.sub(r"^(\[[^\[\]]*\]\s*)*(re|fwd?)\s*(\[[^\[\]]*\])?\s*:\s*", "", text,
-                              count=1, flags=re.IGNORECASE)
+            stripped = re.sub(
+                r"^(\[[^\[\]]*\]\s*)*(re|fwd?)\s*(\[[^\[\]]*\])?\s*:\s*",
+                "",
+                text,
+                count=1,
+                flags=re.IGNORECASE,
+            )
             stripped = _PREFIX_RE.sub("", stripped, count=1)
             if stripped == text:
                 break
             text = stripped
         # (4) remove a leading blob if something remains after it
         blob = re.match(r"^\[[^\[\]]*\]\s*", text)
-        if blob and text[blob.end():]:
-            text = text[blob.end():]
+        if blob and text[blob.end() :]:
+            text = text[blob.end() :]
         # (5) "[fwd: … ]" wrapper
         wrapped = re.fullmatch(r"\[fwd:\s*(.*)\]", text, flags=re.IGNORECASE)
         if wrapped:

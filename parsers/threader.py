@@ -126,8 +126,9 @@ def thread(messages: Iterable[ThreadInput], by_subject: bool = False) -> list[No
     return roots
 
 
-def _declared_parent(message: ThreadInput | None, references: list[str],
-                     table: dict[str, Node]) -> str | None:
+def _declared_parent(
+    message: ThreadInput | None, references: list[str], table: dict[str, Node]
+) -> str | None:
     if message is None:
         return None
     last = references[-1] if references else None

@@ -57,9 +57,7 @@ def person_activity(session: Session, person_id: int, limit: int = 50) -> Activi
         .order_by(Post.date.desc())
         .limit(limit)
     )
-    praised = [
-        ThreadRef(t.subject, t.path, p.date, p.id) for t, p in session.execute(praised_stmt)
-    ]
+    praised = [ThreadRef(t.subject, t.path, p.date, p.id) for t, p in session.execute(praised_stmt)]
     mention_stmt = (
         select(Thread, Post, Person)
         .select_from(Mention)

@@ -81,10 +81,12 @@ def parse_dsn(raw: bytes) -> list[Report] | None:
         if not isinstance(blocks, list):
             return None
         return [
-            Report(recipient=_field(b, "Final-Recipient").lower(),
-                   action=str(b.get("Action", "")).strip().lower(),
-                   status=str(b.get("Status", "")).strip(),
-                   diagnostic=_field(b, "Diagnostic-Code"))
+            Report(
+                recipient=_field(b, "Final-Recipient").lower(),
+                action=str(b.get("Action", "")).strip().lower(),
+                status=str(b.get("Status", "")).strip(),
+                diagnostic=_field(b, "Diagnostic-Code"),
+            )
             for b in blocks[1:]  # the first block is about the message, not a recipient
             if isinstance(b, Message) and b.get("Action")
         ]
@@ -122,5 +124,10 @@ def failing(session: Session, addresses: Iterable[str]) -> set[str]:
     wanted = {a.lower() for a in addresses}
     if not wanted:
         return set()
-    return set(session.scalars(select(AddressBounce.email).where(
-        AddressBounce.email.in_(wanted), AddressBounce.bounces >= HARD_BOUNCE_LIMIT)))
+    return set(
+        session.scalars(
+            select(AddressBounce.email).where(
+                AddressBounce.email.in_(wanted), AddressBounce.bounces >= HARD_BOUNCE_LIMIT
+            )
+        )
+    )

@@ -74,8 +74,11 @@ def _mail_environment(language: str) -> Environment:
 def render_mail(template: str, language: str, **values: Any) -> RenderedMail:
     """Render `templates/mail/<template>.txt` in `language`: its first line is
     `Subject: …`, the rest is the plain-text body."""
-    rendered = _mail_environment(language_for(language)).get_template(
-        f"mail/{template}.txt").render(**values)
+    rendered = (
+        _mail_environment(language_for(language))
+        .get_template(f"mail/{template}.txt")
+        .render(**values)
+    )
     first, _, body = rendered.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"mail template {template}.txt must start with 'Subject:'")

@@ -83,18 +83,28 @@ class Claimed:
     raw: bytes
 
 
-def claim_outbound(session: Session, claimer: str, limit: int,
-                   now: datetime | None = None, lease: timedelta = LEASE) -> list[Claimed]:
+def claim_outbound(
+    session: Session,
+    claimer: str,
+    limit: int,
+    now: datetime | None = None,
+    lease: timedelta = LEASE,
+) -> list[Claimed]:
     """Due rows no live lease holds, leased to `claimer`; the caller commits at once."""
     now = now or utcnow()
-    rows = list(session.scalars(
-        select(OutboundMail)
-        .where(OutboundMail.state == "queued", OutboundMail.next_attempt <= now,
-               or_(OutboundMail.claimed_until.is_(None), OutboundMail.claimed_until < now))
-        .order_by(OutboundMail.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has one claimer
-    ))
+    rows = list(
+        session.scalars(
+            select(OutboundMail)
+            .where(
+                OutboundMail.state == "queued",
+                OutboundMail.next_attempt <= now,
+                or_(OutboundMail.claimed_until.is_(None), OutboundMail.claimed_until < now),
+            )
+            .order_by(OutboundMail.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has one claimer
+        )
+    )
     for row in rows:
         row.claimed_by = claimer
         row.claimed_until = now + lease
@@ -105,9 +115,11 @@ def release_outbound(session: Session, claimer: str, row_ids: Iterable[int]) -> 
     """Give back leased rows this sender will not attempt now (they are due again at once)."""
     ids = list(row_ids)
     if ids:
-        session.execute(update(OutboundMail)
-                        .where(OutboundMail.id.in_(ids), OutboundMail.claimed_by == claimer)
-                        .values(claimed_by=None, claimed_until=None))
+        session.execute(
+            update(OutboundMail)
+            .where(OutboundMail.id.in_(ids), OutboundMail.claimed_by == claimer)
+            .values(claimed_by=None, claimed_until=None)
+        )
 
 
 def release_dead_claimers(session: Session, host: str, alive: Callable[[int], bool]) -> int:
@@ -115,12 +127,18 @@ def release_dead_claimers(session: Session, host: str, alive: Callable[[int], bo
     rows are due again now instead of when the lease lapses.  Claimer names are
     `host:pid:nonce`; a reused pid only means the lease lapses as it would anyway."""
     prefix = f"{host}:"
-    held = session.scalars(select(OutboundMail.claimed_by).distinct().where(
-        OutboundMail.state == "queued", OutboundMail.claimed_by.startswith(prefix)))
-    dead = [c for c in held if c and not alive(_pid(c[len(prefix):]))]
+    held = session.scalars(
+        select(OutboundMail.claimed_by)
+        .distinct()
+        .where(OutboundMail.state == "queued", OutboundMail.claimed_by.startswith(prefix))
+    )
+    dead = [c for c in held if c and not alive(_pid(c[len(prefix) :]))]
     if dead:
-        session.execute(update(OutboundMail).where(OutboundMail.claimed_by.in_(dead))
-                        .values(claimed_by=None, claimed_until=None))
+        session.execute(
+            update(OutboundMail)
+            .where(OutboundMail.claimed_by.in_(dead))
+            .values(claimed_by=None, claimed_until=None)
+        )
     return len(dead)
 
 
@@ -129,10 +147,15 @@ def _pid(rest: str) -> int:
     return int(head) if head.isdigit() else -1
 
 
-def settle_outbound(session: Session, claimer: str, row_id: int, error: str | None = None,
-                    *, give_up: bool = False,
-                    retry_at: Callable[[int], datetime | None] = lambda _attempts: None,
-                    ) -> bool:
+def settle_outbound(
+    session: Session,
+    claimer: str,
+    row_id: int,
+    error: str | None = None,
+    *,
+    give_up: bool = False,
+    retry_at: Callable[[int], datetime | None] = lambda _attempts: None,
+) -> bool:
     """Write one relay attempt's outcome and release the lease, in one transaction.
 
     `error` None means the relay accepted the mail.  Otherwise the row fails for good when

@@ -50,20 +50,35 @@ def process_control(
         claims.claim_mail(session, [key])
         seen = session.scalar(select(MailMessage).where(MailMessage.message_id == key))
         if seen is not None:
-            return Outcome(Decision("ignore", None, seen.reason), seen.thread_id,
-                           duplicate=True, new_posts=0)
+            return Outcome(
+                Decision("ignore", None, seen.reason), seen.thread_id, duplicate=True, new_posts=0
+            )
         if token is not None:
             reason, thread_id = _mute(session, site, token)
         else:
             assert outbound_id is not None
             reason, thread_id = bounces.record(session, outbound_id, raw), None
-        session.add(MailMessage(
-            message_id=key, content_hash=parsed.content_hash, raw_path=envelope.raw_path,
-            source=envelope.source, mail_from=envelope.mail_from or "",
-            rcpts=",".join(envelope.rcpts), sender=parsed.sender.email or "",
-            subject=parsed.subject[:500], action="ignore", kind=None, reason=reason,
-            thread_id=thread_id))
+        session.add(
+            MailMessage(
+                message_id=key,
+                content_hash=parsed.content_hash,
+                raw_path=envelope.raw_path,
+                source=envelope.source,
+                mail_from=envelope.mail_from or "",
+                rcpts=",".join(envelope.rcpts),
+                sender=parsed.sender.email or "",
+                subject=parsed.subject[:500],
+                action="ignore",
+                kind=None,
+                reason=reason,
+                thread_id=thread_id,
+            )
+        )
         session.flush()
-        return Outcome(Decision("ignore", None, reason, rule="control"), thread_id,
-                       duplicate=False, new_posts=0)
+        return Outcome(
+            Decision("ignore", None, reason, rule="control"),
+            thread_id,
+            duplicate=False,
+            new_posts=0,
+        )
     return None

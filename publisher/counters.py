@@ -32,8 +32,10 @@ WATCHED = "kind, state, hidden"
 
 
 def _delta(row: str, sign: str) -> str:
-    return ", ".join(f"{name} = {name} {sign} (CASE WHEN {cond.format(r=row)} THEN 1 ELSE 0 END)"
-                     for name, cond in COUNTERS.items())
+    return ", ".join(
+        f"{name} = {name} {sign} (CASE WHEN {cond.format(r=row)} THEN 1 ELSE 0 END)"
+        for name, cond in COUNTERS.items()
+    )
 
 
 def _shard(row: str) -> str:
@@ -43,34 +45,49 @@ def _shard(row: str) -> str:
 def install(connection: Connection) -> None:
     """The triggers, then the counts of the rows already there."""
     if connection.dialect.name == "postgresql":
-        connection.execute(text(f"""
+        connection.execute(
+            text(f"""
 CREATE OR REPLACE FUNCTION feed_stats_maintain() RETURNS trigger AS $$
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    UPDATE feed_stats SET {_delta('OLD', '-')} WHERE shard = {_shard('OLD')};
+    UPDATE feed_stats SET {_delta("OLD", "-")} WHERE shard = {_shard("OLD")};
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    UPDATE feed_stats SET {_delta('NEW', '+')} WHERE shard = {_shard('NEW')};
+    UPDATE feed_stats SET {_delta("NEW", "+")} WHERE shard = {_shard("NEW")};
   END IF;
   RETURN NULL;
-END $$ LANGUAGE plpgsql"""))
+END $$ LANGUAGE plpgsql""")
+        )
         connection.execute(text("DROP TRIGGER IF EXISTS feed_stats_trigger ON thread"))
-        connection.execute(text(
-            f"CREATE TRIGGER feed_stats_trigger AFTER INSERT OR DELETE OR UPDATE OF {WATCHED} "
-            "ON thread FOR EACH ROW EXECUTE FUNCTION feed_stats_maintain()"))
+        connection.execute(
+            text(
+                f"CREATE TRIGGER feed_stats_trigger AFTER INSERT OR DELETE OR UPDATE OF {WATCHED} "
+                "ON thread FOR EACH ROW EXECUTE FUNCTION feed_stats_maintain()"
+            )
+        )
     else:
         for name, when, body in (
-            ("ai", "AFTER INSERT", f"UPDATE feed_stats SET {_delta('new', '+')} "
-                                   f"WHERE shard = {_shard('new')};"),
-            ("ad", "AFTER DELETE", f"UPDATE feed_stats SET {_delta('old', '-')} "
-                                   f"WHERE shard = {_shard('old')};"),
-            ("au", f"AFTER UPDATE OF {WATCHED}",
-             f"UPDATE feed_stats SET {_delta('old', '-')} WHERE shard = {_shard('old')}; "
-             f"UPDATE feed_stats SET {_delta('new', '+')} WHERE shard = {_shard('new')};"),
+            (
+                "ai",
+                "AFTER INSERT",
+                f"UPDATE feed_stats SET {_delta('new', '+')} WHERE shard = {_shard('new')};",
+            ),
+            (
+                "ad",
+                "AFTER DELETE",
+                f"UPDATE feed_stats SET {_delta('old', '-')} WHERE shard = {_shard('old')};",
+            ),
+            (
+                "au",
+                f"AFTER UPDATE OF {WATCHED}",
+                f"UPDATE feed_stats SET {_delta('old', '-')} WHERE shard = {_shard('old')}; "
+                f"UPDATE feed_stats SET {_delta('new', '+')} WHERE shard = {_shard('new')};",
+            ),
         ):
             connection.execute(text(f"DROP TRIGGER IF EXISTS feed_stats_{name}"))
-            connection.execute(text(
-                f"CREATE TRIGGER feed_stats_{name} {when} ON thread BEGIN {body} END"))
+            connection.execute(
+                text(f"CREATE TRIGGER feed_stats_{name} {when} ON thread BEGIN {body} END")
+            )
     rebuild(connection)
 
 
@@ -85,14 +102,19 @@ def uninstall(connection: Connection) -> None:
 
 def rebuild(connection: Connection) -> None:
     """Recount from `thread` (after a bulk load with triggers off, or to check)."""
-    sums = ", ".join(f"coalesce(sum(CASE WHEN {cond.format(r='thread')} THEN 1 ELSE 0 END), 0)"
-                     for cond in COUNTERS.values())
+    sums = ", ".join(
+        f"coalesce(sum(CASE WHEN {cond.format(r='thread')} THEN 1 ELSE 0 END), 0)"
+        for cond in COUNTERS.values()
+    )
     names = ", ".join(COUNTERS)
     connection.execute(text("DELETE FROM feed_stats"))
-    connection.execute(text(
-        f"INSERT INTO feed_stats (shard, {names}) SELECT s.shard, {sums} FROM "
-        f"({_shards_sql()}) AS s LEFT JOIN thread ON thread.id % {SHARDS} = s.shard "
-        "GROUP BY s.shard"))
+    connection.execute(
+        text(
+            f"INSERT INTO feed_stats (shard, {names}) SELECT s.shard, {sums} FROM "
+            f"({_shards_sql()}) AS s LEFT JOIN thread ON thread.id % {SHARDS} = s.shard "
+            "GROUP BY s.shard"
+        )
+    )
 
 
 def _shards_sql() -> str:
@@ -101,7 +123,11 @@ def _shards_sql() -> str:
 
 def read(connection: Connection) -> dict[str, int]:
     """The counts for everyone, summed over the shards."""
-    row = connection.execute(text(
-        "SELECT " + ", ".join(f"coalesce(sum({name}), 0)" for name in COUNTERS)
-        + " FROM feed_stats")).one()
+    row = connection.execute(
+        text(
+            "SELECT "
+            + ", ".join(f"coalesce(sum({name}), 0)" for name in COUNTERS)
+            + " FROM feed_stats"
+        )
+    ).one()
     return {name: int(value) for name, value in zip(COUNTERS, row, strict=True)}

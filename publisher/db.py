@@ -28,8 +28,15 @@ def make_engine(url: str, *, pool_size: int = 5, statement_timeout: float = 0) -
     if statement_timeout and url.startswith("postgresql"):
         ms = int(statement_timeout * 1000)
         connect_args["options"] = f"-c statement_timeout={ms} -c lock_timeout={ms}"
-    return create_engine(url, pool_pre_ping=True, future=True, pool_size=pool_size,
-                         max_overflow=pool_size, pool_timeout=30, connect_args=connect_args)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        future=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=30,
+        connect_args=connect_args,
+    )
 
 
 def alembic_config(url: str) -> Config:

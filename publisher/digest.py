@@ -74,34 +74,67 @@ def build_digest(session: Session, person: Person, now: datetime) -> Digest:
     digest = Digest(person=person, week=f"{year}-W{week:02d}")
     visible = Thread.hidden.is_(False)
     # People this person answered before: their new questions are likely for them too.
-    helped = {asker for asker, in session.execute(
-        select(Thread.asker_id).join(Post, Post.thread_id == Thread.id)
-        .where(Post.author_id == person.id, Post.position > 0, Thread.asker_id != person.id)
-        .distinct())}
+    helped = {
+        asker
+        for (asker,) in session.execute(
+            select(Thread.asker_id)
+            .join(Post, Post.thread_id == Thread.id)
+            .where(Post.author_id == person.id, Post.position > 0, Thread.asker_id != person.id)
+            .distinct()
+        )
+    }
     open_questions = session.scalars(
-        select(Thread).where(visible, Thread.kind == "question", Thread.state == "open",
-                             Thread.created >= now - timedelta(days=14),
-                             Thread.asker_id != person.id)
-        .order_by(Thread.created.desc()).limit(200)).all()
+        select(Thread)
+        .where(
+            visible,
+            Thread.kind == "question",
+            Thread.state == "open",
+            Thread.created >= now - timedelta(days=14),
+            Thread.asker_id != person.id,
+        )
+        .order_by(Thread.created.desc())
+        .limit(200)
+    ).all()
     department = _department(person)
-    digest.waiting = [t for t in open_questions if t.asker_id in helped or (
-        department is not None and _department(t.asker) == department)][:LIMIT]
-    digest.answered = list(session.scalars(
-        select(Thread).join(Post, Post.id == Thread.answer_post_id)
-        .where(visible, Thread.kind == "question", Post.created >= week_ago,
-               Post.created <= now)
-        .order_by(Post.created.desc()).limit(LIMIT)))
-    digest.praise = list(session.scalars(
-        select(Thread).where(visible, Thread.kind.in_(("praise", "kudos")),
-                             Thread.created >= week_ago, Thread.created <= now)
-        .order_by(Thread.created.desc()).limit(LIMIT)))
+    digest.waiting = [
+        t
+        for t in open_questions
+        if t.asker_id in helped or (department is not None and _department(t.asker) == department)
+    ][:LIMIT]
+    digest.answered = list(
+        session.scalars(
+            select(Thread)
+            .join(Post, Post.id == Thread.answer_post_id)
+            .where(
+                visible, Thread.kind == "question", Post.created >= week_ago, Post.created <= now
+            )
+            .order_by(Post.created.desc())
+            .limit(LIMIT)
+        )
+    )
+    digest.praise = list(
+        session.scalars(
+            select(Thread)
+            .where(
+                visible,
+                Thread.kind.in_(("praise", "kudos")),
+                Thread.created >= week_ago,
+                Thread.created <= now,
+            )
+            .order_by(Thread.created.desc())
+            .limit(LIMIT)
+        )
+    )
     if person.ambassador:
         senders = {p.email.lower(): p for p in session.scalars(select(Person))}
         digest.could_move = [
-            m for m in session.scalars(
-                select(MailMessage).where(MailMessage.action == "suggest",
-                                          MailMessage.received >= week_ago)
-                .order_by(MailMessage.received.desc()).limit(200))
+            m
+            for m in session.scalars(
+                select(MailMessage)
+                .where(MailMessage.action == "suggest", MailMessage.received >= week_ago)
+                .order_by(MailMessage.received.desc())
+                .limit(200)
+            )
             if department is None or _department(senders.get(m.sender.lower())) == department
         ][:LIMIT]
     return digest
@@ -115,11 +148,13 @@ def due(now: datetime) -> bool:
 
 def queue_digests(session: Session, site: Site, now: datetime) -> int:
     """Queue this week's digest for everyone who wants one; returns how many were queued."""
-    bounced = {e for e, in session.execute(
-        select(AddressBounce.email).where(AddressBounce.bounces >= 2))}
+    bounced = {
+        e for (e,) in session.execute(select(AddressBounce.email).where(AddressBounce.bounces >= 2))
+    }
     queued = 0
-    for person in session.scalars(select(Person).where(
-            Person.internal.is_(True), Person.digest_opt_out.is_(False))):
+    for person in session.scalars(
+        select(Person).where(Person.internal.is_(True), Person.digest_opt_out.is_(False))
+    ):
         if person.email.lower() in bounced:
             continue
         digest = build_digest(session, person, now)
@@ -128,8 +163,13 @@ def queue_digests(session: Session, site: Site, now: datetime) -> int:
         key = f"digest:{person.id}:{digest.week}"
         if session.scalar(select(OutboundMail.id).where(OutboundMail.idempotency_key == key)):
             continue
-        outbox.enqueue(session, key=key, purpose="digest", recipient=person.email,
-                       message=compose_digest(site, digest, now))
+        outbox.enqueue(
+            session,
+            key=key,
+            purpose="digest",
+            recipient=person.email,
+            message=compose_digest(site, digest, now),
+        )
         queued += 1
     session.flush()
     return queued
@@ -141,14 +181,25 @@ def compose_digest(site: Site, digest: Digest, now: datetime) -> EmailMessage:
     unsubscribe = f"{site.base_url}/digest/{token}"
     key = f"digest:{person.id}:{digest.week}"
     return outgoing.compose_mail(
-        site, template="digest", language=person.language, key=key, recipient=person.email,
-        recipient_name=person.name, date=now,
-        name=person.name or person.email, week=digest.week, base=site.base_url,
-        waiting=digest.waiting, answered=digest.answered, praise=digest.praise,
-        could_move=digest.could_move, unsubscribe=unsubscribe,
+        site,
+        template="digest",
+        language=person.language,
+        key=key,
+        recipient=person.email,
+        recipient_name=person.name,
+        date=now,
+        name=person.name or person.email,
+        week=digest.week,
+        base=site.base_url,
+        waiting=digest.waiting,
+        answered=digest.answered,
+        praise=digest.praise,
+        could_move=digest.could_move,
+        unsubscribe=unsubscribe,
         extra_headers=[
             ("List-Id", f"<digest.{site.gateway_domain}>"),  # RFC 2919
             ("List-Unsubscribe", f"<{unsubscribe}>"),  # RFC 2369 §3.2
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),  # RFC 8058 §3.1
             ("Precedence", "bulk"),
-        ])
+        ],
+    )

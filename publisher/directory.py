@@ -22,8 +22,7 @@ COLUMNS = ("email", "name", "title", "department", "manager")
 REQUIRED = ("email",)
 _ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 # The Person attribute each directory column fills.
-_FIELDS = {"name": "name", "title": "title", "department": "department",
-           "manager": "manager_email"}
+_FIELDS = {"name": "name", "title": "title", "department": "department", "manager": "manager_email"}
 _LIMITS = {"name": 200, "title": 200, "department": 200, "manager": 320}
 
 
@@ -53,12 +52,15 @@ def read_rows(text: str) -> tuple[list[Row], list[str]]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        return [], [f"line 1: the header lacks the column(s) {', '.join(missing)} "
-                    f"(expected {', '.join(COLUMNS)})"]
+        return [], [
+            f"line 1: the header lacks the column(s) {', '.join(missing)} "
+            f"(expected {', '.join(COLUMNS)})"
+        ]
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
-        return [], [f"line 1: unknown column(s) {', '.join(unknown)} "
-                    f"(expected {', '.join(COLUMNS)})"]
+        return [], [
+            f"line 1: unknown column(s) {', '.join(unknown)} (expected {', '.join(COLUMNS)})"
+        ]
     reader.fieldnames = header
     rows: list[Row] = []
     errors: list[str] = []
@@ -137,9 +139,13 @@ def find_people(
     stmt = select(Person).where(Person.internal.is_(True))
     for word in query.lower().split()[:6]:
         pattern = f"%{word}%"
-        stmt = stmt.where(or_(func.lower(Person.name).like(pattern),
-                              Person.email.like(pattern),
-                              func.lower(Person.title).like(pattern)))
+        stmt = stmt.where(
+            or_(
+                func.lower(Person.name).like(pattern),
+                Person.email.like(pattern),
+                func.lower(Person.title).like(pattern),
+            )
+        )
     if department:
         stmt = stmt.where(Person.department == department)
     stmt = stmt.order_by(func.lower(func.coalesce(Person.name, Person.email))).limit(limit)

@@ -52,14 +52,23 @@ def attendees(session: Session, thread_id: int) -> list[tuple[Person, str]]:
 
 
 def create(
-    session: Session, site: Site, thread: Thread, times: EventTimes, invitees: list[Person],
+    session: Session,
+    site: Site,
+    thread: Thread,
+    times: EventTimes,
+    invitees: list[Person],
     organizer: Person | None,
 ) -> Event:
     """The event of `thread`, its invitations, and an iMIP REQUEST queued for each invitee."""
     check_times(times)
-    event = Event(thread_id=thread.id, starts=times.starts, ends=times.ends,
-                  place=times.place.strip(), sequence=0,
-                  uid=f"{secrets.token_hex(12)}-t{thread.id}@{site.gateway_domain}")
+    event = Event(
+        thread_id=thread.id,
+        starts=times.starts,
+        ends=times.ends,
+        place=times.place.strip(),
+        sequence=0,
+        uid=f"{secrets.token_hex(12)}-t{thread.id}@{site.gateway_domain}",
+    )
     session.add(event)
     session.flush()
     invitations.invite(session, site, thread, invitees, organizer, mail=False)
@@ -87,20 +96,36 @@ def cancel(session: Session, site: Site, event: Event) -> None:
     queue_mails(session, site, event, event.thread, "CANCEL")
 
 
-def queue_mails(session: Session, site: Site, event: Event, thread: Thread, method: str,
-                only: list[Person] | None = None) -> int:
+def queue_mails(
+    session: Session,
+    site: Site,
+    event: Event,
+    thread: Thread,
+    method: str,
+    only: list[Person] | None = None,
+) -> int:
     """One iMIP mail per invitee for this sequence (the outbox key makes it once)."""
     people = attendees(session, thread.id)
-    everyone = [imip.Attendee(p.email, p.name, "needs-action" if method == "REQUEST" else status)
-                for p, status in people]
+    everyone = [
+        imip.Attendee(p.email, p.name, "needs-action" if method == "REQUEST" else status)
+        for p, status in people
+    ]
     first_post = thread.posts[0] if thread.posts else None
     url = site.base_url + thread.path
     ics = imip.calendar(
-        method, uid=event.uid, sequence=event.sequence, summary=thread.subject,
+        method,
+        uid=event.uid,
+        sequence=event.sequence,
+        summary=thread.subject,
         description=(first_post.body[:2000] + "\n\n" if first_post else "") + url,
-        starts=event.starts, ends=event.ends, place=event.place,
-        organizer=site.gateway_address, organizer_name=site.name, attendees=everyone,
-        url=url, now=utcnow(),
+        starts=event.starts,
+        ends=event.ends,
+        place=event.place,
+        organizer=site.gateway_address,
+        organizer_name=site.name,
+        attendees=everyone,
+        url=url,
+        now=utcnow(),
     )
     label = "UPDATE" if method == "REQUEST" and event.sequence else method
     count = 0
@@ -109,14 +134,28 @@ def queue_mails(session: Session, site: Site, event: Event, thread: Thread, meth
             continue
         key = f"imip:{event.id}:{event.sequence}:{method}:{person.id}"
         msg = outgoing.compose_mail(
-            site, template="event", language=person.language or thread.language, key=key,
-            recipient=person.email, recipient_name=person.name, method=label,
-            subject=thread.subject, starts=event.starts.strftime("%Y-%m-%d %H:%M"),
-            ends=event.ends.strftime("%Y-%m-%d %H:%M"), place=event.place, link=url,
+            site,
+            template="event",
+            language=person.language or thread.language,
+            key=key,
+            recipient=person.email,
+            recipient_name=person.name,
+            method=label,
+            subject=thread.subject,
+            starts=event.starts.strftime("%Y-%m-%d %H:%M"),
+            ends=event.ends.strftime("%Y-%m-%d %H:%M"),
+            place=event.place,
+            link=url,
         )
         imip.attach(msg, ics, method)
-        outbox.enqueue(session, key=key, purpose="event", recipient=person.email, message=msg,
-                       thread_id=thread.id)
+        outbox.enqueue(
+            session,
+            key=key,
+            purpose="event",
+            recipient=person.email,
+            message=msg,
+            thread_id=thread.id,
+        )
         count += 1
     return count
 
@@ -141,8 +180,10 @@ def apply_reply(session: Session, reply: imip.Reply, sender: str | None) -> tupl
     if sender is not None and sender.lower() != reply.attendee:
         return False, "calendar reply refused: the attendee is not the mail's sender"
     row = session.scalar(
-        select(Invitation).join(Person, Person.id == Invitation.person_id)
-        .where(Invitation.thread_id == event.thread_id, Person.email == reply.attendee))
+        select(Invitation)
+        .join(Person, Person.id == Invitation.person_id)
+        .where(Invitation.thread_id == event.thread_id, Person.email == reply.attendee)
+    )
     if row is None:
         return False, "calendar reply refused: the attendee was not invited"
     if reply.status not in invitations.STATUSES or reply.status == "needs-action":
@@ -170,8 +211,9 @@ def process_reply(
     claims.claim_mail(session, [key])  # the same reply at two instances: one applies it
     seen = session.scalar(select(MailMessage).where(MailMessage.message_id == key))
     if seen is not None:
-        return Outcome(Decision("ignore", None, seen.reason), seen.thread_id,
-                       duplicate=True, new_posts=0)
+        return Outcome(
+            Decision("ignore", None, seen.reason), seen.thread_id, duplicate=True, new_posts=0
+        )
     reasons = []
     thread_id = None
     sender = parsed.sender.email
@@ -180,7 +222,9 @@ def process_reply(
         # be anyone's, and must not answer for a colleague.
         verdict = authresults.evaluate(
             authresults.parse_all(parsed.header_all("authentication-results")),
-            sender.rpartition("@")[2], site.policy.trusted_authserv_ids)
+            sender.rpartition("@")[2],
+            site.policy.trusted_authserv_ids,
+        )
         if not verdict.passed:
             replies, reasons = [], ["calendar reply refused: the sender is not authenticated"]
             log.warning("%s", reasons[0])
@@ -193,12 +237,21 @@ def process_reply(
             thread_id = event.thread_id if event else None
         reasons.append(why)
     reason = "; ".join(dict.fromkeys(reasons))
-    session.add(MailMessage(
-        message_id=key, content_hash=parsed.content_hash, raw_path=envelope.raw_path,
-        source=envelope.source, mail_from=envelope.mail_from or "",
-        rcpts=",".join(envelope.rcpts), sender=parsed.sender.email or "",
-        subject=parsed.subject[:500], action="ignore", kind=None, reason=reason,
-        thread_id=thread_id,
-    ))
+    session.add(
+        MailMessage(
+            message_id=key,
+            content_hash=parsed.content_hash,
+            raw_path=envelope.raw_path,
+            source=envelope.source,
+            mail_from=envelope.mail_from or "",
+            rcpts=",".join(envelope.rcpts),
+            sender=parsed.sender.email or "",
+            subject=parsed.subject[:500],
+            action="ignore",
+            kind=None,
+            reason=reason,
+            thread_id=thread_id,
+        )
+    )
     session.flush()
     return Outcome(Decision("ignore", None, reason), thread_id, duplicate=False, new_posts=0)

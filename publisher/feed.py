@@ -33,8 +33,18 @@ from sqlalchemy.sql.selectable import TextualSelect
 from mailfeed.publisher import counters
 from mailfeed.publisher.models import Like, Mention, Person, Post, Thread, View
 
-FILTERS = ("questions", "unanswered", "answered", "praise", "discussions", "events", "ideas",
-           "news", "mine", "mentions")
+FILTERS = (
+    "questions",
+    "unanswered",
+    "answered",
+    "praise",
+    "discussions",
+    "events",
+    "ideas",
+    "news",
+    "mine",
+    "mentions",
+)
 _KIND_FILTERS = {"events": "event", "ideas": "idea", "news": "news"}
 MAX_LIMIT = 1000
 
@@ -183,8 +193,10 @@ def list_threads(
         stamp, ident = decode_cursor(before)
         # A row-value comparison: one seek on the (last_activity, id) index, where the
         # equivalent OR made SQLite scan (41 ms at 90 % depth against 6 ms for page one).
-        stmt = stmt.where(tuple_(Thread.last_activity, Thread.id) < tuple_(
-            literal(stamp, Thread.last_activity.type), literal(ident)))
+        stmt = stmt.where(
+            tuple_(Thread.last_activity, Thread.id)
+            < tuple_(literal(stamp, Thread.last_activity.type), literal(ident))
+        )
     stmt = stmt.order_by(Thread.last_activity.desc(), Thread.id.desc()).limit(limit + 1)
     rows = session.execute(stmt).all()
     cards = [_card(*row) for row in rows]
@@ -215,7 +227,11 @@ def cards_for(
 
 
 def _card(
-    thread: Thread, posts: int, likes: int, readers: int, opening: str | None,
+    thread: Thread,
+    posts: int,
+    likes: int,
+    readers: int,
+    opening: str | None,
     last_author: str | None,
 ) -> ThreadCard:
     return ThreadCard(
@@ -248,15 +264,27 @@ def filter_counts(session: Session, person_id: int | None) -> dict[str, int]:
     counts = {"all": shared["threads"]}
     counts.update({name: shared.get(name, 0) for name in FILTERS})  # mine, mentions: 0
     if person_id is not None:
-        own = union(select(Thread.id).where(Thread.asker_id == person_id),
-                    select(Post.thread_id).where(Post.author_id == person_id))
-        counts["mine"] = int(session.scalar(
-            select(func.count()).select_from(Thread)
-            .where(Thread.hidden.is_(False), Thread.id.in_(own))) or 0)
-        counts["mentions"] = int(session.scalar(
-            select(func.count(distinct(Thread.id)))
-            .join(Post, Post.thread_id == Thread.id).join(Mention, Mention.post_id == Post.id)
-            .where(Mention.person_id == person_id, Thread.hidden.is_(False))) or 0)
+        own = union(
+            select(Thread.id).where(Thread.asker_id == person_id),
+            select(Post.thread_id).where(Post.author_id == person_id),
+        )
+        counts["mine"] = int(
+            session.scalar(
+                select(func.count())
+                .select_from(Thread)
+                .where(Thread.hidden.is_(False), Thread.id.in_(own))
+            )
+            or 0
+        )
+        counts["mentions"] = int(
+            session.scalar(
+                select(func.count(distinct(Thread.id)))
+                .join(Post, Post.thread_id == Thread.id)
+                .join(Mention, Mention.post_id == Post.id)
+                .where(Mention.person_id == person_id, Thread.hidden.is_(False))
+            )
+            or 0
+        )
     return counts
 
 

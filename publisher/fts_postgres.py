@@ -67,11 +67,15 @@ def _threads_sql(terms: list[str], scope: str) -> tuple[str, dict[str, str]]:
     params: dict[str, str] = {}
     for i, term in enumerate(terms):
         params[f"t{i}"] = tsquery(term)
-        parts.append(f"SELECT post.thread_id AS id, {i} AS term FROM post "
-                     f"WHERE {doc} @@ to_tsquery('simple', :t{i}) AND NOT post.hidden")
+        parts.append(
+            f"SELECT post.thread_id AS id, {i} AS term FROM post "
+            f"WHERE {doc} @@ to_tsquery('simple', :t{i}) AND NOT post.hidden"
+        )
         if scope not in ("own", "trimmed"):
-            parts.append(f"SELECT thread.id AS id, {i} AS term FROM thread "
-                         f"WHERE {_SUBJECT_DOC} @@ to_tsquery('simple', :t{i})")
+            parts.append(
+                f"SELECT thread.id AS id, {i} AS term FROM thread "
+                f"WHERE {_SUBJECT_DOC} @@ to_tsquery('simple', :t{i})"
+            )
     return every_term(parts, len(terms)), params
 
 

@@ -119,16 +119,19 @@ def _threads_sql(terms: list[str], scope: str) -> tuple[str, dict[str, str]]:
         )
         if column is None:
             params[f"s{i}"] = _term(term, None)
-            parts.append(f"SELECT rowid AS id, {i} AS term FROM thread_fts "
-                         f"WHERE thread_fts MATCH :s{i}")
+            parts.append(
+                f"SELECT rowid AS id, {i} AS term FROM thread_fts WHERE thread_fts MATCH :s{i}"
+            )
     return every_term(parts, len(terms)), params
 
 
 def every_term(parts: list[str], terms: int) -> str:
     """The ids found by all `terms` numbered queries (each selecting `id` and `term`):
     a thread counts once it has every word, wherever in it each one stands."""
-    return (f"SELECT id FROM ({' UNION '.join(parts)}) AS found "
-            f"GROUP BY id HAVING COUNT(DISTINCT term) = {terms}")
+    return (
+        f"SELECT id FROM ({' UNION '.join(parts)}) AS found "
+        f"GROUP BY id HAVING COUNT(DISTINCT term) = {terms}"
+    )
 
 
 def thread_ids_clause(terms: list[str], scope: str = "all") -> TextualSelect:
@@ -159,9 +162,7 @@ def ranked_hits(
         ),
         {"q": q, "n": limit * 8, **params},
     ).all()
-    hits = [
-        {"thread_id": t, "post_id": p, "snippet": s, "score": float(r)} for t, p, s, r in posts
-    ]
+    hits = [{"thread_id": t, "post_id": p, "snippet": s, "score": float(r)} for t, p, s, r in posts]
     if scope in SCOPE_COLUMNS:
         return hits
     subjects = session.execute(

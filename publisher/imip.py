@@ -41,9 +41,20 @@ def _utc(moment: datetime) -> datetime:
 
 
 def calendar(
-    method: str, *, uid: str, sequence: int, summary: str, description: str,
-    starts: datetime, ends: datetime, place: str, organizer: str, organizer_name: str,
-    attendees: Sequence[Attendee], url: str, now: datetime,
+    method: str,
+    *,
+    uid: str,
+    sequence: int,
+    summary: str,
+    description: str,
+    starts: datetime,
+    ends: datetime,
+    place: str,
+    organizer: str,
+    organizer_name: str,
+    attendees: Sequence[Attendee],
+    url: str,
+    now: datetime,
 ) -> bytes:
     """A VCALENDAR with one VEVENT for METHOD `REQUEST` or `CANCEL`; naive times are UTC."""
     if method not in {"REQUEST", "CANCEL"}:
@@ -83,8 +94,7 @@ def calendar(
 def attach(message: EmailMessage, ics: bytes, method: str) -> None:
     """Make `message` (with its plain-text body set) an iMIP mail: multipart/alternative
     with the text/calendar part carrying the same METHOD (RFC 6047 §2.4)."""
-    message.add_alternative(ics.decode("utf-8"), subtype="calendar",
-                            params={"method": method})
+    message.add_alternative(ics.decode("utf-8"), subtype="calendar", params={"method": method})
 
 
 def replies(ics: bytes) -> tuple[str, list[Reply]]:

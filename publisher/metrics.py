@@ -36,8 +36,9 @@ class Metric:
         return cls(name, help, type, (({}, value),))
 
     @classmethod
-    def by_label(cls, name: str, help: str, label: str, values: Mapping[str, float],
-                 type: str = "gauge") -> Metric:
+    def by_label(
+        cls, name: str, help: str, label: str, values: Mapping[str, float], type: str = "gauge"
+    ) -> Metric:
         return cls(name, help, type, tuple(({label: k}, v) for k, v in values.items()))
 
 
@@ -57,8 +58,11 @@ def render(metrics: Iterable[Metric]) -> str:
         lines.append(f"# TYPE {metric.name} {metric.type}")
         for labels, value in metric.samples:
             text = ",".join(f'{k}="{_label_value(v)}"' for k, v in labels.items())
-            lines.append(f"{metric.name}{{{text}}} {_number(value)}" if text
-                         else f"{metric.name} {_number(value)}")
+            lines.append(
+                f"{metric.name}{{{text}}} {_number(value)}"
+                if text
+                else f"{metric.name} {_number(value)}"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -78,18 +82,35 @@ def _counts(
 def database_metrics(session: Session, now: datetime | None = None) -> list[Metric]:
     now = now or utcnow()
     oldest_queued = session.scalar(
-        select(func.min(OutboundMail.created)).where(OutboundMail.state == "queued"))
+        select(func.min(OutboundMail.created)).where(OutboundMail.state == "queued")
+    )
     return [
-        Metric.by_label("mailfeed_outbound", "Outbound mails by state.", "state",
-                        _counts(session, OutboundMail.state, OUTBOUND_STATES)),
-        Metric.single("mailfeed_outbound_oldest_queued_age_seconds",
-                      "Age of the oldest outbound mail still queued (0 when none).",
-                      _age(now, oldest_queued)),
-        Metric.by_label("mailfeed_mail_total", "Mails processed, by the decision taken.",
-                        "action", _counts(session, MailMessage.action, MAIL_ACTIONS),
-                        type="counter"),
-        Metric.single("mailfeed_threads", "Threads on the feed.",
-                      session.scalar(select(func.count()).select_from(Thread)) or 0),
-        Metric.single("mailfeed_posts", "Posts on the feed.",
-                      session.scalar(select(func.count()).select_from(Post)) or 0),
+        Metric.by_label(
+            "mailfeed_outbound",
+            "Outbound mails by state.",
+            "state",
+            _counts(session, OutboundMail.state, OUTBOUND_STATES),
+        ),
+        Metric.single(
+            "mailfeed_outbound_oldest_queued_age_seconds",
+            "Age of the oldest outbound mail still queued (0 when none).",
+            _age(now, oldest_queued),
+        ),
+        Metric.by_label(
+            "mailfeed_mail_total",
+            "Mails processed, by the decision taken.",
+            "action",
+            _counts(session, MailMessage.action, MAIL_ACTIONS),
+            type="counter",
+        ),
+        Metric.single(
+            "mailfeed_threads",
+            "Threads on the feed.",
+            session.scalar(select(func.count()).select_from(Thread)) or 0,
+        ),
+        Metric.single(
+            "mailfeed_posts",
+            "Posts on the feed.",
+            session.scalar(select(func.count()).select_from(Post)) or 0,
+        ),
     ]

@@ -170,8 +170,9 @@ class ThreadFeatures(Base):
 
     __tablename__ = "thread_features"
 
-    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"),
-                                           primary_key=True, autoincrement=False)
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("thread.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
     features: Mapped[str] = mapped_column(Text)  # JSON: feature -> count
 
 

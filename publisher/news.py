@@ -31,8 +31,12 @@ class NewsEntry:
 
 
 def known(session: Session, source: str, entry_id: str) -> bool:
-    return session.scalar(select(NewsItem.id).where(
-        NewsItem.source == source, NewsItem.entry_id == entry_id)) is not None
+    return (
+        session.scalar(
+            select(NewsItem.id).where(NewsItem.source == source, NewsItem.entry_id == entry_id)
+        )
+        is not None
+    )
 
 
 def record(session: Session, source: str, entry: NewsEntry, language: str) -> Thread | None:
@@ -46,15 +50,32 @@ def record(session: Session, source: str, entry: NewsEntry, language: str) -> Th
     body = entry.text.strip()[:MAX_TEXT]
     if entry.link:
         body = f"{body}\n\n{entry.link}" if body else entry.link
-    thread = Thread(subject=(entry.title.strip() or entry.link or "News")[:500],
-                    slug=slugify(entry.title or "news"), kind="news", origin="news",
-                    language=language, created=when, last_activity=when)
+    thread = Thread(
+        subject=(entry.title.strip() or entry.link or "News")[:500],
+        slug=slugify(entry.title or "news"),
+        kind="news",
+        origin="news",
+        language=language,
+        created=when,
+        last_activity=when,
+    )
     session.add(thread)
     session.flush()
-    session.add(Post(thread_id=thread.id, author_name=entry.source_title[:200] or None,
-                     date=when, body=body or entry.title, source="news", position=0))
-    session.add(NewsItem(source=source[:1000], entry_id=entry_id, link=entry.link[:2000],
-                         thread_id=thread.id))
+    session.add(
+        Post(
+            thread_id=thread.id,
+            author_name=entry.source_title[:200] or None,
+            date=when,
+            body=body or entry.title,
+            source="news",
+            position=0,
+        )
+    )
+    session.add(
+        NewsItem(
+            source=source[:1000], entry_id=entry_id, link=entry.link[:2000], thread_id=thread.id
+        )
+    )
     session.flush()
     return thread
 
@@ -65,8 +86,15 @@ def validators(session: Session, url: str) -> tuple[str | None, str | None]:
     return (row.etag, row.modified) if row is not None else (None, None)
 
 
-def remember(session: Session, url: str, *, etag: str | None = None,
-             modified: str | None = None, error: str = "", keep: bool = False) -> None:
+def remember(
+    session: Session,
+    url: str,
+    *,
+    etag: str | None = None,
+    modified: str | None = None,
+    error: str = "",
+    keep: bool = False,
+) -> None:
     """Note a poll: new validators (unless `keep`), and the error if it failed."""
     row = session.get(NewsSource, url)
     if row is None:

@@ -51,8 +51,15 @@ def _link(site: Site, thread: Thread, post_id: int | None) -> str:
 
 
 def notify_person(
-    session: Session, site: Site, person: Person, kind: str, thread: Thread, *,
-    actor: Person | None, post: Post | None = None, mail: bool = True,
+    session: Session,
+    site: Site,
+    person: Person,
+    kind: str,
+    thread: Thread,
+    *,
+    actor: Person | None,
+    post: Post | None = None,
+    mail: bool = True,
 ) -> Notification | None:
     """Record one notice for `person` (never for their own doing) and mail it if they want
     each notice by mail.  A second notice of the same kind for the same post is dropped."""
@@ -61,15 +68,25 @@ def notify_person(
     if actor is not None and actor.id == person.id:
         return None
     post_id = post.id if post is not None else None
-    seen_before = session.scalar(select(Notification.id).where(
-        Notification.person_id == person.id, Notification.kind == kind,
-        Notification.thread_id == thread.id,
-        Notification.post_id == post_id if post_id is not None else Notification.post_id.is_(None),
-    ))
+    seen_before = session.scalar(
+        select(Notification.id).where(
+            Notification.person_id == person.id,
+            Notification.kind == kind,
+            Notification.thread_id == thread.id,
+            Notification.post_id == post_id
+            if post_id is not None
+            else Notification.post_id.is_(None),
+        )
+    )
     if seen_before is not None:
         return None
-    row = Notification(person_id=person.id, kind=kind, thread_id=thread.id, post_id=post_id,
-                       actor_id=actor.id if actor else None)
+    row = Notification(
+        person_id=person.id,
+        kind=kind,
+        thread_id=thread.id,
+        post_id=post_id,
+        actor_id=actor.id if actor else None,
+    )
     session.add(row)
     session.flush()
     choice = mail_preference(session, person.id)
@@ -79,16 +96,32 @@ def notify_person(
     return row
 
 
-def _queue_notice(session: Session, site: Site, row: Notification, person: Person,
-                  thread: Thread, actor: Person | None, post: Post | None) -> None:
+def _queue_notice(
+    session: Session,
+    site: Site,
+    row: Notification,
+    person: Person,
+    thread: Thread,
+    actor: Person | None,
+    post: Post | None,
+) -> None:
     actor_name = actor.display if actor is not None else site.name
     outgoing.queue_mail(
-        session, site, template="notice", purpose=f"notice-{row.kind}",
-        language=person.language or thread.language, key=f"notice:{row.id}",
-        recipient=person.email, recipient_name=person.name, thread_id=thread.id,
-        kind=row.kind, actor=actor_name, subject=thread.subject,
+        session,
+        site,
+        template="notice",
+        purpose=f"notice-{row.kind}",
+        language=person.language or thread.language,
+        key=f"notice:{row.id}",
+        recipient=person.email,
+        recipient_name=person.name,
+        thread_id=thread.id,
+        kind=row.kind,
+        actor=actor_name,
+        subject=thread.subject,
         excerpt=(post.body[:500] if post is not None else ""),
-        link=_link(site, thread, row.post_id), settings_url=site.base_url + "/settings",
+        link=_link(site, thread, row.post_id),
+        settings_url=site.base_url + "/settings",
     )
 
 
@@ -120,14 +153,32 @@ def send_digests(session: Session, site: Site, now: datetime | None = None) -> i
             continue  # today's digest went out: these wait for tomorrow's
         person = rows[0][1]
         actors = {n.actor_id for n, _, _ in rows if n.actor_id is not None}
-        names = {p.id: p.display for p in session.scalars(
-            select(Person).where(Person.id.in_(actors)))} if actors else {}
-        items = [{"kind": n.kind, "actor": names.get(n.actor_id or 0, site.name),
-                  "subject": t.subject, "link": _link(site, t, n.post_id)} for n, _, t in rows]
+        names = (
+            {p.id: p.display for p in session.scalars(select(Person).where(Person.id.in_(actors)))}
+            if actors
+            else {}
+        )
+        items = [
+            {
+                "kind": n.kind,
+                "actor": names.get(n.actor_id or 0, site.name),
+                "subject": t.subject,
+                "link": _link(site, t, n.post_id),
+            }
+            for n, _, t in rows
+        ]
         outgoing.queue_mail(
-            session, site, template="notices", purpose="notice-digest",
-            language=person.language, key=key, recipient=person.email,
-            recipient_name=person.name, items=items, settings_url=site.base_url + "/settings")
+            session,
+            site,
+            template="notices",
+            purpose="notice-digest",
+            language=person.language,
+            key=key,
+            recipient=person.email,
+            recipient_name=person.name,
+            items=items,
+            settings_url=site.base_url + "/settings",
+        )
         for notice, _, _ in rows:
             notice.mailed = True
         sent += 1
@@ -137,17 +188,24 @@ def send_digests(session: Session, site: Site, now: datetime | None = None) -> i
 
 def unseen(session: Session, person_id: int) -> int:
     stmt = select(func.count(Notification.id)).where(
-        Notification.person_id == person_id, Notification.seen.is_(False))
+        Notification.person_id == person_id, Notification.seen.is_(False)
+    )
     return int(session.scalar(stmt) or 0)
 
 
 def recent(session: Session, person_id: int, limit: int = 100) -> list[Notification]:
-    stmt = (select(Notification).where(Notification.person_id == person_id)
-            .order_by(Notification.id.desc()).limit(limit))
+    stmt = (
+        select(Notification)
+        .where(Notification.person_id == person_id)
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    )
     return list(session.scalars(stmt))
 
 
 def mark_seen(session: Session, person_id: int) -> None:
-    session.execute(update(Notification)
-                    .where(Notification.person_id == person_id, Notification.seen.is_(False))
-                    .values(seen=True))
+    session.execute(
+        update(Notification)
+        .where(Notification.person_id == person_id, Notification.seen.is_(False))
+        .values(seen=True)
+    )

@@ -40,9 +40,20 @@ from mailfeed.publisher.models import (
 KINDS = ("question", "discussion", "praise", "event", "idea", "news")
 # Answer-time buckets (upper bounds in hours); the last one is open.
 ANSWER_BUCKETS: tuple[tuple[str, float], ...] = (
-    ("< 1 h", 1), ("1–4 h", 4), ("4–24 h", 24), ("1–3 d", 72), ("3–7 d", 168), ("> 7 d", 0))
+    ("< 1 h", 1),
+    ("1–4 h", 4),
+    ("4–24 h", 24),
+    ("1–3 d", 72),
+    ("3–7 d", 168),
+    ("> 7 d", 0),
+)
 READER_BUCKETS: tuple[tuple[str, int, int], ...] = (
-    ("0", 0, 0), ("1–5", 1, 5), ("6–20", 6, 20), ("21–50", 21, 50), ("> 50", 51, 10**9))
+    ("0", 0, 0),
+    ("1–5", 1, 5),
+    ("6–20", 6, 20),
+    ("21–50", 21, 50),
+    ("> 50", 51, 10**9),
+)
 
 
 @dataclass(frozen=True)
@@ -51,8 +62,9 @@ class Period:
     until: datetime
 
     def covers(self, when: datetime | None) -> bool:
-        return when is not None and (self.since is None or when >= self.since) and \
-            when <= self.until
+        return (
+            when is not None and (self.since is None or when >= self.since) and when <= self.until
+        )
 
 
 def parse_since(text: str | None, now: datetime) -> Period:
@@ -83,11 +95,20 @@ class Participation:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "people": self.people, "creators": self.creators, "engagers": self.engagers,
-            "readers": self.readers, "quiet": self.quiet,
-            "shares": {k: self.share(v) for k, v in (
-                ("creators", self.creators), ("engagers", self.engagers),
-                ("readers", self.readers), ("quiet", self.quiet))},
+            "people": self.people,
+            "creators": self.creators,
+            "engagers": self.engagers,
+            "readers": self.readers,
+            "quiet": self.quiet,
+            "shares": {
+                k: self.share(v)
+                for k, v in (
+                    ("creators", self.creators),
+                    ("engagers", self.engagers),
+                    ("readers", self.readers),
+                    ("quiet", self.quiet),
+                )
+            },
         }
 
 
@@ -144,6 +165,7 @@ class Report:
 
     def answer_buckets(self) -> list[tuple[str, int, int]]:
         """(label, questions answered in that time in mail, … on the feed)."""
+
         def bucket(spans: list[float]) -> Counter[str]:
             counts: Counter[str] = Counter()
             for seconds in spans:
@@ -153,6 +175,7 @@ class Report:
                         counts[label] += 1
                         break
             return counts
+
         mail, feed = bucket(self.mail_spans), bucket(self.feed_spans)
         return [(label, mail[label], feed[label]) for label, _ in ANSWER_BUCKETS]
 
@@ -168,22 +191,39 @@ class Report:
                 "mail_questions": len(self.mail_spans),
                 "feed_answers": len(self.feed_spans),
             },
-            "reach": {"beyond_mail": self.reach_beyond_mail,
-                      "answerers_beyond_mail": self.answerers_beyond_mail},
-            "health": {"questions": self.questions, "answered": self.answered,
-                       "answered_share": self.answered_share,
-                       "unanswered_after_day": self.unanswered_after_day,
-                       "came_back_by_mail": self.came_back_by_mail},
+            "reach": {
+                "beyond_mail": self.reach_beyond_mail,
+                "answerers_beyond_mail": self.answerers_beyond_mail,
+            },
+            "health": {
+                "questions": self.questions,
+                "answered": self.answered,
+                "answered_share": self.answered_share,
+                "unanswered_after_day": self.unanswered_after_day,
+                "came_back_by_mail": self.came_back_by_mail,
+            },
             "participation_weeks": [
                 {"week": w, "creators": c, "engagers": e, "readers": r}
-                for w, c, e, r in self.participation_weeks],
+                for w, c, e, r in self.participation_weeks
+            ],
             "weekly": [{"week": week, **counts} for week, counts in self.weekly],
             "readers_per_thread": dict(self.readers_per_thread),
             "ambassadors": {
-                dept: [{"email": c.email, "name": c.name, "answers": c.answers,
-                        "replies": c.replies, "likes": c.likes, "moved": c.moved,
-                        "score": c.score, "ambassador": c.ambassador} for c in people]
-                for dept, people in self.ambassadors.items()},
+                dept: [
+                    {
+                        "email": c.email,
+                        "name": c.name,
+                        "answers": c.answers,
+                        "replies": c.replies,
+                        "likes": c.likes,
+                        "moved": c.moved,
+                        "score": c.score,
+                        "ambassador": c.ambassador,
+                    }
+                    for c in people
+                ]
+                for dept, people in self.ambassadors.items()
+            },
         }
 
 
@@ -210,12 +250,16 @@ def on_the_mail(session: Session, thread_ids: list[int]) -> dict[int, set[str]]:
         return found
     for chunk in _chunks(thread_ids):
         for thread_id, email in session.execute(
-                select(Post.thread_id, Person.email).join(Person, Person.id == Post.author_id)
-                .where(Post.thread_id.in_(chunk), Post.source == "mail")):
+            select(Post.thread_id, Person.email)
+            .join(Person, Person.id == Post.author_id)
+            .where(Post.thread_id.in_(chunk), Post.source == "mail")
+        ):
             found[thread_id].add(email.lower())
         for link_thread, recipient in session.execute(
-                select(OutboundMail.thread_id, OutboundMail.recipient)
-                .where(OutboundMail.thread_id.in_(chunk), OutboundMail.purpose == "link")):
+            select(OutboundMail.thread_id, OutboundMail.recipient).where(
+                OutboundMail.thread_id.in_(chunk), OutboundMail.purpose == "link"
+            )
+        ):
             if link_thread is not None:
                 found[link_thread].add(recipient.lower())
     return found
@@ -223,7 +267,7 @@ def on_the_mail(session: Session, thread_ids: list[int]) -> dict[int, set[str]]:
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
     # Bounded IN lists: SQLite limits the number of variables in one statement.
-    return [ids[i:i + size] for i in range(0, len(ids), size)]
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def build_report(session: Session, period: Period, department: str | None = None) -> Report:
@@ -232,26 +276,44 @@ def build_report(session: Session, period: Period, department: str | None = None
     since = period.since or datetime.min
 
     threads = session.execute(
-        select(Thread.id, Thread.kind, Thread.created, Thread.asker_id, Thread.origin,
-               Thread.state, Thread.mail_first, Thread.mail_last, Thread.answer_post_id)
-        .where(Thread.hidden.is_(False), Thread.created >= since,
-               Thread.created <= period.until)).all()
+        select(
+            Thread.id,
+            Thread.kind,
+            Thread.created,
+            Thread.asker_id,
+            Thread.origin,
+            Thread.state,
+            Thread.mail_first,
+            Thread.mail_last,
+            Thread.answer_post_id,
+        ).where(Thread.hidden.is_(False), Thread.created >= since, Thread.created <= period.until)
+    ).all()
     thread_ids = [t.id for t in threads]
 
     # Who did what, when: (person, moment) per kind of act, each within the period.
     def acts(stmt: Any) -> list[tuple[int, datetime]]:
-        return [(pid, when) for pid, when in session.execute(stmt)
-                if pid in in_scope and when is not None]
+        return [
+            (pid, when)
+            for pid, when in session.execute(stmt)
+            if pid in in_scope and when is not None
+        ]
 
     window = (since, period.until)
     created = [(t.asker_id, t.created) for t in threads if t.asker_id in in_scope]
     engaged_acts = (
-        acts(select(Post.author_id, Post.created).where(
-            Post.position > 0, Post.hidden.is_(False), Post.created.between(*window)))
+        acts(
+            select(Post.author_id, Post.created).where(
+                Post.position > 0, Post.hidden.is_(False), Post.created.between(*window)
+            )
+        )
         + acts(select(Like.person_id, Like.created).where(Like.created.between(*window)))
         + acts(select(Praise.giver_id, Praise.created).where(Praise.created.between(*window)))
-        + acts(select(Invitation.person_id, Invitation.responded).where(
-            Invitation.status != "needs-action", Invitation.responded.between(*window))))
+        + acts(
+            select(Invitation.person_id, Invitation.responded).where(
+                Invitation.status != "needs-action", Invitation.responded.between(*window)
+            )
+        )
+    )
     read_acts = acts(select(View.person_id, View.created).where(View.created.between(*window)))
     creators = {pid for pid, _ in created}
     engaged = {pid for pid, _ in engaged_acts} - creators
@@ -268,50 +330,109 @@ def build_report(session: Session, period: Period, department: str | None = None
     moved = [t for t in questions if t.origin != "web" and t.mail_first and t.mail_last]
     mail_spans = [(t.mail_last - t.mail_first).total_seconds() for t in moved]
     answer_ids = [t.answer_post_id for t in questions if t.answer_post_id]
-    answer_posts = {pid: (created, author) for pid, created, author in session.execute(
-        select(Post.id, Post.created, Post.author_id).where(Post.id.in_(answer_ids)))
-    } if answer_ids else {}
-    feed_spans = [max((answer_posts[t.answer_post_id][0] - t.created).total_seconds(), 0.0)
-                  for t in questions if t.answer_post_id in answer_posts]
+    answer_posts = (
+        {
+            pid: (created, author)
+            for pid, created, author in session.execute(
+                select(Post.id, Post.created, Post.author_id).where(Post.id.in_(answer_ids))
+            )
+        }
+        if answer_ids
+        else {}
+    )
+    feed_spans = [
+        max((answer_posts[t.answer_post_id][0] - t.created).total_seconds(), 0.0)
+        for t in questions
+        if t.answer_post_id in answer_posts
+    ]
     day_ago = period.until - timedelta(days=1)
-    replied = {tid for tid, in session.execute(
-        select(Post.thread_id).where(Post.thread_id.in_(thread_ids), Post.position > 0,
-                                     Post.source == "web").distinct())} if thread_ids else set()
-    unanswered_after_day = sum(1 for t in questions if t.created <= day_ago
-                               and t.id not in replied and t.state != "answered")
+    replied = (
+        {
+            tid
+            for (tid,) in session.execute(
+                select(Post.thread_id)
+                .where(Post.thread_id.in_(thread_ids), Post.position > 0, Post.source == "web")
+                .distinct()
+            )
+        }
+        if thread_ids
+        else set()
+    )
+    unanswered_after_day = sum(
+        1
+        for t in questions
+        if t.created <= day_ago and t.id not in replied and t.state != "answered"
+    )
 
-    came_back = {tid for tid, in session.execute(
-        select(MailMessage.thread_id).join(Thread, Thread.id == MailMessage.thread_id)
-        .where(MailMessage.action == "append", MailMessage.thread_id.in_(
-            [t.id for t in questions]), MailMessage.received > Thread.created))
-    } if questions else set()
-    views_per_thread = Counter(tid for tid, in session.execute(
-        select(View.thread_id).where(View.thread_id.in_(thread_ids)))) if thread_ids else Counter()
-    readers_hist = [(label, sum(1 for tid in thread_ids if low <= views_per_thread[tid] <= high))
-                    for label, low, high in READER_BUCKETS]
+    came_back = (
+        {
+            tid
+            for (tid,) in session.execute(
+                select(MailMessage.thread_id)
+                .join(Thread, Thread.id == MailMessage.thread_id)
+                .where(
+                    MailMessage.action == "append",
+                    MailMessage.thread_id.in_([t.id for t in questions]),
+                    MailMessage.received > Thread.created,
+                )
+            )
+        }
+        if questions
+        else set()
+    )
+    views_per_thread = (
+        Counter(
+            tid
+            for (tid,) in session.execute(
+                select(View.thread_id).where(View.thread_id.in_(thread_ids))
+            )
+        )
+        if thread_ids
+        else Counter()
+    )
+    readers_hist = [
+        (label, sum(1 for tid in thread_ids if low <= views_per_thread[tid] <= high))
+        for label, low, high in READER_BUCKETS
+    ]
 
     mail_people = on_the_mail(session, [t.id for t in threads if t.origin != "web"])
     emails = {p.id: p.email.lower() for p in people.values()}
     beyond: set[int] = set()
-    for tid, pid in session.execute(
+    for tid, pid in (
+        session.execute(
             select(View.thread_id, View.person_id).where(View.thread_id.in_(list(mail_people)))
-    ) if mail_people else ():
+        )
+        if mail_people
+        else ()
+    ):
         if pid in emails and emails[pid] not in mail_people[tid]:
             beyond.add(pid)
     answerers_beyond = 0
     for t in questions:
         found = answer_posts.get(t.answer_post_id or -1)
-        if found and t.id in mail_people and found[1] in emails and \
-                emails[found[1]] not in mail_people[t.id]:
+        if (
+            found
+            and t.id in mail_people
+            and found[1] in emails
+            and emails[found[1]] not in mail_people[t.id]
+        ):
             answerers_beyond += 1
             beyond.add(found[1])
 
     return Report(
-        period=period, department=department, participation=participation, weekly=weeks,
-        mail_spans=mail_spans, feed_spans=feed_spans, readers_per_thread=readers_hist,
-        reach_beyond_mail=len(beyond), answerers_beyond_mail=answerers_beyond,
-        unanswered_after_day=unanswered_after_day, came_back_by_mail=len(came_back),
-        questions=len(questions), participation_weeks=participation_weeks,
+        period=period,
+        department=department,
+        participation=participation,
+        weekly=weeks,
+        mail_spans=mail_spans,
+        feed_spans=feed_spans,
+        readers_per_thread=readers_hist,
+        reach_beyond_mail=len(beyond),
+        answerers_beyond_mail=answerers_beyond,
+        unanswered_after_day=unanswered_after_day,
+        came_back_by_mail=len(came_back),
+        questions=len(questions),
+        participation_weeks=participation_weeks,
         answered=sum(1 for t in questions if t.state == "answered"),
         ambassadors=suggest_ambassadors(session, period, people),
     )
@@ -322,8 +443,11 @@ def _week(moment: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _weeks(created: list[tuple[int, datetime]], engaged: list[tuple[int, datetime]],
-           read: list[tuple[int, datetime]]) -> list[tuple[str, int, int, int]]:
+def _weeks(
+    created: list[tuple[int, datetime]],
+    engaged: list[tuple[int, datetime]],
+    read: list[tuple[int, datetime]],
+) -> list[tuple[str, int, int, int]]:
     """Per ISO week, the people who created, engaged (and did not create) and only read."""
     by_week: dict[str, list[set[int]]] = defaultdict(lambda: [set(), set(), set()])
     for column, rows in enumerate((created, engaged, read)):
@@ -342,50 +466,68 @@ def _kind(kind: str) -> str:
     return "praise" if kind == "kudos" else kind if kind in KINDS else "discussion"
 
 
-def suggest_ambassadors(session: Session, period: Period, people: dict[int, Person],
-                        per_department: int = 3) -> dict[str, list[Candidate]]:
+def suggest_ambassadors(
+    session: Session, period: Period, people: dict[int, Person], per_department: int = 3
+) -> dict[str, list[Candidate]]:
     """Per department, who answers others, whose posts are liked, who brings threads over."""
     since = period.since or datetime.min
     window = and_(Post.created >= since, Post.created <= period.until, Post.hidden.is_(False))
     answers: Counter[int] = Counter()
     for author_id, asker_id in session.execute(
-            select(Post.author_id, Thread.asker_id).join(Thread, Thread.answer_post_id == Post.id)
-            .where(window)):
+        select(Post.author_id, Thread.asker_id)
+        .join(Thread, Thread.answer_post_id == Post.id)
+        .where(window)
+    ):
         if author_id is not None and author_id != asker_id:
             answers[author_id] += 1
     replies: Counter[int] = Counter()
     for author_id, asker_id in session.execute(
-            select(Post.author_id, Thread.asker_id).join(Thread, Thread.id == Post.thread_id)
-            .where(window, Post.position > 0, Post.source == "web")):
+        select(Post.author_id, Thread.asker_id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(window, Post.position > 0, Post.source == "web")
+    ):
         if author_id is not None and author_id != asker_id:
             replies[author_id] += 1
     likes: Counter[int] = Counter()
     for author_id, count in session.execute(
-            select(Post.author_id, func.count(Like.id)).join(Like, Like.post_id == Post.id)
-            .where(Like.created >= since, Like.created <= period.until)
-            .group_by(Post.author_id)):
+        select(Post.author_id, func.count(Like.id))
+        .join(Like, Like.post_id == Post.id)
+        .where(Like.created >= since, Like.created <= period.until)
+        .group_by(Post.author_id)
+    ):
         if author_id is not None:
             likes[author_id] += int(count)
     moved: Counter[int] = Counter()
     by_email = {p.email.lower(): pid for pid, p in people.items()}
-    for sender, in session.execute(
-            select(MailMessage.sender).where(MailMessage.action == "publish",
-                                             MailMessage.received >= since,
-                                             MailMessage.received <= period.until)):
+    for (sender,) in session.execute(
+        select(MailMessage.sender).where(
+            MailMessage.action == "publish",
+            MailMessage.received >= since,
+            MailMessage.received <= period.until,
+        )
+    ):
         pid = by_email.get((sender or "").lower())
         if pid is not None:
             moved[pid] += 1
     groups: dict[str, list[Candidate]] = defaultdict(list)
     for pid, person in people.items():
         candidate = Candidate(
-            person_id=pid, email=person.email, name=person.display,
+            person_id=pid,
+            email=person.email,
+            name=person.display,
             department=_department_of(person),
-            answers=answers[pid], replies=replies[pid], likes=likes[pid], moved=moved[pid],
-            ambassador=person.ambassador)
+            answers=answers[pid],
+            replies=replies[pid],
+            likes=likes[pid],
+            moved=moved[pid],
+            ambassador=person.ambassador,
+        )
         if candidate.score or candidate.ambassador:
             groups[candidate.department or ""].append(candidate)
-    return {dept: sorted(group, key=lambda c: (-c.ambassador, -c.score, c.name))[:per_department]
-            for dept, group in sorted(groups.items())}
+    return {
+        dept: sorted(group, key=lambda c: (-c.ambassador, -c.score, c.name))[:per_department]
+        for dept, group in sorted(groups.items())
+    }
 
 
 @dataclass(frozen=True)
@@ -406,27 +548,52 @@ class ThreadOutcome:
 def thread_outcome(session: Session, thread: Thread) -> ThreadOutcome:
     web_posts = session.execute(
         select(Post.id, Post.created, Post.author_id)
-        .where(Post.thread_id == thread.id, Post.source == "web", Post.hidden.is_(False),
-               Post.position > 0)
-        .order_by(Post.created)).all()
+        .where(
+            Post.thread_id == thread.id,
+            Post.source == "web",
+            Post.hidden.is_(False),
+            Post.position > 0,
+        )
+        .order_by(Post.created)
+    ).all()
     first_reply = web_posts[0].created - thread.created if web_posts else None
     answer = next((p for p in web_posts if p.id == thread.answer_post_id), None)
     mail = on_the_mail(session, [thread.id]).get(thread.id, set())
-    emails: dict[int, str] = {pid: email for pid, email in session.execute(
-        select(Person.id, Person.email).where(
-            Person.id.in_({p.author_id for p in web_posts if p.author_id})))} if web_posts else {}
+    emails: dict[int, str] = (
+        {
+            pid: email
+            for pid, email in session.execute(
+                select(Person.id, Person.email).where(
+                    Person.id.in_({p.author_id for p in web_posts if p.author_id})
+                )
+            )
+        }
+        if web_posts
+        else {}
+    )
     repliers = {p.author_id for p in web_posts if p.author_id}
     return ThreadOutcome(
         mail_span=(thread.mail_last - thread.mail_first)
-        if thread.mail_first and thread.mail_last else None,
-        mail_messages=thread.mail_messages, mail_people=thread.mail_people,
+        if thread.mail_first and thread.mail_last
+        else None,
+        mail_messages=thread.mail_messages,
+        mail_people=thread.mail_people,
         to_first_reply=max(first_reply, timedelta(0)) if first_reply is not None else None,
         to_answer=max(answer.created - thread.created, timedelta(0)) if answer else None,
-        readers=int(session.scalar(select(func.count()).select_from(View)
-                                   .where(View.thread_id == thread.id)) or 0),
+        readers=int(
+            session.scalar(
+                select(func.count()).select_from(View).where(View.thread_id == thread.id)
+            )
+            or 0
+        ),
         repliers=len(repliers),
-        likes=int(session.scalar(select(func.count(Like.id)).join(Post, Post.id == Like.post_id)
-                                 .where(Post.thread_id == thread.id)) or 0),
-        answerers_beyond_mail=sum(1 for pid in repliers
-                                  if emails.get(pid, "").lower() not in mail),
+        likes=int(
+            session.scalar(
+                select(func.count(Like.id))
+                .join(Post, Post.id == Like.post_id)
+                .where(Post.thread_id == thread.id)
+            )
+            or 0
+        ),
+        answerers_beyond_mail=sum(1 for pid in repliers if emails.get(pid, "").lower() not in mail),
     )

@@ -31,8 +31,19 @@ from mailfeed.publisher.catalogue import RenderedMail, language_for, render_mail
 from mailfeed.publisher.models import OutboundMail
 from mailfeed.publisher.site import Site
 
-__all__ = ["ANSWERS", "RenderedMail", "compose", "compose_each", "compose_mail", "mail_language",
-           "message_id_for", "queue_mail", "render_for", "render_mail", "return_path"]
+__all__ = [
+    "ANSWERS",
+    "RenderedMail",
+    "compose",
+    "compose_each",
+    "compose_mail",
+    "mail_language",
+    "message_id_for",
+    "queue_mail",
+    "render_for",
+    "render_mail",
+    "return_path",
+]
 
 # Mail sent in answer to a mail (RFC 3834 §5: auto-replied); the rest is auto-generated.
 ANSWERS = frozenset({"link", "reject", "suggest"})
@@ -46,9 +57,14 @@ def mail_language(language: str | None, default: str = "sv") -> str:
 
 def render_for(site: Site, template: str, language: str | None, **values: Any) -> RenderedMail:
     """`template` in the reader's language, with what every mail may show of the site."""
-    return render_mail(template, mail_language(language, site.default_language),
-                       site_name=site.name, gateway=site.gateway_address,
-                       public_url=site.base_url, **values)
+    return render_mail(
+        template,
+        mail_language(language, site.default_language),
+        site_name=site.name,
+        gateway=site.gateway_address,
+        public_url=site.base_url,
+        **values,
+    )
 
 
 def message_id_for(domain: str, *parts: object) -> str:
@@ -122,25 +138,32 @@ def compose_each(
     `date`, or the copies would differ from it by their Date).  `recipients` are (address,
     name, message id); an internationalised address (SMTPUTF8) is composed on its own."""
     out: dict[str, bytes] = {}
-    template = compose(recipient=PLACEHOLDER_TO, recipient_name=None,
-                       message_id=PLACEHOLDER_ID, **common)
+    template = compose(
+        recipient=PLACEHOLDER_TO, recipient_name=None, message_id=PLACEHOLDER_ID, **common
+    )
     wire = template.as_bytes(policy=outbox.WIRE)
-    to_line = outbox.WIRE.fold_binary("To", outbox.WIRE.header_factory(
-        "To", _address("", PLACEHOLDER_TO)))
-    id_line = outbox.WIRE.fold_binary("Message-ID", outbox.WIRE.header_factory(
-        "Message-ID", f"<{PLACEHOLDER_ID}>"))
-    usable = wire.count(to_line) == 1 and wire.count(id_line) == 1 and \
-        outbox.needs_smtputf8(str(template["From"])) is False
+    to_line = outbox.WIRE.fold_binary(
+        "To", outbox.WIRE.header_factory("To", _address("", PLACEHOLDER_TO))
+    )
+    id_line = outbox.WIRE.fold_binary(
+        "Message-ID", outbox.WIRE.header_factory("Message-ID", f"<{PLACEHOLDER_ID}>")
+    )
+    usable = (
+        wire.count(to_line) == 1
+        and wire.count(id_line) == 1
+        and outbox.needs_smtputf8(str(template["From"])) is False
+    )
     for address, name, message_id in recipients:
         if not usable or outbox.needs_smtputf8(address):
-            msg = compose(recipient=address, recipient_name=name, message_id=message_id,
-                          **common)
+            msg = compose(recipient=address, recipient_name=name, message_id=message_id, **common)
             out[address] = outbox.wire_bytes(msg, address)
             continue
-        to = outbox.WIRE.fold_binary("To", outbox.WIRE.header_factory(
-            "To", _address(name or "", address)))
-        mid = outbox.WIRE.fold_binary("Message-ID", outbox.WIRE.header_factory(
-            "Message-ID", f"<{message_id}>"))
+        to = outbox.WIRE.fold_binary(
+            "To", outbox.WIRE.header_factory("To", _address(name or "", address))
+        )
+        mid = outbox.WIRE.fold_binary(
+            "Message-ID", outbox.WIRE.header_factory("Message-ID", f"<{message_id}>")
+        )
         out[address] = wire.replace(to_line, to, 1).replace(id_line, mid, 1)
     return out
 
@@ -165,11 +188,17 @@ def compose_mail(
     rendered here with `values`; the Message-ID follows from `key`."""
     mail = rendered or render_for(site, template, language, **values)
     return compose(
-        sender=site.gateway_address, sender_name=sender_name or site.name,
-        recipient=recipient, recipient_name=recipient_name, subject=mail.subject,
-        body=mail.body, message_id=message_id_for(site.gateway_domain, key),
+        sender=site.gateway_address,
+        sender_name=sender_name or site.name,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        subject=mail.subject,
+        body=mail.body,
+        message_id=message_id_for(site.gateway_domain, key),
         auto_submitted="auto-replied" if template in ANSWERS else "auto-generated",
-        in_reply_to=in_reply_to, references=references, extra_headers=extra_headers,
+        in_reply_to=in_reply_to,
+        references=references,
+        extra_headers=extra_headers,
         date=date,
     )
 
@@ -191,5 +220,11 @@ def queue_mail(
     if existing is not None:
         return existing
     message = compose_mail(site, template=template, key=key, recipient=recipient, **options)
-    return outbox.enqueue(session, key=key, purpose=purpose or template, recipient=recipient,
-                          message=message, thread_id=thread_id)
+    return outbox.enqueue(
+        session,
+        key=key,
+        purpose=purpose or template,
+        recipient=recipient,
+        message=message,
+        thread_id=thread_id,
+    )

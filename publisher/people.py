@@ -30,8 +30,9 @@ def find(session: Session, email: str) -> Person | None:
 def session_generation(session: Session, email: str) -> int:
     """The generation a sign-in cookie for `email` must carry to be valid (0 for someone
     with no row yet)."""
-    value = session.scalar(select(Person.session_generation)
-                           .where(Person.email == email.strip().lower()))
+    value = session.scalar(
+        select(Person.session_generation).where(Person.email == email.strip().lower())
+    )
     return int(value or 0)
 
 

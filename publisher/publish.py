@@ -118,11 +118,12 @@ def find_thread(
             thread_id = replyaddr.thread_for(site, address)
             if thread_id is not None and (thread := session.get(Thread, thread_id)) is not None:
                 return thread
-    ids = [i for i in [parsed.in_reply_to, *reversed(_references(parsed)), parsed.message_id]
-           if i]
+    ids = [i for i in [parsed.in_reply_to, *reversed(_references(parsed)), parsed.message_id] if i]
     if ids:
-        refs = {r.message_id: r.thread_id for r in
-                session.scalars(select(MessageRef).where(MessageRef.message_id.in_(ids)))}
+        refs = {
+            r.message_id: r.thread_id
+            for r in session.scalars(select(MessageRef).where(MessageRef.message_id.in_(ids)))
+        }
         for message_id in ids:  # nearest ancestor first
             if message_id in refs:
                 return session.get(Thread, refs[message_id])
@@ -146,8 +147,10 @@ def find_by_root(session: Session, parsed: ParsedMail) -> Thread | None:
     post = session.scalar(
         select(Post).where(Post.fingerprint == fingerprint(chain[0]), Post.position == 0)
     )
-    if post is None or post.thread.subject.casefold() != (
-            parsed.subject or "(no subject)").casefold():
+    if (
+        post is None
+        or post.thread.subject.casefold() != (parsed.subject or "(no subject)").casefold()
+    ):
         return None
     if len(chain) < 2:
         first = session.get(MailMessage, post.mail_id) if post.mail_id is not None else None
@@ -175,14 +178,21 @@ def _alias_of(thread: Thread, message: ChainMessage) -> int | None:
         return None
     for post in thread.posts:
         person = post.author
-        if person is not None and person.email != message.author.email and \
-                (person.name or "").strip().casefold() == name:
+        if (
+            person is not None
+            and person.email != message.author.email
+            and (person.name or "").strip().casefold() == name
+        ):
             return person.id
     return None
 
 
 def _add_posts(
-    session: Session, site: Site, thread: Thread, parsed: ParsedMail, mail: MailMessage,
+    session: Session,
+    site: Site,
+    thread: Thread,
+    parsed: ParsedMail,
+    mail: MailMessage,
     authenticated: bool = False,
 ) -> int:
     existing = {p.fingerprint for p in thread.posts}
@@ -201,10 +211,17 @@ def _add_posts(
             # authenticated: otherwise anyone could write under a colleague's name.
             author_id = _alias_of(thread, message) or author_id
         post = Post(
-            thread=thread, author_id=author_id, author_name=author_name,
-            date=parse_iso(message.date) or fallback, date_text=message.date,
-            body=message.body, trimmed=message.trimmed, source="mail",
-            position=position, fingerprint=fp, mail_id=mail.id,
+            thread=thread,
+            author_id=author_id,
+            author_name=author_name,
+            date=parse_iso(message.date) or fallback,
+            date_text=message.date,
+            body=message.body,
+            trimmed=message.trimmed,
+            source="mail",
+            position=position,
+            fingerprint=fp,
+            mail_id=mail.id,
         )
         session.add(post)
         existing.add(fp)
@@ -226,16 +243,21 @@ def _mail_stats(thread: Thread, parsed: ParsedMail, site: Site) -> None:
     thread.mail_people = max(thread.mail_people, len(humans))
 
 
-def _new_thread(session: Session, site: Site, parsed: ParsedMail, decision: Decision,
-                origin: str) -> Thread:
+def _new_thread(
+    session: Session, site: Site, parsed: ParsedMail, decision: Decision, origin: str
+) -> Thread:
     root = parsed.chain[0] if parsed.chain else None
     asker_id = None
     if root is not None and root.author.email and site.is_internal(root.author.email):
         asker_id = people.get_or_create(session, root.author.email, root.author.name).id
     thread = Thread(
-        subject=parsed.subject or "(no subject)", slug=slugify(parsed.subject),
-        kind=decision.kind or "discussion", origin=origin, language=parsed.language,
-        asker_id=asker_id, thread_index=conversation_key(parsed.thread_index),
+        subject=parsed.subject or "(no subject)",
+        slug=slugify(parsed.subject),
+        kind=decision.kind or "discussion",
+        origin=origin,
+        language=parsed.language,
+        asker_id=asker_id,
+        thread_index=conversation_key(parsed.thread_index),
     )
     session.add(thread)
     session.flush()
@@ -243,8 +265,9 @@ def _new_thread(session: Session, site: Site, parsed: ParsedMail, decision: Deci
 
 
 def _remember_ids(session: Session, thread: Thread, ids: list[str]) -> None:
-    known = set(session.scalars(
-        select(MessageRef.message_id).where(MessageRef.message_id.in_(ids))))
+    known = set(
+        session.scalars(select(MessageRef.message_id).where(MessageRef.message_id.in_(ids)))
+    )
     for message_id in dict.fromkeys(ids):
         if message_id and message_id not in known:
             session.add(MessageRef(message_id=message_id, thread_id=thread.id))
@@ -252,7 +275,8 @@ def _remember_ids(session: Session, thread: Thread, ids: list[str]) -> None:
 
 def _link_recipients(site: Site, parsed: ParsedMail) -> list[tuple[str, str | None]]:
     names: dict[str, str | None] = {
-        m.author.email: m.author.name for m in parsed.chain if m.author.email}
+        m.author.email: m.author.name for m in parsed.chain if m.author.email
+    }
     for person in (parsed.sender, *parsed.to, *parsed.cc):
         if person.email:
             names.setdefault(person.email, person.name)
@@ -266,15 +290,20 @@ def _link_recipients(site: Site, parsed: ParsedMail) -> list[tuple[str, str | No
 def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMail) -> None:
     recipients = _link_recipients(site, parsed)
     keys = {address: f"link:{thread.id}:{address}" for address, _ in recipients}
-    sent = set(session.scalars(select(OutboundMail.idempotency_key)
-                               .where(OutboundMail.idempotency_key.in_(list(keys.values())))))
+    sent = set(
+        session.scalars(
+            select(OutboundMail.idempotency_key).where(
+                OutboundMail.idempotency_key.in_(list(keys.values()))
+            )
+        )
+    )
     todo = [(a, n) for a, n in recipients if keys[a] not in sent]
     if len(todo) > site.max_link_replies:
         # One mail naming thousands must not make us mail thousands: the first ones (the
         # writers of the chain, then the headers' order) get the link; the page tells
         # how many did not.
         thread.links_unsent += len(todo) - site.max_link_replies
-        todo = todo[:site.max_link_replies]
+        todo = todo[: site.max_link_replies]
     if not todo:
         return  # everyone on this copy already has the link: compose nothing
     url = site.base_url + thread.path
@@ -282,25 +311,47 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
     writers = {p.author if p.author is not None else p.author_name for p in thread.posts}
     similar = []
     if thread.kind == "question":
-        similar = [{"subject": t.subject, "url": site.base_url + t.path}
-                   for t in related.similar_answered(session, thread)]
+        similar = [
+            {"subject": t.subject, "url": site.base_url + t.path}
+            for t in related.similar_answered(session, thread)
+        ]
     mail = outgoing.render_for(
-        site, "link", thread.language, url=url, subject=thread.subject,
-        posts=len(thread.posts), people=max(len(writers), 1), similar=similar,
+        site,
+        "link",
+        thread.language,
+        url=url,
+        subject=thread.subject,
+        posts=len(thread.posts),
+        people=max(len(writers), 1),
+        similar=similar,
     )
     message_ids = {a: outgoing.message_id_for(site.gateway_domain, keys[a]) for a, _ in todo}
     # One body for everyone: composed and serialised once, To and Message-ID per person.
     wire = outgoing.compose_each(
         [(address, name, message_ids[address]) for address, name in todo],
-        sender=site.gateway_address, sender_name=site.name, subject=mail.subject,
-        body=mail.body, in_reply_to=parsed.message_id, references=parsed.references,
+        sender=site.gateway_address,
+        sender_name=site.name,
+        subject=mail.subject,
+        body=mail.body,
+        in_reply_to=parsed.message_id,
+        references=parsed.references,
         date=datetime.now(UTC),
         extra_headers=[("Reply-To", replyaddr.reply_address(site, thread.id))],
     )
-    outbox.enqueue_many(session, [
-        OutboundMail(idempotency_key=keys[address], purpose="link", recipient=address.lower(),
-                     thread_id=thread.id, message_id=message_ids[address], raw=wire[address])
-        for address, _name in todo])
+    outbox.enqueue_many(
+        session,
+        [
+            OutboundMail(
+                idempotency_key=keys[address],
+                purpose="link",
+                recipient=address.lower(),
+                thread_id=thread.id,
+                message_id=message_ids[address],
+                raw=wire[address],
+            )
+            for address, _name in todo
+        ],
+    )
     _remember_ids(session, thread, list(message_ids.values()))
 
 
@@ -323,20 +374,30 @@ def notice_recipient(site: Site, parsed: ParsedMail, envelope: Envelope) -> tupl
         return None, "no notice: the envelope sender is the gateway"
     domain = address.rpartition("@")[2]
     if domain in {d.lower() for d in envelope.dkim_domains} or any(
-            authresults.aligned(d, domain) for d in envelope.dkim_domains):
+        authresults.aligned(d, domain) for d in envelope.dkim_domains
+    ):
         return address, ""
     if site.policy.trusted_authserv_ids:
         verdict = authresults.evaluate(
             authresults.parse_all(parsed.header_all("authentication-results")),
-            domain, site.policy.trusted_authserv_ids)
+            domain,
+            site.policy.trusted_authserv_ids,
+        )
         if verdict.passed:
             return address, ""
         return None, f"no notice: {domain} not authenticated ({verdict.reason})"
     return None, f"no notice: nothing authenticates {domain} (no trusted verifier set)"
 
 
-def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision: Decision,
-                     envelope: Envelope, mail: MailMessage, today: str) -> None:
+def _queue_rejection(
+    session: Session,
+    site: Site,
+    parsed: ParsedMail,
+    decision: Decision,
+    envelope: Envelope,
+    mail: MailMessage,
+    today: str,
+) -> None:
     address, why_not = notice_recipient(site, parsed, envelope)
     if address is None:
         mail.reason = f"{mail.reason}; {why_not}"[:2000]
@@ -344,24 +405,48 @@ def _queue_rejection(session: Session, site: Site, parsed: ParsedMail, decision:
     reason_code = hashlib.sha256(decision.reason.encode()).hexdigest()[:12]
     name = parsed.sender.name if parsed.sender.email == address else None
     outgoing.queue_mail(
-        session, site, template="reject", language=parsed.language,
+        session,
+        site,
+        template="reject",
+        language=parsed.language,
         key=f"reject:{address}:{reason_code}:{today}",  # once per sender, reason and day
-        recipient=address, recipient_name=name, in_reply_to=parsed.message_id,
-        references=parsed.references, subject=parsed.subject,
-        why=_rejection_kind(decision), domain=address.rpartition("@")[2], reason=decision.reason)
+        recipient=address,
+        recipient_name=name,
+        in_reply_to=parsed.message_id,
+        references=parsed.references,
+        subject=parsed.subject,
+        why=_rejection_kind(decision),
+        domain=address.rpartition("@")[2],
+        reason=decision.reason,
+    )
 
 
-def decide_for(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope,
-               ) -> tuple[Decision, Thread | None]:
+def decide_for(
+    session: Session,
+    site: Site,
+    parsed: ParsedMail,
+    envelope: Envelope,
+) -> tuple[Decision, Thread | None]:
     """The decision the gateway takes for this mail now, and the thread it continues."""
     thread = find_thread(session, parsed, site, envelope.rcpts)
-    suggested = bool(parsed.chain) and session.scalar(
-        select(OutboundMail.id).where(OutboundMail.idempotency_key == suggest_key(parsed.chain[0]))
-    ) is not None
-    context = replace(site.policy, envelope_rcpts=envelope.rcpts,
-                      envelope_from=envelope.mail_from, known_thread=thread is not None,
-                      already_suggested=suggested, verified_dkim_domains=envelope.dkim_domains,
-                      source="import" if envelope.source == "import" else "mail")
+    suggested = (
+        bool(parsed.chain)
+        and session.scalar(
+            select(OutboundMail.id).where(
+                OutboundMail.idempotency_key == suggest_key(parsed.chain[0])
+            )
+        )
+        is not None
+    )
+    context = replace(
+        site.policy,
+        envelope_rcpts=envelope.rcpts,
+        envelope_from=envelope.mail_from,
+        known_thread=thread is not None,
+        already_suggested=suggested,
+        verified_dkim_domains=envelope.dkim_domains,
+        source="import" if envelope.source == "import" else "mail",
+    )
     return decide(parsed, context), thread
 
 
@@ -398,15 +483,27 @@ def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope
     return record(session, site, parsed, envelope, decision, thread)
 
 
-def record(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope,
-           decision: Decision, thread: Thread | None) -> Outcome:
+def record(
+    session: Session,
+    site: Site,
+    parsed: ParsedMail,
+    envelope: Envelope,
+    decision: Decision,
+    thread: Thread | None,
+) -> Outcome:
     """Write what `decision` (from `decide_for`) means: the mail's record, the thread and
     its posts, the replies to queue.  The caller commits."""
     mail = MailMessage(
-        message_id=mail_key(parsed), content_hash=parsed.content_hash, raw_path=envelope.raw_path,
-        source=envelope.source, mail_from=envelope.mail_from or "",
-        rcpts=",".join(envelope.rcpts), sender=parsed.sender.email or "",
-        subject=parsed.subject[:500], action=decision.action, kind=decision.kind,
+        message_id=mail_key(parsed),
+        content_hash=parsed.content_hash,
+        raw_path=envelope.raw_path,
+        source=envelope.source,
+        mail_from=envelope.mail_from or "",
+        rcpts=",".join(envelope.rcpts),
+        sender=parsed.sender.email or "",
+        subject=parsed.subject[:500],
+        action=decision.action,
+        kind=decision.kind,
         reason="; ".join([decision.reason, *_flags(parsed)]),
     )
     session.add(mail)
@@ -418,16 +515,22 @@ def record(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope,
         source = "monitor" if decision.rule == "monitor" else envelope.source
         thread, added = publish_into(session, site, parsed, decision, mail, thread, source)
     elif decision.action == "reject" and envelope.source not in {"import", "demo"}:
-        _queue_rejection(session, site, parsed, decision, envelope, mail,
-                         datetime.now(UTC).date().isoformat())
+        _queue_rejection(
+            session, site, parsed, decision, envelope, mail, datetime.now(UTC).date().isoformat()
+        )
     elif decision.action == "suggest" and envelope.source not in {"import", "demo"}:
         suggest.queue_invitation(session, site, parsed, mail, suggest_key(parsed.chain[0]))
     return Outcome(decision, thread.id if thread else None, duplicate=False, new_posts=added)
 
 
 def publish_into(
-    session: Session, site: Site, parsed: ParsedMail, decision: Decision, mail: MailMessage,
-    thread: Thread | None, source: str,
+    session: Session,
+    site: Site,
+    parsed: ParsedMail,
+    decision: Decision,
+    mail: MailMessage,
+    thread: Thread | None,
+    source: str,
 ) -> tuple[Thread | None, int]:
     """Create the thread (or continue `thread`, or a thread with the same first message)
     with the chain's new messages, and send the link to whoever on it has not had it."""
@@ -436,12 +539,19 @@ def publish_into(
     created = thread is None
     if thread is None:
         origin = {"import": "import", "monitor": "monitor"}.get(
-            source, "forward" if parsed.is_forward else "cc")
+            source, "forward" if parsed.is_forward else "cc"
+        )
         thread = _new_thread(session, site, parsed, decision, origin)
     checked = bool(site.policy.trusted_authserv_ids or site.policy.own_dkim)
     # With a verifier configured, a mail that got this far passed the policy's check.
-    added = _add_posts(session, site, thread, parsed, mail,
-                       authenticated=checked and source not in {"import", "demo"})
+    added = _add_posts(
+        session,
+        site,
+        thread,
+        parsed,
+        mail,
+        authenticated=checked and source not in {"import", "demo"},
+    )
     if created and not added:
         # Nothing with words of its own (an empty forward): keep the record, no shell thread.
         session.delete(thread)
@@ -454,8 +564,7 @@ def publish_into(
         # An archive's threads lived then, not now: the feed orders them by their own time.
         if created:
             thread.created = thread.mail_first or thread.mail_last
-        thread.last_activity = max(
-            (p.date for p in thread.posts), default=thread.mail_last)
+        thread.last_activity = max((p.date for p in thread.posts), default=thread.mail_last)
     _remember_ids(session, thread, [i for i in [parsed.message_id, *_references(parsed)] if i])
     mail.thread_id = thread.id
     if source not in {"import", "demo"}:

@@ -61,8 +61,7 @@ def _replace_durably(path: Path, data: bytes) -> None:
 
 def headers_only(raw: bytes, reason: str) -> bytes:
     """The header section and a note: what an operator's audit needs, not the words."""
-    end = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0),
-              default=len(raw))
+    end = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0), default=len(raw))
     return raw[:end] + f"\r\n\r\n[body not kept: {reason}]\r\n".encode()
 
 
@@ -103,8 +102,11 @@ class DatabaseRawStore:
         insert = pg_insert if self.db.engine.dialect.name == "postgresql" else sqlite_insert
         # Two instances keeping the same mail at once: the second waits for the first's
         # commit, then changes nothing.
-        session.execute(insert(RawMail).values(digest=digest, data=raw)
-                        .on_conflict_do_nothing(index_elements=["digest"]))
+        session.execute(
+            insert(RawMail)
+            .values(digest=digest, data=raw)
+            .on_conflict_do_nothing(index_elements=["digest"])
+        )
         return DB_PREFIX + digest
 
     def redact(self, locator: str, reason: str, session: Session | None = None) -> None:
@@ -119,8 +121,9 @@ class DatabaseRawStore:
 
     def discard(self, locator: str, session: Session) -> None:
         if locator.startswith(DB_PREFIX):
-            session.execute(delete(RawMail).where(
-                RawMail.digest == locator.removeprefix(DB_PREFIX)))
+            session.execute(
+                delete(RawMail).where(RawMail.digest == locator.removeprefix(DB_PREFIX))
+            )
 
 
 def open_store(kind: str, root: Path, db: Database) -> RawStore:
@@ -138,8 +141,9 @@ def load(session: Session, locator: str, root: Path | None = None) -> bytes | No
     if not locator:
         return None
     if locator.startswith(DB_PREFIX):
-        return session.scalar(select(RawMail.data).where(
-            RawMail.digest == locator.removeprefix(DB_PREFIX)))
+        return session.scalar(
+            select(RawMail.data).where(RawMail.digest == locator.removeprefix(DB_PREFIX))
+        )
     path = Path(locator)
     if root is not None:
         base = root.resolve()

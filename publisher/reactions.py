@@ -195,13 +195,15 @@ def suggest_people(
             Person.id.in_(select(Post.author_id).where(Post.thread_id == thread_id)),
             Person.id.in_(select(Invitation.person_id).where(Invitation.thread_id == thread_id)),
         )
-        first = list(session.scalars(
-            select(Person).where(matches, on_thread).order_by(Person.email).limit(limit)))
+        first = list(
+            session.scalars(
+                select(Person).where(matches, on_thread).order_by(Person.email).limit(limit)
+            )
+        )
     rest = select(Person).where(matches).order_by(Person.email).limit(limit)
     if first:
         rest = rest.where(Person.id.not_in([p.id for p in first]))
     return (first + list(session.scalars(rest)))[:limit]
-
 
 
 def restore_post(

@@ -36,13 +36,19 @@ def similar_answered(session: Session, thread: Thread, limit: int = 3) -> list[T
         return []
     missing = [tid for tid, stored in rows if stored is None]
     derived = _derive(session, missing) if missing else {}
-    candidates = [(tid, json.loads(stored) if stored is not None else derived.get(tid, {}))
-                  for tid, stored in rows]
+    candidates = [
+        (tid, json.loads(stored) if stored is not None else derived.get(tid, {}))
+        for tid, stored in rows
+    ]
     question = thread.subject + "\n" + (thread.posts[0].body if thread.posts else "")
     ranked = rank_features(features(question), candidates, limit=limit)
     # Only the few shown are loaded as objects.
-    found = {t.id: t for t in session.scalars(
-        select(Thread).where(Thread.id.in_([tid for tid, _score in ranked])))}
+    found = {
+        t.id: t
+        for t in session.scalars(
+            select(Thread).where(Thread.id.in_([tid for tid, _score in ranked]))
+        )
+    }
     return [found[tid] for tid, _score in ranked if tid in found]
 
 
@@ -60,7 +66,12 @@ def _derive(session: Session, thread_ids: list[int]) -> dict[int, Counter[str]]:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         session.execute(
             insert(ThreadFeatures).on_conflict_do_nothing(index_elements=["thread_id"]),
-            [{"thread_id": tid, "features": json.dumps(bag, ensure_ascii=False,
-                                                       separators=(",", ":"))}
-             for tid, bag in derived.items()])
+            [
+                {
+                    "thread_id": tid,
+                    "features": json.dumps(bag, ensure_ascii=False, separators=(",", ":")),
+                }
+                for tid, bag in derived.items()
+            ],
+        )
     return derived

@@ -69,6 +69,8 @@ def time_limit(session: Session, seconds: float) -> Iterator[None]:
         raise
     finally:
         raw.set_progress_handler(None, 0)
+
+
 MAX_TERMS = 12
 SCOPES = ("all", "own", "trimmed")  # own words / trimmed text (signatures, banners, quotes)
 
@@ -134,8 +136,9 @@ def _like_thread_ids(terms: list[str], scope: str) -> Select[int]:
     return select(Thread.id).where(and_(*wanted))
 
 
-def search(session: Session, query: str, limit: int = 50, scope: str = "all",
-           timeout: float = 0) -> list[Hit]:
+def search(
+    session: Session, query: str, limit: int = 50, scope: str = "all", timeout: float = 0
+) -> list[Hit]:
     """Threads matching `query`, best first, one hit per thread.
 
     `scope` "own" searches what people wrote, "trimmed" only the trimmed text
@@ -170,16 +173,12 @@ def _merge(raw: list[dict[str, Any]], limit: int) -> list[Hit]:
         elif entry["post_id"] is None or row["score"] < entry.get("post_score", 0.0):
             entry.update(post_id=row["post_id"], snippet=row["snippet"], post_score=row["score"])
             entry["score"] = min(entry["score"], row["score"])
-    hits = [
-        Hit(tid, e["post_id"], e["snippet"], e["title"], e["score"]) for tid, e in best.items()
-    ]
+    hits = [Hit(tid, e["post_id"], e["snippet"], e["title"], e["score"]) for tid, e in best.items()]
     hits.sort(key=lambda h: (h.score, -h.thread_id))
     return hits[:limit]
 
 
-def _like_hits(
-    session: Session, terms: list[str], limit: int, scope: str
-) -> list[dict[str, Any]]:
+def _like_hits(session: Session, terms: list[str], limit: int, scope: str) -> list[dict[str, Any]]:
     shown = Post.trimmed if scope == "trimmed" else Post.body
     threads = _like_thread_ids(terms, scope)
     any_term = or_(*[_like_condition([t], scope) for t in terms])

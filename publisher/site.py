@@ -31,7 +31,8 @@ class Site:
         # The same rule as the policy's sender check: an allowed domain and its subdomains.
         domain = (address or "").rpartition("@")[2].lower()
         return bool(domain) and any(
-            domain == d or domain.endswith("." + d) for d in self.policy.allowed_domains)
+            domain == d or domain.endswith("." + d) for d in self.policy.allowed_domains
+        )
 
     def is_gateway(self, address: str | None) -> bool:
         address = (address or "").lower()

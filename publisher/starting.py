@@ -111,8 +111,13 @@ def department_members(session: Session, names: Sequence[str]) -> list[Person]:
     error, so a typo never invites nobody in silence."""
     members: list[Person] = []
     for name in dict.fromkeys(n.strip() for n in names if n.strip()):
-        found = list(session.scalars(select(Person).where(
-            Person.department == name, Person.internal.is_(True)).order_by(Person.id)))
+        found = list(
+            session.scalars(
+                select(Person)
+                .where(Person.department == name, Person.internal.is_(True))
+                .order_by(Person.id)
+            )
+        )
         if not found:
             raise Invalid("error_department", department=name)
         members.extend(p for p in found if p not in members)
@@ -127,20 +132,38 @@ def start(session: Session, site: Site, author: Person, draft: Draft) -> Thread:
     from_departments = department_members(session, draft.invite_departments)
     now = utcnow()
     thread = Thread(
-        subject=draft.subject.strip(), slug=slugify(draft.subject), kind=draft.kind,
-        origin="web", language=author.language or site.default_language, asker_id=author.id,
-        created=now, last_activity=now,
+        subject=draft.subject.strip(),
+        slug=slugify(draft.subject),
+        kind=draft.kind,
+        origin="web",
+        language=author.language or site.default_language,
+        asker_id=author.id,
+        created=now,
+        last_activity=now,
     )
     session.add(thread)
     session.flush()
-    post = Post(thread_id=thread.id, author_id=author.id, date=now, body=draft.body.strip(),
-                source="web", kind="praise" if draft.kind == "praise" else "post", position=0)
+    post = Post(
+        thread_id=thread.id,
+        author_id=author.id,
+        date=now,
+        body=draft.body.strip(),
+        source="web",
+        kind="praise" if draft.kind == "praise" else "post",
+        position=0,
+    )
     session.add(post)
     session.flush()
     for item in draft.files:
-        session.add(Upload(post_id=post.id, filename=item.filename[:255] or "file",
-                           content_type=item.content_type[:100] or "application/octet-stream",
-                           size=len(item.data), data=item.data))
+        session.add(
+            Upload(
+                post_id=post.id,
+                filename=item.filename[:255] or "file",
+                content_type=item.content_type[:100] or "application/octet-stream",
+                size=len(item.data),
+                data=item.data,
+            )
+        )
     mentioned = reactions.record_mentions(session, post, exclude=author)
     for address in _addresses(site, draft.mentions):
         person = people.get_or_create(session, address)
@@ -148,8 +171,9 @@ def start(session: Session, site: Site, author: Person, draft: Draft) -> Thread:
             reactions.add_mention(session, post, person)
             mentioned.append(person)
     for person in mentioned:
-        notifications.notify_person(session, site, person, "mention", thread, actor=author,
-                                    post=post)
+        notifications.notify_person(
+            session, site, person, "mention", thread, actor=author, post=post
+        )
     invitees = [people.get_or_create(session, a) for a in _addresses(site, draft.invite)]
     invitees += [p for p in from_departments if p not in invitees]
     invitees = [p for p in invitees if p.id != author.id]
@@ -165,7 +189,12 @@ def start(session: Session, site: Site, author: Person, draft: Draft) -> Thread:
 
 
 def reply(
-    session: Session, site: Site, thread: Thread, author: Person, body: str, *,
+    session: Session,
+    site: Site,
+    thread: Thread,
+    author: Person,
+    body: str,
+    *,
     praise_post: bool = False,
 ) -> Post:
     """A reply on the feed (the page's form or `POST /api/threads/<id>/posts`): the post,
@@ -174,13 +203,14 @@ def reply(
         raise Invalid("error_empty_body")
     if len(body.strip()) > reactions.MAX_BODY:
         raise Invalid("error_long_body")
-    post, mentioned = reactions.reply(session, thread, author, body, praise=praise_post,
-                                      site=site)
+    post, mentioned = reactions.reply(session, thread, author, body, praise=praise_post, site=site)
     for target in mentioned:
-        notifications.notify_person(session, site, target, "mention", thread, actor=author,
-                                    post=post)
+        notifications.notify_person(
+            session, site, target, "mention", thread, actor=author, post=post
+        )
     asker = people.find_by_id(session, thread.asker_id)
     if asker is not None and asker not in mentioned:
-        notifications.notify_person(session, site, asker, "reply", thread, actor=author,
-                                    post=post, mail=False)
+        notifications.notify_person(
+            session, site, asker, "reply", thread, actor=author, post=post, mail=False
+        )
     return post

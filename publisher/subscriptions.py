@@ -61,19 +61,25 @@ def mute_address(site: Site, token: str) -> str:
 def token_in_address(site: Site, address: str) -> str | None:
     """The mute token a mail to `mute_address` carries, or None for any other address."""
     tag = replyaddr.tag_of(site, address) or ""
-    return tag[len(MUTE_TAG):] if tag.startswith(MUTE_TAG) else None
+    return tag[len(MUTE_TAG) :] if tag.startswith(MUTE_TAG) else None
 
 
 def state_of(session: Session, thread_id: int, person_id: int) -> str | None:
-    return session.scalar(select(Subscription.state).where(
-        Subscription.thread_id == thread_id, Subscription.person_id == person_id))
+    return session.scalar(
+        select(Subscription.state).where(
+            Subscription.thread_id == thread_id, Subscription.person_id == person_id
+        )
+    )
 
 
 def set_state(session: Session, thread_id: int, person_id: int, state: str) -> None:
     if state not in (ON, MUTED):
         raise ValueError(f"unknown subscription state {state!r}")
-    row = session.scalar(select(Subscription).where(
-        Subscription.thread_id == thread_id, Subscription.person_id == person_id))
+    row = session.scalar(
+        select(Subscription).where(
+            Subscription.thread_id == thread_id, Subscription.person_id == person_id
+        )
+    )
     if row is None:
         session.add(Subscription(thread_id=thread_id, person_id=person_id, state=state))
     else:
@@ -89,8 +95,10 @@ def hears(session: Session, thread: Thread, person_id: int) -> bool:
 def recipients(session: Session, thread: Thread, author: Person) -> list[Person]:
     """Who is mailed a web reply: the asker unless muted, and whoever opted in; internal
     people only, never the writer, never an address that keeps bouncing."""
-    states = {row.person_id: row.state for row in session.scalars(
-        select(Subscription).where(Subscription.thread_id == thread.id))}
+    states = {
+        row.person_id: row.state
+        for row in session.scalars(select(Subscription).where(Subscription.thread_id == thread.id))
+    }
     ids = {pid for pid, state in states.items() if state == ON}
     if thread.asker_id is not None and states.get(thread.asker_id) != MUTED:
         ids.add(thread.asker_id)
@@ -105,14 +113,25 @@ def recipients(session: Session, thread: Thread, author: Person) -> list[Person]
 def _threading(session: Session, thread: Thread, address: str) -> tuple[str | None, list[str]]:
     """The mail to answer (the last one this person got from us in this thread, else the
     thread's last mail) and the References leading to it."""
-    mails = [m for m in session.scalars(
-        select(MailMessage.message_id).where(MailMessage.thread_id == thread.id)
-        .order_by(MailMessage.received, MailMessage.id)) if not m.startswith("sha256:")]
+    mails = [
+        m
+        for m in session.scalars(
+            select(MailMessage.message_id)
+            .where(MailMessage.thread_id == thread.id)
+            .order_by(MailMessage.received, MailMessage.id)
+        )
+        if not m.startswith("sha256:")
+    ]
     ours = session.scalar(
         select(OutboundMail.message_id)
-        .where(OutboundMail.thread_id == thread.id, OutboundMail.recipient == address.lower(),
-               OutboundMail.message_id != "")
-        .order_by(OutboundMail.id.desc()).limit(1))
+        .where(
+            OutboundMail.thread_id == thread.id,
+            OutboundMail.recipient == address.lower(),
+            OutboundMail.message_id != "",
+        )
+        .order_by(OutboundMail.id.desc())
+        .limit(1)
+    )
     parent = ours or (mails[-1] if mails else None)
     references = list(dict.fromkeys(m for m in (mails[:1] + mails[-1:]) if m))
     return parent, references
@@ -131,24 +150,36 @@ def queue_reply_mails(
         parent, references = _threading(session, thread, person.email)
         # Sent because someone wrote, not in answer to a mail: auto-generated (RFC 3834 §5).
         row = outgoing.queue_mail(
-            session, site, template="comment", language=thread.language, key=key,
-            recipient=person.email, recipient_name=person.name,
+            session,
+            site,
+            template="comment",
+            language=thread.language,
+            key=key,
+            recipient=person.email,
+            recipient_name=person.name,
             sender_name=f"{author.display} via {site.name}",
-            in_reply_to=parent, references=references, thread_id=thread.id,
-            author=author.display, subject=thread.subject, body=post.body,
-            url=f"{url}#p{post.id}", mute_url=mute_url, asker=person.id == thread.asker_id,
+            in_reply_to=parent,
+            references=references,
+            thread_id=thread.id,
+            author=author.display,
+            subject=thread.subject,
+            body=post.body,
+            url=f"{url}#p{post.id}",
+            mute_url=mute_url,
+            asker=person.id == thread.asker_id,
             extra_headers=[
                 ("Reply-To", replyaddr.reply_address(site, thread.id)),
                 ("List-Id", f"<thread-{thread.id}.{site.gateway_domain}>"),  # RFC 2919
                 ("List-Archive", f"<{url}>"),  # RFC 2369 §3.6
-                ("List-Unsubscribe",
-                 f"<{mute_url}>, <mailto:{mute_address(site, token)}?subject=mute>"),
+                (
+                    "List-Unsubscribe",
+                    f"<{mute_url}>, <mailto:{mute_address(site, token)}?subject=mute>",
+                ),
                 ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),  # RFC 8058 §3.1
             ],
         )
         if session.get(MessageRef, row.message_id) is None:
-            session.add(MessageRef(message_id=row.message_id, thread_id=thread.id,
-                                   post_id=post.id))
+            session.add(MessageRef(message_id=row.message_id, thread_id=thread.id, post_id=post.id))
         queued.append(row)
     session.flush()
     return queued

@@ -59,12 +59,21 @@ def queue_invitation(
     token = make_token(site, mail.id)
     humans = [p for p in parsed.participants if not site.is_gateway(p)]
     outgoing.queue_mail(
-        session, site, template="suggest", language=parsed.language,
-        key=key, recipient=asker, recipient_name=root.author.name,
-        in_reply_to=parsed.message_id, references=parsed.references, subject=parsed.subject,
-        messages=len(parsed.chain), people=len(humans),
+        session,
+        site,
+        template="suggest",
+        language=parsed.language,
+        key=key,
+        recipient=asker,
+        recipient_name=root.author.name,
+        in_reply_to=parsed.message_id,
+        references=parsed.references,
+        subject=parsed.subject,
+        messages=len(parsed.chain),
+        people=len(humans),
         publish_url=f"{site.base_url}/suggest/{token}",
-        decline_url=f"{site.base_url}/suggest/{token}/decline")
+        decline_url=f"{site.base_url}/suggest/{token}/decline",
+    )
 
 
 def load(session: Session, site: Site, token: str) -> tuple[MailMessage, ParsedMail]:
@@ -94,7 +103,7 @@ def accept(session: Session, site: Site, token: str) -> Thread:
 
 
 def decline(session: Session, site: Site, token: str) -> None:
-    """"Not this one": recorded, so the operator sees it and nothing is asked again."""
+    """ "Not this one": recorded, so the operator sees it and nothing is asked again."""
     mail, _parsed = load(session, site, token)
     if mail.thread_id is None:
         mail.action, mail.reason = "ignore", "the asker declined the invitation"

@@ -30,8 +30,14 @@ def _clock(moment: datetime, locale: str) -> str:
     return format_skeleton("Hm", moment, locale=locale)
 
 
-def absolute(moment: datetime, language: str, zone: tzinfo = UTC, *, clock: bool = True,
-             weekday: bool = False) -> str:
+def absolute(
+    moment: datetime,
+    language: str,
+    zone: tzinfo = UTC,
+    *,
+    clock: bool = True,
+    weekday: bool = False,
+) -> str:
     """`2 Nov 2026 09:00` (or `mån 2 nov. 2026 09:00` with `weekday`) in `zone`."""
     locale = format_locale(language)
     local = _aware(moment).astimezone(zone)
@@ -50,8 +56,14 @@ def when(moment: datetime, now: datetime, language: str, zone: tzinfo = UTC) -> 
         return absolute(moment, language, zone)  # in the future: a clock, not a guess
     local, today = moment.astimezone(zone), now.astimezone(zone).date()
     if local.date() == today:
-        return format_timedelta(-age, granularity="minute", threshold=1, add_direction=True,
-                                format="short", locale=locale)
+        return format_timedelta(
+            -age,
+            granularity="minute",
+            threshold=1,
+            add_direction=True,
+            format="short",
+            locale=locale,
+        )
     if local.date() == today - timedelta(days=1):
         text = translations(language_for(language, "en")).gettext("yesterday %(time)s")
         return text % {"time": _clock(local, locale)}
@@ -66,8 +78,9 @@ def duration(delta: timedelta, language: str) -> str:
     """How long: "less than a minute", "40 minutes", "1 hour", "5 days" (and in Swedish)."""
     if delta < timedelta(minutes=1):
         return translations(language_for(language, "en")).gettext("less than a minute")
-    return format_timedelta(delta, granularity="minute", threshold=1, format="long",
-                            locale=format_locale(language))
+    return format_timedelta(
+        delta, granularity="minute", threshold=1, format="long", locale=format_locale(language)
+    )
 
 
 def written(date_text: str | None, moment: datetime, language: str) -> str:

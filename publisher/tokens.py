@@ -56,6 +56,8 @@ def revoke_all(session: Session, email: str) -> int:
     if person is None:
         return 0
     result = session.execute(
-        update(ApiToken).where(ApiToken.person_id == person.id, ApiToken.revoked.is_(None))
-        .values(revoked=utcnow()))
+        update(ApiToken)
+        .where(ApiToken.person_id == person.id, ApiToken.revoked.is_(None))
+        .values(revoked=utcnow())
+    )
     return int(getattr(result, "rowcount", 0) or 0)

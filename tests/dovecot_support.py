@@ -100,11 +100,19 @@ class Dovecot:
             (tmp / sub).mkdir(parents=True, exist_ok=True)
         (tmp / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
         self.config = tmp / "dovecot.conf"
-        self.config.write_text(CONFIG.format(
-            tmp=tmp, port=self.port, imaps_port=self.imaps_port, ssl=ssl_conf,
-            capability=f"imap_capability = {capability}" if capability else "",
-            uid=self.uid, gid=self.gid,
-            login_user=login_user, login_group=login_group))
+        self.config.write_text(
+            CONFIG.format(
+                tmp=tmp,
+                port=self.port,
+                imaps_port=self.imaps_port,
+                ssl=ssl_conf,
+                capability=f"imap_capability = {capability}" if capability else "",
+                uid=self.uid,
+                gid=self.gid,
+                login_user=login_user,
+                login_group=login_group,
+            )
+        )
         self.maildir = tmp / "mail" / USER / "Maildir"
         for sub in ("cur", "new", "tmp"):
             (self.maildir / sub).mkdir(parents=True, exist_ok=True)
@@ -115,7 +123,8 @@ class Dovecot:
         dovecot = require_tool("dovecot")
         self.proc = subprocess.Popen(
             [dovecot, "-F", "-c", str(self.config)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
             # Its own process group, so the finalizer can kill master and children together.
             start_new_session=True,
         )
@@ -167,8 +176,10 @@ class Dovecot:
     # -- mail -----------------------------------------------------------
     @property
     def url(self) -> str:
-        return (f"imap://{quote(self.user, safe='')}:{quote(self.password, safe='')}"
-                f"@127.0.0.1:{self.port}/INBOX?tls=none")
+        return (
+            f"imap://{quote(self.user, safe='')}:{quote(self.password, safe='')}"
+            f"@127.0.0.1:{self.port}/INBOX?tls=none"
+        )
 
     def deliver(self, raw: bytes, folder: str = "") -> Path:
         """Drop a mail into the Maildir (tmp -> new), as an MDA does."""
@@ -198,10 +209,29 @@ class Dovecot:
 def _make_certificate(cert: Path, key: Path) -> None:
     openssl = require_tool("openssl")
     subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True, timeout=30,
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
     )
 
 

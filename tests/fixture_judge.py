@@ -33,9 +33,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CORPORA = Path(os.environ.get("MAILFEED_CORPORA", ROOT.parent / "shared" / "corpora"))
 OWN = ROOT / "tests" / "data" / "mail"
-LANGS = {"swedish": "sv", "norwegian": "no", "german": "de", "french": "fr", "dutch": "nl",
-         "spanish": "es", "italian": "it", "polish": "pl", "portuguese": "pt",
-         "russian": "ru", "ukrainian": "uk", "chinese": "zh", "hebrew": "he"}
+LANGS = {
+    "swedish": "sv",
+    "norwegian": "no",
+    "german": "de",
+    "french": "fr",
+    "dutch": "nl",
+    "spanish": "es",
+    "italian": "it",
+    "polish": "pl",
+    "portuguese": "pt",
+    "russian": "ru",
+    "ukrainian": "uk",
+    "chinese": "zh",
+    "hebrew": "he",
+}
 
 
 @dataclass
@@ -74,8 +86,20 @@ def _class_of(name: str) -> str:
     for word, lang in LANGS.items():
         if word in name:
             return lang
-    for client in ("outlook", "gmail", "iphone", "android", "apple", "forward", "thunderbird",
-                   "yahoo", "hotmail", "email_headers", "signature", "spam"):
+    for client in (
+        "outlook",
+        "gmail",
+        "iphone",
+        "android",
+        "apple",
+        "forward",
+        "thunderbird",
+        "yahoo",
+        "hotmail",
+        "email_headers",
+        "signature",
+        "spam",
+    ):
         if client in name:
             return client
     return "en"
@@ -85,20 +109,31 @@ def reply_trimmer() -> Iterator[Case]:
     base = CORPORA / "reply-trimmer"
     for path in sorted((base / "emails").glob("*.txt")):
         name = path.stem
-        expect: dict[str, Any] = {"new_text": _read(base / "trimmed" / path.name),
-                                  "elided": _read(base / "elided" / path.name)}
+        expect: dict[str, Any] = {
+            "new_text": _read(base / "trimmed" / path.name),
+            "elided": _read(base / "elided" / path.name),
+        }
         chain = None
         if (base / "embedded" / path.name).exists():
             embedded = _read(base / "embedded" / path.name)
-            head = re.search(r"^\W*(?:from|von|de|van|från|da|od)\W*:\W*(.+)$", embedded,
-                             re.IGNORECASE | re.MULTILINE)
+            head = re.search(
+                r"^\W*(?:from|von|de|van|från|da|od)\W*:\W*(.+)$",
+                embedded,
+                re.IGNORECASE | re.MULTILINE,
+            )
             chain = [{"from_text": head.group(1) if head else "", "embedded": embedded}]
         yield Case("reply-trimmer", name, _class_of(name), "text", path.read_bytes(), expect, chain)
     matcher = base / "matchers" / "does_not_contain_embedded_email.txt"
     if matcher.exists():
         # must be scanned quickly and not be taken for a mail with an embedded one
-        yield Case("reply-trimmer", "matchers/does_not_contain_embedded_email", "en", "text",
-                   matcher.read_bytes(), {"nothing_to_trim": True, "max_seconds": 5})
+        yield Case(
+            "reply-trimmer",
+            "matchers/does_not_contain_embedded_email",
+            "en",
+            "text",
+            matcher.read_bytes(),
+            {"nothing_to_trim": True, "max_seconds": 5},
+        )
 
 
 def _json_cases(corpus: str) -> list[dict[str, Any]]:
@@ -112,8 +147,14 @@ def email_reply_parser() -> Iterator[Case]:
         expect = {k: v for k, v in spec.items() if k not in ("file", "note", "compare")}
         if "signature_startswith" in spec:
             expect["must_not_contain"] = spec["signature_startswith"].strip()
-        yield Case("email-reply-parser", spec["file"], _class_of(spec["file"]), "text",
-                   path.read_bytes(), expect)
+        yield Case(
+            "email-reply-parser",
+            spec["file"],
+            _class_of(spec["file"]),
+            "text",
+            path.read_bytes(),
+            expect,
+        )
 
 
 def talon() -> Iterator[Case]:
@@ -151,8 +192,9 @@ def talon() -> Iterator[Case]:
         if "whole file passed as plain text" in spec.get("input", ""):
             kind = "text"
         klass = Path(name).stem.split("_")[0] if kind != "text" else "text"
-        yield Case("talon", name, "html" if kind == "html" else klass, kind, path.read_bytes(),
-                   expect)
+        yield Case(
+            "talon", name, "html" if kind == "html" else klass, kind, path.read_bytes(), expect
+        )
 
 
 def receiver_emails() -> Iterator[Case]:
@@ -164,15 +206,26 @@ def receiver_emails() -> Iterator[Case]:
                 expect[key] = spec[key]
         chain = None
         if "embedded" in spec:
-            chain = [{"from_text": e.get("from") or e.get("from_address", ""),
-                      "body": e.get("body"), "body_contains": e.get("body_contains")}
-                     for e in spec["embedded"]]
+            chain = [
+                {
+                    "from_text": e.get("from") or e.get("from_address", ""),
+                    "body": e.get("body"),
+                    "body_contains": e.get("body_contains"),
+                }
+                for e in spec["embedded"]
+            ]
         if "embedded_cc_contains" in spec:
             expect["cc_contains"] = spec["embedded_cc_contains"]
         name = spec["file"]
-        yield Case("receiver-emails", name, _class_of(name.replace("_", " ")) if
-                   _class_of(name) == "en" else _class_of(name), "eml",
-                   (base / name).read_bytes(), expect, chain)
+        yield Case(
+            "receiver-emails",
+            name,
+            _class_of(name.replace("_", " ")) if _class_of(name) == "en" else _class_of(name),
+            "eml",
+            (base / name).read_bytes(),
+            expect,
+            chain,
+        )
 
 
 def own_cases() -> Iterator[Case]:
@@ -190,10 +243,22 @@ def own_cases() -> Iterator[Case]:
         elif chain:
             expect["new_text"] = chain[-1]["body"]
         earlier = chain if forward else chain[:-1]
-        yield Case("tests/data/mail", f"{path.parent.name}/{path.stem}", path.parent.name,
-                   "eml", path.read_bytes(), expect,
-                   [{"from_text": f"{c['from'].get('name') or ''} {c['from'].get('email') or ''}",
-                     "body": c["body"]} for c in earlier] or None)
+        yield Case(
+            "tests/data/mail",
+            f"{path.parent.name}/{path.stem}",
+            path.parent.name,
+            "eml",
+            path.read_bytes(),
+            expect,
+            [
+                {
+                    "from_text": f"{c['from'].get('name') or ''} {c['from'].get('email') or ''}",
+                    "body": c["body"],
+                }
+                for c in earlier
+            ]
+            or None,
+        )
 
 
 SOURCES: dict[str, Callable[[], Iterator[Case]]] = {
@@ -244,8 +309,11 @@ def run_ours(case: Case) -> Result:
     else:
         mail = parse_mail(case.data)
     earlier = list(mail.chain) if mail.is_forward else list(mail.chain[:-1])
-    people = [f"{m.author.name or ''} {m.author.email or ''} " +
-              " ".join(f"{p.name} {p.email}" for p in (*m.to, *m.cc)) for m in earlier]
+    people = [
+        f"{m.author.name or ''} {m.author.email or ''} "
+        + " ".join(f"{p.name} {p.email}" for p in (*m.to, *m.cc))
+        for m in earlier
+    ]
     return Result(mail.new_text, [(who, m.body) for who, m in zip(people, earlier, strict=True)])
 
 
@@ -275,8 +343,13 @@ def _signoff(extra: str, case: Case) -> bool:
     lines = [ln for ln in lines if not re.match(r"(sent|skickat|envoyé|gesendet) ", ln, re.I)]
     extra = "\n".join(lines)
     limit = 60 if case.expect.get("flat") or case.expect.get("visible") else 120
-    return len(lines) <= 3 and len(extra.strip()) <= limit and not any(
-        ln.startswith(">") or ln.endswith(":") or "@" in ln or len(ln) > 45 for ln in lines)
+    return (
+        len(lines) <= 3
+        and len(extra.strip()) <= limit
+        and not any(
+            ln.startswith(">") or ln.endswith(":") or "@" in ln or len(ln) > 45 for ln in lines
+        )
+    )
 
 
 def kept_right(ours: str, expected: str, case: Case) -> bool:
@@ -288,16 +361,25 @@ def kept_right(ours: str, expected: str, case: Case) -> bool:
     if want and not got:
         return False
     if want.startswith(got) and not case.expect.get("strict_end"):
-        return _signoff(want[len(got):], case)
+        return _signoff(want[len(got) :], case)
     if got.startswith(want):
-        return _signoff(got[len(want):], case)
+        return _signoff(got[len(want) :], case)
     return False
 
 
 def has_trim_check(case: Case) -> bool:
-    return any(key in case.expect for key in (
-        "new_text", "new_text_startswith", "new_text_contains", "nothing_to_trim",
-        "max_seconds", "nonempty", "must_not_contain"))
+    return any(
+        key in case.expect
+        for key in (
+            "new_text",
+            "new_text_startswith",
+            "new_text_contains",
+            "nothing_to_trim",
+            "max_seconds",
+            "nonempty",
+            "must_not_contain",
+        )
+    )
 
 
 def trim_right(result: Result, case: Case) -> bool:
@@ -344,7 +426,7 @@ def split_right(result: Result, case: Case) -> bool:
         # reply-trimmer names the first *header-block* message, wherever it sits in the
         # chain (attributions above it are not "embedded emails" there).
         return any(_embedded_matches(who, body, expected[0], case) for who, body in got)
-    got = got[-len(expected):] if case.corpus != "tests/data/mail" else got
+    got = got[-len(expected) :] if case.corpus != "tests/data/mail" else got
     if case.corpus == "tests/data/mail" and len(got) != len(expected):
         return False
     for (who, body), want in zip(got, expected, strict=False):  # lengths checked above
@@ -364,5 +446,8 @@ def split_right(result: Result, case: Case) -> bool:
 def _embedded_matches(who: str, body: str, want: dict[str, Any], case: Case) -> bool:
     body = "\n".join(re.sub(r"^ ?> ?", "", ln) for ln in body.split("\n"))
     first = next((ln for ln in norm(body, case).split("\n") if ln.strip()), "")
-    return _who_matches(who, want["from_text"]) and bool(first) and \
-        first in norm(want["embedded"], case)
+    return (
+        _who_matches(who, want["from_text"])
+        and bool(first)
+        and first in norm(want["embedded"], case)
+    )

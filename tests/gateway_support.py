@@ -47,8 +47,9 @@ class SinkHandler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
-            self.mails.append(Caught(envelope.mail_from, list(envelope.rcpt_tos),
-                                     envelope.original_content))
+            self.mails.append(
+                Caught(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+            )
         return "250 2.0.0 Ok"
 
 
@@ -117,9 +118,13 @@ class GatewayProcess:
 
     def start(self, *args: str) -> GatewayProcess:
         self.logfile = open(self.data_dir.parent / "gateway.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen([*mailfeed_command(), "serve", *args], env=self.env,
-                                     cwd=self.data_dir.parent, stdout=self.logfile,
-                                     stderr=self.logfile)
+        self.proc = subprocess.Popen(
+            [*mailfeed_command(), "serve", *args],
+            env=self.env,
+            cwd=self.data_dir.parent,
+            stdout=self.logfile,
+            stderr=self.logfile,
+        )
         try:
             wait_port(self.smtp_port)
             wait_port(self.web_port)
@@ -176,14 +181,16 @@ def gateway_factory(tmp_path: Path) -> Iterator[Callable[..., GatewayProcess]]:
         data.mkdir()
         smtp_port, web_port = free_port(), free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("MAILFEED_")}
-        env.update({
-            "MAILFEED_DATA_DIR": str(data),
-            "MAILFEED_SMTP_LISTEN": f"127.0.0.1:{smtp_port}",
-            "MAILFEED_WEB_LISTEN": f"127.0.0.1:{web_port}",
-            "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se",
-            "MAILFEED_AUTH": "open",
-            "PYTHONPATH": str(ROOT),
-        })
+        env.update(
+            {
+                "MAILFEED_DATA_DIR": str(data),
+                "MAILFEED_SMTP_LISTEN": f"127.0.0.1:{smtp_port}",
+                "MAILFEED_WEB_LISTEN": f"127.0.0.1:{web_port}",
+                "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se",
+                "MAILFEED_AUTH": "open",
+                "PYTHONPATH": str(ROOT),
+            }
+        )
         env.update(extra_env or {})
         gw = GatewayProcess(data, smtp_port, web_port, env)
         started.append(gw)

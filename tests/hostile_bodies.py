@@ -16,8 +16,10 @@ HEAD = (
     "Content-Type: text/plain; charset=utf-8\r\n\r\n"
 )
 ATTRIBUTION = "On Tue, 24 Nov 2026 at 09:12, Bo Ek <bo@firma.se> wrote:\n"
-OUTLOOK = ("Från: Johan Lind <johan@firma.se>\nSkickat: den 24 november 2026 09:00\n"
-           "Till: Anna Berg <anna.berg@firma.se>\nÄmne: Fråga\n\n")
+OUTLOOK = (
+    "Från: Johan Lind <johan@firma.se>\nSkickat: den 24 november 2026 09:00\n"
+    "Till: Anna Berg <anna.berg@firma.se>\nÄmne: Fråga\n\n"
+)
 
 
 def _letters(n: int, seed: int = 15) -> str:

@@ -24,18 +24,23 @@ from mailfeed.settings import build_web_config
 from mailfeed.web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
-DIRECTORY = "email,name,title,department,manager\n" + "\n".join(
-    f"{local}@{DOMAIN},{name},{title},{dept},{manager}" for local, name, title, dept, manager in [
-        ("anna.berg", "Anna Berg", "Controller", "Ekonomi", f"lena.holm@{DOMAIN}"),
-        ("lena.holm", "Lena Holm", "Ekonomichef", "Ekonomi", ""),
-        ("johan.ek", "Johan Ek", "IT-tekniker", "IT", f"erik.sandberg@{DOMAIN}"),
-        ("erik.sandberg", "Erik Sandberg", "IT-chef", "IT", ""),
-        ("maria.holm", "Maria Holm", "Redovisningsekonom", "Ekonomi", f"lena.holm@{DOMAIN}"),
-        ("omar.said", "Omar Said", "Kock", "Restaurang", ""),
-        ("bo.ling", "Bo Ling", "Fastighetsskötare", "Fastighet", ""),
-        ("sara.nilsson", "Sara Nilsson", "HR-partner", "HR", ""),
-    ]
-) + "\n"
+DIRECTORY = (
+    "email,name,title,department,manager\n"
+    + "\n".join(
+        f"{local}@{DOMAIN},{name},{title},{dept},{manager}"
+        for local, name, title, dept, manager in [
+            ("anna.berg", "Anna Berg", "Controller", "Ekonomi", f"lena.holm@{DOMAIN}"),
+            ("lena.holm", "Lena Holm", "Ekonomichef", "Ekonomi", ""),
+            ("johan.ek", "Johan Ek", "IT-tekniker", "IT", f"erik.sandberg@{DOMAIN}"),
+            ("erik.sandberg", "Erik Sandberg", "IT-chef", "IT", ""),
+            ("maria.holm", "Maria Holm", "Redovisningsekonom", "Ekonomi", f"lena.holm@{DOMAIN}"),
+            ("omar.said", "Omar Said", "Kock", "Restaurang", ""),
+            ("bo.ling", "Bo Ling", "Fastighetsskötare", "Fastighet", ""),
+            ("sara.nilsson", "Sara Nilsson", "HR-partner", "HR", ""),
+        ]
+    )
+    + "\n"
+)
 
 
 def person_id(db: Database, local: str) -> int:
@@ -46,12 +51,15 @@ def person_id(db: Database, local: str) -> int:
 
 def contrast(one: tuple[int, int, int], other: tuple[int, int, int]) -> float:
     """The WCAG 2 contrast ratio of two sRGB colours (1 to 21)."""
+
     def luminance(colour: tuple[int, int, int]) -> float:
         def channel(c: int) -> float:
             v = c / 255
             return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
         r, g, b = colour
         return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
     light, dark = sorted((luminance(one), luminance(other)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
 
@@ -74,13 +82,28 @@ def seed(db: Database, now: datetime | None = None) -> dict[str, int]:
         import_directory(s, DIRECTORY)
         s.flush()
 
-        def thread(key: str, subject: str, kind: str, asker: str, posts: list[tuple],
-                   origin: str = "cc") -> Thread:
-            t = Thread(subject=subject, slug=key, kind=kind, origin=origin,
-                       asker=_person(s, asker), language="sv")
+        def thread(
+            key: str, subject: str, kind: str, asker: str, posts: list[tuple], origin: str = "cc"
+        ) -> Thread:
+            t = Thread(
+                subject=subject,
+                slug=key,
+                kind=kind,
+                origin=origin,
+                asker=_person(s, asker),
+                language="sv",
+            )
             for i, (who, when, body, written) in enumerate(posts):
-                t.posts.append(Post(author=_person(s, who), date=when, date_text=written,
-                                    body=body, position=i, source="mail" if written else "web"))
+                t.posts.append(
+                    Post(
+                        author=_person(s, who),
+                        date=when,
+                        date_text=written,
+                        body=body,
+                        position=i,
+                        source="mail" if written else "web",
+                    )
+                )
             dates = [p[1] for p in posts]
             t.created, t.last_activity = min(dates), max(dates)
             if origin != "web":
@@ -93,49 +116,132 @@ def seed(db: Database, now: datetime | None = None) -> dict[str, int]:
 
         d = now - timedelta(days=2)
         base = d.replace(hour=8, minute=12)
-        keys = thread("nycklar", "Nycklarna till förrådet på plan 3?", "question", "anna.berg", [
-            ("anna.berg", base, "Hej! Vet någon var nycklarna till förrådet på plan 3 finns? "
-             "Vi behöver hämta pärmarna från 2019 inför revisionen.",
-             (base + timedelta(hours=1)).isoformat() + "+01:00"),
-            ("maria.holm", base + timedelta(hours=1), "Senast jag såg dem låg de i receptionen, "
-             "men det var före sommaren.", (base + timedelta(hours=2)).isoformat() + "+01:00"),
-            # The chain put Bo's mail (written 14:33 in London) before Johan's (15:08 in
-            # Stockholm, i.e. 14:08 UTC): by instant Johan's comes first.
-            ("bo.ling", base + timedelta(hours=6, minutes=33), "Bekräftar — jag lade tillbaka "
-             "dem där i fredags.", (base + timedelta(hours=6, minutes=33)).isoformat() + "+00:00"),
-            ("johan.ek", base + timedelta(hours=6, minutes=8),
-             "Nyckelskåpet vid IT-supporten, krok 14. Kvittera i listan bredvid så vet vi "
-             "vem som har dem.", (base + timedelta(hours=7, minutes=8)).isoformat() + "+01:00"),
-        ])
+        keys = thread(
+            "nycklar",
+            "Nycklarna till förrådet på plan 3?",
+            "question",
+            "anna.berg",
+            [
+                (
+                    "anna.berg",
+                    base,
+                    "Hej! Vet någon var nycklarna till förrådet på plan 3 finns? "
+                    "Vi behöver hämta pärmarna från 2019 inför revisionen.",
+                    (base + timedelta(hours=1)).isoformat() + "+01:00",
+                ),
+                (
+                    "maria.holm",
+                    base + timedelta(hours=1),
+                    "Senast jag såg dem låg de i receptionen, men det var före sommaren.",
+                    (base + timedelta(hours=2)).isoformat() + "+01:00",
+                ),
+                # The chain put Bo's mail (written 14:33 in London) before Johan's (15:08 in
+                # Stockholm, i.e. 14:08 UTC): by instant Johan's comes first.
+                (
+                    "bo.ling",
+                    base + timedelta(hours=6, minutes=33),
+                    "Bekräftar — jag lade tillbaka dem där i fredags.",
+                    (base + timedelta(hours=6, minutes=33)).isoformat() + "+00:00",
+                ),
+                (
+                    "johan.ek",
+                    base + timedelta(hours=6, minutes=8),
+                    "Nyckelskåpet vid IT-supporten, krok 14. Kvittera i listan bredvid så vet vi "
+                    "vem som har dem.",
+                    (base + timedelta(hours=7, minutes=8)).isoformat() + "+01:00",
+                ),
+            ],
+        )
         keys.answer_post_id = keys.posts[3].id
         keys.state = "answered"
         j = now - timedelta(hours=3, minutes=10)
-        thread("julbord", "Julbordet 12 december – anmälan och specialkost", "discussion",
-               "sara.nilsson", [
-                   ("sara.nilsson", j - timedelta(days=1), "Nu är det dags att anmäla sig till "
-                    "julbordet på Kajen! Sista dag är fredag.", None),
-                   ("anna.berg", j - timedelta(hours=20), "Kommer det finnas vegetariska "
-                    "alternativ i år?", None),
-                   ("omar.said", j, "Ja, och allt på buffén är glutenfritt i år. Säg till om "
-                    "andra allergier så ordnar vi det.", None),
-               ], origin="web")
-        thanks = thread("tack", "Tack Maria för hjälpen med bokslutet!", "praise", "lena.holm", [
-            ("lena.holm", now - timedelta(days=1, hours=2), "Maria satt kvar sent tre kvällar "
-             "i rad så att bokslutet blev klart i tid. Stort tack!", None),
-        ], origin="web")
-        s.add(Praise(thread_id=thanks.id, recipient_id=_person(s, "maria.holm").id,
-                     giver_id=_person(s, "lena.holm").id, badge="above-and-beyond"))
+        thread(
+            "julbord",
+            "Julbordet 12 december – anmälan och specialkost",
+            "discussion",
+            "sara.nilsson",
+            [
+                (
+                    "sara.nilsson",
+                    j - timedelta(days=1),
+                    "Nu är det dags att anmäla sig till julbordet på Kajen! Sista dag är fredag.",
+                    None,
+                ),
+                (
+                    "anna.berg",
+                    j - timedelta(hours=20),
+                    "Kommer det finnas vegetariska alternativ i år?",
+                    None,
+                ),
+                (
+                    "omar.said",
+                    j,
+                    "Ja, och allt på buffén är glutenfritt i år. Säg till om "
+                    "andra allergier så ordnar vi det.",
+                    None,
+                ),
+            ],
+            origin="web",
+        )
+        thanks = thread(
+            "tack",
+            "Tack Maria för hjälpen med bokslutet!",
+            "praise",
+            "lena.holm",
+            [
+                (
+                    "lena.holm",
+                    now - timedelta(days=1, hours=2),
+                    "Maria satt kvar sent tre kvällar "
+                    "i rad så att bokslutet blev klart i tid. Stort tack!",
+                    None,
+                ),
+            ],
+            origin="web",
+        )
+        s.add(
+            Praise(
+                thread_id=thanks.id,
+                recipient_id=_person(s, "maria.holm").id,
+                giver_id=_person(s, "lena.holm").id,
+                badge="above-and-beyond",
+            )
+        )
         v = now - timedelta(minutes=42)
-        thread("vpn", "VPN kopplar ner hemifrån efter en minut", "question", "erik.sandberg", [
-            ("erik.sandberg", v, "Flera på Ekonomi säger att VPN-klienten kopplar ner efter "
-             "ungefär en minut hemifrån. Någon mer som ser det?", None),
-        ], origin="web")
+        thread(
+            "vpn",
+            "VPN kopplar ner hemifrån efter en minut",
+            "question",
+            "erik.sandberg",
+            [
+                (
+                    "erik.sandberg",
+                    v,
+                    "Flera på Ekonomi säger att VPN-klienten kopplar ner efter "
+                    "ungefär en minut hemifrån. Någon mer som ser det?",
+                    None,
+                ),
+            ],
+            origin="web",
+        )
         old = now - timedelta(days=40)
-        thread("resor", "Ny rutin för reseräkningar från januari", "discussion", "lena.holm", [
-            ("lena.holm", old, "Från januari lämnas alla reseräkningar i det nya systemet. "
-             "Kvitton fotograferas i appen.", None),
-            ("maria.holm", old + timedelta(hours=3), "Gäller det även milersättning?", None),
-        ], origin="web")
+        thread(
+            "resor",
+            "Ny rutin för reseräkningar från januari",
+            "discussion",
+            "lena.holm",
+            [
+                (
+                    "lena.holm",
+                    old,
+                    "Från januari lämnas alla reseräkningar i det nya systemet. "
+                    "Kvitton fotograferas i appen.",
+                    None,
+                ),
+                ("maria.holm", old + timedelta(hours=3), "Gäller det även milersättning?", None),
+            ],
+            origin="web",
+        )
         for post_index, who in ((3, "anna.berg"), (3, "maria.holm"), (3, "lena.holm")):
             s.add(Like(post_id=keys.posts[post_index].id, person_id=_person(s, who).id))
     return ids

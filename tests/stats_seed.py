@@ -25,8 +25,7 @@ from mailfeed.publisher.models import (
 DOMAIN = "firma.se"
 START = datetime(2026, 11, 2, 8, 0)  # a Monday: ISO week 45
 NOW = START + timedelta(days=28)
-NAMES = ("Anna", "Berit", "Cecilia", "David", "Elin", "Fredrik", "Gustav", "Hanna", "Ida",
-         "Jonas")
+NAMES = ("Anna", "Berit", "Cecilia", "David", "Elin", "Fredrik", "Gustav", "Hanna", "Ida", "Jonas")
 
 
 def address(name: str) -> str:
@@ -37,11 +36,19 @@ def seed_month(session: Session) -> dict[str, Person]:
     people = {n: Person(email=address(n), name=f"{n} Berg") for n in NAMES}
     session.add_all(people.values())
 
-    def thread(subject: str, kind: str, asker: str, day: float, origin: str = "web",
-               mail_days: float = 0) -> Thread:
+    def thread(
+        subject: str, kind: str, asker: str, day: float, origin: str = "web", mail_days: float = 0
+    ) -> Thread:
         created = START + timedelta(days=day)
-        t = Thread(subject=subject, slug=subject.lower(), kind=kind, origin=origin,
-                   asker=people[asker], created=created, last_activity=created)
+        t = Thread(
+            subject=subject,
+            slug=subject.lower(),
+            kind=kind,
+            origin=origin,
+            asker=people[asker],
+            created=created,
+            last_activity=created,
+        )
         if origin != "web":
             t.mail_first, t.mail_last = created - timedelta(days=mail_days), created
             t.mail_messages = t.mail_people = 3 if mail_days > 2 else 2
@@ -49,9 +56,15 @@ def seed_month(session: Session) -> dict[str, Person]:
         return t
 
     def post(t: Thread, author: str, position: int, minutes: float, source: str) -> Post:
-        p = Post(thread=t, author=people[author], body=f"{author} writes", position=position,
-                 source=source, created=t.created + timedelta(minutes=minutes),
-                 date=t.created + timedelta(minutes=minutes))
+        p = Post(
+            thread=t,
+            author=people[author],
+            body=f"{author} writes",
+            position=position,
+            source=source,
+            created=t.created + timedelta(minutes=minutes),
+            date=t.created + timedelta(minutes=minutes),
+        )
         session.add(p)
         return p
 
@@ -79,25 +92,57 @@ def seed_month(session: Session) -> dict[str, Person]:
     t2.answer_post_id, t2.state = answer2.id, "answered"
     for t, names in ((t1, ("Anna", "Berit", "Cecilia", "David")), (t2, ("Berit", "David"))):
         for n in names:
-            session.add(OutboundMail(idempotency_key=f"link-{t.id}-{n}", purpose="link",
-                                     recipient=address(n), thread_id=t.id,
-                                     message_id=f"link-{t.id}-{n}@{DOMAIN}", raw=b"",
-                                     state="sent"))
+            session.add(
+                OutboundMail(
+                    idempotency_key=f"link-{t.id}-{n}",
+                    purpose="link",
+                    recipient=address(n),
+                    thread_id=t.id,
+                    message_id=f"link-{t.id}-{n}@{DOMAIN}",
+                    raw=b"",
+                    state="sent",
+                )
+            )
     for t, sender in ((t1, "Cecilia"), (t2, "David")):
-        session.add(MailMessage(message_id=f"m{t.id}@{DOMAIN}", content_hash=str(t.id),
-                                raw_path="", action="publish", sender=address(sender),
-                                thread_id=t.id, received=t.created))
+        session.add(
+            MailMessage(
+                message_id=f"m{t.id}@{DOMAIN}",
+                content_hash=str(t.id),
+                raw_path="",
+                action="publish",
+                sender=address(sender),
+                thread_id=t.id,
+                received=t.created,
+            )
+        )
     # Anna's question came back by mail once after the move (a reply-all on the old chain).
-    session.add(MailMessage(message_id=f"late{t1.id}@{DOMAIN}", content_hash="late",
-                            raw_path="", action="append", sender=address("Anna"),
-                            thread_id=t1.id, received=t1.created + timedelta(hours=2)))
-    session.add(Like(post_id=answer1.id, person_id=people["Fredrik"].id,
-                     created=t1.created + timedelta(hours=1)))
-    session.add(Like(post_id=praise.id, person_id=people["Anna"].id,
-                     created=t4.created + timedelta(hours=1)))
+    session.add(
+        MailMessage(
+            message_id=f"late{t1.id}@{DOMAIN}",
+            content_hash="late",
+            raw_path="",
+            action="append",
+            sender=address("Anna"),
+            thread_id=t1.id,
+            received=t1.created + timedelta(hours=2),
+        )
+    )
+    session.add(
+        Like(
+            post_id=answer1.id,
+            person_id=people["Fredrik"].id,
+            created=t1.created + timedelta(hours=1),
+        )
+    )
+    session.add(
+        Like(
+            post_id=praise.id, person_id=people["Anna"].id, created=t4.created + timedelta(hours=1)
+        )
+    )
     for t, names in ((t1, ("Anna", "Elin", "Fredrik", "Gustav", "Hanna")), (t2, ("David", "Ida"))):
         for n in names:
-            session.add(View(thread_id=t.id, person_id=people[n].id,
-                             created=t.created + timedelta(hours=2)))
+            session.add(
+                View(thread_id=t.id, person_id=people[n].id, created=t.created + timedelta(hours=2))
+            )
     session.flush()
     return people

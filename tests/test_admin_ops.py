@@ -22,8 +22,10 @@ from mailfeed.publisher.models import OutboundMail
 from mailfeed.settings import build_web_config
 from mailfeed.web import create_app
 
-ERROR = ("UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position 3\n"
-         "  second line of the traceback")
+ERROR = (
+    "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position 3\n"
+    "  second line of the traceback"
+)
 
 
 @pytest.fixture
@@ -36,8 +38,12 @@ def ops(data_dir: Path) -> tuple[FlaskClient, Database, Spool]:
 
 
 def quarantine_one(spool: Spool) -> str:
-    entry_id = spool.put(b"Subject: broken\r\n\r\n\xff\xfe\r\n", mail_from="anna@firma.se",
-                         rcpts=["feed@firma.se"], source="imap")
+    entry_id = spool.put(
+        b"Subject: broken\r\n\r\n\xff\xfe\r\n",
+        mail_from="anna@firma.se",
+        rcpts=["feed@firma.se"],
+        source="imap",
+    )
     entry = spool.get(entry_id)
     assert entry is not None
     spool.quarantine(entry, ERROR)
@@ -45,7 +51,8 @@ def quarantine_one(spool: Spool) -> str:
 
 
 def test_moderator_sees_quarantined_mail_and_retries_it(
-        ops: tuple[FlaskClient, Database, Spool]) -> None:
+    ops: tuple[FlaskClient, Database, Spool],
+) -> None:
     client, db, spool = ops
     entry_id = quarantine_one(spool)
     sign_in(client, db, MODERATOR)
@@ -74,8 +81,7 @@ def test_retry_needs_csrf_and_a_well_formed_id(ops: tuple[FlaskClient, Database,
     sign_in(client, db, MODERATOR)
     token = csrf_from(client.get("/admin").get_data(as_text=True))
     assert client.post(f"/admin/spool/{entry_id}/retry").status_code == 400
-    assert client.post("/admin/spool/..%2Fnew/retry", data={"csrf_token": token}).status_code \
-        == 404
+    assert client.post("/admin/spool/..%2Fnew/retry", data={"csrf_token": token}).status_code == 404
     assert client.post("/admin/spool/x/retry", data={"csrf_token": token}).status_code == 404
     assert [e.id for e in spool.quarantined()] == [entry_id]
 
@@ -86,8 +92,9 @@ def test_others_neither_see_nor_retry(ops: tuple[FlaskClient, Database, Spool]) 
     sign_in(client, db, "anna@firma.se")
     assert client.get("/admin").status_code == 403
     token = csrf_from(client.get("/").get_data(as_text=True))
-    assert client.post(f"/admin/spool/{entry_id}/retry",
-                       data={"csrf_token": token}).status_code == 403
+    assert (
+        client.post(f"/admin/spool/{entry_id}/retry", data={"csrf_token": token}).status_code == 403
+    )
     assert [e.id for e in spool.quarantined()] == [entry_id]
 
 
@@ -95,12 +102,20 @@ def test_outbound_mail_shows_its_state(ops: tuple[FlaskClient, Database, Spool])
     client, db, _spool = ops
     sign_in(client, db, MODERATOR)  # queues the sign-in mail itself
     with db.session() as session:
-        session.add(OutboundMail(idempotency_key="k-failed", purpose="link",
-                                 recipient="johan@firma.se", message_id="m1", raw=b"x",
-                                 state="failed", attempts=12,
-                                 last_error="SMTPRecipientsRefused: 550 5.1.1 no such user"))
+        session.add(
+            OutboundMail(
+                idempotency_key="k-failed",
+                purpose="link",
+                recipient="johan@firma.se",
+                message_id="m1",
+                raw=b"x",
+                state="failed",
+                attempts=12,
+                last_error="SMTPRecipientsRefused: 550 5.1.1 no such user",
+            )
+        )
     text = html.unescape(client.get("/admin").get_data(as_text=True))
-    outbound = text[text.index('id="outbound"'):]
+    outbound = text[text.index('id="outbound"') :]
     assert "johan@firma.se" in outbound and 'outbound-failed">failed' in outbound
     assert "550 5.1.1 no such user" in outbound
     assert 'outbound-queued">queued' in outbound  # the moderator's own sign-in link

@@ -35,15 +35,28 @@ def signed_in(client: FlaskClient, web_db: Database) -> FlaskClient:
 
 
 def test_thread_list_fields_exactly(signed_in: FlaskClient, web_db: Database) -> None:
-    tid = add_thread(web_db, "Var är VPN-guiden?", [
-        (f"anna@{DOMAIN}", "Anna Berg", "Var hittar jag guiden?"),
-        (f"johan@{DOMAIN}", "Johan", "På intranätet."),
-    ])
+    tid = add_thread(
+        web_db,
+        "Var är VPN-guiden?",
+        [
+            (f"anna@{DOMAIN}", "Anna Berg", "Var hittar jag guiden?"),
+            (f"johan@{DOMAIN}", "Johan", "På intranätet."),
+        ],
+    )
     data = signed_in.get("/api/threads").get_json()
     assert set(data) == {"threads", "next"} and data["next"] is None
     (thread,) = data["threads"]
-    assert set(thread) == {"id", "subject", "url", "kind", "posts", "created", "last_activity",
-                           "invited", "event"}
+    assert set(thread) == {
+        "id",
+        "subject",
+        "url",
+        "kind",
+        "posts",
+        "created",
+        "last_activity",
+        "invited",
+        "event",
+    }
     assert (thread["kind"], thread["invited"], thread["event"]) == ("question", [], None)
     assert thread["id"] == tid
     assert thread["subject"] == "Var är VPN-guiden?"
@@ -55,10 +68,15 @@ def test_thread_list_fields_exactly(signed_in: FlaskClient, web_db: Database) ->
 
 
 def test_one_thread_with_posts_oldest_first(signed_in: FlaskClient, web_db: Database) -> None:
-    tid = add_thread(web_db, "Kaffemaskinen", [
-        (f"anna@{DOMAIN}", "Anna Berg", "Den läcker igen."),
-        (f"johan@{DOMAIN}", None, "Jag ringer servicen."),
-    ], date_text="2026-11-02T09:00:00+01:00")
+    tid = add_thread(
+        web_db,
+        "Kaffemaskinen",
+        [
+            (f"anna@{DOMAIN}", "Anna Berg", "Den läcker igen."),
+            (f"johan@{DOMAIN}", None, "Jag ringer servicen."),
+        ],
+        date_text="2026-11-02T09:00:00+01:00",
+    )
     data = signed_in.get(f"/api/threads/{tid}").get_json()
     assert set(data) == {"id", "subject", "url", "kind", "invited", "praised", "event", "posts"}
     assert data["url"] == f"http://feed.test/t/{tid}-kaffemaskinen"
@@ -80,8 +98,12 @@ def test_unknown_thread_is_404_json(signed_in: FlaskClient) -> None:
 
 def test_keyset_pages_cover_every_thread_once(signed_in: FlaskClient, web_db: Database) -> None:
     ids = [
-        add_thread(web_db, f"Tråd {n}", [(f"anna@{DOMAIN}", "Anna", f"text {n}")],
-                   when=T0 + timedelta(hours=n // 2))  # pairs share a last_activity
+        add_thread(
+            web_db,
+            f"Tråd {n}",
+            [(f"anna@{DOMAIN}", "Anna", f"text {n}")],
+            when=T0 + timedelta(hours=n // 2),
+        )  # pairs share a last_activity
         for n in range(7)
     ]
     seen: list[int] = []
@@ -111,8 +133,9 @@ def test_limit_default_max_and_errors(signed_in: FlaskClient, web_db: Database) 
 
 def test_default_limit_is_fifty(signed_in: FlaskClient, web_db: Database) -> None:
     for n in range(51):
-        add_thread(web_db, f"T{n}", [(f"anna@{DOMAIN}", "Anna", "x")],
-                   when=T0 + timedelta(minutes=n * 10))
+        add_thread(
+            web_db, f"T{n}", [(f"anna@{DOMAIN}", "Anna", "x")], when=T0 + timedelta(minutes=n * 10)
+        )
     data = signed_in.get("/api/threads").get_json()
     assert len(data["threads"]) == 50 and data["next"] is not None
     assert len(signed_in.get(f"/api/threads?before={data['next']}").get_json()["threads"]) == 1

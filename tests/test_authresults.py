@@ -39,7 +39,9 @@ def test_rfc8601_example_with_version_and_comments() -> None:
     assert header.authserv_id == "example.com"
     assert header.version == "1"
     assert [(r.method, r.result) for r in header.results] == [
-        ("spf", "pass"), ("sender-id", "hardfail"), ("dkim", "pass"),
+        ("spf", "pass"),
+        ("sender-id", "hardfail"),
+        ("dkim", "pass"),
     ]
     assert header.results[0].get("smtp", "mailfrom") == "sender@example.net"
     assert header.results[2].get("header", "d") == "mail-router.example.net"
@@ -93,7 +95,10 @@ def test_exchange_online_header_without_authserv_id_separator() -> None:
     (header,) = parse_all([EXCHANGE_ONLINE])
     assert header.authserv_id == ""
     assert [(r.method, r.result) for r in header.results] == [
-        ("spf", "pass"), ("dkim", "pass"), ("dmarc", "pass"), ("compauth", "pass"),
+        ("spf", "pass"),
+        ("dkim", "pass"),
+        ("dmarc", "pass"),
+        ("compauth", "pass"),
     ]
     assert header.results[3].reason == "100"
     assert not evaluate([header], "gmail.com", ["mx.firma.se", ""]).passed

@@ -23,10 +23,11 @@ ANNA, OLLE = "anna.berg@firma.se", "olle.gammal@firma.se"
 
 
 def question(n: int) -> bytes:
-    return (f"From: Anna Berg <{ANNA}>\r\nTo: feed@firma.se\r\nCc: Olle <{OLLE}>\r\n"
-            f"Subject: Fraga {n}: var ar nyckeln?\r\nMessage-ID: <q{n}.bounce@firma.se>\r\n"
-            f"Date: Tue, 24 Nov 2026 09:0{n}:00 +0100\r\n\r\nVet nagon var nyckel {n} ar?\r\n"
-            ).encode()
+    return (
+        f"From: Anna Berg <{ANNA}>\r\nTo: feed@firma.se\r\nCc: Olle <{OLLE}>\r\n"
+        f"Subject: Fraga {n}: var ar nyckeln?\r\nMessage-ID: <q{n}.bounce@firma.se>\r\n"
+        f"Date: Tue, 24 Nov 2026 09:0{n}:00 +0100\r\n\r\nVet nagon var nyckel {n} ar?\r\n"
+    ).encode()
 
 
 def dsn(return_path: str, n: int, *, action: str = "failed", status: str = "5.1.1") -> bytes:
@@ -74,8 +75,14 @@ def send(gw: GatewayProcess, sender: str, rcpt: str, raw: bytes) -> None:
 
 
 def link_to(mails: list[Caught], address: str, n: int) -> Caught | None:
-    return next((m for m in mails if m.rcpts == [address]
-                 and m.message["In-Reply-To"] == f"<q{n}.bounce@firma.se>"), None)
+    return next(
+        (
+            m
+            for m in mails
+            if m.rcpts == [address] and m.message["In-Reply-To"] == f"<q{n}.bounce@firma.se>"
+        ),
+        None,
+    )
 
 
 def test_hard_bounces_mark_the_mail_and_stop_mail_to_a_dead_address(gateway_factory, relay_sink):
@@ -85,11 +92,14 @@ def test_hard_bounces_mark_the_mail_and_stop_mail_to_a_dead_address(gateway_fact
     def outbound(address: str, n: int) -> tuple[str, str]:
         return db.execute(
             "select o.state, o.last_error from outbound_mail o join thread t on o.thread_id = t.id"
-            " where o.recipient = ? and t.subject like ?", (address, f"Fraga {n}:%")).fetchone()
+            " where o.recipient = ? and t.subject like ?",
+            (address, f"Fraga {n}:%"),
+        ).fetchone()
 
     def bounces() -> int:
-        return db.execute("select coalesce(max(bounces), 0) from address_bounce "
-                          "where email = ?", (OLLE,)).fetchone()[0]
+        return db.execute(
+            "select coalesce(max(bounces), 0) from address_bounce where email = ?", (OLLE,)
+        ).fetchone()[0]
 
     send(gw, ANNA, "feed@firma.se", question(1))
     first = gw.wait_until(lambda: link_to(relay_sink.mails, OLLE, 1), timeout=15)
@@ -113,12 +123,17 @@ def test_hard_bounces_mark_the_mail_and_stop_mail_to_a_dead_address(gateway_fact
     assert error.startswith("5.1.1 550 5.1.1") and "User unknown" in error
     assert bounces() == 1  # the same bounce reported twice counts once
     assert outbound(ANNA, 1)[0] == "sent"
-    reasons = [r for (r,) in db.execute(
-        "select reason from mail_message where action = 'ignore' order by id")]
+    reasons = [
+        r
+        for (r,) in db.execute(
+            "select reason from mail_message where action = 'ignore' order by id"
+        )
+    ]
     assert len(reasons) == 4 and "bounced (5.1.1)" in reasons[2]
     assert db.execute("select count(*) from thread").fetchone()[0] == 1  # DSNs are no posts
-    assert db.execute("select count(*) from person where email = ?", (OLLE,)).fetchone()[0] \
-        == 0  # a bounce makes no person of an address
+    assert (
+        db.execute("select count(*) from person where email = ?", (OLLE,)).fetchone()[0] == 0
+    )  # a bounce makes no person of an address
 
     send(gw, ANNA, "feed@firma.se", question(2))
     second = gw.wait_until(lambda: link_to(relay_sink.mails, OLLE, 2), timeout=15)
@@ -158,13 +173,18 @@ def test_a_recipient_the_relay_refuses_for_good_is_not_retried(gateway_factory):
     relay = Controller(handler, hostname="127.0.0.1", port=free_port())
     relay.start()
     try:
-        gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay.port}",
-                              "MAILFEED_OUTBOUND_RETRY_BASE": "1"})
+        gw = gateway_factory(
+            {"MAILFEED_RELAY": f"127.0.0.1:{relay.port}", "MAILFEED_OUTBOUND_RETRY_BASE": "1"}
+        )
         send(gw, ANNA, "feed@firma.se", question(1))
         db = sqlite3.connect(gw.data_dir / "mailfeed.sqlite3")
-        row = gw.wait_until(lambda: db.execute(
-            "select state, attempts, last_error from outbound_mail where recipient = ? and "
-            "state != 'queued'", (OLLE,)).fetchone())
+        row = gw.wait_until(
+            lambda: db.execute(
+                "select state, attempts, last_error from outbound_mail where recipient = ? and "
+                "state != 'queued'",
+                (OLLE,),
+            ).fetchone()
+        )
         gw.wait_until(lambda: handler.delivered == [[ANNA]])
         time.sleep(2.5)  # with a 1 s retry base, a retry would have come by now
         db.close()

@@ -30,12 +30,22 @@ def server(data_dir: Path) -> Iterator[WaitressServer]:
     settings = make_settings(data_dir, base_url=f"http://127.0.0.1:{port}")
     db = Database(settings.db_url)
     db.upgrade()
-    add_thread(db, "VPN hemifrån fungerar inte", [
-        (f"anna@{DOMAIN}", "Anna Berg", "Klienten kopplar ner efter en minut. Någon som vet?"),
-        (f"johan@{DOMAIN}", "Johan Ek", "Uppdatera klienten till 5.2, se https://intra.firma.se/vpn"),
-    ], trimmed="--\nAnna Berg\nEkonomi")
-    add_thread(db, "Tack för julfesten!", [(f"bo@{DOMAIN}", "Bo Ling", "Vilken kväll.")],
-               kind="praise")
+    add_thread(
+        db,
+        "VPN hemifrån fungerar inte",
+        [
+            (f"anna@{DOMAIN}", "Anna Berg", "Klienten kopplar ner efter en minut. Någon som vet?"),
+            (
+                f"johan@{DOMAIN}",
+                "Johan Ek",
+                "Uppdatera klienten till 5.2, se https://intra.firma.se/vpn",
+            ),
+        ],
+        trimmed="--\nAnna Berg\nEkonomi",
+    )
+    add_thread(
+        db, "Tack för julfesten!", [(f"bo@{DOMAIN}", "Bo Ling", "Vilken kväll.")], kind="praise"
+    )
     with WaitressServer(create_app(build_web_config(settings), db), port=port) as running:
         yield running
     db.dispose()

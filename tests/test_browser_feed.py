@@ -32,17 +32,30 @@ def server(data_dir: Path) -> Iterator[WaitressServer]:
     settings = make_settings(data_dir, base_url=f"http://127.0.0.1:{port}")
     db = Database(settings.db_url)
     db.upgrade()
-    add_thread(db, "VPN hemifrån fungerar inte", [
-        (f"anna@{DOMAIN}", "Anna Berg", "Klienten kopplar ner efter en minut."),
-        (f"johan@{DOMAIN}", "Johan Ek", "Uppdatera klienten till 5.2."),
-        (f"bo@{DOMAIN}", "Bo Ling", "Det hjälpte för mig också."),
-    ])
+    add_thread(
+        db,
+        "VPN hemifrån fungerar inte",
+        [
+            (f"anna@{DOMAIN}", "Anna Berg", "Klienten kopplar ner efter en minut."),
+            (f"johan@{DOMAIN}", "Johan Ek", "Uppdatera klienten till 5.2."),
+            (f"bo@{DOMAIN}", "Bo Ling", "Det hjälpte för mig också."),
+        ],
+    )
     with db.session() as session:
-        news.record(session, "https://intra.firma.se/feed", news.NewsEntry(
-            "urn:intra:kaffe", "Nytt kaffe i källaren",
-            "https://intra.firma.se/nyheter/kaffe",
-            "Från och med måndag bjuder vi på nybryggt kaffe i källarens nya kafé. "
-            "Välkomna mellan 8 och 16!", None, "Intranätet"), "sv")
+        news.record(
+            session,
+            "https://intra.firma.se/feed",
+            news.NewsEntry(
+                "urn:intra:kaffe",
+                "Nytt kaffe i källaren",
+                "https://intra.firma.se/nyheter/kaffe",
+                "Från och med måndag bjuder vi på nybryggt kaffe i källarens nya kafé. "
+                "Välkomna mellan 8 och 16!",
+                None,
+                "Intranätet",
+            ),
+            "sv",
+        )
     with WaitressServer(create_app(build_web_config(settings), db), port=port) as running:
         yield running
     db.dispose()
@@ -69,8 +82,11 @@ def test_ask_praise_invite_answer_and_comment_on_news(server: WaitressServer) ->
             executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
         )
         try:
-            page = browser.new_page(locale="en-GB", viewport={"width": 1280, "height": 900},
-                                    timezone_id="Europe/Stockholm")
+            page = browser.new_page(
+                locale="en-GB",
+                viewport={"width": 1280, "height": 900},
+                timezone_id="Europe/Stockholm",
+            )
             page.goto(server.url + "/login")
             page.get_by_label("Your work address").fill(f"anna@{DOMAIN}")
             page.get_by_role("button", name="Send me a sign-in link").click()
@@ -86,14 +102,16 @@ def test_ask_praise_invite_answer_and_comment_on_news(server: WaitressServer) ->
             page.get_by_label("Title").fill("Var finns projektorn till stora rummet?")
             page.get_by_label("Text (Markdown)").fill(
                 "Den brukar stå i **skåpet** vid receptionen, men nu är den borta.\n\n"
-                "- Har någon lånat den?\n- Finns det en reserv?")
+                "- Har någon lånat den?\n- Finns det en reserv?"
+            )
             expect(page.locator(".preview strong")).to_have_text("skåpet")
             pick(page, "invite", "Joh", "Johan Ek")
             pick(page, "invite", "Bo", "Bo Ling")
             page.locator("#f-mention").press_sequentially("Zlatan")
             page.locator("#f-mention").press("Enter")
             expect(page.locator(".people-field[data-people=mention] .warn")).to_have_text(
-                "Nobody is called “Zlatan”.")
+                "Nobody is called “Zlatan”."
+            )
             page.locator("#f-mention").fill("")
             page.screenshot(path=str(SHOTS / "compose.png"), full_page=True)
             page.get_by_role("button", name="Publish").click()
@@ -110,7 +128,8 @@ def test_ask_praise_invite_answer_and_comment_on_news(server: WaitressServer) ->
             page.get_by_label("Title").fill("Tack Johan för VPN-hjälpen!")
             page.get_by_label("Text (Markdown)").fill(
                 "Johan tog sig tid en fredagkväll och fick igång VPN:en för hela ekonomi. "
-                "Stort tack!")
+                "Stort tack!"
+            )
             pick(page, "praise", "Joh", "Johan Ek")
             page.get_by_label("Badge").select_option("teamwork")
             page.get_by_role("button", name="Publish").click()
@@ -124,7 +143,8 @@ def test_ask_praise_invite_answer_and_comment_on_news(server: WaitressServer) ->
             page.get_by_text("Invite to an activity").click()
             page.get_by_label("Title").fill("Jullunch på Tre Bröder")
             page.get_by_label("Text (Markdown)").fill(
-                "Vi har bokat långbordet. Säg till om du har **allergier**!")
+                "Vi har bokat långbordet. Säg till om du har **allergier**!"
+            )
             page.get_by_label("Starts").fill("2026-12-18T11:30")
             page.get_by_label("Ends").fill("2026-12-18T13:30")
             page.get_by_label("Place").fill("Tre Bröder, Storgatan 1")
@@ -144,7 +164,8 @@ def test_ask_praise_invite_answer_and_comment_on_news(server: WaitressServer) ->
             expect(page.locator(".event-panel .going")).to_contain_text("Going (1)")
             expect(page.locator(".event-panel .going")).to_contain_text("Anna Berg")
             expect(event.get_by_role("button", name="Going", exact=True)).to_have_attribute(
-                "aria-pressed", "true")
+                "aria-pressed", "true"
+            )
             page.screenshot(path=str(SHOTS / "event.png"), full_page=True)
 
             # Intranet news: like it and comment.

@@ -37,7 +37,8 @@ def used_messages() -> dict[tuple[str | None, str], tuple[str, ...]]:
         method_map, options_map = parse_mapping_cfg(config)
     found: dict[tuple[str | None, str], tuple[str, ...]] = {}
     for _file, _line, message, _comments, context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=KEYWORDS):
+        str(ROOT), method_map, options_map, keywords=KEYWORDS
+    ):
         forms = message if isinstance(message, tuple) else (message,)
         found[_key(context, message)] = tuple(f for f in forms if f)
     return found
@@ -92,21 +93,46 @@ def test_every_swedish_message_is_translated_with_the_same_placeholders() -> Non
 
 
 SAMPLE = {
-    "subject": "Q-SUBJECT", "site_name": "Q-SITE", "gateway": "q-gateway@firma.se",
+    "subject": "Q-SUBJECT",
+    "site_name": "Q-SITE",
+    "gateway": "q-gateway@firma.se",
     "public_url": "https://q-feed.firma.se",
-    "author": "Q-AUTHOR", "excerpt": "Q-EXCERPT", "link": "https://q-link", "email": "q@firma.se",
-    "body": "Q-BODY", "url": "https://q-url", "mute_url": "https://q-mute", "asker": True,
-    "posts": 4, "people": 3, "similar": [{"subject": "Q-SIMILAR", "url": "https://q-similar"}],
-    "why": "", "domain": "q-domain.example", "reason": "Q-REASON", "messages": 4,
-    "publish_url": "https://q-publish", "decline_url": "https://q-decline",
-    "name": "Q-NAME", "week": "Q-WEEK", "base": "https://q-base", "unsubscribe": "https://q-off",
-    "waiting": [{"subject": "Q-WAITING", "path": "/t/1"}], "could_move": [{"subject": "Q-MOVE"}],
+    "author": "Q-AUTHOR",
+    "excerpt": "Q-EXCERPT",
+    "link": "https://q-link",
+    "email": "q@firma.se",
+    "body": "Q-BODY",
+    "url": "https://q-url",
+    "mute_url": "https://q-mute",
+    "asker": True,
+    "posts": 4,
+    "people": 3,
+    "similar": [{"subject": "Q-SIMILAR", "url": "https://q-similar"}],
+    "why": "",
+    "domain": "q-domain.example",
+    "reason": "Q-REASON",
+    "messages": 4,
+    "publish_url": "https://q-publish",
+    "decline_url": "https://q-decline",
+    "name": "Q-NAME",
+    "week": "Q-WEEK",
+    "base": "https://q-base",
+    "unsubscribe": "https://q-off",
+    "waiting": [{"subject": "Q-WAITING", "path": "/t/1"}],
+    "could_move": [{"subject": "Q-MOVE"}],
     "answered": [{"subject": "Q-ANSWERED", "path": "/t/2"}],
     "praise": [{"subject": "Q-PRAISE", "path": "/t/3"}],
     # issue 9: notices, the daily notices digest, event invitations
-    "kind": "mention", "actor": "Q-ACTOR", "settings_url": "https://q-settings",
-    "items": [{"kind": "invitation", "actor": "Q-ACTOR", "subject": "Q-ITEM", "link": "https://q-i"}],
-    "method": "REQUEST", "starts": "Q-STARTS", "ends": "Q-ENDS", "place": "Q-PLACE",
+    "kind": "mention",
+    "actor": "Q-ACTOR",
+    "settings_url": "https://q-settings",
+    "items": [
+        {"kind": "invitation", "actor": "Q-ACTOR", "subject": "Q-ITEM", "link": "https://q-i"}
+    ],
+    "method": "REQUEST",
+    "starts": "Q-STARTS",
+    "ends": "Q-ENDS",
+    "place": "Q-PLACE",
 }
 _VALUES = re.compile(r"Q-[A-Z]+|\S*q[-.@][\w.@/:-]*|\b\d+\b")
 
@@ -123,5 +149,11 @@ def test_a_mail_has_no_words_outside_the_catalogue(template: str) -> None:
 
 def test_mail_language_follows_the_recipient_with_one_rule() -> None:
     assert [catalogue.language_for(x) for x in ("sv", "sv-SE", "nb", "da", "de", "en-GB")] == [
-        "sv", "sv", "sv", "sv", "en", "en"]
+        "sv",
+        "sv",
+        "sv",
+        "sv",
+        "en",
+        "en",
+    ]
     assert catalogue.language_for(None, "sv") == "sv" and catalogue.language_for("", "en") == "en"

@@ -53,8 +53,7 @@ _NAME_LINE = re.compile(r"^[/\-–—]?\s*[A-ZÀ-ÞА-Я][\w'’.-]*(?:\s+[A-ZÀ
 
 def _closing_line(line: str) -> bool:
     """'Thanks,', 'Best regards', 'Cheers!': at most four words, no sentence end or question."""
-    return len(line.split()) <= 4 and not line.endswith((".", "?", ":")) and \
-        line[:1].isalpha()
+    return len(line.split()) <= 4 and not line.endswith((".", "?", ":")) and line[:1].isalpha()
 
 
 def _expected_sign_off(actual: str, expected: str, first_name: str | None) -> bool:
@@ -66,8 +65,11 @@ def _expected_sign_off(actual: str, expected: str, first_name: str | None) -> bo
     named = first_name is not None and first_name.lower() in lines[-1].lower()
     if named and normalize("\n".join(lines[:-1])) == normalize(actual):
         return True
-    return len(lines) >= 2 and _closing_line(lines[-2]) and \
-        normalize("\n".join(lines[:-2])) == normalize(actual)
+    return (
+        len(lines) >= 2
+        and _closing_line(lines[-2])
+        and normalize("\n".join(lines[:-2])) == normalize(actual)
+    )
 
 
 def body_matches(actual: str, expected: str, first_name: str | None) -> bool:
@@ -120,8 +122,7 @@ def test_corpus_is_complete() -> None:
 
 # Cases we could not fix by a sound general rule: "client/case" -> why.  Each is a strict
 # xfail, so it turns red the day it starts passing and must be taken off this list.
-KNOWN_GAPS: dict[str, str] = {
-}
+KNOWN_GAPS: dict[str, str] = {}
 # The open cases of the independent rounds 8-10, listed in one file for both tests.
 _OPEN = Path(__file__).parent / "data" / "open_cases.txt"
 for _line in _OPEN.read_text(encoding="utf-8").splitlines():

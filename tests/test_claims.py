@@ -35,8 +35,9 @@ def queue(db: Database, count: int) -> None:
             msg["From"], msg["To"], msg["Subject"] = "feed@firma.se", f"p{i}@firma.se", "Hej"
             msg["Message-ID"] = f"<out{i}@firma.se>"
             msg.set_content("En länk.")
-            outbox.enqueue(session, key=f"test:{i}", purpose="link",
-                           recipient=f"p{i}@firma.se", message=msg)
+            outbox.enqueue(
+                session, key=f"test:{i}", purpose="link", recipient=f"p{i}@firma.se", message=msg
+            )
 
 
 def test_two_senders_claim_disjoint_rows_and_a_lapsed_lease_frees_them(database):
@@ -61,8 +62,12 @@ def test_two_senders_claim_disjoint_rows_and_a_lapsed_lease_frees_them(database)
     with database.session() as session:
         row = session.get(OutboundMail, first[0].id)
         assert row is not None
-        assert (row.state, row.attempts, row.claimed_by, row.claimed_until) == \
-            ("sent", 1, None, None)
+        assert (row.state, row.attempts, row.claimed_by, row.claimed_until) == (
+            "sent",
+            1,
+            None,
+            None,
+        )
 
 
 @pytest.fixture
@@ -112,8 +117,9 @@ def test_a_lock_longer_than_every_timeout_after_250_does_not_resend(database, tm
 
     def lock() -> None:
         if url.startswith("sqlite"):
-            conn = sqlite3.connect(url.split("///", 1)[1], check_same_thread=False,
-                                   isolation_level=None)
+            conn = sqlite3.connect(
+                url.split("///", 1)[1], check_same_thread=False, isolation_level=None
+            )
             conn.execute("BEGIN EXCLUSIVE")
         else:
             conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
@@ -134,8 +140,12 @@ def test_a_lock_longer_than_every_timeout_after_250_does_not_resend(database, tm
     controller.start()
     impatient = Database(url, statement_timeout=0.3)  # gives up on a lock after 0.3 s
     try:
-        settings = Settings(data_dir=tmp_path, relay=f"127.0.0.1:{port}", secret_key="k",
-                            gateway_addresses=("feed@firma.se",))
+        settings = Settings(
+            data_dir=tmp_path,
+            relay=f"127.0.0.1:{port}",
+            secret_key="k",
+            gateway_addresses=("feed@firma.se",),
+        )
         sender = OutboundSender(build_gateway_config(settings), impatient)
         assert sender.run_once() == 1
         assert len(sink.mails) == 1 and sender.unsettled  # delivered, outcome not written

@@ -26,7 +26,8 @@ XFAIL = {
     "reply-trimmer/forwarded_message": (
         "a forward with no cover note: our contract makes new_text the forwarder's note "
         "(empty) and the forwarded mail a chain message; the source expects its text as "
-        "new text"),
+        "new text"
+    ),
 }
 
 

@@ -57,15 +57,21 @@ def postfix(gateway_factory) -> Iterator[tuple[int, GatewayProcess, Path]]:
     for sub in ("etc", "queue", "data"):
         (base / sub).mkdir()
     shutil.chown(base / "data", "postfix")
-    transport = (DEPLOY / "postfix" / "transport").read_text().replace(
-        "[mailfeed.firma.se]:2525", f"[127.0.0.1]:{gw.smtp_port}")
+    transport = (
+        (DEPLOY / "postfix" / "transport")
+        .read_text()
+        .replace("[mailfeed.firma.se]:2525", f"[127.0.0.1]:{gw.smtp_port}")
+    )
     (conf / "transport").write_text(transport)
-    guide = (DEPLOY / "postfix" / "main.cf").read_text().replace(
-        "/etc/postfix/transport", str(conf / "transport"))
+    guide = (
+        (DEPLOY / "postfix" / "main.cf")
+        .read_text()
+        .replace("/etc/postfix/transport", str(conf / "transport"))
+    )
     (conf / "main.cf").write_text(f"""compatibility_level = 3.6
-queue_directory = {base / 'queue'}
-data_directory = {base / 'data'}
-maillog_file = {base / 'postfix.log'}
+queue_directory = {base / "queue"}
+data_directory = {base / "data"}
+maillog_file = {base / "postfix.log"}
 syslog_name = postfix-mailfeed-test
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
@@ -81,13 +87,19 @@ alias_database =
 {guide}""")
     (conf / "master.cf").write_text(private_master_cf(port))
     env = {**os.environ, "MAIL_CONFIG": str(conf)}
-    subprocess.run([postmap, "-c", str(conf), f"hash:{conf / 'transport'}"], check=True,
-                   env=env, capture_output=True)
-    checked = subprocess.run([postfix_bin, "-c", str(conf), "check"], env=env,
-                             capture_output=True, text=True)
+    subprocess.run(
+        [postmap, "-c", str(conf), f"hash:{conf / 'transport'}"],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    checked = subprocess.run(
+        [postfix_bin, "-c", str(conf), "check"], env=env, capture_output=True, text=True
+    )
     assert checked.returncode == 0, checked.stderr
-    started = subprocess.run([postfix_bin, "-c", str(conf), "start"], env=env,
-                             capture_output=True, text=True)
+    started = subprocess.run(
+        [postfix_bin, "-c", str(conf), "start"], env=env, capture_output=True, text=True
+    )
     try:
         log = base / "postfix.log"
         assert started.returncode == 0, started.stderr + (log.read_text() if log.exists() else "")
@@ -99,10 +111,11 @@ alias_database =
 
 
 def question(rcpt: str, n: int) -> bytes:
-    return (f"From: Anna Berg <anna.berg@firma.se>\r\nTo: {rcpt}\r\n"
-            f"Subject: Var finns nyckel {n}?\r\nMessage-ID: <pf{n}@firma.se>\r\n"
-            f"Date: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\nVet nagon var nyckel {n} ar?\r\n"
-            ).encode()
+    return (
+        f"From: Anna Berg <anna.berg@firma.se>\r\nTo: {rcpt}\r\n"
+        f"Subject: Var finns nyckel {n}?\r\nMessage-ID: <pf{n}@firma.se>\r\n"
+        f"Date: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\nVet nagon var nyckel {n} ar?\r\n"
+    ).encode()
 
 
 def test_postfix_relays_the_gateway_address_and_its_tags_to_the_gateway(postfix):
@@ -110,22 +123,30 @@ def test_postfix_relays_the_gateway_address_and_its_tags_to_the_gateway(postfix)
     with smtplib.SMTP("127.0.0.1", port, timeout=30) as mx:
         mx.sendmail("anna.berg@firma.se", ["feed@firma.se"], question("feed@firma.se", 1))
         # A tagged form (a per-thread reply address) follows through recipient_delimiter.
-        mx.sendmail("anna.berg@firma.se", ["feed+t1.abc@firma.se"],
-                    question("feed+t1.abc@firma.se", 2))
-        refused = mx.sendmail("anna.berg@firma.se", ["feed@firma.se", "nobody@firma.se"],
-                              question("nobody@firma.se", 3))
+        mx.sendmail(
+            "anna.berg@firma.se", ["feed+t1.abc@firma.se"], question("feed+t1.abc@firma.se", 2)
+        )
+        refused = mx.sendmail(
+            "anna.berg@firma.se",
+            ["feed@firma.se", "nobody@firma.se"],
+            question("nobody@firma.se", 3),
+        )
     assert refused == {}  # Postfix queues; the routing decides where each copy goes
 
     db_file = gw.data_dir / "mailfeed.sqlite3"
 
     def received() -> list[tuple[str, str]]:
         with sqlite3.connect(db_file) as db:
-            return db.execute("select message_id, rcpts from mail_message "
-                              "order by message_id").fetchall()
+            return db.execute(
+                "select message_id, rcpts from mail_message order by message_id"
+            ).fetchall()
 
     found = gw.wait_until(lambda: len(received()) == 3 and received(), timeout=60)
-    assert found == [("pf1@firma.se", "feed@firma.se"), ("pf2@firma.se", "feed+t1.abc@firma.se"),
-                     ("pf3@firma.se", "feed@firma.se")]  # nobody@ was not sent to us
+    assert found == [
+        ("pf1@firma.se", "feed@firma.se"),
+        ("pf2@firma.se", "feed+t1.abc@firma.se"),
+        ("pf3@firma.se", "feed@firma.se"),
+    ]  # nobody@ was not sent to us
     raw = gw.api("/api/threads")
     assert {t["subject"] for t in raw["threads"]} >= {"Var finns nyckel 1?"}
     log = (base / "postfix.log").read_text(errors="replace")
@@ -142,8 +163,12 @@ def test_systemd_units_verify() -> None:
         for unit in units:
             text = unit.read_text().replace("/opt/mailfeed/venv/bin/mailfeed", str(mailfeed))
             (Path(tmp) / unit.name).write_text(text)
-        result = subprocess.run([analyze, "verify", *sorted(str(p) for p in Path(tmp).iterdir())],
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [analyze, "verify", *sorted(str(p) for p in Path(tmp).iterdir())],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr
 
 
@@ -151,12 +176,27 @@ def test_gunicorn_serves_the_documented_factory(tmp_path: Path) -> None:
     gunicorn = Path(sys.executable).parent / "gunicorn"
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAILFEED_")}
-    env.update({"MAILFEED_DATA_DIR": str(tmp_path), "MAILFEED_AUTH": "open",
-                "PYTHONPATH": str(ROOT)})
-    proc = subprocess.Popen([str(gunicorn), "-w", "2", "--threads", "2", "-k", "gthread",
-                             "-b", f"127.0.0.1:{port}", "mailfeed.wsgi:create_app()"],
-                            env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    env.update(
+        {"MAILFEED_DATA_DIR": str(tmp_path), "MAILFEED_AUTH": "open", "PYTHONPATH": str(ROOT)}
+    )
+    proc = subprocess.Popen(
+        [
+            str(gunicorn),
+            "-w",
+            "2",
+            "--threads",
+            "2",
+            "-k",
+            "gthread",
+            "-b",
+            f"127.0.0.1:{port}",
+            "mailfeed.wsgi:create_app()",
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_port(port)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as r:

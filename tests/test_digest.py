@@ -23,8 +23,12 @@ from mailfeed.settings import Settings, build_gateway_config, build_site
 
 
 def test_digest_reaches_the_relay_with_one_click_unsubscribe(
-        web_settings: Settings, web_db: Database, client: FlaskClient,  # noqa: F811
-        relay_sink, data_dir: Path) -> None:  # noqa: F811
+    web_settings: Settings,
+    web_db: Database,
+    client: FlaskClient,  # noqa: F811
+    relay_sink,
+    data_dir: Path,
+) -> None:  # noqa: F811
     site = build_site(web_settings)
     with web_db.session() as session:
         people = seed_month(session)
@@ -39,8 +43,9 @@ def test_digest_reaches_the_relay_with_one_click_unsubscribe(
         assert ida is not None and build_digest(session, ida, NOW).empty  # nothing for Ida
         queued = queue_digests(session, site, NOW)
         assert queue_digests(session, site, NOW) == 0  # idempotent per person and week
-        recipients = set(session.scalars(select(OutboundMail.recipient)
-                                         .where(OutboundMail.purpose == "digest")))
+        recipients = set(
+            session.scalars(select(OutboundMail.recipient).where(OutboundMail.purpose == "digest"))
+        )
     assert address("Jonas") not in recipients
     assert queued == len(recipients) > 0
 
@@ -49,8 +54,11 @@ def test_digest_reaches_the_relay_with_one_click_unsubscribe(
     sender.run_once()
     caught = relay_sink.wait_for(queued)
     assert len(caught) == queued
-    mail = next(message_from_bytes(c.raw, policy=policy.default) for c in caught
-                if address("David") in c.rcpts)
+    mail = next(
+        message_from_bytes(c.raw, policy=policy.default)
+        for c in caught
+        if address("David") in c.rcpts
+    )
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert mail["Auto-Submitted"] == "auto-generated"
     unsubscribe = str(mail["List-Unsubscribe"]).strip("<>")
@@ -60,7 +68,7 @@ def test_digest_reaches_the_relay_with_one_click_unsubscribe(
     assert "http://feed.test/t/" in text and unsubscribe in text
 
     # One-click: a POST without cookie or CSRF token, as a mail client sends it (RFC 8058).
-    path = unsubscribe[len("http://feed.test"):]
+    path = unsubscribe[len("http://feed.test") :]
     assert client.get(path).status_code == 200
     assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200
     assert client.post(path[:-3] + "aaa").status_code == 404  # a forged token
@@ -71,8 +79,9 @@ def test_digest_reaches_the_relay_with_one_click_unsubscribe(
         assert queue_digests(session, site, NOW) == queued - 1  # David is off now
 
 
-def test_digest_holds_the_weeks_answers_and_praise(web_settings: Settings,
-                                                   web_db: Database) -> None:  # noqa: F811
+def test_digest_holds_the_weeks_answers_and_praise(
+    web_settings: Settings, web_db: Database
+) -> None:  # noqa: F811
     with web_db.session() as session:
         seed_month(session)
         hanna = session.scalar(select(Person).where(Person.email == address("Hanna")))
@@ -89,13 +98,17 @@ def test_digest_holds_the_weeks_answers_and_praise(web_settings: Settings,
 def test_mailfeed_digest_command_queues(web_settings: Settings, web_db: Database) -> None:  # noqa: F811
     with web_db.session() as session:
         seed_month(session)
-    env = {"MAILFEED_DATA_DIR": str(web_settings.data_dir),
-           "MAILFEED_DATABASE_URL": web_settings.db_url, "MAILFEED_SECRET_KEY": "x"}
+    env = {
+        "MAILFEED_DATA_DIR": str(web_settings.data_dir),
+        "MAILFEED_DATABASE_URL": web_settings.db_url,
+        "MAILFEED_SECRET_KEY": "x",
+    }
     result = CliRunner().invoke(main, ["digest"], env=env)
     assert result.exit_code == 0, result.output
     with web_db.session() as session:
-        count = session.scalar(select(func.count()).select_from(OutboundMail)
-                               .where(OutboundMail.purpose == "digest"))
+        count = session.scalar(
+            select(func.count()).select_from(OutboundMail).where(OutboundMail.purpose == "digest")
+        )
     assert result.output.strip() == f"{count} digests queued"
 
 

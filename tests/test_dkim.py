@@ -47,8 +47,9 @@ def key(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, bytes]:
     require_tool(dknewkey.OPENSSL_BINARY)  # dknewkey runs openssl genrsa (2048 bits)
     folder = tmp_path_factory.mktemp("dkim")
     dknewkey.GenRSAKeys(str(folder / "private.pem"), verbose=False)
-    dknewkey.ExtractRSADnsPublicKey(str(folder / "private.pem"), str(folder / "dns.txt"),
-                                    verbose=False)
+    dknewkey.ExtractRSADnsPublicKey(
+        str(folder / "private.pem"), str(folder / "dns.txt"), verbose=False
+    )
     return (folder / "private.pem").read_bytes(), (folder / "dns.txt").read_bytes()
 
 
@@ -140,7 +141,8 @@ def test_a_signature_by_another_domain_does_not_speak_for_firma(key, dns) -> Non
     assert decision.action == "reject"
     assert decision.reason == (
         "sender not authenticated: no valid DKIM signature aligned with firma.se"
-        " (verified: evil.example)")
+        " (verified: evil.example)"
+    )
 
 
 def test_a_subdomain_signer_aligns_with_the_organizational_domain(key, dns) -> None:
@@ -157,8 +159,9 @@ def test_an_unsigned_mail_is_rejected_only_when_own_verification_is_on(dns) -> N
 
 
 def test_with_a_trusted_verifier_too_either_pass_is_enough(key, dns) -> None:
-    unsigned_but_vouched = (b"Authentication-Results: mx.firma.se; dmarc=pass "
-                            b"header.from=firma.se\r\n" + anna_asks())
+    unsigned_but_vouched = (
+        b"Authentication-Results: mx.firma.se; dmarc=pass header.from=firma.se\r\n" + anna_asks()
+    )
     assert decide_raw(unsigned_but_vouched, BOTH, dns).action == "publish"
     assert decide_raw(signed(anna_asks(), key), BOTH, dns).action == "publish"
     neither = decide_raw(anna_asks(), BOTH, dns)
@@ -168,15 +171,21 @@ def test_with_a_trusted_verifier_too_either_pass_is_enough(key, dns) -> None:
 
 
 def test_a_trusted_dmarc_fail_is_final_even_with_a_valid_signature(key, dns) -> None:
-    raw = (b"Authentication-Results: mx.firma.se; dmarc=fail header.from=firma.se\r\n"
-           + signed(anna_asks(), key))
+    raw = b"Authentication-Results: mx.firma.se; dmarc=fail header.from=firma.se\r\n" + signed(
+        anna_asks(), key
+    )
     decision = decide_raw(raw, BOTH, dns)
     assert decision.action == "reject" and "DMARC fail for firma.se" in decision.reason
 
 
 def test_parse_json_takes_the_same_decision(key, dns, tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, gateway_addresses=("feed@firma.se",),
-                        allowed_domains=("firma.se",), verify_dkim=True, secret_key="k")
+    settings = Settings(
+        data_dir=tmp_path,
+        gateway_addresses=("feed@firma.se",),
+        allowed_domains=("firma.se",),
+        verify_dkim=True,
+        secret_key="k",
+    )
     rcpts = ("feed@firma.se",)
     good, bad = signed(anna_asks(), key), signed(anna_asks(), key, b"evil.example")
     site, arrival = build_gateway_config(settings).site, Arrival("cli", rcpts)
@@ -191,10 +200,14 @@ def test_parse_json_takes_the_same_decision(key, dns, tmp_path: Path) -> None:
 # --------------------------------------------------------- through the real worker
 
 
-def run_worker(data_dir: Path, db: Database, dns: Dns, verify_dkim: bool,
-               *mails: bytes) -> None:
-    settings = Settings(data_dir=data_dir, gateway_addresses=("feed@firma.se",),
-                        allowed_domains=("firma.se",), verify_dkim=verify_dkim, secret_key="k")
+def run_worker(data_dir: Path, db: Database, dns: Dns, verify_dkim: bool, *mails: bytes) -> None:
+    settings = Settings(
+        data_dir=data_dir,
+        gateway_addresses=("feed@firma.se",),
+        allowed_domains=("firma.se",),
+        verify_dkim=verify_dkim,
+        secret_key="k",
+    )
     spool = Spool(data_dir / "spool")
     for raw in mails:
         spool.put(raw, mail_from="anna.berg@firma.se", rcpts=["feed@firma.se"])
@@ -206,18 +219,24 @@ def test_the_worker_publishes_only_what_firma_signed(database, key, dns, tmp_pat
     # question; someone else signs as evil.example; an old client sends unsigned.
     anna = signed(anna_asks(), key)
     tampered = signed(anna_asks(subject="Lönelistan?"), key).replace(
-        b"plan 3", "lönelistan".encode())
+        b"plan 3", "lönelistan".encode()
+    )
     evil = signed(anna_asks(subject="Lösenord?"), key, b"evil.example")
-    relay = signed(anna_asks("Johan Lind <johan.lind@firma.se>", "Förrådet?"), key,
-                   b"mail.firma.se")
+    relay = signed(
+        anna_asks("Johan Lind <johan.lind@firma.se>", "Förrådet?"), key, b"mail.firma.se"
+    )
     unsigned = anna_asks(subject="Osignerat?")
     run_worker(tmp_path, database, dns, True, anna, tampered, evil, relay, unsigned)
 
     with database.session() as s:
         rows = {m.subject: m for m in s.scalars(select(MailMessage))}
         assert {k: m.action for k, m in rows.items()} == {
-            "Nyckel?": "publish", "Lönelistan?": "reject", "Lösenord?": "reject",
-            "Förrådet?": "publish", "Osignerat?": "reject"}
+            "Nyckel?": "publish",
+            "Lönelistan?": "reject",
+            "Lösenord?": "reject",
+            "Förrådet?": "publish",
+            "Osignerat?": "reject",
+        }
         assert s.scalar(select(func.count()).select_from(Thread)) == 2
         assert "no valid DKIM signature aligned with firma.se" in rows["Lösenord?"].reason
         # The raw mail is the record: kept byte for byte, no header of ours added.

@@ -22,8 +22,9 @@ CHAIN = (DATA / "e2e" / "outlook_sv_five_days.eml").read_bytes()
 GATEWAY = "feed@firma.se"
 
 
-def send(port: int, raw: bytes, sender: str = "johan.lind@firma.se",
-         rcpts: tuple[str, ...] = (GATEWAY,)) -> dict[str, tuple[int, bytes]]:
+def send(
+    port: int, raw: bytes, sender: str = "johan.lind@firma.se", rcpts: tuple[str, ...] = (GATEWAY,)
+) -> dict[str, tuple[int, bytes]]:
     with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
         return client.sendmail(sender, list(rcpts), raw)
 
@@ -47,8 +48,13 @@ def test_cc_thread_becomes_feed_thread_and_everyone_gets_one_link(gateway_factor
 
     detail = gw.api(f"/api/threads/{thread['id']}")
     authors = [p["author"]["email"] for p in detail["posts"]]
-    assert authors == ["anna.berg@firma.se", "johan.lind@firma.se", "erik.sandberg@firma.se",
-                       "maria.holm@firma.se", "johan.lind@firma.se"]
+    assert authors == [
+        "anna.berg@firma.se",
+        "johan.lind@firma.se",
+        "erik.sandberg@firma.se",
+        "maria.holm@firma.se",
+        "johan.lind@firma.se",
+    ]
     assert detail["posts"][0]["author"]["name"] == "Anna Berg"
     assert detail["posts"][0]["date"].startswith("2026-11-19T09:12")
     assert detail["posts"][-1]["date"] == "2026-11-23T16:40:11+01:00"
@@ -84,9 +90,11 @@ def test_cc_thread_becomes_feed_thread_and_everyone_gets_one_link(gateway_factor
 
     # The same mail again (a retry, a second CC) makes no second thread and no second link.
     send(gw.smtp_port, CHAIN)
-    marker = (b"From: Anna Berg <anna.berg@firma.se>\r\nTo: feed@firma.se\r\n"
-              b"Subject: Var parkerar gaster?\r\nMessage-ID: <marker.1@firma.se>\r\n"
-              b"Date: Tue, 24 Nov 2026 08:00:00 +0100\r\n\r\nVet nagon var gaster parkerar?\r\n")
+    marker = (
+        b"From: Anna Berg <anna.berg@firma.se>\r\nTo: feed@firma.se\r\n"
+        b"Subject: Var parkerar gaster?\r\nMessage-ID: <marker.1@firma.se>\r\n"
+        b"Date: Tue, 24 Nov 2026 08:00:00 +0100\r\n\r\nVet nagon var gaster parkerar?\r\n"
+    )
     send(gw.smtp_port, marker, sender="anna.berg@firma.se")  # processed after the duplicate
     gw.wait_until(lambda: len(gw.api("/api/threads")["threads"]) >= 2 or None, timeout=5)
     assert len(gw.api("/api/threads")["threads"]) == 2
@@ -126,18 +134,21 @@ def test_oversize_mail_is_refused_with_552_5_3_4(gateway_factory):
 
 def test_long_lines_are_accepted(gateway_factory):
     gw = gateway_factory()
-    one_line_html = CHAIN.replace(b"Jag l=C3=A4gger in",
-                                  b"Jag " + b"la " * 2000 + b"l=C3=A4gger in")
+    one_line_html = CHAIN.replace(
+        b"Jag l=C3=A4gger in", b"Jag " + b"la " * 2000 + b"l=C3=A4gger in"
+    )
     long_line = b"X-Long: " + b"a" * 5000 + b"\r\n"
     assert send(gw.smtp_port, long_line + one_line_html) == {}
 
 
 def test_auto_reply_gets_no_answer(gateway_factory, relay_sink):
     gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}"})
-    auto = (b"Auto-Submitted: auto-replied\r\nFrom: Erik Sandberg <erik.sandberg@firma.se>\r\n"
-            b"To: feed@firma.se\r\nSubject: Automatiskt svar: Boka rummet\r\n"
-            b"Message-ID: <oof.1@firma.se>\r\nDate: Mon, 23 Nov 2026 16:41:00 +0100\r\n\r\n"
-            b"Jag \xc3\xa4r ledig till och med 30 november.\r\n")
+    auto = (
+        b"Auto-Submitted: auto-replied\r\nFrom: Erik Sandberg <erik.sandberg@firma.se>\r\n"
+        b"To: feed@firma.se\r\nSubject: Automatiskt svar: Boka rummet\r\n"
+        b"Message-ID: <oof.1@firma.se>\r\nDate: Mon, 23 Nov 2026 16:41:00 +0100\r\n\r\n"
+        b"Jag \xc3\xa4r ledig till och med 30 november.\r\n"
+    )
     send(gw.smtp_port, auto, sender="erik.sandberg@firma.se")
     send(gw.smtp_port, CHAIN)  # processed after the auto-reply
     gw.wait_until(lambda: gw.api("/api/threads")["threads"], timeout=5)
@@ -154,17 +165,30 @@ def test_demo_mode_seeds_threads_and_the_readme_swaks_command_works(gateway_fact
     from tests.conftest import require_tool
 
     swaks = require_tool("swaks")
-    gw = gateway_factory({"MAILFEED_GATEWAY_ADDRESSES": "feed@localhost",
-                          "MAILFEED_AUTH": "magic-link"}, "--demo")
+    gw = gateway_factory(
+        {"MAILFEED_GATEWAY_ADDRESSES": "feed@localhost", "MAILFEED_AUTH": "magic-link"}, "--demo"
+    )
     demo = gw.wait_until(lambda: len(gw.api("/api/threads")["threads"]) >= 5 or None)
     assert demo
     subjects = {t["subject"] for t in gw.api("/api/threads")["threads"]}
     assert "Vem har nyckel till förrådet på plan 3?" in subjects  # Swedish demo
     assert "Who owns the printer on floor 2?" in subjects  # and English
     done = subprocess.run(
-        [swaks, "--server", f"127.0.0.1:{gw.smtp_port}", "--from", "johan.lind@firma.se",
-         "--to", "feed@localhost", "--data", str(DATA / "e2e" / "outlook_sv_five_days.eml")],
-        capture_output=True, text=True, timeout=60)
+        [
+            swaks,
+            "--server",
+            f"127.0.0.1:{gw.smtp_port}",
+            "--from",
+            "johan.lind@firma.se",
+            "--to",
+            "feed@localhost",
+            "--data",
+            str(DATA / "e2e" / "outlook_sv_five_days.eml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "250 2.0.0 Ok: queued" in done.stdout, done.stdout + done.stderr
     gw.wait_until(lambda: len(gw.api("/api/threads")["threads"]) == 6 or None)
     status, page, _ = gw.get("/outbox")
@@ -176,14 +200,20 @@ def test_demo_mode_seeds_threads_and_the_readme_swaks_command_works(gateway_fact
 
 def test_confidential_mail_is_refused_and_only_its_headers_are_kept(gateway_factory, relay_sink):
     # A notice goes only to an authenticated sender (no backscatter): the border MTA says so.
-    gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}",
-                          "MAILFEED_TRUSTED_AUTHSERV_IDS": "mx.firma.se"})
-    secret = (b"Authentication-Results: mx.firma.se; dmarc=pass header.from=firma.se\r\n"
-              b"From: Anna Berg <anna.berg@firma.se>\r\nTo: feed@firma.se\r\n"
-              b"Subject: [Konfidentiellt] Omorganisation av ekonomi\r\n"
-              b"Sensitivity: Company-Confidential\r\n"
-              b"Message-ID: <secret.1@firma.se>\r\nDate: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\n"
-              b"Vet n\xc3\xa5gon hur vi ber\xc3\xa4ttar om neddragningen?\r\n")
+    gw = gateway_factory(
+        {
+            "MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}",
+            "MAILFEED_TRUSTED_AUTHSERV_IDS": "mx.firma.se",
+        }
+    )
+    secret = (
+        b"Authentication-Results: mx.firma.se; dmarc=pass header.from=firma.se\r\n"
+        b"From: Anna Berg <anna.berg@firma.se>\r\nTo: feed@firma.se\r\n"
+        b"Subject: [Konfidentiellt] Omorganisation av ekonomi\r\n"
+        b"Sensitivity: Company-Confidential\r\n"
+        b"Message-ID: <secret.1@firma.se>\r\nDate: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\n"
+        b"Vet n\xc3\xa5gon hur vi ber\xc3\xa4ttar om neddragningen?\r\n"
+    )
     send(gw.smtp_port, secret, sender="anna.berg@firma.se")
     [notice] = relay_sink.wait_for(1)
     assert notice.rcpts == ["anna.berg@firma.se"]  # told why, in one plain mail
@@ -199,14 +229,19 @@ def test_smtputf8_mail_with_raw_utf8_headers_is_published(gateway_factory, relay
     """RFC 6531/6532: an internationalised sender and raw UTF-8 headers, end to end, and
     the link reply goes back to that address with SMTPUTF8."""
     gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}"})
-    raw = ("From: Åsa Öberg <åsa.öberg@firma.se>\r\nTo: feed@firma.se\r\n"
-           "Subject: Vem äger skrivaren på plan två?\r\nMessage-ID: <utf8.1@firma.se>\r\n"
-           "Date: Tue, 24 Nov 2026 09:00:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n"
-           "Content-Transfer-Encoding: 8bit\r\n\r\nVet någon vem som äger skrivaren?\r\n"
-           ).encode()
+    raw = (
+        "From: Åsa Öberg <åsa.öberg@firma.se>\r\nTo: feed@firma.se\r\n"
+        "Subject: Vem äger skrivaren på plan två?\r\nMessage-ID: <utf8.1@firma.se>\r\n"
+        "Date: Tue, 24 Nov 2026 09:00:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\nVet någon vem som äger skrivaren?\r\n"
+    ).encode()
     with smtplib.SMTP("127.0.0.1", gw.smtp_port, timeout=10) as client:
-        assert client.sendmail("åsa.öberg@firma.se", [GATEWAY], raw,
-                               mail_options=["SMTPUTF8", "BODY=8BITMIME"]) == {}
+        assert (
+            client.sendmail(
+                "åsa.öberg@firma.se", [GATEWAY], raw, mail_options=["SMTPUTF8", "BODY=8BITMIME"]
+            )
+            == {}
+        )
     threads = gw.wait_until(lambda: gw.api("/api/threads")["threads"], timeout=5)
     assert threads[0]["subject"] == "Vem äger skrivaren på plan två?"
     post = gw.api(f"/api/threads/{threads[0]['id']}")["posts"][0]
@@ -221,18 +256,22 @@ def test_smtputf8_mail_with_raw_utf8_headers_is_published(gateway_factory, relay
 
 BAD_INPUT = {
     "garbage": b"\x00\xff\xfe not a mail at all \x81\x82\r\n\r\n\xc3\x28",
-    "unknown_charset": (b"From: Anna Berg <anna.berg@firma.se>\r\nTo: feed@firma.se\r\n"
-                        b"Subject: =?x-klingon?Q?Fr=E5ga?=\r\n"
-                        b"Message-ID: <bad.charset@firma.se>\r\n"
-                        b"Content-Type: text/plain; charset=x-klingon\r\n\r\n"
-                        b"Vet n\xe5gon var nyckeln \xe4r?\r\n"),
-    "broken_mime": (b"From: Erik Sandberg <erik.sandberg@firma.se>\r\nTo: feed@firma.se\r\n"
-                    b"Subject: Trasig bilaga\r\nMessage-ID: <bad.mime@firma.se>\r\n"
-                    b"MIME-Version: 1.0\r\n"
-                    b"Content-Type: multipart/mixed; boundary=\"nope\"\r\n\r\n"
-                    b"--nope\r\nContent-Type: text/plain\r\n"
-                    b"Content-Transfer-Encoding: base64\r\n\r\n"
-                    b"VmV0IG7DpWdvbiB2YXIg!!!not base64###\r\n"),  # and no closing boundary
+    "unknown_charset": (
+        b"From: Anna Berg <anna.berg@firma.se>\r\nTo: feed@firma.se\r\n"
+        b"Subject: =?x-klingon?Q?Fr=E5ga?=\r\n"
+        b"Message-ID: <bad.charset@firma.se>\r\n"
+        b"Content-Type: text/plain; charset=x-klingon\r\n\r\n"
+        b"Vet n\xe5gon var nyckeln \xe4r?\r\n"
+    ),
+    "broken_mime": (
+        b"From: Erik Sandberg <erik.sandberg@firma.se>\r\nTo: feed@firma.se\r\n"
+        b"Subject: Trasig bilaga\r\nMessage-ID: <bad.mime@firma.se>\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="nope"\r\n\r\n'
+        b"--nope\r\nContent-Type: text/plain\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+        b"VmV0IG7DpWdvbiB2YXIg!!!not base64###\r\n"
+    ),  # and no closing boundary
 }
 
 

@@ -24,15 +24,18 @@ CLIENTS, MAILS, KILLS = 8, 1000, 3
 def question(i: int) -> tuple[str, bytes]:
     sender = f"person{i % 37}@firma.se"
     message_id = f"q{i}.fault@firma.se"
-    raw = (f"From: Person {i % 37} <{sender}>\r\nTo: feed@firma.se\r\n"
-           f"Subject: Fraga nummer {i}?\r\nMessage-ID: <{message_id}>\r\n"
-           f"Date: Tue, 24 Nov 2026 09:{i % 60:02d}:00 +0100\r\n\r\n"
-           f"Vet nagon svaret pa fraga {i}?\r\n").encode()
+    raw = (
+        f"From: Person {i % 37} <{sender}>\r\nTo: feed@firma.se\r\n"
+        f"Subject: Fraga nummer {i}?\r\nMessage-ID: <{message_id}>\r\n"
+        f"Date: Tue, 24 Nov 2026 09:{i % 60:02d}:00 +0100\r\n\r\n"
+        f"Vet nagon svaret pa fraga {i}?\r\n"
+    ).encode()
     return sender, raw
 
 
 def test_kill_9_while_eight_clients_send_loses_nothing_and_answers_once(
-        gateway_factory, relay_sink):
+    gateway_factory, relay_sink
+):
     gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}"})
     rng = random.Random(1234)
     todo = list(range(MAILS))
@@ -78,11 +81,14 @@ def test_kill_9_while_eight_clients_send_loses_nothing_and_answers_once(
 
     # Everything acknowledged is processed and answered, then nothing more happens.
     db = sqlite3.connect(gw.data_dir / "mailfeed.sqlite3")
+
     def settled() -> bool:
         mails = db.execute("select count(*) from mail_message").fetchone()[0]
-        queued = db.execute(
-            "select count(*) from outbound_mail where state != 'sent'").fetchone()[0]
+        queued = db.execute("select count(*) from outbound_mail where state != 'sent'").fetchone()[
+            0
+        ]
         return mails == MAILS and queued == 0
+
     gw.wait_until(settled, timeout=120)
 
     ids = [r[0] for r in db.execute("select message_id from mail_message")]
@@ -98,9 +104,11 @@ def test_kill_9_while_eight_clients_send_loses_nothing_and_answers_once(
     db.close()
 
 
-CHAIN_TEMPLATE = ("From: Anna Berg <anna.berg@firma.se>\r\nTo: Johan Lind <johan.lind@firma.se>\r\n"
-                  "Cc: {cc}\r\nSubject: {subject}\r\nMessage-ID: <{mid}>\r\n"
-                  "Date: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\nVet nagon {subject}?\r\n")
+CHAIN_TEMPLATE = (
+    "From: Anna Berg <anna.berg@firma.se>\r\nTo: Johan Lind <johan.lind@firma.se>\r\n"
+    "Cc: {cc}\r\nSubject: {subject}\r\nMessage-ID: <{mid}>\r\n"
+    "Date: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\nVet nagon {subject}?\r\n"
+)
 
 
 def simple(subject: str, mid: str, cc: str = "feed@firma.se") -> bytes:
@@ -115,8 +123,14 @@ def test_a_locked_database_delays_but_loses_nothing(gateway_factory):
     lock.execute("BEGIN EXCLUSIVE")  # another process holds the database
     try:
         with smtplib.SMTP("127.0.0.1", gw.smtp_port, timeout=10) as c:
-            assert c.sendmail("anna.berg@firma.se", ["feed@firma.se"],
-                              simple("var ar nyckeln", "locked.1@firma.se")) == {}
+            assert (
+                c.sendmail(
+                    "anna.berg@firma.se",
+                    ["feed@firma.se"],
+                    simple("var ar nyckeln", "locked.1@firma.se"),
+                )
+                == {}
+            )
         time.sleep(2)
         assert len(list((gw.data_dir / "spool" / "new").glob("*.msg"))) == 1  # kept, waiting
     finally:
@@ -129,34 +143,56 @@ def test_a_locked_database_delays_but_loses_nothing(gateway_factory):
 def test_relay_down_then_up_delivers_every_reply_once(gateway_factory, relay_sink):
     port = relay_sink.port
     relay_sink.controller.stop()  # the relay is down when the replies are due
-    gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{port}",
-                          "MAILFEED_OUTBOUND_RETRY_BASE": "1"})
+    gw = gateway_factory(
+        {"MAILFEED_RELAY": f"127.0.0.1:{port}", "MAILFEED_OUTBOUND_RETRY_BASE": "1"}
+    )
     with smtplib.SMTP("127.0.0.1", gw.smtp_port, timeout=10) as c:
         for i in range(3):
-            c.sendmail("anna.berg@firma.se", ["feed@firma.se"],
-                       simple(f"fraga {i}", f"down.{i}@firma.se"))
+            c.sendmail(
+                "anna.berg@firma.se", ["feed@firma.se"], simple(f"fraga {i}", f"down.{i}@firma.se")
+            )
     db = sqlite3.connect(gw.data_dir / "mailfeed.sqlite3")
-    gw.wait_until(lambda: db.execute(
-        "select count(*) from outbound_mail where attempts >= 2 and state = 'queued'"
-    ).fetchone()[0] == 6, timeout=30)  # tried, failed, backing off
+    gw.wait_until(
+        lambda: (
+            db.execute(
+                "select count(*) from outbound_mail where attempts >= 2 and state = 'queued'"
+            ).fetchone()[0]
+            == 6
+        ),
+        timeout=30,
+    )  # tried, failed, backing off
     relay_sink.restart()
-    gw.wait_until(lambda: db.execute(
-        "select count(*) from outbound_mail where state = 'sent'").fetchone()[0] == 6, timeout=30)
+    gw.wait_until(
+        lambda: (
+            db.execute("select count(*) from outbound_mail where state = 'sent'").fetchone()[0] == 6
+        ),
+        timeout=30,
+    )
     db.close()
     mails = relay_sink.wait_for(6)
     time.sleep(1.5)
     assert len(relay_sink.mails) == 6
-    assert sorted(r for m in mails for r in m.rcpts) == ["anna.berg@firma.se"] * 3 + [
-        "johan.lind@firma.se"] * 3
+    assert (
+        sorted(r for m in mails for r in m.rcpts)
+        == ["anna.berg@firma.se"] * 3 + ["johan.lind@firma.se"] * 3
+    )
 
 
 def test_two_gateways_addressed_at_each_other_stop_after_one_exchange(gateway_factory):
     """Gateway A relays through B and B through A; a thread CCs both gateways."""
-    a = gateway_factory({"MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se",
-                         "MAILFEED_ALLOWED_DOMAINS": "firma.se,dotter.se"})
-    b = gateway_factory({"MAILFEED_GATEWAY_ADDRESSES": "feed@dotter.se",
-                         "MAILFEED_ALLOWED_DOMAINS": "firma.se,dotter.se",
-                         "MAILFEED_RELAY": f"127.0.0.1:{a.smtp_port}"})
+    a = gateway_factory(
+        {
+            "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se",
+            "MAILFEED_ALLOWED_DOMAINS": "firma.se,dotter.se",
+        }
+    )
+    b = gateway_factory(
+        {
+            "MAILFEED_GATEWAY_ADDRESSES": "feed@dotter.se",
+            "MAILFEED_ALLOWED_DOMAINS": "firma.se,dotter.se",
+            "MAILFEED_RELAY": f"127.0.0.1:{a.smtp_port}",
+        }
+    )
     a.stop()
     a.env["MAILFEED_RELAY"] = f"127.0.0.1:{b.smtp_port}"
     a.start()

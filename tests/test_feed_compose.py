@@ -55,14 +55,18 @@ def compose(client: FlaskClient, **fields: object) -> tuple[int, str, str]:
     page = client.get("/new").get_data(as_text=True)
     data = {"csrf_token": csrf_from(page), **fields}
     response = client.post("/new", data=data, content_type="multipart/form-data")
-    return response.status_code, response.headers.get("Location", ""), \
-        response.get_data(as_text=True)
+    return (
+        response.status_code,
+        response.headers.get("Location", ""),
+        response.get_data(as_text=True),
+    )
 
 
 def mails_to(db: Database, address: str) -> list[tuple[str, str]]:
     with db.session() as session:
-        rows = session.scalars(select(OutboundMail).where(OutboundMail.recipient == address)
-                               .order_by(OutboundMail.id)).all()
+        rows = session.scalars(
+            select(OutboundMail).where(OutboundMail.recipient == address).order_by(OutboundMail.id)
+        ).all()
         out = []
         for row in rows:
             message = message_from_bytes(row.raw, policy=policy.default)
@@ -83,9 +87,13 @@ def test_a_question_inviting_two_people_notifies_them(
 ) -> None:
     people(web_db)
     sign_in(client, web_db, ANNA)
-    status, location, _ = compose(client, kind="question", subject="Var finns projektorn?",
-                                  body="Någon som vet var **projektorn** är?",
-                                  invite=f"{JOHAN}, {BO}")
+    status, location, _ = compose(
+        client,
+        kind="question",
+        subject="Var finns projektorn?",
+        body="Någon som vet var **projektorn** är?",
+        invite=f"{JOHAN}, {BO}",
+    )
     assert status == 303 and re.fullmatch(r"/t/\d+-var-finns-projektorn", location)
     page = client.get(location).get_data(as_text=True)
     assert "Invited (2)" in page and "Johan Ek" in page and "Bo Ling" in page
@@ -93,11 +101,13 @@ def test_a_question_inviting_two_people_notifies_them(
     with web_db.session() as session:
         thread = session.scalar(select(Thread).where(Thread.subject == "Var finns projektorn?"))
         assert thread is not None and thread.kind == "question" and thread.origin == "web"
-        invited = session.scalars(select(Person.email).join(
-            Invitation, Invitation.person_id == Person.id)).all()
+        invited = session.scalars(
+            select(Person.email).join(Invitation, Invitation.person_id == Person.id)
+        ).all()
         assert sorted(invited) == [BO, JOHAN]
-    assert ("Anna invited you: Var finns projektorn?", "notice-invitation") in \
-        [(s.replace(ANNA, "Anna"), p) for s, p in mails_to(web_db, JOHAN)]
+    assert ("Anna invited you: Var finns projektorn?", "notice-invitation") in [
+        (s.replace(ANNA, "Anna"), p) for s, p in mails_to(web_db, JOHAN)
+    ]
     # Bo reads Swedish: his mail is in Swedish.
     assert any(s.endswith("bjöd in dig: Var finns projektorn?") for s, _ in mails_to(web_db, BO))
     sign_in(client, web_db, JOHAN)
@@ -112,9 +122,14 @@ def test_praise_with_badge_shows_on_profiles_and_tells_the_recipient(
 ) -> None:
     people(web_db)
     sign_in(client, web_db, ANNA)
-    status, location, _ = compose(client, kind="praise", subject="Tack Johan!",
-                                  body="Johan räddade kundmötet.", praise=JOHAN,
-                                  badge="customer-hero")
+    status, location, _ = compose(
+        client,
+        kind="praise",
+        subject="Tack Johan!",
+        body="Johan räddade kundmötet.",
+        praise=JOHAN,
+        badge="customer-hero",
+    )
     assert status == 303
     page = client.get(location).get_data(as_text=True)
     assert "Praised" in page and "Customer hero" in page
@@ -137,15 +152,23 @@ def test_a_refused_draft_keeps_everything_typed_and_says_why_in_swedish(
     people(web_db)
     sign_in(client, web_db, ANNA)
     client.get("/lang/sv")
-    status, _, page = compose(client, kind="event", subject="Julbord", body="Välkomna!",
-                              starts="2026-12-18T18:00", ends="2026-12-18T17:00",
-                              place="Matsalen", invite=JOHAN)
+    status, _, page = compose(
+        client,
+        kind="event",
+        subject="Julbord",
+        body="Välkomna!",
+        starts="2026-12-18T18:00",
+        ends="2026-12-18T17:00",
+        place="Matsalen",
+        invite=JOHAN,
+    )
     assert status == 400
     assert "Aktiviteten slutar innan den börjar." in page
     assert 'value="Julbord"' in page and "Välkomna!" in page and 'value="Matsalen"' in page
     assert 'value="2026-12-18T18:00"' in page and "Johan Ek" in page  # the chip keeps his name
-    status, _, page = compose(client, kind="question", subject="Fråga", body="Hej?",
-                              invite="kim@partner.example")
+    status, _, page = compose(
+        client, kind="question", subject="Fråga", body="Hej?", invite="kim@partner.example"
+    )
     assert status == 400 and "kim@partner.example finns utanför organisationen" in page
     status, _, page = compose(client, kind="poll", subject="Fråga", body="Hej?")
     assert status == 400 and "”poll” är ingen sorts inlägg" in page
@@ -164,9 +187,15 @@ def test_attachments_are_stored_served_and_shown(client: FlaskClient, web_db: Da
     sign_in(client, web_db, ANNA)
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     status, location, _ = compose(
-        client, kind="idea", subject="Ny logga?", body="Se bilden.",
-        files=[(io.BytesIO(png), "logga.png", "image/png"),
-               (io.BytesIO(b"a;b\n1;2\n"), "siffror.csv", "text/csv")])
+        client,
+        kind="idea",
+        subject="Ny logga?",
+        body="Se bilden.",
+        files=[
+            (io.BytesIO(png), "logga.png", "image/png"),
+            (io.BytesIO(b"a;b\n1;2\n"), "siffror.csv", "text/csv"),
+        ],
+    )
     assert status == 303
     page = client.get(location).get_data(as_text=True)
     images = re.findall(r'<img src="(/uploads/\d+/logga.png)"', page)
@@ -185,12 +214,20 @@ def test_mentions_chosen_as_chips_and_written_as_at_names_notify_once(
 ) -> None:
     people(web_db)
     sign_in(client, web_db, ANNA)
-    status, location, _ = compose(client, kind="discussion", subject="Fika",
-                                  body="Fika kl 15? @Bo Ling och @johan", mention=BO)
+    status, location, _ = compose(
+        client,
+        kind="discussion",
+        subject="Fika",
+        body="Fika kl 15? @Bo Ling och @johan",
+        mention=BO,
+    )
     assert status == 303
     with web_db.session() as session:
-        notified = session.execute(select(Person.email, Notification.kind).join(
-            Notification, Notification.person_id == Person.id)).all()
+        notified = session.execute(
+            select(Person.email, Notification.kind).join(
+                Notification, Notification.person_id == Person.id
+            )
+        ).all()
         assert sorted(notified) == [(BO, "mention"), (JOHAN, "mention")]
 
 
@@ -222,8 +259,10 @@ def test_notification_mail_preference_daily_and_never(
     page = client.get("/settings").get_data(as_text=True)
     client.post("/settings", data={"csrf_token": csrf_from(page), "mail": "daily"})
     assert 'value="daily" checked' in client.get("/settings").get_data(as_text=True)
-    assert client.post("/settings", data={"csrf_token": csrf_from(page),
-                                          "mail": "hourly"}).status_code == 400
+    assert (
+        client.post("/settings", data={"csrf_token": csrf_from(page), "mail": "hourly"}).status_code
+        == 400
+    )
     sign_in(client, web_db, ANNA)
     compose(client, kind="question", subject="A?", body="a", invite=JOHAN)
     compose(client, kind="question", subject="B?", body="b", invite=JOHAN)
@@ -248,8 +287,11 @@ def test_notification_mail_preference_daily_and_never(
     assert [m for m in mails_to(web_db, BO) if m[1] != "signin"] == []
     with web_db.session() as session:
         assert notifications.send_digests(session, site, MORNING) == 0
-        bo_notices = session.scalar(select(func.count(Notification.id)).join(
-            Person, Person.id == Notification.person_id).where(Person.email == BO))
+        bo_notices = session.scalar(
+            select(func.count(Notification.id))
+            .join(Person, Person.id == Notification.person_id)
+            .where(Person.email == BO)
+        )
         assert bo_notices == 1  # still seen in the app
 
 
@@ -258,9 +300,17 @@ def test_an_event_from_the_composer_and_its_going_buttons(
 ) -> None:
     people(web_db)
     sign_in(client, web_db, ANNA)
-    status, location, _ = compose(client, kind="event", subject="Jullunch", body="Välkomna!",
-                                  starts="2026-12-18T12:30", ends="2026-12-18T14:00",
-                                  tz_offset="-60", place="Tre Bröder", invite=f"{JOHAN},{BO}")
+    status, location, _ = compose(
+        client,
+        kind="event",
+        subject="Jullunch",
+        body="Välkomna!",
+        starts="2026-12-18T12:30",
+        ends="2026-12-18T14:00",
+        tz_offset="-60",
+        place="Tre Bröder",
+        invite=f"{JOHAN},{BO}",
+    )
     assert status == 303
     page = client.get(location).get_data(as_text=True)
     assert "18 Dec 2026 11:30" in page and "Tre Bröder" in page  # 12:30 in UTC+1
@@ -270,13 +320,16 @@ def test_an_event_from_the_composer_and_its_going_buttons(
     assert "18 Dec 2026 12:30" in client.get(location).get_data(as_text=True)
     client.delete_cookie("tz", domain="localhost")
     with web_db.session() as session:
-        assert {o.recipient for o in session.scalars(
-            select(OutboundMail).where(OutboundMail.purpose == "event"))} == {JOHAN, BO}
+        assert {
+            o.recipient
+            for o in session.scalars(select(OutboundMail).where(OutboundMail.purpose == "event"))
+        } == {JOHAN, BO}
     thread_id = int(re.search(r"/t/(\d+)", location)[1])  # type: ignore[index]
     sign_in(client, web_db, JOHAN)
     page = client.get(location).get_data(as_text=True)
-    response = client.post(f"/t/{thread_id}/rsvp",
-                           data={"csrf_token": csrf_from(page), "status": "accepted"})
+    response = client.post(
+        f"/t/{thread_id}/rsvp", data={"csrf_token": csrf_from(page), "status": "accepted"}
+    )
     assert response.status_code == 303
     page = client.get(location).get_data(as_text=True)
     assert re.search(r"Going \(1\):</strong>\s*<a class=\"person-chip\"[^>]*>Johan Ek", page)
@@ -284,11 +337,20 @@ def test_an_event_from_the_composer_and_its_going_buttons(
     sign_in(client, web_db, BO)
     page = client.get(location).get_data(as_text=True)
     client.post(f"/t/{thread_id}/rsvp", data={"csrf_token": csrf_from(page), "status": "declined"})
-    assert client.post(f"/t/{thread_id}/rsvp", data={"csrf_token": csrf_from(page),
-                                                     "status": "bogus"}).status_code == 400
+    assert (
+        client.post(
+            f"/t/{thread_id}/rsvp", data={"csrf_token": csrf_from(page), "status": "bogus"}
+        ).status_code
+        == 400
+    )
     with web_db.session() as session:
-        answers = dict(session.execute(select(Person.email, Invitation.status).join(
-            Invitation, Invitation.person_id == Person.id)).all())
+        answers = dict(
+            session.execute(
+                select(Person.email, Invitation.status).join(
+                    Invitation, Invitation.person_id == Person.id
+                )
+            ).all()
+        )
         assert answers == {JOHAN: "accepted", BO: "declined"}
 
 
@@ -298,9 +360,19 @@ def test_a_news_thread_links_to_the_original_and_takes_comments_and_likes(
     from mailfeed.publisher import news
 
     with web_db.session() as session:
-        thread = news.record(session, "https://intra/feed", news.NewsEntry(
-            "urn:1", "Nytt kaffe", "https://intra.firma.se/kaffe", "Gratis kaffe.", None,
-            "Intranätet"), "sv")
+        thread = news.record(
+            session,
+            "https://intra/feed",
+            news.NewsEntry(
+                "urn:1",
+                "Nytt kaffe",
+                "https://intra.firma.se/kaffe",
+                "Gratis kaffe.",
+                None,
+                "Intranätet",
+            ),
+            "sv",
+        )
         assert thread is not None
         path, post_id = thread.path, thread.posts[0].id
     sign_in(client, web_db, ANNA)
@@ -309,8 +381,9 @@ def test_a_news_thread_links_to_the_original_and_takes_comments_and_likes(
     assert "News" in page and "Moved from mail" not in page
     csrf = csrf_from(page)
     assert client.post(f"/p/{post_id}/like", data={"csrf_token": csrf}).status_code == 302
-    reply = client.post(path.split("-")[0] + "/reply",
-                        data={"csrf_token": csrf, "body": "Äntligen!"})
+    reply = client.post(
+        path.split("-")[0] + "/reply", data={"csrf_token": csrf, "body": "Äntligen!"}
+    )
     assert reply.status_code == 302
     page = client.get(path).get_data(as_text=True)
     assert "Äntligen!" in page and '<span class="like-count">1</span>' in page
@@ -323,29 +396,54 @@ def test_the_organiser_changes_and_cancels_an_event_and_invitees_are_mailed(
 
     people(web_db)
     sign_in(client, web_db, ANNA)
-    _, location, _ = compose(client, kind="event", subject="Fika", body="Kom!",
-                             starts="2026-12-01T14:00", ends="2026-12-01T15:00", invite=JOHAN)
+    _, location, _ = compose(
+        client,
+        kind="event",
+        subject="Fika",
+        body="Kom!",
+        starts="2026-12-01T14:00",
+        ends="2026-12-01T15:00",
+        invite=JOHAN,
+    )
     thread_id = int(re.search(r"/t/(\d+)", location)[1])  # type: ignore[index]
     csrf = csrf_from(client.get(location).get_data(as_text=True))
-    bad = client.post(f"/t/{thread_id}/event", data={
-        "csrf_token": csrf, "starts": "2026-12-01T15:00", "ends": "2026-12-01T14:00"})
+    bad = client.post(
+        f"/t/{thread_id}/event",
+        data={"csrf_token": csrf, "starts": "2026-12-01T15:00", "ends": "2026-12-01T14:00"},
+    )
     assert bad.status_code == 400 and "ends before it starts" in bad.get_data(as_text=True)
-    moved = client.post(f"/t/{thread_id}/event", data={
-        "csrf_token": csrf, "starts": "2026-12-01T15:00", "ends": "2026-12-01T16:00",
-        "place": "Köket", "tz_offset": "0"})
+    moved = client.post(
+        f"/t/{thread_id}/event",
+        data={
+            "csrf_token": csrf,
+            "starts": "2026-12-01T15:00",
+            "ends": "2026-12-01T16:00",
+            "place": "Köket",
+            "tz_offset": "0",
+        },
+    )
     assert moved.status_code == 303
     sign_in(client, web_db, JOHAN)
     page = client.get(location).get_data(as_text=True)
-    assert client.post(f"/t/{thread_id}/event/cancel",
-                       data={"csrf_token": csrf_from(page)}).status_code == 403
+    assert (
+        client.post(
+            f"/t/{thread_id}/event/cancel", data={"csrf_token": csrf_from(page)}
+        ).status_code
+        == 403
+    )
     sign_in(client, web_db, ANNA)
     page = client.get(location).get_data(as_text=True)
-    assert client.post(f"/t/{thread_id}/event/cancel",
-                       data={"csrf_token": csrf_from(page)}).status_code == 303
+    assert (
+        client.post(
+            f"/t/{thread_id}/event/cancel", data={"csrf_token": csrf_from(page)}
+        ).status_code
+        == 303
+    )
     assert "Cancelled" in client.get(location).get_data(as_text=True)
     with web_db.session() as session:
-        rows = session.scalars(select(OutboundMail).where(OutboundMail.purpose == "event")
-                               .order_by(OutboundMail.id)).all()
+        rows = session.scalars(
+            select(OutboundMail).where(OutboundMail.purpose == "event").order_by(OutboundMail.id)
+        ).all()
         seen = []
         for row in rows:
             message = message_from_bytes(row.raw, policy=policy.default)
@@ -355,8 +453,12 @@ def test_the_organiser_changes_and_cancels_an_event_and_invitees_are_mailed(
             seen.append((row.recipient, str(cal["method"]), int(vevent["sequence"])))
     assert seen == [(JOHAN, "REQUEST", 0), (JOHAN, "REQUEST", 1), (JOHAN, "CANCEL", 2)]
     page = client.get(location).get_data(as_text=True)
-    assert client.post(f"/t/{thread_id}/rsvp", data={"csrf_token": csrf_from(page),
-                                                     "status": "accepted"}).status_code == 409
+    assert (
+        client.post(
+            f"/t/{thread_id}/rsvp", data={"csrf_token": csrf_from(page), "status": "accepted"}
+        ).status_code
+        == 409
+    )
 
 
 def test_a_thread_page_costs_the_same_queries_for_two_or_twenty_invited(
@@ -368,8 +470,9 @@ def test_a_thread_page_costs_the_same_queries_for_two_or_twenty_invited(
     counts = []
     for size in (2, 20):
         invite = ", ".join(f"p{size}-{n}@{DOMAIN}" for n in range(size))
-        _, location, _ = compose(client, kind="praise", subject=f"Tack {size}", body="Tack!",
-                                 praise=BO, invite=invite)
+        _, location, _ = compose(
+            client, kind="praise", subject=f"Tack {size}", body="Tack!", praise=BO, invite=invite
+        )
         client.get(location)  # the first view records it; count a steady-state view
         statements: list[str] = []
 
@@ -393,8 +496,13 @@ def test_the_composer_invites_a_department(client: FlaskClient, web_db: Database
             person.department = "Ekonomi"
     sign_in(client, web_db, ANNA)
     assert 'name="invite_department"' in client.get("/new").get_data(as_text=True)
-    status, location, _ = compose(client, kind="question", subject="Bokslutet",
-                                  body="Vem kan hjälpa?", invite_department="Ekonomi")
+    status, location, _ = compose(
+        client,
+        kind="question",
+        subject="Bokslutet",
+        body="Vem kan hjälpa?",
+        invite_department="Ekonomi",
+    )
     assert status == 303
     page = client.get(location).get_data(as_text=True)
     assert "Johan Ek" in page and "Bo Ling" in page

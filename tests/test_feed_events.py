@@ -34,9 +34,13 @@ ANNA, JOHAN, BO = "anna@firma.se", "johan@firma.se", "bo@firma.se"
 @pytest.fixture
 def gateway(tmp_path: Path, relay_sink: RelaySink) -> Iterator[Gateway]:  # noqa: F811
     settings = Settings(
-        data_dir=tmp_path / "data", secret_key="k", gateway_addresses=("feed@firma.se",),
-        smtp_listen=f"127.0.0.1:{free_port()}", web_listen=f"127.0.0.1:{free_port()}",
-        relay=f"127.0.0.1:{relay_sink.port}", default_language="en",
+        data_dir=tmp_path / "data",
+        secret_key="k",
+        gateway_addresses=("feed@firma.se",),
+        smtp_listen=f"127.0.0.1:{free_port()}",
+        web_listen=f"127.0.0.1:{free_port()}",
+        relay=f"127.0.0.1:{relay_sink.port}",
+        default_language="en",
     )
     gw = Gateway(settings)
     gw.start()
@@ -66,11 +70,22 @@ def start_event(gw: Gateway) -> int:
     with gw.db.session() as session:
         anna = people.get_or_create(session, ANNA, "Anna Berg")
         people.get_or_create(session, JOHAN, "Johan Ek")
-        thread = starting.start(session, build_site(gw.settings), anna, starting.Draft(
-            kind="event", subject="Jullunch", body="Vi äter på Tre Bröder.",
-            invite=(JOHAN, BO),
-            event=events.EventTimes(datetime(2026, 12, 18, 11, 30), datetime(2026, 12, 18, 13, 0),
-                                    "Tre Bröder, Storgatan 1")))
+        thread = starting.start(
+            session,
+            build_site(gw.settings),
+            anna,
+            starting.Draft(
+                kind="event",
+                subject="Jullunch",
+                body="Vi äter på Tre Bröder.",
+                invite=(JOHAN, BO),
+                event=events.EventTimes(
+                    datetime(2026, 12, 18, 11, 30),
+                    datetime(2026, 12, 18, 13, 0),
+                    "Tre Bröder, Storgatan 1",
+                ),
+            ),
+        )
         thread_id = thread.id
     gw.sender.wake.set()
     return thread_id
@@ -100,8 +115,11 @@ def send(gw: Gateway, sender: str, raw: bytes) -> None:
 
 def status_of(gw: Gateway, address: str) -> str | None:
     with gw.db.session() as session:
-        return session.scalar(select(Invitation.status).join(
-            Person, Person.id == Invitation.person_id).where(Person.email == address))
+        return session.scalar(
+            select(Invitation.status)
+            .join(Person, Person.id == Invitation.person_id)
+            .where(Person.email == address)
+        )
 
 
 def test_invitation_reply_update_and_cancel(gateway: Gateway, relay_sink: RelaySink) -> None:  # noqa: F811
@@ -121,8 +139,11 @@ def test_invitation_reply_update_and_cancel(gateway: Gateway, relay_sink: RelayS
     attendees = {str(a): a.params for a in vevent["attendee"]}
     assert set(attendees) == {f"mailto:{JOHAN}", f"mailto:{BO}"}
     for params in attendees.values():
-        assert (params["ROLE"], params["PARTSTAT"], params["RSVP"]) == \
-            ("REQ-PARTICIPANT", "NEEDS-ACTION", "TRUE")
+        assert (params["ROLE"], params["PARTSTAT"], params["RSVP"]) == (
+            "REQ-PARTICIPANT",
+            "NEEDS-ACTION",
+            "TRUE",
+        )
     assert attendees[f"mailto:{JOHAN}"]["CN"] == "Johan Ek"
     uid = str(vevent["uid"])
 
@@ -135,17 +156,25 @@ def test_invitation_reply_update_and_cancel(gateway: Gateway, relay_sink: RelayS
     # Bo's address answering for Johan (a forwarded invitation): refused as well.
     send(gateway, BO, reply_mail(BO, uid, JOHAN, "DECLINED", "r4"))
     reasons = wait(lambda: _reasons(gateway, ["r2@firma.se", "r3@firma.se", "r4@firma.se"]))
-    assert reasons == ["calendar reply refused: the attendee was not invited",
-                       "calendar reply refused: unknown event UID",
-                       "calendar reply refused: the attendee is not the mail's sender"]
+    assert reasons == [
+        "calendar reply refused: the attendee was not invited",
+        "calendar reply refused: unknown event UID",
+        "calendar reply refused: the attendee is not the mail's sender",
+    ]
     assert status_of(gateway, JOHAN) == "accepted" and status_of(gateway, BO) == "needs-action"
 
     # Anna moves the lunch: everyone gets a new REQUEST with a higher SEQUENCE.
     with gateway.db.session() as session:
         event = session.scalar(select(Event).where(Event.thread_id == thread_id))
         assert event is not None
-        events.update(session, build_site(gateway.settings), event, events.EventTimes(
-            datetime(2026, 12, 18, 12, 0), datetime(2026, 12, 18, 13, 30), "Matsalen"))
+        events.update(
+            session,
+            build_site(gateway.settings),
+            event,
+            events.EventTimes(
+                datetime(2026, 12, 18, 12, 0), datetime(2026, 12, 18, 13, 30), "Matsalen"
+            ),
+        )
     gateway.sender.wake.set()
     mails = relay_sink.wait_for(4)
     [update] = calendar_of(mails[2]).walk("VEVENT")
@@ -166,8 +195,10 @@ def test_invitation_reply_update_and_cancel(gateway: Gateway, relay_sink: RelayS
 
 def _reasons(gw: Gateway, ids: list[str]) -> list[str] | None:
     with gw.db.session() as session:
-        rows = {m.message_id: m.reason for m in session.scalars(
-            select(MailMessage).where(MailMessage.message_id.in_(ids)))}
+        rows = {
+            m.message_id: m.reason
+            for m in session.scalars(select(MailMessage).where(MailMessage.message_id.in_(ids)))
+        }
     return [rows[i] for i in ids] if len(rows) == len(ids) else None
 
 
@@ -180,21 +211,37 @@ def test_a_reply_without_authentication_is_refused_where_a_verifier_vouches(
     from mailfeed.publisher.publish import Envelope
     from mailfeed.publisher.site import Site
 
-    site = Site(base_url="https://feed.firma.se", gateway_address="feed@firma.se",
-                policy=PolicyContext(gateway_addresses=("feed@firma.se",),
-                                     allowed_domains=("firma.se",),
-                                     trusted_authserv_ids=("mx.firma.se",)))
+    site = Site(
+        base_url="https://feed.firma.se",
+        gateway_address="feed@firma.se",
+        policy=PolicyContext(
+            gateway_addresses=("feed@firma.se",),
+            allowed_domains=("firma.se",),
+            trusted_authserv_ids=("mx.firma.se",),
+        ),
+    )
     db = Database(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     db.upgrade()
     with db.session() as session:
         anna = people.get_or_create(session, ANNA)
-        thread = starting.start(session, site, anna, starting.Draft(
-            kind="event", subject="Fika", body="Fika!", invite=(JOHAN,),
-            event=events.EventTimes(datetime(2026, 12, 1, 14), datetime(2026, 12, 1, 15), "")))
+        thread = starting.start(
+            session,
+            site,
+            anna,
+            starting.Draft(
+                kind="event",
+                subject="Fika",
+                body="Fika!",
+                invite=(JOHAN,),
+                event=events.EventTimes(datetime(2026, 12, 1, 14), datetime(2026, 12, 1, 15), ""),
+            ),
+        )
         uid = events.for_thread(session, thread.id).uid  # type: ignore[union-attr]
     forged = reply_mail(JOHAN, uid, JOHAN, "DECLINED", "forged")
-    verified = (b"Authentication-Results: mx.firma.se; dmarc=pass header.from=firma.se\r\n"
-                + reply_mail(JOHAN, uid, JOHAN, "ACCEPTED", "real"))
+    verified = (
+        b"Authentication-Results: mx.firma.se; dmarc=pass header.from=firma.se\r\n"
+        + reply_mail(JOHAN, uid, JOHAN, "ACCEPTED", "real")
+    )
     with db.session() as session:
         outcome = events.process_reply(session, site, forged, parse_mail(forged), Envelope())
         assert outcome is not None and "not authenticated" in outcome.decision.reason
@@ -209,5 +256,8 @@ def test_a_reply_without_authentication_is_refused_where_a_verifier_vouches(
 
 def _status(db, address: str) -> str | None:  # type: ignore[no-untyped-def]
     with db.session() as session:
-        return session.scalar(select(Invitation.status).join(
-            Person, Person.id == Invitation.person_id).where(Person.email == address))
+        return session.scalar(
+            select(Invitation.status)
+            .join(Person, Person.id == Invitation.person_id)
+            .where(Person.email == address)
+        )

@@ -58,8 +58,9 @@ class Site(BaseHTTPRequestHandler):
     bodies: dict[str, bytes] = {}
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        Site.requests.append((self.path, self.headers.get("If-None-Match"),
-                              self.headers.get("If-Modified-Since")))
+        Site.requests.append(
+            (self.path, self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since"))
+        )
         body = Site.bodies.get(self.path)
         if body is None:
             self.send_error(404)
@@ -83,8 +84,12 @@ class Site(BaseHTTPRequestHandler):
 @pytest.fixture
 def intranet() -> Iterator[str]:
     Site.requests = []
-    Site.bodies = {"/atom": ATOM, "/rss": RSS, "/broken": MALFORMED,
-                   "/huge": b"<rss>" + b" " * (MAX_FEED + 10) + b"</rss>"}
+    Site.bodies = {
+        "/atom": ATOM,
+        "/rss": RSS,
+        "/broken": MALFORMED,
+        "/huge": b"<rss>" + b" " * (MAX_FEED + 10) + b"</rss>",
+    }
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), Site)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -100,17 +105,23 @@ def poller(db: Database, tmp_path: Path, *urls: str) -> NewsPoller:
 
 def subjects(db: Database) -> list[str]:
     with db.session() as session:
-        return list(session.scalars(select(Thread.subject).where(Thread.kind == "news")
-                                    .order_by(Thread.id)))
+        return list(
+            session.scalars(select(Thread.subject).where(Thread.kind == "news").order_by(Thread.id))
+        )
 
 
 def test_atom_and_rss_become_threads_once_with_conditional_get(
-    database: Database, intranet: str, tmp_path: Path  # noqa: F811
+    database: Database,
+    intranet: str,
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     feeds = (f"{intranet}/atom", f"{intranet}/rss")
     assert poller(database, tmp_path, *feeds).poll_all() == 3
-    assert subjects(database) == ["Nytt kaffe i källaren", "Julfest 12 december",
-                                  "Ny semesterpolicy"]
+    assert subjects(database) == [
+        "Nytt kaffe i källaren",
+        "Julfest 12 december",
+        "Ny semesterpolicy",
+    ]
     with database.session() as session:
         coffee = session.scalar(select(Thread).where(Thread.subject.like("Nytt kaffe%")))
         assert coffee is not None and coffee.origin == "news"
@@ -135,7 +146,8 @@ def test_atom_and_rss_become_threads_once_with_conditional_get(
 
 
 def test_two_instances_racing_for_one_entry_make_one_thread(
-    database: Database, tmp_path: Path  # noqa: F811
+    database: Database,
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     entry = news.NewsEntry("urn:x:1", "Race", "https://intra/x", "text", None, "Intra")
     first, second = database.sessions(), database.sessions()
@@ -143,8 +155,7 @@ def test_two_instances_racing_for_one_entry_make_one_thread(
     first.commit()
     try:
         # The second instance checked before the first committed; its insert must fail.
-        second.add(NewsItem(source="https://intra/feed", entry_id="urn:x:1", link="",
-                            thread_id=1))
+        second.add(NewsItem(source="https://intra/feed", entry_id="urn:x:1", link="", thread_id=1))
         with pytest.raises(IntegrityError):
             second.commit()
     finally:
@@ -155,16 +166,25 @@ def test_two_instances_racing_for_one_entry_make_one_thread(
 
 
 def test_bad_feeds_are_noted_and_never_stop_the_good_ones(
-    database: Database, intranet: str, tmp_path: Path, caplog: pytest.LogCaptureFixture  # noqa: F811
+    database: Database,
+    intranet: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,  # noqa: F811
 ) -> None:
     dead = f"http://127.0.0.1:{free_port()}/feed"
-    feeds = (f"{intranet}/broken", f"{intranet}/huge", f"{intranet}/missing", dead,
-             f"{intranet}/rss")
+    feeds = (
+        f"{intranet}/broken",
+        f"{intranet}/huge",
+        f"{intranet}/missing",
+        dead,
+        f"{intranet}/rss",
+    )
     assert poller(database, tmp_path, *feeds).poll_all() == 1
     assert subjects(database) == ["Ny semesterpolicy"]
     with database.session() as session:
-        errors = {row.url.rsplit("/", 1)[1]: row.last_error
-                  for row in session.scalars(select(NewsSource))}
+        errors = {
+            row.url.rsplit("/", 1)[1]: row.last_error for row in session.scalars(select(NewsSource))
+        }
     assert errors["broken"].startswith(("malformed feed", "not an Atom or RSS feed"))
     assert errors["huge"] == f"feed larger than {MAX_FEED} bytes"
     assert errors["missing"] == "HTTP 404"
@@ -177,8 +197,11 @@ def test_bad_feeds_are_noted_and_never_stop_the_good_ones(
 
 
 def test_mailfeed_news_once(intranet: str, tmp_path: Path) -> None:
-    env = {"MAILFEED_DATA_DIR": str(tmp_path / "data"), "MAILFEED_SECRET_KEY": "k",
-           "MAILFEED_NEWS_FEEDS": f"{intranet}/atom, {intranet}/rss"}
+    env = {
+        "MAILFEED_DATA_DIR": str(tmp_path / "data"),
+        "MAILFEED_SECRET_KEY": "k",
+        "MAILFEED_NEWS_FEEDS": f"{intranet}/atom, {intranet}/rss",
+    }
     result = CliRunner().invoke(main, ["news", "--once"], env=env)
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "3 new news threads"

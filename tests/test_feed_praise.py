@@ -21,7 +21,8 @@ from mailfeed.publisher.site import Site
 from tests.db_support import database  # noqa: F401 - fixture
 
 SITE = Site(
-    base_url="https://feed.firma.se", gateway_address="feed@firma.se",
+    base_url="https://feed.firma.se",
+    gateway_address="feed@firma.se",
     policy=PolicyContext(gateway_addresses=("feed@firma.se",), allowed_domains=("firma.se",)),
 )
 ERIK = Person("Erik Sandberg", "erik@firma.se")
@@ -33,23 +34,36 @@ GATEWAY = Person("Mailfeed", "feed@firma.se")
 def praise_mail(to: tuple[Person, ...], cc: tuple[Person, ...]) -> ParsedMail:
     body = "Stort tack till Maria som fick igång servern mitt i natten!"
     return ParsedMail(
-        message_id="tack-1@firma.se", subject="Tack Maria", raw_subject="Tack Maria",
-        sender=ERIK, date="2026-11-20T09:00:00+01:00",
+        message_id="tack-1@firma.se",
+        subject="Tack Maria",
+        raw_subject="Tack Maria",
+        sender=ERIK,
+        date="2026-11-20T09:00:00+01:00",
         chain=(ChainMessage(author=ERIK, date="2026-11-20T09:00:00+01:00", body=body),),
-        new_text=body, note=None,
-        participants=tuple(p.email for p in (ERIK, *to, *cc) if p.email), to=to, cc=cc,
-        language="sv", content_hash=hashlib.sha256(body.encode()).hexdigest(),
+        new_text=body,
+        note=None,
+        participants=tuple(p.email for p in (ERIK, *to, *cc) if p.email),
+        to=to,
+        cc=cc,
+        language="sv",
+        content_hash=hashlib.sha256(body.encode()).hexdigest(),
     )
 
 
 def publish(db: Database, parsed: ParsedMail) -> int:
     with db.session() as session:
-        mail = MailMessage(message_id=parsed.message_id or "", content_hash="x", raw_path="",
-                           action="publish", kind="praise")
+        mail = MailMessage(
+            message_id=parsed.message_id or "",
+            content_hash="x",
+            raw_path="",
+            action="publish",
+            kind="praise",
+        )
         session.add(mail)
         session.flush()
-        thread, _ = publish_into(session, SITE, parsed, Decision("publish", "praise", "ok"),
-                                 mail, None, "smtp")
+        thread, _ = publish_into(
+            session, SITE, parsed, Decision("publish", "praise", "ok"), mail, None, "smtp"
+        )
         assert thread is not None
         return thread.id
 
@@ -58,8 +72,9 @@ def test_praise_in_mail_praises_its_to_recipients(database: Database) -> None:
     thread_id = publish(database, praise_mail(to=(MARIA,), cc=(GATEWAY, TEAM)))
     with database.session() as session:
         rows = session.scalars(select(Praise).where(Praise.thread_id == thread_id)).all()
-        assert [(r.recipient.email, r.giver.email if r.giver else None) for r in rows] == \
-            [("maria@firma.se", "erik@firma.se")]
+        assert [(r.recipient.email, r.giver.email if r.giver else None) for r in rows] == [
+            ("maria@firma.se", "erik@firma.se")
+        ]
         notice = session.scalar(select(Notification).where(Notification.kind == "praise"))
         assert notice is not None and notice.person_id == rows[0].recipient_id
 
@@ -79,19 +94,27 @@ def test_upgrade_turns_kudos_into_praise(tmp_path) -> None:  # type: ignore[no-u
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "0005")
     with db.engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO thread (id, subject, slug, kind, state, origin, language, created, "
-            "last_activity, mail_messages, mail_people, hidden) VALUES "
-            "(1, 'Tack!', 'tack', 'kudos', 'open', 'cc', 'sv', '2026-01-01', '2026-01-01', "
-            "1, 1, 0), (2, 'Fråga', 'fraga', 'question', 'open', 'cc', 'sv', '2026-01-01', "
-            "'2026-01-01', 1, 1, 0)"))
-        connection.execute(text(
-            "INSERT INTO post (id, thread_id, date, body, trimmed, source, kind, position, "
-            "fingerprint, hidden, created) VALUES (1, 2, '2026-01-01', 'Bra jobbat', '', "
-            "'web', 'kudos', 0, '', 0, '2026-01-01')"))
+        connection.execute(
+            text(
+                "INSERT INTO thread (id, subject, slug, kind, state, origin, language, created, "
+                "last_activity, mail_messages, mail_people, hidden) VALUES "
+                "(1, 'Tack!', 'tack', 'kudos', 'open', 'cc', 'sv', '2026-01-01', '2026-01-01', "
+                "1, 1, 0), (2, 'Fråga', 'fraga', 'question', 'open', 'cc', 'sv', '2026-01-01', "
+                "'2026-01-01', 1, 1, 0)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO post (id, thread_id, date, body, trimmed, source, kind, position, "
+                "fingerprint, hidden, created) VALUES (1, 2, '2026-01-01', 'Bra jobbat', '', "
+                "'web', 'kudos', 0, '', 0, '2026-01-01')"
+            )
+        )
     db.upgrade()
     with db.session() as session:
-        assert dict(session.execute(select(Thread.id, Thread.kind)).all()) == \
-            {1: "praise", 2: "question"}
+        assert dict(session.execute(select(Thread.id, Thread.kind)).all()) == {
+            1: "praise",
+            2: "question",
+        }
         assert session.scalar(text("SELECT kind FROM post WHERE id = 1")) == "praise"
     db.dispose()

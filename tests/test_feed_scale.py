@@ -32,19 +32,30 @@ T0 = datetime(2026, 11, 1, 9, 0)
 
 def recount(session: Any, person_id: int | None) -> dict[str, int]:
     """The old way: one scan of every thread, per filter."""
-    columns = [func.coalesce(func.sum(case((feed.filter_condition(name, person_id), 1),
-                                           else_=0)), 0).label(name) for name in feed.FILTERS]
-    row = session.execute(select(func.count(Thread.id).label("all"), *columns)
-                          .where(Thread.hidden.is_(False))).one()
+    columns = [
+        func.coalesce(
+            func.sum(case((feed.filter_condition(name, person_id), 1), else_=0)), 0
+        ).label(name)
+        for name in feed.FILTERS
+    ]
+    row = session.execute(
+        select(func.count(Thread.id).label("all"), *columns).where(Thread.hidden.is_(False))
+    ).one()
     return {k: int(v) for k, v in row._mapping.items()}
 
 
 def test_counters_always_equal_a_recount(database: Database) -> None:
     ids = []
     for i, kind in enumerate(["question", "question", "discussion", "praise", "news", "idea"]):
-        ids.append(add_thread(database, f"Tråd {i}", [(f"p{i}@{DOMAIN}", f"P {i}", "Hej?"),
-                                                      (f"anna@{DOMAIN}", "Anna", "Svar.")],
-                              kind=kind, when=T0 + timedelta(hours=i)))
+        ids.append(
+            add_thread(
+                database,
+                f"Tråd {i}",
+                [(f"p{i}@{DOMAIN}", f"P {i}", "Hej?"), (f"anna@{DOMAIN}", "Anna", "Svar.")],
+                kind=kind,
+                when=T0 + timedelta(hours=i),
+            )
+        )
     with database.session() as session:
         anna = session.scalar(select(Person).where(Person.email == f"anna@{DOMAIN}"))
         assert anna is not None
@@ -94,9 +105,14 @@ def counting(db: Database) -> Iterator[list[str]]:
 def fill(db: Database, threads: int, posts: int) -> int:
     made = []
     for i in range(threads):
-        made.append(add_thread(db, f"Fraga {i}", [(f"p{j % 7}@{DOMAIN}", f"P {j % 7}", f"Text {j}")
-                                             for j in range(posts)],
-                          when=T0 + timedelta(minutes=i)))
+        made.append(
+            add_thread(
+                db,
+                f"Fraga {i}",
+                [(f"p{j % 7}@{DOMAIN}", f"P {j % 7}", f"Text {j}") for j in range(posts)],
+                when=T0 + timedelta(minutes=i),
+            )
+        )
     with db.session() as session:
         people = list(session.scalars(select(Person)))
         for post in session.scalars(select(Post).where(Post.thread_id.in_(made))):
@@ -116,7 +132,8 @@ def page_queries(db: Database, tmp: Path, path: str) -> int:
 
 
 def test_pages_make_as_many_queries_for_a_big_archive_as_for_a_small_one(
-        database: Database, tmp_path: Path) -> None:
+    database: Database, tmp_path: Path
+) -> None:
     thread = fill(database, 4, 2)
     small_feed = page_queries(database, tmp_path, "/")
     small_thread = page_queries(database, tmp_path, f"/t/{thread}-fraga-3")
@@ -129,8 +146,9 @@ def test_pages_make_as_many_queries_for_a_big_archive_as_for_a_small_one(
 def test_the_cursor_walks_every_thread_once_with_ties(database: Database) -> None:
     with database.session() as session:
         for i in range(25):  # five threads share each timestamp
-            session.add(Thread(subject=f"T{i}", slug=f"t{i}",
-                               last_activity=T0 + timedelta(minutes=i // 5)))
+            session.add(
+                Thread(subject=f"T{i}", slug=f"t{i}", last_activity=T0 + timedelta(minutes=i // 5))
+            )
     seen: list[int] = []
     cursor = None
     with database.session() as session:
@@ -140,16 +158,23 @@ def test_the_cursor_walks_every_thread_once_with_ties(database: Database) -> Non
             if page.next is None:
                 break
             cursor = page.next
-        expected = list(session.scalars(select(Thread.id).order_by(
-            Thread.last_activity.desc(), Thread.id.desc())))
+        expected = list(
+            session.scalars(
+                select(Thread.id).order_by(Thread.last_activity.desc(), Thread.id.desc())
+            )
+        )
     assert seen == expected and len(seen) == 25
     if database.engine.dialect.name == "sqlite":
         stamp, ident = T0, 10
         with database.engine.connect() as conn:
-            plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN SELECT id FROM thread WHERE (last_activity, id) < (?, ?) "
-                "ORDER BY last_activity DESC, id DESC LIMIT 31",
-                (stamp.isoformat(sep=" "), ident)))
+            plan = " ".join(
+                str(r[-1])
+                for r in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN SELECT id FROM thread WHERE (last_activity, id) < (?, ?) "
+                    "ORDER BY last_activity DESC, id DESC LIMIT 31",
+                    (stamp.isoformat(sep=" "), ident),
+                )
+            )
         # A seek on an index led by last_activity (SQLite's indexes carry the rowid, id).
         assert "SEARCH thread USING" in plan and "last_activity" in plan, plan
         assert "SCAN" not in plan, plan
@@ -158,18 +183,23 @@ def test_the_cursor_walks_every_thread_once_with_ties(database: Database) -> Non
 def test_similar_threads_features_are_derived_once(database: Database) -> None:
     from mailfeed.publisher import related
 
-    answered = [add_thread(database, subject, [(f"p@{DOMAIN}", "P", body)])
-                for subject, body in [
-                    ("Projektorn i rum 4 startar inte", "Projektorn i rum 4 vill inte starta."),
-                    ("Parkering vid kontoret", "Var får besökare parkera?"),
-                    ("Lösenordet till wifi", "Vad är lösenordet till gästnätet?")]]
+    answered = [
+        add_thread(database, subject, [(f"p@{DOMAIN}", "P", body)])
+        for subject, body in [
+            ("Projektorn i rum 4 startar inte", "Projektorn i rum 4 vill inte starta."),
+            ("Parkering vid kontoret", "Var får besökare parkera?"),
+            ("Lösenordet till wifi", "Vad är lösenordet till gästnätet?"),
+        ]
+    ]
     with database.session() as session:
         for tid in answered:
             thread = session.get(Thread, tid)
             assert thread is not None
             thread.state = "answered"
-    asks = [add_thread(database, "Projektorn startar inte", [(f"q@{DOMAIN}", "Q", body)])
-            for body in ("Projektorn i rum 4 startar inte, vet någon?", "Startar projektorn?")]
+    asks = [
+        add_thread(database, "Projektorn startar inte", [(f"q@{DOMAIN}", "Q", body)])
+        for body in ("Projektorn i rum 4 startar inte, vet någon?", "Startar projektorn?")
+    ]
     found = []
     for ask in asks:
         with counting(database) as statements, database.session() as session:
@@ -186,17 +216,29 @@ def test_similar_threads_features_are_derived_once(database: Database) -> None:
 def test_link_mails_composed_once_are_the_bytes_composed_one_by_one() -> None:
     from mailfeed.publisher import outbox, outgoing
 
-    people = [("anna.berg@firma.se", "Anna Berg"), ("asa.oberg@firma.se", "Åsa Öberg"),
-              ("berg@firma.se", "Berg, Anna (IT)"), ("x@firma.se", None),
-              ("lång@firma.se", "Lång Adress"),
-              ("long@firma.se", "Maria-Theresia Alexandra von Habsburg-Lothringen " * 2)]
+    people = [
+        ("anna.berg@firma.se", "Anna Berg"),
+        ("asa.oberg@firma.se", "Åsa Öberg"),
+        ("berg@firma.se", "Berg, Anna (IT)"),
+        ("x@firma.se", None),
+        ("lång@firma.se", "Lång Adress"),
+        ("long@firma.se", "Maria-Theresia Alexandra von Habsburg-Lothringen " * 2),
+    ]
     common: dict[str, Any] = dict(
-        sender="feed@firma.se", sender_name="Flödet", subject="SV: Fråga om projektorn",
-        body="Tråden finns på http://feed.test/t/1\n", in_reply_to="q1@firma.se",
-        references=["root@firma.se"], date=T0, extra_headers=[("Reply-To", "feed+t1@firma.se")])
-    batch = outgoing.compose_each([(a, n, f"m.{i}@firma.se") for i, (a, n) in enumerate(people)],
-                                  **common)
+        sender="feed@firma.se",
+        sender_name="Flödet",
+        subject="SV: Fråga om projektorn",
+        body="Tråden finns på http://feed.test/t/1\n",
+        in_reply_to="q1@firma.se",
+        references=["root@firma.se"],
+        date=T0,
+        extra_headers=[("Reply-To", "feed+t1@firma.se")],
+    )
+    batch = outgoing.compose_each(
+        [(a, n, f"m.{i}@firma.se") for i, (a, n) in enumerate(people)], **common
+    )
     for i, (address, name) in enumerate(people):
-        alone = outgoing.compose(recipient=address, recipient_name=name,
-                                 message_id=f"m.{i}@firma.se", **common)
+        alone = outgoing.compose(
+            recipient=address, recipient_name=name, message_id=f"m.{i}@firma.se", **common
+        )
         assert batch[address] == outbox.wire_bytes(alone, address), address

@@ -7,32 +7,38 @@ import pytest
 from mailfeed.parsers.headers import parse_date
 
 
-@pytest.mark.parametrize(("written", "iso"), [
-    # Finnish: "<stem>k." for every month, "klo", time with a dot
-    ("ma 2. helmik. 2025 klo 17.05", "2025-02-02T17:05:00"),
-    ("pe 13. kesäk. 2025 klo 8.30", "2025-06-13T08:30:00"),
-    ("la 6. jouluk. 2025 klo 23.59", "2025-12-06T23:59:00"),
-    ("su 1. syysk. 2024 klo 0.01", "2024-09-01T00:01:00"),
-    # Russian: "февр.", "сент.", "нояб.", "г." and "в" before the time
-    ("пт, 7 февр. 2025 г. в 17:05", "2025-02-07T17:05:00"),
-    ("Вс, 1 сент. 2024 г. в 8:00", "2024-09-01T08:00:00"),
-    ("ср, 5 нояб. 2025 г. в 23:40", "2025-11-05T23:40:00"),
-    ("чт, 15 мая 2025 г. в 10:00", "2025-05-15T10:00:00"),
-    # negative: a word that merely starts like a month stem is no month
-    ("Elokuvat alkavat klo 9.12 ja 2025 oli hyvä vuosi", None),
-    ("сентиментальный 2025 в 10:00", None),
-])
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        # Finnish: "<stem>k." for every month, "klo", time with a dot
+        ("ma 2. helmik. 2025 klo 17.05", "2025-02-02T17:05:00"),
+        ("pe 13. kesäk. 2025 klo 8.30", "2025-06-13T08:30:00"),
+        ("la 6. jouluk. 2025 klo 23.59", "2025-12-06T23:59:00"),
+        ("su 1. syysk. 2024 klo 0.01", "2024-09-01T00:01:00"),
+        # Russian: "февр.", "сент.", "нояб.", "г." and "в" before the time
+        ("пт, 7 февр. 2025 г. в 17:05", "2025-02-07T17:05:00"),
+        ("Вс, 1 сент. 2024 г. в 8:00", "2024-09-01T08:00:00"),
+        ("ср, 5 нояб. 2025 г. в 23:40", "2025-11-05T23:40:00"),
+        ("чт, 15 мая 2025 г. в 10:00", "2025-05-15T10:00:00"),
+        # negative: a word that merely starts like a month stem is no month
+        ("Elokuvat alkavat klo 9.12 ja 2025 oli hyvä vuosi", None),
+        ("сентиментальный 2025 в 10:00", None),
+    ],
+)
 def test_short_month_names_with_a_dot(written: str, iso: str | None) -> None:
     assert parse_date(written) == iso
 
 
-@pytest.mark.parametrize(("written", "iso"), [
-    ("Mon, 1 Dec 2016 00:13:37 +0100", "2016-12-01T00:13:37+01:00"),
-    ("18. November 2026 um 09:30:12 MEZ", "2026-11-18T09:30:12+01:00"),
-    ("19.11.26 16:10 (GMT+01:00)", "2026-11-19T16:10:00+01:00"),
-    ("11/10/2026 10:00 AM", "2026-11-10T10:00:00"),
-    ("Tue, Jan 01, 2019 at 12:00 PM", "2019-01-01T12:00:00"),
-    ("not a date", None),
-])
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        ("Mon, 1 Dec 2016 00:13:37 +0100", "2016-12-01T00:13:37+01:00"),
+        ("18. November 2026 um 09:30:12 MEZ", "2026-11-18T09:30:12+01:00"),
+        ("19.11.26 16:10 (GMT+01:00)", "2026-11-19T16:10:00+01:00"),
+        ("11/10/2026 10:00 AM", "2026-11-10T10:00:00"),
+        ("Tue, Jan 01, 2019 at 12:00 PM", "2019-01-01T12:00:00"),
+        ("not a date", None),
+    ],
+)
 def test_dates_keep_their_wall_clock(written: str, iso: str | None) -> None:
     assert parse_date(written) == iso

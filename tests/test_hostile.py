@@ -30,11 +30,12 @@ def _send(port: int, mail_from: str, rcpts: tuple[str, ...], raw: bytes) -> None
 
 
 def _probe_mail(n: int) -> bytes:
-    return (f"Authentication-Results: {VERIFIER}; dmarc=pass header.from=firma.se\r\n"
-            f"From: Bo Ek <bo.ek@firma.se>\r\nTo: {GATEWAY}\r\nSubject: Probe {n}?\r\n"
-            f"Message-ID: <probe-{n}@firma.se>\r\n"
-            "Date: Tue, 24 Nov 2026 10:00:00 +0100\r\n\r\nVet någon om mötet flyttats?\r\n"
-            ).encode()
+    return (
+        f"Authentication-Results: {VERIFIER}; dmarc=pass header.from=firma.se\r\n"
+        f"From: Bo Ek <bo.ek@firma.se>\r\nTo: {GATEWAY}\r\nSubject: Probe {n}?\r\n"
+        f"Message-ID: <probe-{n}@firma.se>\r\n"
+        "Date: Tue, 24 Nov 2026 10:00:00 +0100\r\n\r\nVet någon om mötet flyttats?\r\n"
+    ).encode()
 
 
 def _quarantined(data_dir: Path) -> dict[str, str]:
@@ -43,14 +44,18 @@ def _quarantined(data_dir: Path) -> dict[str, str]:
     for path in (data_dir / "spool" / "failed").glob("*.msg"):
         raw = path.read_bytes()
         marker = raw.find(b"Message-ID: <")
-        message_id = raw[marker + 13: raw.find(b">", marker)].decode() if marker >= 0 else ""
+        message_id = raw[marker + 13 : raw.find(b">", marker)].decode() if marker >= 0 else ""
         found[message_id] = json.loads(path.with_suffix(".json").read_text())["error"]
     return found
 
 
 def test_the_hostile_corpus_through_a_real_gateway(gateway_factory, relay_sink):  # noqa: F811
-    gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}",
-                          "MAILFEED_TRUSTED_AUTHSERV_IDS": VERIFIER})
+    gw = gateway_factory(
+        {
+            "MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}",
+            "MAILFEED_TRUSTED_AUTHSERV_IDS": VERIFIER,
+        }
+    )
     mails = list(corpus())
     sending_done = threading.Event()
     errors: list[BaseException] = []
@@ -80,8 +85,10 @@ def test_the_hostile_corpus_through_a_real_gateway(gateway_factory, relay_sink):
     assert not errors, errors
 
     db = sqlite3.connect(gw.data_dir / "mailfeed.sqlite3")
-    decided = {row[0]: (row[1], row[2]) for row in
-               db.execute("SELECT message_id, action, reason FROM mail_message")}
+    decided = {
+        row[0]: (row[1], row[2])
+        for row in db.execute("SELECT message_id, action, reason FROM mail_message")
+    }
     quarantined = _quarantined(gw.data_dir)
     # Every mail: decided with a reason, or quarantined with one.  Nothing lost.
     for hostile in mails:
@@ -104,21 +111,29 @@ def test_the_hostile_corpus_through_a_real_gateway(gateway_factory, relay_sink):
     assert decided["forged-ar@firma.se"][0] == "reject"
     assert "no notice" in decided["forged-ar@firma.se"][1]  # nor a notice to vd@firma.se
     # Item 7: the same words under two subjects are two threads, each with its link.
-    threads = [db.execute("SELECT thread_id FROM mail_message WHERE message_id = ?",
-                          (f"same-body-{n}@firma.se",)).fetchone()[0] for n in (1, 2)]
+    threads = [
+        db.execute(
+            "SELECT thread_id FROM mail_message WHERE message_id = ?", (f"same-body-{n}@firma.se",)
+        ).fetchone()[0]
+        for n in (1, 2)
+    ]
     assert None not in threads and threads[0] != threads[1]
     for thread_id in threads:
-        assert db.execute("SELECT count(*) FROM post WHERE thread_id = ?",
-                          (thread_id,)).fetchone() == (1,)
-        assert db.execute("SELECT count(*) FROM outbound_mail WHERE purpose = 'link' AND "
-                          "thread_id = ?", (thread_id,)).fetchone() == (1,)
+        assert db.execute(
+            "SELECT count(*) FROM post WHERE thread_id = ?", (thread_id,)
+        ).fetchone() == (1,)
+        assert db.execute(
+            "SELECT count(*) FROM outbound_mail WHERE purpose = 'link' AND thread_id = ?",
+            (thread_id,),
+        ).fetchone() == (1,)
     # Item 10: 5,000 colleagues in Cc: at most 100 link mails; the page tells the rest.
-    (cc_thread,) = db.execute("SELECT thread_id FROM mail_message WHERE message_id = "
-                              "'many-cc@firma.se'").fetchone()
-    links = db.execute("SELECT count(*) FROM outbound_mail WHERE thread_id = ?",
-                       (cc_thread,)).fetchone()[0]
-    (unsent,) = db.execute("SELECT links_unsent FROM thread WHERE id = ?",
-                           (cc_thread,)).fetchone()
+    (cc_thread,) = db.execute(
+        "SELECT thread_id FROM mail_message WHERE message_id = 'many-cc@firma.se'"
+    ).fetchone()
+    links = db.execute(
+        "SELECT count(*) FROM outbound_mail WHERE thread_id = ?", (cc_thread,)
+    ).fetchone()[0]
+    (unsent,) = db.execute("SELECT links_unsent FROM thread WHERE id = ?", (cc_thread,)).fetchone()
     assert links == 100 and links + unsent == 5001
     status, body, _ = gw.get(f"/t/{cc_thread}")
     assert status == 200 and f"{unsent} " in body.decode()
@@ -127,12 +142,17 @@ def test_the_hostile_corpus_through_a_real_gateway(gateway_factory, relay_sink):
 
     # Item 1: SIGTERM in the middle of hostile mail ends the service, and loses nothing.
     for hostile in mails[:2]:
-        _send(gw.smtp_port, hostile.mail_from, hostile.rcpts,
-              re.sub(rb"Message-ID: <([^@>]+)@", rb"Message-ID: <\1.again@", hostile.raw))
+        _send(
+            gw.smtp_port,
+            hostile.mail_from,
+            hostile.rcpts,
+            re.sub(rb"Message-ID: <([^@>]+)@", rb"Message-ID: <\1.again@", hostile.raw),
+        )
     assert gw.proc is not None
     gw.proc.send_signal(signal.SIGTERM)
     assert gw.proc.wait(timeout=GENEROUS) == 0
     left = len(list(spool_new.glob("*.msg")))
-    done = db.execute("SELECT count(*) FROM mail_message WHERE message_id LIKE "
-                      "'%.again@firma.se'").fetchone()[0]
+    done = db.execute(
+        "SELECT count(*) FROM mail_message WHERE message_id LIKE '%.again@firma.se'"
+    ).fetchone()[0]
     assert left + done + len(_quarantined(gw.data_dir)) - len(quarantined) == 2

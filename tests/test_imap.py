@@ -84,8 +84,13 @@ def make_poller(data_dir: Path, spool: Spool) -> Iterator[Callable[..., ImapPoll
     made: list[ImapPoller] = []
 
     def make(url: str, **options: object) -> ImapPoller:
-        options = {"backoff_initial": 0.1, "backoff_max": 0.5, "timeout": 5.0,
-                   "idle_renew": 60.0, **options}
+        options = {
+            "backoff_initial": 0.1,
+            "backoff_max": 0.5,
+            "timeout": 5.0,
+            "idle_renew": 60.0,
+            **options,
+        }
         poller = ImapPoller(url, data_dir, options.pop("spool", spool), **options)  # type: ignore[arg-type]
         made.append(poller)
         return poller
@@ -97,19 +102,37 @@ def make_poller(data_dir: Path, spool: Spool) -> Iterator[Callable[..., ImapPoll
 
 # -- the URL ------------------------------------------------------------------------------
 
+
 def test_url_forms_and_percent_decoded_credentials() -> None:
     t = parse_imap_url("imaps://feed%40firma.se:p%40ss%3Aw%2Fd@mail.firma.se/INBOX")
     assert (t.host, t.port, t.username, t.password, t.folder, t.tls) == (
-        "mail.firma.se", 993, "feed@firma.se", "p@ss:w/d", "INBOX", "implicit")
+        "mail.firma.se",
+        993,
+        "feed@firma.se",
+        "p@ss:w/d",
+        "INBOX",
+        "implicit",
+    )
     t = parse_imap_url("imap://u:p@Mail.Firma.se:1143/Shared%20Feed?done=Arkiv/Klart")
     assert (t.host, t.port, t.folder, t.tls, t.done_folder) == (
-        "mail.firma.se", 1143, "Shared Feed", "auto", "Arkiv/Klart")
+        "mail.firma.se",
+        1143,
+        "Shared Feed",
+        "auto",
+        "Arkiv/Klart",
+    )
     assert parse_imap_url("imap://u:p@h").port == 143
     assert parse_imap_url("imap://u:p@h").folder == "INBOX"
     assert parse_imap_url("imap://u:p@127.0.0.1:1/INBOX?tls=none").tls == "none"
     assert "p@ss" not in repr(parse_imap_url("imaps://u:p%40ss@h/INBOX"))
-    for bad in ("http://u:p@h/INBOX", "imap://h/INBOX", "imap://u:p@h/?tls=maybe",
-                "imaps://u:p@h/?tls=none", "imap://u:p@h/?colour=blue", "imap://u:p@h:99999/"):
+    for bad in (
+        "http://u:p@h/INBOX",
+        "imap://h/INBOX",
+        "imap://u:p@h/?tls=maybe",
+        "imaps://u:p@h/?tls=none",
+        "imap://u:p@h/?colour=blue",
+        "imap://u:p@h:99999/",
+    ):
         with pytest.raises(ValueError):
             parse_imap_url(bad)
 
@@ -124,8 +147,10 @@ def test_from_settings_keeps_state_in_the_data_dir(data_dir: Path, spool: Spool)
 
 # -- the stories ----------------------------------------------------------------------------
 
+
 def test_mail_in_the_inbox_is_spooled_and_moved_to_done(
-        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]
+) -> None:  # noqa: F811
     dovecot.deliver(mail(1))
     dovecot.deliver(mail(2, to="feed+t42.k7c9@firma.test"))
     poller = make_poller(dovecot.url)
@@ -143,7 +168,8 @@ def test_mail_in_the_inbox_is_spooled_and_moved_to_done(
 
 
 def test_a_restarted_poller_spools_nothing_twice(
-        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]
+) -> None:  # noqa: F811
     dovecot.deliver(mail(1))
     dovecot.deliver(mail(2))
     assert make_poller(dovecot.url).run_once() == 2
@@ -165,7 +191,8 @@ def test_a_restarted_poller_spools_nothing_twice(
 
 
 def test_idle_picks_up_new_mail_within_seconds_and_stop_is_prompt(
-        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]
+) -> None:  # noqa: F811
     poller = make_poller(dovecot.url, poll_interval=600.0)  # only IDLE can be this quick
     poller.start()
     time.sleep(0.5)  # connected and idling
@@ -181,12 +208,19 @@ def test_idle_picks_up_new_mail_within_seconds_and_stop_is_prompt(
 
 
 def test_mail_arriving_while_the_poller_works_is_not_left_for_the_next_idle_renewal(
-        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]
+) -> None:  # noqa: F811
     class BusyMailbox(Spool):
         """While the first mail is being spooled, the next one lands in the Maildir."""
 
-        def put(self, raw: bytes, *, mail_from: str = "", rcpts: Sequence[str] = (),
-                source: str = "smtp") -> str:
+        def put(
+            self,
+            raw: bytes,
+            *,
+            mail_from: str = "",
+            rcpts: Sequence[str] = (),
+            source: str = "smtp",
+        ) -> str:
             if self.depth() == 0:
                 dovecot.deliver(mail(2))
             return super().put(raw, mail_from=mail_from, rcpts=rcpts, source=source)
@@ -199,7 +233,8 @@ def test_mail_arriving_while_the_poller_works_is_not_left_for_the_next_idle_rene
 
 
 def test_polling_without_idle_still_finds_mail(
-        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]
+) -> None:  # noqa: F811
     poller = make_poller(dovecot.url, use_idle=False, poll_interval=0.3)
     poller.start()
     time.sleep(0.3)
@@ -208,8 +243,11 @@ def test_polling_without_idle_still_finds_mail(
 
 
 def test_a_plain_imap4rev1_server_is_polled_and_gets_copy_delete_expunge(
-        dovecot_imap4rev1: Dovecot, spool: Spool,  # noqa: F811
-        make_poller: Callable[..., ImapPoller], caplog: pytest.LogCaptureFixture) -> None:
+    dovecot_imap4rev1: Dovecot,
+    spool: Spool,  # noqa: F811
+    make_poller: Callable[..., ImapPoller],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.WARNING, logger="mailfeed.gateway.imap")
     server = dovecot_imap4rev1
     client = server.client()
@@ -251,7 +289,8 @@ def unflagged(server: Dovecot) -> list[int]:
 
 
 def test_dovecot_killed_mid_idle_then_back_no_mail_lost_or_doubled(
-        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]
+) -> None:  # noqa: F811
     poller = make_poller(dovecot.url)
     poller.start()
     dovecot.deliver(mail(1))
@@ -275,7 +314,8 @@ def test_dovecot_killed_mid_idle_then_back_no_mail_lost_or_doubled(
 
 
 def test_uidvalidity_change_rescans_without_doubles(
-        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]
+) -> None:  # noqa: F811
     client = dovecot.client()
     client.create_folder("Feed")
     client.append("Feed", mail(1))
@@ -304,12 +344,19 @@ def test_uidvalidity_change_rescans_without_doubles(
 
 
 def test_mail_the_spool_cannot_take_stays_in_the_mailbox(
-        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]
+) -> None:  # noqa: F811
     class FullDisk(Spool):
         """The real spool, with a disk that fills up after the first mail."""
 
-        def put(self, raw: bytes, *, mail_from: str = "", rcpts: Sequence[str] = (),
-                source: str = "smtp") -> str:
+        def put(
+            self,
+            raw: bytes,
+            *,
+            mail_from: str = "",
+            rcpts: Sequence[str] = (),
+            source: str = "smtp",
+        ) -> str:
             if self.depth() >= 1:
                 raise OSError(errno.ENOSPC, "No space left on device")
             return super().put(raw, mail_from=mail_from, rcpts=rcpts, source=source)
@@ -331,12 +378,19 @@ def test_mail_the_spool_cannot_take_stays_in_the_mailbox(
 
 
 def test_server_lost_between_spooling_and_moving_spools_once_moves_later(
-        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]
+) -> None:  # noqa: F811
     class ServerDiesAfterPut(Spool):
         """The mail is safe on disk, and that very moment Dovecot goes away."""
 
-        def put(self, raw: bytes, *, mail_from: str = "", rcpts: Sequence[str] = (),
-                source: str = "smtp") -> str:
+        def put(
+            self,
+            raw: bytes,
+            *,
+            mail_from: str = "",
+            rcpts: Sequence[str] = (),
+            source: str = "smtp",
+        ) -> str:
             entry_id = super().put(raw, mail_from=mail_from, rcpts=rcpts, source=source)
             dovecot.kill()
             return entry_id
@@ -356,7 +410,8 @@ def test_server_lost_between_spooling_and_moving_spools_once_moves_later(
 
 
 def test_a_broken_message_is_spooled_raw(
-        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]
+) -> None:  # noqa: F811
     garbage = b"this is not a mail at all\r\n\xff\xfe\x80 binary:: junk\r\n: : :\r\n\r\n--\r\n"
     dovecot.deliver(garbage)
     dovecot.deliver(garbage)  # twice, byte for byte: the content hash sees one mail
@@ -371,13 +426,16 @@ def test_a_broken_message_is_spooled_raw(
 
 # -- TLS -----------------------------------------------------------------------------------
 
+
 def tls_url(server: Dovecot, scheme: str, port: int, query: str = "") -> str:
-    return (f"{scheme}://{server.user}:{quote(server.password, safe='')}@127.0.0.1:{port}/INBOX"
-            + (f"?{query}" if query else ""))
+    return f"{scheme}://{server.user}:{quote(server.password, safe='')}@127.0.0.1:{port}/INBOX" + (
+        f"?{query}" if query else ""
+    )
 
 
 def test_imaps_and_starttls_verify_the_server_certificate(
-        dovecot_tls: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    dovecot_tls: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]
+) -> None:  # noqa: F811
     trusting = ssl.create_default_context(cafile=str(dovecot_tls.cafile))
     dovecot_tls.deliver(mail(1))
     dovecot_tls.deliver(mail(2))
@@ -390,18 +448,19 @@ def test_imaps_and_starttls_verify_the_server_certificate(
         make_poller(tls_url(dovecot_tls, "imaps", dovecot_tls.imaps_port)).run_once()
     assert spool.depth() == 0
 
-    imaps = make_poller(tls_url(dovecot_tls, "imaps", dovecot_tls.imaps_port),
-                        ssl_context=trusting)
+    imaps = make_poller(tls_url(dovecot_tls, "imaps", dovecot_tls.imaps_port), ssl_context=trusting)
     assert imaps.run_once() == 2
     dovecot_tls.deliver(mail(3))
-    starttls = make_poller(tls_url(dovecot_tls, "imap", dovecot_tls.port, "tls=starttls"),
-                           ssl_context=trusting)
+    starttls = make_poller(
+        tls_url(dovecot_tls, "imap", dovecot_tls.port, "tls=starttls"), ssl_context=trusting
+    )
     assert starttls.run_once() == 1
     assert spool.depth() == 3
 
 
 def test_tls_starttls_refuses_a_server_without_it(
-        dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]) -> None:  # noqa: F811
+    dovecot: Dovecot, spool: Spool, make_poller: Callable[..., ImapPoller]
+) -> None:  # noqa: F811
     dovecot.deliver(mail(1))
     with pytest.raises(CONNECTION_ERRORS, match="STARTTLS"):
         make_poller(tls_url(dovecot, "imap", dovecot.port, "tls=starttls")).run_once()

@@ -15,9 +15,11 @@ CHAIN = (DATA / "e2e" / "outlook_sv_five_days.eml").read_bytes()
 
 
 def test_a_thread_delivered_to_the_mailbox_reaches_the_feed(
-        dovecot: Dovecot, gateway_factory, relay_sink) -> None:
-    gw = gateway_factory({"MAILFEED_IMAP_URL": dovecot.url,
-                          "MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}"})
+    dovecot: Dovecot, gateway_factory, relay_sink
+) -> None:
+    gw = gateway_factory(
+        {"MAILFEED_IMAP_URL": dovecot.url, "MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}"}
+    )
     # As the MTA's local delivery writes it: the envelope recipient as Delivered-To.
     dovecot.deliver(b"Delivered-To: feed@firma.se\r\n" + CHAIN)
     threads = gw.wait_until(lambda: gw.api("/api/threads")["threads"], timeout=15)

@@ -37,32 +37,40 @@ def salary_mail(subject: str = "[Konfidentiell] Lönerevision", message_id: str 
     msg["Subject"] = subject
     msg["Message-ID"] = f"<{message_id}@firma.se>"
     msg["Date"] = "Mon, 23 Nov 2026 09:12:00 +0100"
-    msg.set_content("Hej!\n\nSofia får 48300 kronor i månaden från januari. "
-                    "Kodordet för pärmen är SILVERGRAN.\n\nAnna\n")
+    msg.set_content(
+        "Hej!\n\nSofia får 48300 kronor i månaden från januari. "
+        "Kodordet för pärmen är SILVERGRAN.\n\nAnna\n"
+    )
     return msg.as_bytes()
 
 
 def files_with(data_dir: Path, words: tuple[bytes, ...]) -> list[str]:
     """Every file under `data_dir` (raw store, spool, outbox, SQLite and its journal)
     that holds one of `words`."""
-    return sorted(str(p.relative_to(data_dir)) for p in data_dir.rglob("*")
-                  if p.is_file() and any(w in p.read_bytes() for w in words))
+    return sorted(
+        str(p.relative_to(data_dir))
+        for p in data_dir.rglob("*")
+        if p.is_file() and any(w in p.read_bytes() for w in words)
+    )
 
 
 def settings_for(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, gateway_addresses=("feed@firma.se",),
-                    secret_key="test-secret")
+    return Settings(
+        data_dir=data_dir, gateway_addresses=("feed@firma.se",), secret_key="test-secret"
+    )
 
 
 def deliver_by_smtp(data_dir: Path, raw: bytes) -> str:
     """Through a real SMTP listener and the worker; returns the decision's action."""
-    config = build_gateway_config(settings_for(data_dir).with_overrides(
-        smtp_listen=f"127.0.0.1:{free_port()}"))
+    config = build_gateway_config(
+        settings_for(data_dir).with_overrides(smtp_listen=f"127.0.0.1:{free_port()}")
+    )
     db = Database(settings_for(data_dir).db_url)
     db.upgrade()
     spool = Spool(config.spool_dir)
-    listener = SMTPListener(config, GatewayHandler(spool, address_matcher(config),
-                                                   max_queue=100, rate=SenderRate(0)))
+    listener = SMTPListener(
+        config, GatewayHandler(spool, address_matcher(config), max_queue=100, rate=SenderRate(0))
+    )
     listener.start()
     try:
         with smtplib.SMTP(listener.hostname, listener.port, timeout=30) as client:
@@ -99,8 +107,11 @@ def import_folder(tmp_path: Path, *mails: bytes) -> Path:
     for i, raw in enumerate(mails):
         (archive / f"{i}.eml").write_bytes(raw)
     data_dir = tmp_path / "data"
-    result = CliRunner().invoke(main, ["import", str(archive)], env={
-        "MAILFEED_DATA_DIR": str(data_dir), "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se"})
+    result = CliRunner().invoke(
+        main,
+        ["import", str(archive)],
+        env={"MAILFEED_DATA_DIR": str(data_dir), "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se"},
+    )
     assert result.exit_code == 0, result.output
     return data_dir
 
@@ -122,14 +133,21 @@ def test_a_second_copy_with_other_bytes_leaves_no_word(tmp_path: Path) -> None:
 
 def parse_json(tmp_path: Path, *args: str) -> dict[str, object]:
     env = {"MAILFEED_DATA_DIR": str(tmp_path / "parse-data"), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([*mailfeed_command(), "parse", "--json", *args], env=env,
-                          capture_output=True, text=True, timeout=60, check=True,
-                          cwd=tmp_path)
+    done = subprocess.run(
+        [*mailfeed_command(), "parse", "--json", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=tmp_path,
+    )
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
-def test_parse_agrees_with_serve_demo_about_the_readme_mail(tmp_path: Path,
-                                                             gateway_factory) -> None:
+def test_parse_agrees_with_serve_demo_about_the_readme_mail(
+    tmp_path: Path, gateway_factory
+) -> None:
     # As the README says: `serve --demo`, then swaks --to feed@localhost with the chain.
     gw = gateway_factory({"MAILFEED_GATEWAY_ADDRESSES": "feed@localhost"}, "--demo")
     with smtplib.SMTP("127.0.0.1", gw.smtp_port, timeout=30) as client:
@@ -137,8 +155,10 @@ def test_parse_agrees_with_serve_demo_about_the_readme_mail(tmp_path: Path,
 
     def served() -> tuple[str, str | None, str] | None:
         with sqlite3.connect(gw.data_dir / "mailfeed.sqlite3") as conn:
-            row = conn.execute("SELECT action, kind, reason FROM mail_message WHERE message_id"
-                               " LIKE 'DB9PR07MB7771A0C5B2E8F1A0D3C4E5F6A7B8@%'").fetchone()
+            row = conn.execute(
+                "SELECT action, kind, reason FROM mail_message WHERE message_id"
+                " LIKE 'DB9PR07MB7771A0C5B2E8F1A0D3C4E5F6A7B8@%'"
+            ).fetchone()
         return tuple(row) if row else None  # type: ignore[return-value]
 
     action, kind, reason = gw.wait_until(served, timeout=20)

@@ -78,14 +78,27 @@ def test_migrations_import_no_live_code() -> None:
 
 
 def test_parsers_do_no_io() -> None:
-    forbidden = {"socket", "sqlite3", "sqlalchemy", "smtplib", "imaplib", "imapclient",
-                 "requests", "urllib.request", "subprocess", "logging.config"}
+    forbidden = {
+        "socket",
+        "sqlite3",
+        "sqlalchemy",
+        "smtplib",
+        "imaplib",
+        "imapclient",
+        "requests",
+        "urllib.request",
+        "subprocess",
+        "logging.config",
+    }
     for path in sorted((ROOT / "parsers").rglob("*.py")):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Import | ast.ImportFrom):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [
-                    node.module or ""]
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                )
                 for name in names:
                     assert name not in forbidden, f"{path.name} imports {name}"
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):

@@ -49,7 +49,8 @@ def test_the_work_counter_counts() -> None:
 @pytest.mark.parametrize("shape", ["quoted garbage", "random text", "long word"])
 @pytest.mark.parametrize("encoding", ["8bit", "base64", "quoted-printable"])
 def test_a_large_single_part_reads_as_the_ordinary_parser_reads_it(
-        shape: str, encoding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    shape: str, encoding: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import base64
     import quopri
 
@@ -60,8 +61,11 @@ def test_a_large_single_part_reads_as_the_ordinary_parser_reads_it(
         body = base64.encodebytes(body)
     elif encoding == "quoted-printable":
         body = quopri.encodestring(body)
-    raw = (HEAD.replace("charset=utf-8", "charset=iso-8859-1").encode()[:-2]
-           + f"Content-Transfer-Encoding: {encoding}\r\n\r\n".encode() + body)
+    raw = (
+        HEAD.replace("charset=utf-8", "charset=iso-8859-1").encode()[:-2]
+        + f"Content-Transfer-Encoding: {encoding}\r\n\r\n".encode()
+        + body
+    )
     monkeypatch.setattr(mime, "_LARGE", 1000)  # the large-mail path for this small mail
     assert mime._large_single_part(raw) is not None
     fast = mime.read_mime(raw)

@@ -17,8 +17,23 @@ def run(*command: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_is_clean() -> None:
-    done = run(str(BIN / "ruff"), "check", "mailfeed", "gateway", "parsers", "publisher", "web",
-               "tests", "benchmarks")
+    done = run(
+        str(BIN / "ruff"),
+        "check",
+        "mailfeed",
+        "gateway",
+        "parsers",
+        "publisher",
+        "web",
+        "tests",
+        "benchmarks",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_tree_is_ruff_formatted() -> None:
+    """One layout for everyone (issue 13): `ruff format .` before committing."""
+    done = run(str(BIN / "ruff"), "format", "--check", ".")
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -28,6 +43,7 @@ def test_mypy_strict_on_the_root_and_every_ring() -> None:
     # `packages = ["mailfeed"]` reaches the rings through the root's links; make sure it
     # still does (a broken link would silently shrink what is checked).
     checked = int(done.stdout.rsplit("in ", 1)[1].split()[0])
-    rings = sum(len(list((ROOT / r).rglob("*.py"))) for r in ("gateway", "parsers", "publisher",
-                                                                "web"))
+    rings = sum(
+        len(list((ROOT / r).rglob("*.py"))) for r in ("gateway", "parsers", "publisher", "web")
+    )
     assert checked >= rings + len(list((ROOT / "mailfeed").glob("*.py"))), done.stdout

@@ -26,28 +26,43 @@ def _axe(page: Any) -> list[str]:
     """Serious and critical axe violations on the page, one line each."""
     page.add_script_tag(content=AXE)
     result = page.evaluate(
-        "async () => JSON.stringify(await axe.run(document, "
-        "{resultTypes: ['violations']}))"
+        "async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))"
     )
     found = json.loads(result)["violations"]
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — "
         + "; ".join(n["target"][0] for n in v["nodes"][:3])
-        for v in found if v["impact"] in ("serious", "critical")
+        for v in found
+        if v["impact"] in ("serious", "critical")
     ]
 
 
 def test_axe_finds_nothing_serious(office: Any) -> None:  # noqa: F811
     server, db, ids = office
     anna_id = person_id(db, "anna.berg")
-    pages = ["/", f"/t/{ids['nycklar']}-nycklar", "/search?q=julbord+glutenfritt",
-             "/search?q=", "/search?q=zzzyx", "/people", f"/people/{anna_id}",
-             "/people?q=nobody", "/?filter=mentions", "/t/99999", "/new"]
+    pages = [
+        "/",
+        f"/t/{ids['nycklar']}-nycklar",
+        "/search?q=julbord+glutenfritt",
+        "/search?q=",
+        "/search?q=zzzyx",
+        "/people",
+        f"/people/{anna_id}",
+        "/people?q=nobody",
+        "/?filter=mentions",
+        "/t/99999",
+        "/new",
+    ]
     problems: dict[str, list[str]] = {}
     for width, lang in ((1280, "en-GB"), (390, "sv-SE")):
         # The CSP (rightly) refuses inline scripts; only the test's axe may pass.
-        with signed_in_page(server.url, f"anna.berg@{DOMAIN}", locale=lang, bypass_csp=True,
-                            viewport={"width": width, "height": 900}) as page:
+        with signed_in_page(
+            server.url,
+            f"anna.berg@{DOMAIN}",
+            locale=lang,
+            bypass_csp=True,
+            viewport={"width": width, "height": 900},
+        ) as page:
             for path in pages:
                 page.goto(server.url + path)
                 found = _axe(page)
@@ -62,18 +77,26 @@ def test_focus_ring_and_admin_tables(office: Any) -> None:  # noqa: F811
     server, db, _ids = office
     with db.session() as s:  # long values that would push a table past the window
         for n in range(3):
-            s.add(MailMessage(message_id=f"<{'x' * 200}.{n}@{DOMAIN}>", content_hash="h",
-                              raw_path=f"/var/lib/mailfeed/raw/{'y' * 120}.eml",
-                              sender=f"{'very.long.sender.address' * 4}@{DOMAIN}",
-                              subject="Ett ämne " * 20, action="ignore",
-                              reason="no-question: " + "lång motivering " * 30))
-    with signed_in_page(server.url, MODERATOR, locale="en-GB",
-                        viewport={"width": 1280, "height": 900}) as page:
+            s.add(
+                MailMessage(
+                    message_id=f"<{'x' * 200}.{n}@{DOMAIN}>",
+                    content_hash="h",
+                    raw_path=f"/var/lib/mailfeed/raw/{'y' * 120}.eml",
+                    sender=f"{'very.long.sender.address' * 4}@{DOMAIN}",
+                    subject="Ett ämne " * 20,
+                    action="ignore",
+                    reason="no-question: " + "lång motivering " * 30,
+                )
+            )
+    with signed_in_page(
+        server.url, MODERATOR, locale="en-GB", viewport={"width": 1280, "height": 900}
+    ) as page:
         page.keyboard.press("Tab")  # the skip link
         page.keyboard.press("Tab")  # the brand link, on the white header
         ring = page.evaluate(
             "() => { const s = getComputedStyle(document.activeElement);"
-            " return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }")
+            " return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }"
+        )
         assert ring[0] == "solid" and float(ring[1].removesuffix("px")) >= 2
         colour = tuple(int(c) for c in re.findall(r"\d+", ring[2])[:3])
         assert contrast(colour, (255, 255, 255)) >= 3  # WCAG 2.4.11/1.4.11
@@ -90,13 +113,15 @@ def test_times_in_the_browsers_zone(office: Any) -> None:  # noqa: F811
     server, db, ids = office
     zone = ZoneInfo("America/New_York")
     with db.session() as s:
-        posts = s.scalars(select(Post).where(Post.thread_id == ids["nycklar"])
-                          .order_by(Post.position)).all()
+        posts = s.scalars(
+            select(Post).where(Post.thread_id == ids["nycklar"]).order_by(Post.position)
+        ).all()
         johan_written = posts[3].date_text
         assert johan_written
         johan_local = datetime.fromisoformat(johan_written).astimezone(zone)
-    with signed_in_page(server.url, f"anna.berg@{DOMAIN}", locale="en-GB",
-                        timezone_id="America/New_York") as page:
+    with signed_in_page(
+        server.url, f"anna.berg@{DOMAIN}", locale="en-GB", timezone_id="America/New_York"
+    ) as page:
         page.goto(f"{server.url}/t/{ids['nycklar']}-nycklar")
         authors = page.locator("section.post .author").all_inner_texts()
         # By instant: Johan (15:08 +01:00) before Bo (14:33 +00:00), though mailed after.
@@ -126,7 +151,8 @@ def test_search_finds_words_spread_over_a_thread(office: Any) -> None:  # noqa: 
         cards = page.locator("article.card")
         expect(cards).to_have_count(1)
         expect(cards.first.get_by_role("link")).to_have_attribute(
-            "href", re.compile(f"/t/{ids['julbord']}-"))
+            "href", re.compile(f"/t/{ids['julbord']}-")
+        )
         expect(cards.first.locator("mark").first).to_be_visible()
         box = page.get_by_role("searchbox", name="Search threads")
         box.fill("nyckel")

@@ -27,7 +27,7 @@ from mailfeed.web import create_app
 from mailfeed.web.metrics import spool_metrics
 from tests.gateway_support import gateway_factory, relay_sink  # noqa: F401 - fixtures
 
-SAMPLE = re.compile(r'^([a-z_]+)(?:\{([^}]*)\})? (\S+)$')
+SAMPLE = re.compile(r"^([a-z_]+)(?:\{([^}]*)\})? (\S+)$")
 
 
 def scrape_text(text: str) -> dict[tuple[str, str], float]:
@@ -55,32 +55,56 @@ def ops(data_dir: Path) -> tuple[Settings, Database, Spool]:
     return settings, db, Spool(data_dir / "spool")
 
 
-def client_for(settings: Settings, db: Database, spool: Spool,
-               remote: str = "127.0.0.1") -> FlaskClient:
+def client_for(
+    settings: Settings, db: Database, spool: Spool, remote: str = "127.0.0.1"
+) -> FlaskClient:
     client = create_app(build_web_config(settings), db, spool=spool).test_client()
     client.environ_base["REMOTE_ADDR"] = remote
     return client
 
 
 def test_metrics_count_spool_outbound_mail_threads_and_posts(
-        ops: tuple[Settings, Database, Spool]) -> None:
+    ops: tuple[Settings, Database, Spool],
+) -> None:
     settings, db, spool = ops
     spool.put(b"Subject: one\r\n\r\nx\r\n", mail_from="a@firma.se", rcpts=["feed@firma.se"])
     spool.put(b"Subject: two\r\n\r\nx\r\n", mail_from="a@firma.se", rcpts=["feed@firma.se"])
     broken = spool.get(spool.put(b"broken", source="smtp"))
     assert broken is not None
     spool.quarantine(broken, "ValueError: no headers")
-    add_thread(db, "Var är nyckeln?", [("anna@firma.se", "Anna", "Vet någon?"),
-                                      ("johan@firma.se", "Johan", "I lådan.")])
+    add_thread(
+        db,
+        "Var är nyckeln?",
+        [("anna@firma.se", "Anna", "Vet någon?"), ("johan@firma.se", "Johan", "I lådan.")],
+    )
     with db.session() as session:
         for i, action in enumerate(["publish", "publish", "ignore"]):
-            session.add(MailMessage(message_id=f"m{i}@firma.se", content_hash="h", raw_path="",
-                                    action=action))
-        session.add(OutboundMail(idempotency_key="k1", purpose="link", recipient="a@firma.se",
-                                 message_id="x1", raw=b"x", state="sent"))
-        session.add(OutboundMail(idempotency_key="k2", purpose="link", recipient="b@firma.se",
-                                 message_id="x2", raw=b"x", state="queued",
-                                 created=utcnow() - timedelta(seconds=90)))
+            session.add(
+                MailMessage(
+                    message_id=f"m{i}@firma.se", content_hash="h", raw_path="", action=action
+                )
+            )
+        session.add(
+            OutboundMail(
+                idempotency_key="k1",
+                purpose="link",
+                recipient="a@firma.se",
+                message_id="x1",
+                raw=b"x",
+                state="sent",
+            )
+        )
+        session.add(
+            OutboundMail(
+                idempotency_key="k2",
+                purpose="link",
+                recipient="b@firma.se",
+                message_id="x2",
+                raw=b"x",
+                state="queued",
+                created=utcnow() - timedelta(seconds=90),
+            )
+        )
 
     response = client_for(settings, db, spool).get("/metrics")
     assert response.status_code == 200
@@ -103,7 +127,8 @@ def test_metrics_count_spool_outbound_mail_threads_and_posts(
 def test_oldest_waiting_mail_ages_with_the_clock(ops: tuple[Settings, Database, Spool]) -> None:
     _settings, _db, spool = ops
     assert {m.name: m.samples[0][1] for m in spool_metrics(spool, time.time())}[
-        "mailfeed_spool_oldest_age_seconds"] == 0  # nothing waits
+        "mailfeed_spool_oldest_age_seconds"
+    ] == 0  # nothing waits
     spool.put(b"Subject: waits\r\n\r\nx\r\n")
     later = {m.name: m.samples[0][1] for m in spool_metrics(spool, time.time() + 600)}
     assert 599 <= later["mailfeed_spool_oldest_age_seconds"] < 660
@@ -139,9 +164,11 @@ def test_metrics_need_no_sign_in_but_pages_still_do(ops: tuple[Settings, Databas
 
 def test_serve_reports_published_mail_on_metrics(gateway_factory, relay_sink) -> None:
     gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}"})
-    raw = (b"From: Anna Berg <anna.berg@firma.se>\r\nTo: feed@firma.se\r\n"
-           b"Subject: Var finns nyckeln?\r\nMessage-ID: <metrics.1@firma.se>\r\n"
-           b"Date: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\nVet nagon var nyckeln ar?\r\n")
+    raw = (
+        b"From: Anna Berg <anna.berg@firma.se>\r\nTo: feed@firma.se\r\n"
+        b"Subject: Var finns nyckeln?\r\nMessage-ID: <metrics.1@firma.se>\r\n"
+        b"Date: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\nVet nagon var nyckeln ar?\r\n"
+    )
     with smtplib.SMTP("127.0.0.1", gw.smtp_port, timeout=10) as c:
         c.sendmail("anna.berg@firma.se", ["feed@firma.se"], raw)
 

@@ -18,16 +18,24 @@ from mailfeed.parsers.mime import (
 )
 
 
-def _mime_mail(body: bytes, content_type: str = "text/plain; charset=utf-8",
-          cte: str = "8bit", subject: bytes = b"Test") -> bytes:
-    return (b"From: Pia Holm <pia@example.org>\r\nTo: Ola <ola@example.org>\r\n"
-            b"Subject: " + subject + b"\r\nDate: Mon, 2 Mar 2026 10:00:00 +0100\r\n"
-            b"MIME-Version: 1.0\r\nContent-Type: " + content_type.encode() + b"\r\n"
-            b"Content-Transfer-Encoding: " + cte.encode() + b"\r\n\r\n" + body)
+def _mime_mail(
+    body: bytes,
+    content_type: str = "text/plain; charset=utf-8",
+    cte: str = "8bit",
+    subject: bytes = b"Test",
+) -> bytes:
+    return (
+        b"From: Pia Holm <pia@example.org>\r\nTo: Ola <ola@example.org>\r\n"
+        b"Subject: " + subject + b"\r\nDate: Mon, 2 Mar 2026 10:00:00 +0100\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: " + content_type.encode() + b"\r\n"
+        b"Content-Transfer-Encoding: " + cte.encode() + b"\r\n\r\n" + body
+    )
 
 
-_SIGNATURE_BLOCK = (b"-----BEGIN PGP SIGNATURE-----\r\n\r\niQEzBAEBCAAdFiEEabc123==\r\n=XyZ9\r\n"
-                    b"-----END PGP SIGNATURE-----\r\n")
+_SIGNATURE_BLOCK = (
+    b"-----BEGIN PGP SIGNATURE-----\r\n\r\niQEzBAEBCAAdFiEEabc123==\r\n=XyZ9\r\n"
+    b"-----END PGP SIGNATURE-----\r\n"
+)
 
 
 _ESCAPED = b"Ses i morgon.\r\n>From nu g\xc3\xa4ller nya tider.\r\n>>From mboxrd.\r\n"
@@ -36,7 +44,7 @@ _ESCAPED = b"Ses i morgon.\r\n>From nu g\xc3\xa4ller nya tider.\r\n>>From mboxrd
 _REPLY_HTML = (
     "<html><body><p>Hi Oskar,</p><p>The invoice was sent twice by mistake; pay the first one"
     " and ignore the second, we have cancelled it.</p><p>Kind regards<br>Maja Holm</p>"
-    "<div id=\"divRplyFwdMsg\"><b>From:</b> Oskar Nyberg &lt;oskar@kund.example&gt;<br>"
+    '<div id="divRplyFwdMsg"><b>From:</b> Oskar Nyberg &lt;oskar@kund.example&gt;<br>'
     "<b>Sent:</b> Monday, November 23, 2026 8:15 AM<br><b>To:</b> Billing"
     " &lt;billing@lev.example&gt;<br><b>Subject:</b> Invoice twice</div><br>"
     "<p>Hello,</p><p>We got the same invoice twice this month. Which one should we pay?</p>"
@@ -56,7 +64,7 @@ def _alternative(plain: str, html: str) -> bytes:
 
 
 HEADERS = (
-    "From: \"Jörg Ølstad\" <jorg@bolag.no>\r\n"
+    'From: "Jörg Ølstad" <jorg@bolag.no>\r\n'
     "To: =?utf-8?q?=C3=85sa_Lind?= <asa@bolag.se>, Zoë Ström <zoe@bolag.se>\r\n"
     "Subject: SV: Möte om =?utf-8?q?v=C3=A5rbudget?= – 2027 ✓\r\n"
     "Date: Wed, 02 Dec 2026 08:00:00 +0100\r\n"
@@ -66,8 +74,10 @@ HEADERS = (
 
 
 def test_latin1_label_is_read_as_windows_1252() -> None:
-    assert decode_bytes(b"It\x92s \x93done\x94 \x96 \x8020", "ISO-8859-1") == \
-        "It\u2019s \u201cdone\u201d \u2013 \u20ac20"
+    assert (
+        decode_bytes(b"It\x92s \x93done\x94 \x96 \x8020", "ISO-8859-1")
+        == "It\u2019s \u201cdone\u201d \u2013 \u20ac20"
+    )
     assert decode_bytes(b"caf\xe9", "latin1") == "café"
 
 
@@ -114,6 +124,7 @@ def test_header_words_in_other_charsets() -> None:
 
 def test_multibyte_character_split_across_two_words() -> None:
     import base64
+
     raw = "Möte på fredag".encode()
     cut = raw.index("ö".encode()) + 1  # inside the two bytes of ö
     first, second = base64.b64encode(raw[:cut]).decode(), base64.b64encode(raw[cut:]).decode()
@@ -130,17 +141,21 @@ def test_words_in_different_charsets_are_not_joined() -> None:
 
 
 def test_flowed_soft_breaks_are_joined_and_delsp_drops_the_space() -> None:
-    body = (b"Tack f\xc3\xb6r  \r\nm\xc3\xb6tet, se l\xc3\xa4nken https://ex.org/a?b \r\n=c.\r\n"
-            b"\r\nDen m\xc3\xa5n 2 mars 2026 kl 09:00 skrev Ola <ola@example.org>:\r\n"
-            b"> Kan du  \r\n> kolla?\r\n")
+    body = (
+        b"Tack f\xc3\xb6r  \r\nm\xc3\xb6tet, se l\xc3\xa4nken https://ex.org/a?b \r\n=c.\r\n"
+        b"\r\nDen m\xc3\xa5n 2 mars 2026 kl 09:00 skrev Ola <ola@example.org>:\r\n"
+        b"> Kan du  \r\n> kolla?\r\n"
+    )
     parsed = parse_mail(_mime_mail(body, "text/plain; charset=utf-8; format=flowed; DelSp=Yes"))
     assert parsed.chain[-1].body.strip() == "Tack för mötet, se länken https://ex.org/a?b=c."
     assert parsed.chain[0].body.strip() == "Kan du kolla?"
 
 
 def test_flowed_without_delsp_keeps_the_space_and_depth_changes_end_a_paragraph() -> None:
-    assert unflow("one \ntwo\n> three \n> four\n>> five \nsix") == \
-        "one two\n> three four\n> > five\nsix"
+    assert (
+        unflow("one \ntwo\n> three \n> four\n>> five \nsix")
+        == "one two\n> three four\n> > five\nsix"
+    )
     assert unflow("-- \nPia") == "-- \nPia"  # the signature separator is never flowed
 
 
@@ -150,11 +165,13 @@ def test_lines_ending_in_space_without_format_flowed_are_kept() -> None:
 
 
 def test_inline_pgp_armour_dropped_and_dash_escaping_undone() -> None:
-    body = (b"-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA512\r\n\r\nHej Ola,\r\n\r\n"
-            b"- - punkt ett\r\nDet blir torsdag.\r\n\r\n"
-            b"- -- \r\nPia Holm\r\n+46 70 000 00 00\r\n\r\n"
-            b"On Mon, Mar 2, 2026 at 9:00 AM Ola <ola@example.org> wrote:\r\n"
-            b"> Vilken dag?\r\n" + _SIGNATURE_BLOCK)
+    body = (
+        b"-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA512\r\n\r\nHej Ola,\r\n\r\n"
+        b"- - punkt ett\r\nDet blir torsdag.\r\n\r\n"
+        b"- -- \r\nPia Holm\r\n+46 70 000 00 00\r\n\r\n"
+        b"On Mon, Mar 2, 2026 at 9:00 AM Ola <ola@example.org> wrote:\r\n"
+        b"> Vilken dag?\r\n" + _SIGNATURE_BLOCK
+    )
     parsed = parse_mail(_mime_mail(body))
     assert [m.author.name for m in parsed.chain] == ["Ola", "Pia Holm"]
     assert parsed.chain[0].body.strip() == "Vilken dag?"
@@ -163,8 +180,10 @@ def test_inline_pgp_armour_dropped_and_dash_escaping_undone() -> None:
 
 
 def test_text_that_only_mentions_pgp_is_untouched() -> None:
-    text = ("Paste the line -----BEGIN PGP SIGNED MESSAGE----- in the form.\n"
-            "- first item\n- second item\n")
+    text = (
+        "Paste the line -----BEGIN PGP SIGNED MESSAGE----- in the form.\n"
+        "- first item\n- second item\n"
+    )
     assert unwrap_inline_pgp(text) == text
     # an armour header without its signature block (truncated mail) is left alone too
     truncated = "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n- -- \nhej\n"
@@ -173,6 +192,7 @@ def test_text_that_only_mentions_pgp_is_untouched() -> None:
 
 def test_base64_body_under_8bit_label_is_decoded() -> None:
     import base64
+
     text = "Hej Ola,\r\n\r\nRummet är bokat på torsdag klockan tio.\r\n"
     encoded = base64.encodebytes(text.encode()).replace(b"\n", b"\r\n")
     parsed = parse_mail(_mime_mail(encoded, cte="7bit"))
@@ -180,8 +200,13 @@ def test_base64_body_under_8bit_label_is_decoded() -> None:
 
 
 def test_ordinary_text_that_looks_like_base64_is_untouched() -> None:
-    for body in (b"Tack\r\n", b"OK\r\n", b"Supercalifragilisticexpialidocious1\r\n",
-                 b"AbCdEfGhIjKlMnOpQrStUvWx\r\n", b"Hej Ola, ses p\xc3\xa5 torsdag.\r\n"):
+    for body in (
+        b"Tack\r\n",
+        b"OK\r\n",
+        b"Supercalifragilisticexpialidocious1\r\n",
+        b"AbCdEfGhIjKlMnOpQrStUvWx\r\n",
+        b"Hej Ola, ses p\xc3\xa5 torsdag.\r\n",
+    ):
         parsed = parse_mail(_mime_mail(body))
         assert parsed.chain[-1].body.strip() == body.decode().strip()
     # a declared base64 body is the MIME library's business, not this rule's
@@ -203,8 +228,10 @@ def test_from_escape_without_envelope_line_is_left_alone() -> None:
 
 
 def test_plain_stub_saying_use_html_reads_the_html() -> None:
-    for stub in ("Your mail client does not support HTML messages.",
-                 "This message is in HTML format. Please use an HTML-capable e-mail program."):
+    for stub in (
+        "Your mail client does not support HTML messages.",
+        "This message is in HTML format. Please use an HTML-capable e-mail program.",
+    ):
         mail = parse_mail(_alternative(stub, _REPLY_HTML))
         assert mail.html
         assert [m.author.email for m in mail.chain] == ["oskar@kund.example", "maja@lev.example"]
@@ -218,16 +245,19 @@ def test_plain_far_shorter_than_quoting_html_reads_the_html() -> None:
 
 
 def test_real_plain_part_is_kept_even_if_it_mentions_html() -> None:
-    plain = ("Hi Oskar,\n\nThe HTML version of the newsletter is broken in Outlook, can you "
-             "check the template? The plain one is fine.\n\nMaja\n")
+    plain = (
+        "Hi Oskar,\n\nThe HTML version of the newsletter is broken in Outlook, can you "
+        "check the template? The plain one is fine.\n\nMaja\n"
+    )
     html = "<html><body><p>" + plain.replace("\n\n", "</p><p>") + "</p></body></html>"
     mail = parse_mail(_alternative(plain, html))
     assert not mail.html
     assert "HTML version of the newsletter" in mail.chain[-1].body
     # The same length on both sides, and a quoting HTML: the plain part is the mail.
     plain_reply = "Pay the first one, we cancelled the second.\n\nMaja\n"
-    html_reply = ("<p>Pay the first one, we cancelled the second.</p><p>Maja</p>"
-                  "<blockquote>x</blockquote>")
+    html_reply = (
+        "<p>Pay the first one, we cancelled the second.</p><p>Maja</p><blockquote>x</blockquote>"
+    )
     assert not parse_mail(_alternative(plain_reply, html_reply)).html
 
 
@@ -238,7 +268,9 @@ def test_raw_utf8_headers_decode_as_utf8(newline: str) -> None:
     assert parsed.raw_subject == "SV: Möte om vårbudget – 2027 ✓"
     assert parsed.subject == "Möte om vårbudget – 2027 ✓"
     assert [(p.name, p.email) for p in parsed.to] == [
-        ("Åsa Lind", "asa@bolag.se"), ("Zoë Ström", "zoe@bolag.se")]
+        ("Åsa Lind", "asa@bolag.se"),
+        ("Zoë Ström", "zoe@bolag.se"),
+    ]
 
 
 def test_raw_legacy_bytes_fall_back_to_cp1252() -> None:

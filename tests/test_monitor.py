@@ -22,10 +22,15 @@ JOURNAL = "journal@firma.se"
 
 
 def test_a_journal_copy_invites_the_asker_once_and_the_button_publishes(
-        gateway_factory, relay_sink):
-    gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}",
-                          "MAILFEED_MONITOR_ADDRESSES": JOURNAL,
-                          "MAILFEED_AUTH": "magic-link"})
+    gateway_factory, relay_sink
+):
+    gw = gateway_factory(
+        {
+            "MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}",
+            "MAILFEED_MONITOR_ADDRESSES": JOURNAL,
+            "MAILFEED_AUTH": "magic-link",
+        }
+    )
     with smtplib.SMTP("127.0.0.1", gw.smtp_port, timeout=10) as c:
         c.sendmail("johan.lind@firma.se", [JOURNAL], CHAIN)
         c.sendmail("johan.lind@firma.se", [JOURNAL], CHAIN)  # the journal's second copy
@@ -64,8 +69,11 @@ def test_a_journal_copy_invites_the_asker_once_and_the_button_publishes(
     # Now everyone on the chain gets the link, as with a CC; Anna's invite was the only other.
     mails = relay_sink.wait_for(5)
     assert sorted(r for m in mails[1:] for r in m.rcpts) == [
-        "anna.berg@firma.se", "erik.sandberg@firma.se", "johan.lind@firma.se",
-        "maria.holm@firma.se"]
+        "anna.berg@firma.se",
+        "erik.sandberg@firma.se",
+        "johan.lind@firma.se",
+        "maria.holm@firma.se",
+    ]
     con.close()
 
 
@@ -75,8 +83,10 @@ def answered_copy() -> bytes:
 
     msg = message_from_bytes(CHAIN, policy=policy.default)
     text = msg.get_body(("plain",)).get_content()
-    solved = text.replace("Jag lägger in frågan i flödet, där kanske någon som inte står på "
-                          "listan vet.", "Tack Maria, det löste sig! Receptionen fixade det.")
+    solved = text.replace(
+        "Jag lägger in frågan i flödet, där kanske någon som inte står på listan vet.",
+        "Tack Maria, det löste sig! Receptionen fixade det.",
+    )
     assert solved != text
     msg.replace_header("Message-ID", "<answered.1@firma.se>")
     msg.clear_content()  # text only now: the HTML part would still say the old words
@@ -85,11 +95,14 @@ def answered_copy() -> bytes:
 
 
 def test_a_short_or_answered_chain_gets_no_invitation(gateway_factory, relay_sink):
-    gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}",
-                          "MAILFEED_MONITOR_ADDRESSES": JOURNAL})
-    short = (b"From: Anna Berg <anna.berg@firma.se>\r\nTo: johan.lind@firma.se\r\n"
-             b"Subject: Lunch?\r\nMessage-ID: <short.1@firma.se>\r\n"
-             b"Date: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\nVet nagon var vi ater?\r\n")
+    gw = gateway_factory(
+        {"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}", "MAILFEED_MONITOR_ADDRESSES": JOURNAL}
+    )
+    short = (
+        b"From: Anna Berg <anna.berg@firma.se>\r\nTo: johan.lind@firma.se\r\n"
+        b"Subject: Lunch?\r\nMessage-ID: <short.1@firma.se>\r\n"
+        b"Date: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\nVet nagon var vi ater?\r\n"
+    )
     answered = answered_copy()
     with smtplib.SMTP("127.0.0.1", gw.smtp_port, timeout=10) as c:
         c.sendmail("anna.berg@firma.se", [JOURNAL], short)

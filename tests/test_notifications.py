@@ -46,8 +46,9 @@ from tests.conftest import DATA
 from tests.gateway_support import Caught, GatewayProcess, gateway_factory, relay_sink  # noqa: F401
 
 CHAIN = (DATA / "e2e" / "outlook_sv_five_days.eml").read_bytes()
-ANNA, JOHAN, ERIK, MARIA = (f"{n}@firma.se" for n in
-                            ("anna.berg", "johan.lind", "erik.sandberg", "maria.holm"))
+ANNA, JOHAN, ERIK, MARIA = (
+    f"{n}@firma.se" for n in ("anna.berg", "johan.lind", "erik.sandberg", "maria.holm")
+)
 USER_HEADER = "X-Remote-User"
 
 
@@ -57,7 +58,8 @@ class Browser:
     def __init__(self, gw: GatewayProcess, user: str | None) -> None:
         self.base, self.user = gw.base_url, user
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
 
     def open(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
@@ -74,8 +76,9 @@ class Browser:
         status, page = self.open(thread_path)
         assert status == 200, page[:300]
         thread_id = re.match(r"/t/(\d+)", thread_path).group(1)  # type: ignore[union-attr]
-        status, page = self.open(f"/t/{thread_id}/reply",
-                                 {"csrf_token": csrf_from(page), "body": text})
+        status, page = self.open(
+            f"/t/{thread_id}/reply", {"csrf_token": csrf_from(page), "body": text}
+        )
         assert status == 200, page[:300]
 
 
@@ -89,8 +92,9 @@ def settled(gw: GatewayProcess) -> bool:
 
 
 def test_web_replies_reach_the_asker_threaded_until_she_mutes(gateway_factory, relay_sink):
-    gw = gateway_factory({"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}",
-                          "MAILFEED_AUTH": f"header:{USER_HEADER}"})
+    gw = gateway_factory(
+        {"MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}", "MAILFEED_AUTH": f"header:{USER_HEADER}"}
+    )
     with smtplib.SMTP("127.0.0.1", gw.smtp_port, timeout=10) as c:
         c.sendmail(JOHAN, ["feed@firma.se"], CHAIN)
     link = gw.wait_until(lambda: [m for m in relay_sink.mails if ANNA in m.rcpts], timeout=15)[0]
@@ -140,57 +144,75 @@ PATH = "/t/{}-skrivaren-p-plan-3"
 
 @pytest.fixture
 def question(web_db: Database) -> int:
-    return add_thread(web_db, "Skrivaren på plan 3?", [
-        (f"anna@{DOMAIN}", "Anna", "Vet någon varför skrivaren strular?"),
-        (f"johan@{DOMAIN}", "Johan", "Samma här."),
-    ])
+    return add_thread(
+        web_db,
+        "Skrivaren på plan 3?",
+        [
+            (f"anna@{DOMAIN}", "Anna", "Vet någon varför skrivaren strular?"),
+            (f"johan@{DOMAIN}", "Johan", "Samma här."),
+        ],
+    )
 
 
 def reply_as(client: FlaskClient, db: Database, who: str, thread_id: int, text: str) -> None:
     sign_in(client, db, who)
     page = client.get(PATH.format(thread_id)).get_data(as_text=True)
-    response = client.post(f"/t/{thread_id}/reply",
-                           data={"csrf_token": csrf_from(page), "body": text})
+    response = client.post(
+        f"/t/{thread_id}/reply", data={"csrf_token": csrf_from(page), "body": text}
+    )
     assert response.status_code == 302
 
 
 def comment_rows(db: Database) -> list[tuple[str, str]]:
     with db.session() as session:
-        return [(r.recipient, r.idempotency_key) for r in session.scalars(
-            select(OutboundMail).where(OutboundMail.purpose == "comment")
-            .order_by(OutboundMail.id))]
+        return [
+            (r.recipient, r.idempotency_key)
+            for r in session.scalars(
+                select(OutboundMail)
+                .where(OutboundMail.purpose == "comment")
+                .order_by(OutboundMail.id)
+            )
+        ]
 
 
 def test_a_participant_who_opts_in_is_mailed_too(
-        client: FlaskClient, web_db: Database, question: int) -> None:
+    client: FlaskClient, web_db: Database, question: int
+) -> None:
     sign_in(client, web_db, f"johan@{DOMAIN}")
     page = client.get(PATH.format(question)).get_data(as_text=True)
     assert client.post(f"/t/{question}/mail", data={"state": "on"}).status_code == 400  # CSRF
-    assert client.post(f"/t/{question}/mail",
-                       data={"csrf_token": csrf_from(page), "state": "on"}).status_code == 303
+    assert (
+        client.post(
+            f"/t/{question}/mail", data={"csrf_token": csrf_from(page), "state": "on"}
+        ).status_code
+        == 303
+    )
     reply_as(client, web_db, f"bo@{DOMAIN}", question, "Byt tonern.")
     assert sorted(r for r, _ in comment_rows(web_db)) == [f"anna@{DOMAIN}", f"johan@{DOMAIN}"]
-    assert "Byt tonern." in latest_mail(web_db, f"johan@{DOMAIN}").get_body(
-        ("plain",)).get_content()
+    assert (
+        "Byt tonern." in latest_mail(web_db, f"johan@{DOMAIN}").get_body(("plain",)).get_content()
+    )
 
 
-def test_only_participants_may_opt_in(
-        client: FlaskClient, web_db: Database, question: int) -> None:
+def test_only_participants_may_opt_in(client: FlaskClient, web_db: Database, question: int) -> None:
     sign_in(client, web_db, f"bo@{DOMAIN}")  # never wrote in the thread
     page = client.get(PATH.format(question)).get_data(as_text=True)
-    response = client.post(f"/t/{question}/mail", data={"csrf_token": csrf_from(page),
-                                                        "state": "on"})
+    response = client.post(
+        f"/t/{question}/mail", data={"csrf_token": csrf_from(page), "state": "on"}
+    )
     assert response.status_code == 403
 
 
 def test_the_asker_replying_on_the_web_is_not_mailed(
-        client: FlaskClient, web_db: Database, question: int) -> None:
+    client: FlaskClient, web_db: Database, question: int
+) -> None:
     reply_as(client, web_db, f"anna@{DOMAIN}", question, "Tack, nu fungerar den.")
     assert comment_rows(web_db) == []
 
 
-def test_one_mail_per_post_and_recipient(web_settings: Settings, web_db: Database,
-                                         question: int) -> None:
+def test_one_mail_per_post_and_recipient(
+    web_settings: Settings, web_db: Database, question: int
+) -> None:
     site = build_site(web_settings)
     with web_db.session() as session:
         thread = session.get(Thread, question)
@@ -204,23 +226,23 @@ def test_one_mail_per_post_and_recipient(web_settings: Settings, web_db: Databas
 
 
 def test_mute_link_get_only_asks_and_a_forged_token_is_refused(
-        client: FlaskClient, web_settings: Settings, web_db: Database, question: int) -> None:
+    client: FlaskClient, web_settings: Settings, web_db: Database, question: int
+) -> None:
     site = build_site(web_settings)
     token = subscriptions.mute_token(site, question, 1)  # Anna
     page = client.get(f"/mute/{token}")
     assert page.status_code == 200 and 'id="mute"' in page.get_data(as_text=True)
     forged = token[:-4] + ("aaaa" if not token.endswith("aaaa") else "bbbb")
     assert client.get(f"/mute/{forged}").status_code == 404
-    assert client.post(f"/mute/{forged}", data={"List-Unsubscribe": "One-Click"}).status_code \
-        == 404
-    assert client.post(f"/mute/{subscriptions.mute_token(site, question, 99)}").status_code \
-        == 404  # genuine, but nobody
+    assert client.post(f"/mute/{forged}", data={"List-Unsubscribe": "One-Click"}).status_code == 404
+    assert (
+        client.post(f"/mute/{subscriptions.mute_token(site, question, 99)}").status_code == 404
+    )  # genuine, but nobody
     reply_as(client, web_db, f"bo@{DOMAIN}", question, "Byt tonern.")
     assert [r for r, _ in comment_rows(web_db)] == [f"anna@{DOMAIN}"]  # still subscribed
 
     fresh = client.application.test_client()  # no session, no CSRF token
-    assert fresh.post(f"/mute/{token}", data={"List-Unsubscribe": "One-Click"}).status_code \
-        == 200
+    assert fresh.post(f"/mute/{token}", data={"List-Unsubscribe": "One-Click"}).status_code == 200
     reply_as(client, web_db, f"bo@{DOMAIN}", question, "Eller starta om den.")
     assert len(comment_rows(web_db)) == 1
     assert fresh.post(f"/mute/{token}", data={"action": "resume"}).status_code == 200
@@ -228,14 +250,17 @@ def test_mute_link_get_only_asks_and_a_forged_token_is_refused(
     assert len(comment_rows(web_db)) == 2
 
 
-def test_a_mail_to_the_mailto_address_mutes(web_settings: Settings, web_db: Database,
-                                           question: int, data_dir: Path) -> None:
+def test_a_mail_to_the_mailto_address_mutes(
+    web_settings: Settings, web_db: Database, question: int, data_dir: Path
+) -> None:
     site = build_site(web_settings)
     token = subscriptions.mute_token(site, question, 1)
     address = subscriptions.mute_address(site, token)
     spool = Spool(data_dir / "spool")
-    raw = (f"From: Anna <anna@{DOMAIN}>\r\nTo: {address}\r\nSubject: mute\r\n"
-           f"Message-ID: <mute.1@{DOMAIN}>\r\n\r\nmute\r\n").encode()
+    raw = (
+        f"From: Anna <anna@{DOMAIN}>\r\nTo: {address}\r\nSubject: mute\r\n"
+        f"Message-ID: <mute.1@{DOMAIN}>\r\n\r\nmute\r\n"
+    ).encode()
     spool.put(raw, mail_from=f"anna@{DOMAIN}", rcpts=[address])
     spool.put(raw, mail_from=f"anna@{DOMAIN}", rcpts=[address])  # sent twice
     assert Worker(build_gateway_config(web_settings), web_db, spool).run_once() == 2
@@ -249,16 +274,17 @@ def test_a_mail_to_the_mailto_address_mutes(web_settings: Settings, web_db: Data
 
 
 def test_an_asker_whose_address_keeps_bouncing_is_not_mailed(
-        client: FlaskClient, web_db: Database, question: int) -> None:
+    client: FlaskClient, web_db: Database, question: int
+) -> None:
     with web_db.session() as session:
         session.add(AddressBounce(email=f"anna@{DOMAIN}", bounces=2))
     reply_as(client, web_db, f"bo@{DOMAIN}", question, "Byt tonern.")
     assert comment_rows(web_db) == []
 
 
-
 def test_the_thread_page_offers_mail_replies_and_its_button_switches_them(
-        client: FlaskClient, web_db: Database) -> None:
+    client: FlaskClient, web_db: Database
+) -> None:
     """The page's own button: the asker hears replies by default and can stop, then resume."""
     anna = f"anna@{DOMAIN}"
     thread_id = add_thread(web_db, "Var finns nyckeln?", [(anna, "Anna Berg", "Vet någon?")])

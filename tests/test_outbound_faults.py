@@ -39,15 +39,24 @@ def queue(db: Database, count: int) -> list[int]:
             msg["From"], msg["To"], msg["Subject"] = "feed@firma.se", f"p{n}@firma.se", "Länk"
             msg["Message-ID"] = f"<out{n}@firma.se>"
             msg.set_content("Tråden finns här.")
-            ids.append(outbox.enqueue(session, key=f"test:{n}", purpose="link",
-                                      recipient=f"p{n}@firma.se", message=msg).id)
+            ids.append(
+                outbox.enqueue(
+                    session,
+                    key=f"test:{n}",
+                    purpose="link",
+                    recipient=f"p{n}@firma.se",
+                    message=msg,
+                ).id
+            )
     return ids
 
 
 def rows(db: Database) -> list[tuple[str, int, str]]:
     with db.session() as session:
-        return [(r.state, r.attempts, r.last_error) for r in
-                session.scalars(select(OutboundMail).order_by(OutboundMail.id))]
+        return [
+            (r.state, r.attempts, r.last_error)
+            for r in session.scalars(select(OutboundMail).order_by(OutboundMail.id))
+        ]
 
 
 def test_a_relay_that_never_answers_costs_one_timeout_then_all_goes(data_dir: Path) -> None:
@@ -57,8 +66,9 @@ def test_a_relay_that_never_answers_costs_one_timeout_then_all_goes(data_dir: Pa
     silent.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     silent.bind(("127.0.0.1", port))
     silent.listen(16)  # the kernel completes the handshake; nobody ever speaks
-    settings = make_settings(data_dir, relay=f"127.0.0.1:{port}", relay_timeout=1,
-                             outbound_retry_base=0)
+    settings = make_settings(
+        data_dir, relay=f"127.0.0.1:{port}", relay_timeout=1, outbound_retry_base=0
+    )
     db = Database(settings.db_url)
     db.upgrade()
     queue(db, 3)

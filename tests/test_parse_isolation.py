@@ -39,9 +39,14 @@ GENEROUS = 60  # seconds: far beyond any answer, and only a freeze would miss it
 
 
 def settings_for(data_dir: Path, **changes: object) -> Settings:
-    return Settings(data_dir=data_dir, secret_key="test", auth="open",
-                    smtp_listen=f"127.0.0.1:{free_port()}", web_listen=f"127.0.0.1:{free_port()}",
-                    gateway_addresses=(GATEWAY,)).with_overrides(**changes)
+    return Settings(
+        data_dir=data_dir,
+        secret_key="test",
+        auth="open",
+        smtp_listen=f"127.0.0.1:{free_port()}",
+        web_listen=f"127.0.0.1:{free_port()}",
+        gateway_addresses=(GATEWAY,),
+    ).with_overrides(**changes)
 
 
 def wait_for(check: Callable[[], object], what: str) -> object:
@@ -99,10 +104,12 @@ def test_a_mail_over_its_cpu_budget_is_quarantined_while_smtp_and_pages_answer(g
     assert page(gw) == 200
     failed = wait_for(lambda: list(gw.spool.quarantined()), "the hostile mail is quarantined")
     assert "CPU time" in failed[0].error  # type: ignore[index]
+
     # ... and the mail behind it is published: the queue moved on.
     def published() -> bool:
         with gw.db.session() as s:
             return s.query(MailMessage).filter_by(message_id="same-body-1@firma.se").count() == 1
+
     wait_for(published, "the mail behind the hostile one is published")
 
 
@@ -150,8 +157,9 @@ def test_after_kill_9_mid_parse_the_mail_does_not_freeze_the_next_start(tmp_path
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     # The next start parses it under a budget: quarantined once, then the queue moves.
-    settings = Settings(data_dir=data, secret_key="test", gateway_addresses=(GATEWAY,),
-                        parse_cpu_seconds=2)
+    settings = Settings(
+        data_dir=data, secret_key="test", gateway_addresses=(GATEWAY,), parse_cpu_seconds=2
+    )
     db = Database(settings.db_url)
     worker = Worker(build_gateway_config(settings), db, spool, parse=spin_parse)
     try:
@@ -191,8 +199,9 @@ def test_errors_of_one_mail_are_told_from_errors_of_the_database(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}", connect_args={"timeout": 0})
     # A query only this mail makes: too many variables (300,000 References).
     with engine.connect() as conn, pytest.raises(OperationalError) as too_many:
-        conn.exec_driver_sql("SELECT 1 WHERE 1 IN (" + ",".join("?" * 300_000) + ")",
-                             tuple(range(300_000)))
+        conn.exec_driver_sql(
+            "SELECT 1 WHERE 1 IN (" + ",".join("?" * 300_000) + ")", tuple(range(300_000))
+        )
     assert belongs_to_mail(too_many.value)
     # The database as a whole: locked by another writer.
     with engine.connect() as holder:
@@ -217,8 +226,12 @@ def test_a_database_that_is_away_defers_the_mail_and_quarantines_nothing(tmp_pat
     spool = Spool(tmp_path / "spool")
     normal, _ = same_body_twice()
     spool.put(normal.raw, mail_from="anna.berg@firma.se", rcpts=(GATEWAY,))
-    settings = Settings(data_dir=tmp_path, secret_key="test", gateway_addresses=(GATEWAY,),
-                        database_url=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x")
+    settings = Settings(
+        data_dir=tmp_path,
+        secret_key="test",
+        gateway_addresses=(GATEWAY,),
+        database_url=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x",
+    )
     db = Database(settings.db_url)
     worker = Worker(build_gateway_config(settings), db, spool)
     try:
@@ -226,7 +239,7 @@ def test_a_database_that_is_away_defers_the_mail_and_quarantines_nothing(tmp_pat
             assert worker.run_once() == 0
             (entry,) = list(spool.pending())
             assert entry.starts == 0 and not list(spool.quarantined())
-            assert worker.backoff == min(30.0, 2.0 ** round_)
+            assert worker.backoff == min(30.0, 2.0**round_)
     finally:
         worker.stop()
         db.dispose()

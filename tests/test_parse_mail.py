@@ -110,7 +110,9 @@ def test_signatures_go_but_sentences_and_postscripts_stay() -> None:
 
     kept, removed = strip_signature(
         "Hej,\n\nNyckeln finns i receptionen.\n\nMed vänliga hälsningar\nAnna Berg\n"
-        "Facility Manager\n070-123 45 67", "Anna Berg")
+        "Facility Manager\n070-123 45 67",
+        "Anna Berg",
+    )
     assert kept == "Hej,\n\nNyckeln finns i receptionen."
     assert removed.startswith("Med vänliga hälsningar")
     sentence = "Hej,\n\nNyckeln finns.\n\nAnna will send the key tomorrow."
@@ -154,9 +156,11 @@ def test_html_only_outlook_chain() -> None:
 
 
 def test_prose_that_mentions_writing_is_not_an_attribution() -> None:
-    for text in ("Hej,\n\nIn 2019 I wrote:\n\nThe budget is fine.\n",
-                 "Hej,\n\nHere is what I wrote in 2019:\nThe budget is fine.\n",
-                 "From: my side it's fine.\nSubject: to approval.\n"):
+    for text in (
+        "Hej,\n\nIn 2019 I wrote:\n\nThe budget is fine.\n",
+        "Hej,\n\nHere is what I wrote in 2019:\nThe budget is fine.\n",
+        "From: my side it's fine.\nSubject: to approval.\n",
+    ):
         mail = parse_text(text)
         assert len(mail.chain) == 1
         assert mail.new_text == text.strip()
@@ -165,15 +169,22 @@ def test_prose_that_mentions_writing_is_not_an_attribution() -> None:
 def test_forward_attached_as_base64_encoded_rfc822() -> None:
     import base64
 
-    inner = (b"From: Anna Berg <anna@firma.se>\nSubject: Nycklar\n"
-             b"Date: Tue, 24 Nov 2026 09:12:00 +0100\nMessage-ID: <inner@firma.se>\n\n"
-             b"Var finns nycklarna?\n")
-    raw = (b"From: Johan <johan@firma.se>\nSubject: VB: Nycklar\nMIME-Version: 1.0\n"
-           b"Content-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: text/plain\n\n"
-           b"Se nedan.\n\n--XX\nContent-Type: message/rfc822\n"
-           b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(inner) + b"\n--XX--\n")
+    inner = (
+        b"From: Anna Berg <anna@firma.se>\nSubject: Nycklar\n"
+        b"Date: Tue, 24 Nov 2026 09:12:00 +0100\nMessage-ID: <inner@firma.se>\n\n"
+        b"Var finns nycklarna?\n"
+    )
+    raw = (
+        b"From: Johan <johan@firma.se>\nSubject: VB: Nycklar\nMIME-Version: 1.0\n"
+        b"Content-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: text/plain\n\n"
+        b"Se nedan.\n\n--XX\nContent-Type: message/rfc822\n"
+        b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(inner) + b"\n--XX--\n"
+    )
     mail = parse_mail(raw)
     assert mail.is_forward and mail.note == "Se nedan."
     (forwarded,) = mail.chain
     assert (forwarded.author.email, forwarded.body, forwarded.message_id) == (
-        "anna@firma.se", "Var finns nycklarna?", "inner@firma.se")
+        "anna@firma.se",
+        "Var finns nycklarna?",
+        "inner@firma.se",
+    )

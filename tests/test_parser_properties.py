@@ -187,17 +187,27 @@ def _headers(draw: Any) -> bytes:
     if draw(st.booleans()):
         lines.append("To: feed@firma.se, =?utf-8?Q?Bj=C3=B6rn?= <bjorn@firma.se>,\r\n\tx@")
     if draw(st.booleans()):
-        subj = draw(st.one_of(st.sampled_from(["SV: VB: Re: Fwd: AW: WG: Hej", "=?utf-8?Q?", ""]),
-                              st.text(max_size=40).map(lambda s: s.replace("\n", " "))))
+        subj = draw(
+            st.one_of(
+                st.sampled_from(["SV: VB: Re: Fwd: AW: WG: Hej", "=?utf-8?Q?", ""]),
+                st.text(max_size=40).map(lambda s: s.replace("\n", " ")),
+            )
+        )
         lines.append(f"Subject: {subj}")
     if draw(st.booleans()):
-        lines.append(draw(st.sampled_from([
-            "Date: Tue, 24 Nov 2026 09:12:00 +0100",
-            "Date: Tue, 24 Nov 2026 09:12:00 -0000",
-            "Date: 24 Nov 26 09:12 CET",
-            "Date: yesterday",
-            "Date: Tue, 31 Feb 2026 25:61:61 +9999",
-        ])))
+        lines.append(
+            draw(
+                st.sampled_from(
+                    [
+                        "Date: Tue, 24 Nov 2026 09:12:00 +0100",
+                        "Date: Tue, 24 Nov 2026 09:12:00 -0000",
+                        "Date: 24 Nov 26 09:12 CET",
+                        "Date: yesterday",
+                        "Date: Tue, 31 Feb 2026 25:61:61 +9999",
+                    ]
+                )
+            )
+        )
     if draw(st.booleans()):
         lines.append("Message-ID: <abc@firma.se>")
     if draw(st.booleans()):

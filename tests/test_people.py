@@ -34,10 +34,18 @@ CSV = (
 def run_import(tmp_path: Path, text: str) -> subprocess.CompletedProcess[str]:
     path = tmp_path / "people.csv"
     path.write_text(text, encoding="utf-8")
-    env = {**os.environ, "MAILFEED_DATA_DIR": str(tmp_path / "data"),
-           "MAILFEED_GATEWAY_ADDRESSES": f"feed@{DOMAIN}"}
-    return subprocess.run([*mailfeed_command(), "people", "import", str(path)], env=env,
-                          capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "MAILFEED_DATA_DIR": str(tmp_path / "data"),
+        "MAILFEED_GATEWAY_ADDRESSES": f"feed@{DOMAIN}",
+    }
+    return subprocess.run(
+        [*mailfeed_command(), "people", "import", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_cli_import_is_idempotent_and_reports_changes(tmp_path: Path) -> None:
@@ -81,14 +89,16 @@ def test_import_fills_existing_people_and_finds_them(database: Database) -> None
 def test_header_row_checked(database: Database) -> None:  # noqa: F811
     with database.session() as session:
         report = import_directory(session, "mail,name\nx@y.se,X\n")
-        assert report.errors == ["line 1: the header lacks the column(s) email "
-                                 "(expected email, name, title, department, manager)"]
+        assert report.errors == [
+            "line 1: the header lacks the column(s) email "
+            "(expected email, name, title, department, manager)"
+        ]
 
 
 def test_avatar_colours_readable_and_stable() -> None:
     assert len(AVATAR_COLOURS) == 10
     white = (255, 255, 255)
-    rgb = [tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in AVATAR_COLOURS]
+    rgb = [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in AVATAR_COLOURS]
     assert min(contrast(c, white) for c in rgb) >= 4.5  # type: ignore[arg-type]
     # The colour follows the address, however the name is written.
     assert avatar("Anna Berg", "anna@firma.se")[1] == avatar("Anna B.", "Anna@Firma.se ")[1]
@@ -101,10 +111,14 @@ def test_avatar_colours_readable_and_stable() -> None:
 def test_directory_profile_and_names(app, client: FlaskClient, web_db: Database) -> None:  # noqa: F811
     with web_db.session() as session:
         import_directory(session, CSV)
-    add_thread(web_db, "Reseräkning i nya systemet?", [
-        (f"anna@{DOMAIN}", "Anna Berg", "Var hittar jag reseräkningen?"),
-        (f"johan@{DOMAIN}", "Johan Ek", "Under Ekonomi > Resor."),
-    ])
+    add_thread(
+        web_db,
+        "Reseräkning i nya systemet?",
+        [
+            (f"anna@{DOMAIN}", "Anna Berg", "Var hittar jag reseräkningen?"),
+            (f"johan@{DOMAIN}", "Johan Ek", "Under Ekonomi > Resor."),
+        ],
+    )
     sign_in(client, web_db, f"anna@{DOMAIN}")
     home = client.get("/").get_data(as_text=True)
     assert 'class="who"' in home and "Anna Berg" in home.split('class="who"')[1][:600]

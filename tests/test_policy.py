@@ -36,10 +36,18 @@ def with_headers(mail: ParsedMail, *extra: tuple[str, str]) -> ParsedMail:
 def test_rules_run_in_the_documented_order() -> None:
     names = [rule.__name__ for rule in RULES]
     assert names == [
-        "automatic", "sensitivity", "sensitivity_label", "encrypted", "confidential_subject",
+        "automatic",
+        "sensitivity",
+        "sensitivity_label",
+        "encrypted",
+        "confidential_subject",
         "imported",
         "authentication",
-        "sender_domain", "known_thread", "explicit", "monitor", "unaddressed",
+        "sender_domain",
+        "known_thread",
+        "explicit",
+        "monitor",
+        "unaddressed",
     ]
 
 
@@ -201,8 +209,9 @@ def test_confidential_decisions_say_so_and_others_do_not() -> None:
     for name in ("sensitivity-confidential", "confidential-subject"):
         decision = decide(load(name), SITE)
         assert decision.action == "reject" and decision.confidential, name
-    assert not decide(with_headers(load("sensitivity-confidential"), ("sensitivity", "Normal")),
-                      SITE).confidential
+    assert not decide(
+        with_headers(load("sensitivity-confidential"), ("sensitivity", "Normal")), SITE
+    ).confidential
     refused = decide(load("discussion-sv"), replace(SITE, allowed_domains=("kommun.se",)))
     assert refused.action == "reject" and not refused.confidential
 
@@ -335,7 +344,8 @@ def test_five_message_unanswered_swedish_chain_is_suggested_to_its_asker() -> No
 def test_the_asker_is_invited_only_once() -> None:
     decision = decide(load("monitor-five-sv-open"), replace(SITE, already_suggested=True))
     assert (decision.action, decision.reason) == (
-        "ignore", "monitor copy: the asker was already invited",
+        "ignore",
+        "monitor copy: the asker was already invited",
     )
 
 
@@ -356,7 +366,8 @@ def test_answered_chain_is_left_alone() -> None:
     decision = decide(answered, SITE)
     assert decision == decide(answered, SITE)
     assert (decision.action, decision.reason) == (
-        "ignore", "monitor copy: the question is already answered",
+        "ignore",
+        "monitor copy: the question is already answered",
     )
 
 
@@ -370,9 +381,7 @@ def test_short_chain_with_few_people_is_ignored_with_numbers() -> None:
     short = replace(mail, chain=mail.chain[:2], participants=mail.participants[:3])
     decision = decide(short, SITE)
     assert decision.action == "ignore"
-    assert decision.reason == (
-        "monitor copy: chain too short (2 < 4 messages, 3 < 4 participants)"
-    )
+    assert decision.reason == ("monitor copy: chain too short (2 < 4 messages, 3 < 4 participants)")
 
 
 def test_many_participants_make_a_short_chain_long_enough() -> None:
@@ -389,7 +398,8 @@ def test_a_chain_that_asks_nothing_is_ignored() -> None:
     no_question = replace(mail, subject="Telia", chain=(statement, *mail.chain[1:]))
     decision = decide(no_question, SITE)
     assert (decision.action, decision.reason) == (
-        "ignore", "monitor copy: the first message asks no question",
+        "ignore",
+        "monitor copy: the first message asks no question",
     )
 
 
@@ -426,32 +436,56 @@ def test_an_import_publishes_list_mail_from_any_domain_but_not_robots() -> None:
     def mail(headers: tuple[tuple[str, str], ...], sender: str) -> ParsedMail:
         person = Person("Carl Worth", sender)
         root = ChainMessage(author=person, date=None, body="How do I tag a thread in notmuch?")
-        return ParsedMail(message_id="x@cworth.org", subject="Tagging threads",
-                          raw_subject="Tagging threads", sender=person, date=None, chain=(root,),
-                          new_text=root.body, note=None, participants=(sender,), headers=headers)
+        return ParsedMail(
+            message_id="x@cworth.org",
+            subject="Tagging threads",
+            raw_subject="Tagging threads",
+            sender=person,
+            date=None,
+            chain=(root,),
+            new_text=root.body,
+            note=None,
+            participants=(sender,),
+            headers=headers,
+        )
 
-    context = PolicyContext(gateway_addresses=("feed@firma.se",), allowed_domains=("firma.se",),
-                            source="import")
-    listed = mail((("list-id", "<notmuch.notmuchmail.org>"), ("precedence", "list")),
-                  "cworth@cworth.org")
+    context = PolicyContext(
+        gateway_addresses=("feed@firma.se",), allowed_domains=("firma.se",), source="import"
+    )
+    listed = mail(
+        (("list-id", "<notmuch.notmuchmail.org>"), ("precedence", "list")), "cworth@cworth.org"
+    )
     assert decide(listed, context).action == "publish"
     bounce = mail((("auto-submitted", "auto-replied"),), "mailer-daemon@cworth.org")
     assert decide(bounce, context).action == "ignore"
-    live = PolicyContext(gateway_addresses=("feed@firma.se",), allowed_domains=("firma.se",),
-                         envelope_rcpts=("feed@firma.se",))
+    live = PolicyContext(
+        gateway_addresses=("feed@firma.se",),
+        allowed_domains=("firma.se",),
+        envelope_rcpts=("feed@firma.se",),
+    )
     assert decide(listed, live).action == "ignore"
 
 
 # ------------------------------------------------ confidentiality in more forms (issue 10)
 
-_MIP = ("MSIP_Label_3f1c2d4e-1111-2222-3333-444455556666_Enabled=true; "
-        "MSIP_Label_3f1c2d4e-1111-2222-3333-444455556666_SiteId=abc; "
-        "MSIP_Label_3f1c2d4e-1111-2222-3333-444455556666_Name={name}; "
-        "MSIP_Label_3f1c2d4e-1111-2222-3333-444455556666_Method=Standard")
+_MIP = (
+    "MSIP_Label_3f1c2d4e-1111-2222-3333-444455556666_Enabled=true; "
+    "MSIP_Label_3f1c2d4e-1111-2222-3333-444455556666_SiteId=abc; "
+    "MSIP_Label_3f1c2d4e-1111-2222-3333-444455556666_Name={name}; "
+    "MSIP_Label_3f1c2d4e-1111-2222-3333-444455556666_Method=Standard"
+)
 
 
-@pytest.mark.parametrize("name", ["Confidential", "Highly Confidential - Finance",
-                                  "Konfidentiellt", "Vertraulich", "Luottamuksellinen"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Confidential",
+        "Highly Confidential - Finance",
+        "Konfidentiellt",
+        "Vertraulich",
+        "Luottamuksellinen",
+    ],
+)
 def test_a_confidential_sensitivity_label_rejects(name: str) -> None:
     mail = load("discussion-sv")
     mail = replace(mail, headers=(*mail.headers, ("msip_labels", _MIP.format(name=name))))
@@ -471,27 +505,42 @@ def test_an_open_sensitivity_label_passes(name: str) -> None:
 def test_a_disabled_label_and_configured_label_words() -> None:
     mail = load("discussion-sv")
     disabled = _MIP.format(name="Confidential").replace("Enabled=true", "Enabled=false")
-    assert decide(replace(mail, headers=(*mail.headers, ("msip_labels", disabled))),
-                  SITE).rule != "sensitivity_label"
+    assert (
+        decide(replace(mail, headers=(*mail.headers, ("msip_labels", disabled))), SITE).rule
+        != "sensitivity_label"
+    )
     internal = replace(mail, headers=(*mail.headers, ("msip_labels", _MIP.format(name="Internal"))))
     context = replace(SITE, confidential_labels=("internal",))
     assert decide(internal, context).rule == "sensitivity_label"
 
 
-@pytest.mark.parametrize("subject", [
-    "[Konfidentiellt] Löner 2027", "(Confidential) Q3 numbers", "VERTRAULICH: Umbau",
-    "Confidentiel - budget", "Luottamuksellinen: palkat", "Fortrolig: lønninger",
-    "SV: [Fortroligt] plan", "Konfidensielt – omorganisering", "Re: {confidential} merger",
-])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "[Konfidentiellt] Löner 2027",
+        "(Confidential) Q3 numbers",
+        "VERTRAULICH: Umbau",
+        "Confidentiel - budget",
+        "Luottamuksellinen: palkat",
+        "Fortrolig: lønninger",
+        "SV: [Fortroligt] plan",
+        "Konfidensielt – omorganisering",
+        "Re: {confidential} merger",
+    ],
+)
 def test_marker_words_by_stem_and_bracket_form(subject: str) -> None:
     mail = replace(load("discussion-sv"), raw_subject=subject, subject=subject)
     assert decide(mail, SITE).rule == "confidential_subject", subject
 
 
-@pytest.mark.parametrize("subject", [
-    "How do we handle confidential data?", "Fråga om konfidentiell information i CRM",
-    "Vertrauliche Daten: wer weiß Bescheid?",
-])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "How do we handle confidential data?",
+        "Fråga om konfidentiell information i CRM",
+        "Vertrauliche Daten: wer weiß Bescheid?",
+    ],
+)
 def test_marker_words_in_a_sentence_are_no_marker(subject: str) -> None:
     mail = replace(load("discussion-sv"), raw_subject=subject, subject=subject)
     assert decide(mail, SITE).rule != "confidential_subject", subject
@@ -499,8 +548,14 @@ def test_marker_words_in_a_sentence_are_no_marker(subject: str) -> None:
 
 def test_the_tag_separator_comes_from_the_context() -> None:
     mail = load("discussion-sv")
-    tagged = replace(mail, to=(), cc=(), headers=tuple(
-        (k, v) for k, v in mail.headers if k not in ("delivered-to", "x-original-to")))
+    tagged = replace(
+        mail,
+        to=(),
+        cc=(),
+        headers=tuple(
+            (k, v) for k, v in mail.headers if k not in ("delivered-to", "x-original-to")
+        ),
+    )
     context = replace(SITE, envelope_rcpts=("feed-it@firma.se",), tag_separator="-")
     assert decide(tagged, context).action == "publish"
     plus = replace(context, tag_separator="+")

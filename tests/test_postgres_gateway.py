@@ -20,23 +20,36 @@ def test_serve_on_postgresql(tmp_path: Path) -> None:
 def check(tmp_path: Path, url: str) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    env = {"MAILFEED_DATA_DIR": str(data), "MAILFEED_DATABASE_URL": url,
-           "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se", "MAILFEED_AUTH": "open",
-           "MAILFEED_SMTP_LISTEN": f"127.0.0.1:{free_port()}",
-           "MAILFEED_WEB_LISTEN": f"127.0.0.1:{free_port()}"}
-    refused = subprocess.run([*mailfeed_command(), "serve"], env=env, capture_output=True,
-                             text=True, timeout=60)
+    env = {
+        "MAILFEED_DATA_DIR": str(data),
+        "MAILFEED_DATABASE_URL": url,
+        "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se",
+        "MAILFEED_AUTH": "open",
+        "MAILFEED_SMTP_LISTEN": f"127.0.0.1:{free_port()}",
+        "MAILFEED_WEB_LISTEN": f"127.0.0.1:{free_port()}",
+    }
+    refused = subprocess.run(
+        [*mailfeed_command(), "serve"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert refused.returncode != 0 and "mailfeed db upgrade" in refused.stderr
-    subprocess.run([*mailfeed_command(), "db", "upgrade"], env=env, check=True,
-                   capture_output=True, timeout=60)
-    gw = GatewayProcess(data, int(env["MAILFEED_SMTP_LISTEN"].rpartition(":")[2]),
-                        int(env["MAILFEED_WEB_LISTEN"].rpartition(":")[2]), env)
+    subprocess.run(
+        [*mailfeed_command(), "db", "upgrade"], env=env, check=True, capture_output=True, timeout=60
+    )
+    gw = GatewayProcess(
+        data,
+        int(env["MAILFEED_SMTP_LISTEN"].rpartition(":")[2]),
+        int(env["MAILFEED_WEB_LISTEN"].rpartition(":")[2]),
+        env,
+    )
     gw.start()
     try:
         wait_port(gw.smtp_port)
         with smtplib.SMTP("127.0.0.1", gw.smtp_port, timeout=10) as c:
-            c.sendmail("johan.lind@firma.se", ["feed@firma.se"],
-                       (DATA / "e2e" / "outlook_sv_five_days.eml").read_bytes())
+            c.sendmail(
+                "johan.lind@firma.se",
+                ["feed@firma.se"],
+                (DATA / "e2e" / "outlook_sv_five_days.eml").read_bytes(),
+            )
         threads = gw.wait_until(lambda: gw.api("/api/threads")["threads"], timeout=10)
         assert threads[0]["posts"] == 5
         detail = gw.api(f"/api/threads/{threads[0]['id']}")

@@ -19,8 +19,7 @@ QUESTIONS = [
     # Swedish, with and without a question mark
     "Hej alla,\n\nVet någon var nyckeln till förrådet på plan 3 har tagit vägen?\n\n/Anna",
     "Hej,\nvet någon vem som har hand om avtalet med Telia nu när Lars har slutat.\nMvh Anna",
-    "Hur gör man för att lägga in en ny leverantör i Visma när man inte har "
-    "attestbehörighet",
+    "Hur gör man för att lägga in en ny leverantör i Visma när man inte har attestbehörighet",
     "Vem kan hjälpa mig att få tillgång till delade mappen Ekonomi/2024",
     "Finns det någon som har erfarenhet av att koppla Jira mot Teams? Vi vill få "
     "notiser i kanalen när ett ärende eskaleras.",

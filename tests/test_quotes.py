@@ -24,45 +24,117 @@ def _chain(text: str) -> list[dict]:  # type: ignore[type-arg]
 
 ATTRIBUTIONS = [
     # (line, name, email, date)
-    ("Den tis 24 nov. 2026 kl 09:12 skrev Anna Berg <anna@firma.se>:",
-     "Anna Berg", "anna@firma.se", "2026-11-24T09:12:00"),
-    ("ons 4 dec. 2024 kl. 20:42 skrev Anna Berg <anna@firma.se>:",
-     "Anna Berg", "anna@firma.se", "2024-12-04T20:42:00"),
-    ("24 nov. 2026 kl. 09:12 skrev Anna Berg <anna@firma.se>:",
-     "Anna Berg", "anna@firma.se", "2026-11-24T09:12:00"),
+    (
+        "Den tis 24 nov. 2026 kl 09:12 skrev Anna Berg <anna@firma.se>:",
+        "Anna Berg",
+        "anna@firma.se",
+        "2026-11-24T09:12:00",
+    ),
+    (
+        "ons 4 dec. 2024 kl. 20:42 skrev Anna Berg <anna@firma.se>:",
+        "Anna Berg",
+        "anna@firma.se",
+        "2024-12-04T20:42:00",
+    ),
+    (
+        "24 nov. 2026 kl. 09:12 skrev Anna Berg <anna@firma.se>:",
+        "Anna Berg",
+        "anna@firma.se",
+        "2026-11-24T09:12:00",
+    ),
     ("Den 2026-11-24 kl. 09:12, skrev Anna Berg:", "Anna Berg", None, "2026-11-24T09:12:00"),
-    ("On Nov 24, 2026, at 09:12, Anna Berg <anna@firma.se> wrote:",
-     "Anna Berg", "anna@firma.se", "2026-11-24T09:12:00"),
-    ("On 04/19/2011 07:10 AM, Roman Tkachenko wrote:", "Roman Tkachenko", None,
-     "2011-04-19T07:10:00"),
-    ("Den 15. jun. 2016 kl. 20.42 skrev Jeff Atwood <info@discourse.org>:",
-     "Jeff Atwood", "info@discourse.org", "2016-06-15T20:42:00"),
-    ("tir. 24. nov. 2026 kl. 09:12 skrev Lars Hansen <lars@x.dk>:",
-     "Lars Hansen", "lars@x.dk", "2026-11-24T09:12:00"),
-    ("ti 24.11.2026 klo 9.12 Anna Berg (anna@firma.se) kirjoitti:",
-     "Anna Berg", "anna@firma.se", "2026-11-24T09:12:00"),
-    ("Am Di., 24. Nov. 2026 um 09:12 Uhr schrieb Anna Berg <anna@firma.se>:",
-     "Anna Berg", "anna@firma.se", "2026-11-24T09:12:00"),
-    ("Le mar. 24 nov. 2026 à 09:12, Anna Berg <anna@firma.se> a écrit :",
-     "Anna Berg", "anna@firma.se", "2026-11-24T09:12:00"),
-    ("El 11/07/2012 06:13 p.m., Manuel Mendez escribió:", "Manuel Mendez", None,
-     "2012-07-11T18:13:00"),
-    ("Op 17 feb. 2015 om 11:48 heeft Piet Jansen <piet@x.nl> het volgende geschreven:",
-     "Piet Jansen", "piet@x.nl", "2015-02-17T11:48:00"),
-    ("Il giorno mar 24 nov 2026 alle ore 09:12 Anna Rossi <anna@x.it> ha scritto:",
-     "Anna Rossi", "anna@x.it", "2026-11-24T09:12:00"),
-    ("W dniu 28 listopada 2012 14:32 użytkownik Jan Kowalski <jan@x.pl> napisał:",
-     "Jan Kowalski", "jan@x.pl", "2012-11-28T14:32:00"),
-    ("Em ter., 24 de nov. de 2026 às 09:12, Ana Silva <ana@x.pt> escreveu:",
-     "Ana Silva", "ana@x.pt", "2026-11-24T09:12:00"),
-    ("On 11-Apr-2011, at 6:54 PM, Roman Tkachenko <romant@example.com> wrote:",
-     "Roman Tkachenko", "romant@example.com", "2011-04-11T18:54:00"),
+    (
+        "On Nov 24, 2026, at 09:12, Anna Berg <anna@firma.se> wrote:",
+        "Anna Berg",
+        "anna@firma.se",
+        "2026-11-24T09:12:00",
+    ),
+    (
+        "On 04/19/2011 07:10 AM, Roman Tkachenko wrote:",
+        "Roman Tkachenko",
+        None,
+        "2011-04-19T07:10:00",
+    ),
+    (
+        "Den 15. jun. 2016 kl. 20.42 skrev Jeff Atwood <info@discourse.org>:",
+        "Jeff Atwood",
+        "info@discourse.org",
+        "2016-06-15T20:42:00",
+    ),
+    (
+        "tir. 24. nov. 2026 kl. 09:12 skrev Lars Hansen <lars@x.dk>:",
+        "Lars Hansen",
+        "lars@x.dk",
+        "2026-11-24T09:12:00",
+    ),
+    (
+        "ti 24.11.2026 klo 9.12 Anna Berg (anna@firma.se) kirjoitti:",
+        "Anna Berg",
+        "anna@firma.se",
+        "2026-11-24T09:12:00",
+    ),
+    (
+        "Am Di., 24. Nov. 2026 um 09:12 Uhr schrieb Anna Berg <anna@firma.se>:",
+        "Anna Berg",
+        "anna@firma.se",
+        "2026-11-24T09:12:00",
+    ),
+    (
+        "Le mar. 24 nov. 2026 à 09:12, Anna Berg <anna@firma.se> a écrit :",
+        "Anna Berg",
+        "anna@firma.se",
+        "2026-11-24T09:12:00",
+    ),
+    (
+        "El 11/07/2012 06:13 p.m., Manuel Mendez escribió:",
+        "Manuel Mendez",
+        None,
+        "2012-07-11T18:13:00",
+    ),
+    (
+        "Op 17 feb. 2015 om 11:48 heeft Piet Jansen <piet@x.nl> het volgende geschreven:",
+        "Piet Jansen",
+        "piet@x.nl",
+        "2015-02-17T11:48:00",
+    ),
+    (
+        "Il giorno mar 24 nov 2026 alle ore 09:12 Anna Rossi <anna@x.it> ha scritto:",
+        "Anna Rossi",
+        "anna@x.it",
+        "2026-11-24T09:12:00",
+    ),
+    (
+        "W dniu 28 listopada 2012 14:32 użytkownik Jan Kowalski <jan@x.pl> napisał:",
+        "Jan Kowalski",
+        "jan@x.pl",
+        "2012-11-28T14:32:00",
+    ),
+    (
+        "Em ter., 24 de nov. de 2026 às 09:12, Ana Silva <ana@x.pt> escreveu:",
+        "Ana Silva",
+        "ana@x.pt",
+        "2026-11-24T09:12:00",
+    ),
+    (
+        "On 11-Apr-2011, at 6:54 PM, Roman Tkachenko <romant@example.com> wrote:",
+        "Roman Tkachenko",
+        "romant@example.com",
+        "2011-04-11T18:54:00",
+    ),
     ("bob@x.com wrote on 04/03/2012 05:00:00 PM:", None, "bob@x.com", "2012-04-03T17:00:00"),
     ("12.04.2012 13:32, Иван Иванов пишет:", "Иван Иванов", None, "2012-04-12T13:32:00"),
-    ("在 2012年4月3日，下午4:55，Bob <bob@x.com> 写道：", "Bob", "bob@x.com",
-     "2012-04-03T16:55:00"),
-    ("2014-10-17 11:28 GMT+03:00 Postmaster <postmaster@example.org>:",
-     "Postmaster", "postmaster@example.org", "2014-10-17T11:28:00+03:00"),
+    (
+        "在 2012年4月3日，下午4:55，Bob <bob@x.com> 写道：",
+        "Bob",
+        "bob@x.com",
+        "2012-04-03T16:55:00",
+    ),
+    (
+        "2014-10-17 11:28 GMT+03:00 Postmaster <postmaster@example.org>:",
+        "Postmaster",
+        "postmaster@example.org",
+        "2014-10-17T11:28:00+03:00",
+    ),
 ]
 
 
@@ -101,12 +173,23 @@ def _mail(body: str, to: str = "Karin Holm <karin.holm@bolag.se>") -> bytes:
     ).encode()
 
 
-@pytest.mark.parametrize(("line", "name", "email", "date"), [
-    ("pe 13. kesäk. 2025 klo 8.30 Liisa Korhonen <liisa@yritys.fi> kirjoitti:",
-     "Liisa Korhonen", "liisa@yritys.fi", "2025-06-13T08:30:00"),
-    ("Вс, 1 сент. 2024 г. в 8:00, Мария Соколова <maria@pochta.ru> написала:",
-     "Мария Соколова", "maria@pochta.ru", "2024-09-01T08:00:00"),
-])
+@pytest.mark.parametrize(
+    ("line", "name", "email", "date"),
+    [
+        (
+            "pe 13. kesäk. 2025 klo 8.30 Liisa Korhonen <liisa@yritys.fi> kirjoitti:",
+            "Liisa Korhonen",
+            "liisa@yritys.fi",
+            "2025-06-13T08:30:00",
+        ),
+        (
+            "Вс, 1 сент. 2024 г. в 8:00, Мария Соколова <maria@pochta.ru> написала:",
+            "Мария Соколова",
+            "maria@pochta.ru",
+            "2024-09-01T08:00:00",
+        ),
+    ],
+)
 def test_short_month_attributions(line: str, name: str, email: str, date: str) -> None:
     mail = parse_text(f"Kiitos / Спасибо.\n\n{line}\n\n> Vanha teksti.\n")
     assert mail.new_text == "Kiitos / Спасибо."
@@ -115,16 +198,35 @@ def test_short_month_attributions(line: str, name: str, email: str, date: str) -
     assert earlier.body == "Vanha teksti."
 
 
-@pytest.mark.parametrize(("line", "name", "email", "date"), [
-    ("2025年3月5日(水) 17:40 佐藤 健 <ken.sato@kaisha.co.jp>:",
-     "佐藤 健", "ken.sato@kaisha.co.jp", "2025-03-05T17:40:00"),
-    ("2025年3月5日（水） 17:40 佐藤 健 <ken.sato@kaisha.co.jp>:",
-     "佐藤 健", "ken.sato@kaisha.co.jp", "2025-03-05T17:40:00"),
-    ("2025年3月5日(水) 17:40 佐藤 健 <ken.sato@kaisha.co.jp> wrote:",
-     "佐藤 健", "ken.sato@kaisha.co.jp", "2025-03-05T17:40:00"),
-    ("2025年3月5日周三 下午5:40 王伟 <wang.wei@gongsi.cn>：",
-     "王伟", "wang.wei@gongsi.cn", "2025-03-05T17:40:00"),
-])
+@pytest.mark.parametrize(
+    ("line", "name", "email", "date"),
+    [
+        (
+            "2025年3月5日(水) 17:40 佐藤 健 <ken.sato@kaisha.co.jp>:",
+            "佐藤 健",
+            "ken.sato@kaisha.co.jp",
+            "2025-03-05T17:40:00",
+        ),
+        (
+            "2025年3月5日（水） 17:40 佐藤 健 <ken.sato@kaisha.co.jp>:",
+            "佐藤 健",
+            "ken.sato@kaisha.co.jp",
+            "2025-03-05T17:40:00",
+        ),
+        (
+            "2025年3月5日(水) 17:40 佐藤 健 <ken.sato@kaisha.co.jp> wrote:",
+            "佐藤 健",
+            "ken.sato@kaisha.co.jp",
+            "2025-03-05T17:40:00",
+        ),
+        (
+            "2025年3月5日周三 下午5:40 王伟 <wang.wei@gongsi.cn>：",
+            "王伟",
+            "wang.wei@gongsi.cn",
+            "2025-03-05T17:40:00",
+        ),
+    ],
+)
 def test_cjk_dated_name_attribution(line: str, name: str, email: str, date: str) -> None:
     mail = parse_text(f"了解です。\n\n{line}\n\n> 古いテキスト。\n")
     assert mail.new_text == "了解です。"
@@ -133,10 +235,13 @@ def test_cjk_dated_name_attribution(line: str, name: str, email: str, date: str)
     assert earlier.body == "古いテキスト。"
 
 
-@pytest.mark.parametrize("text", [
-    "よろしくお願いします。\n\n2025年3月5日の議題:\n\n- 予算\n- 日程\n",
-    "議題です。\n\n2025年3月5日(水) 10:00 定例会議:\n- 予算\n- 日程\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "よろしくお願いします。\n\n2025年3月5日の議題:\n\n- 予算\n- 日程\n",
+        "議題です。\n\n2025年3月5日(水) 10:00 定例会議:\n- 予算\n- 日程\n",
+    ],
+)
 def test_cjk_dated_heading_is_not_an_attribution(text: str) -> None:
     # negative: a dated heading with no address and no quote below stays in the text
     mail = parse_text(text)
@@ -144,11 +249,14 @@ def test_cjk_dated_heading_is_not_an_attribution(text: str) -> None:
     assert mail.new_text == text.strip()
 
 
-@pytest.mark.parametrize("marker", [
-    "-------- Original Message --------",
-    "-------- Originalnachricht --------",
-    "-------- Ursprungligt meddelande --------",
-])
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "-------- Original Message --------",
+        "-------- Originalnachricht --------",
+        "-------- Ursprungligt meddelande --------",
+    ],
+)
 def test_thunderbird_inline_forward(marker: str) -> None:
     mail = parse_text(_MOZ_BODY.format(cover="FYI, see below.", marker=marker))
     assert mail.is_forward
@@ -186,13 +294,24 @@ def test_thunderbird_marker_under_a_reply_subject_is_a_reply() -> None:
     assert [m.author.email for m in mail.chain] == ["sofia.lind@kontor.fi", "mikko.aalto@kontor.fi"]
 
 
-@pytest.mark.parametrize(("line", "name", "email", "date"), [
-    ("ב-3.2.2026 14:05, Noam Cohen כתב/ה:", "Noam Cohen", None, "2026-02-03T14:05:00"),
-    ("בתאריך יום ה׳, 5 במרץ 2026 ב-8:40 מאת Rina Adler <rina@example.co.il>:",
-     "Rina Adler", "rina@example.co.il", "2026-03-05T08:40:00"),
-    ("في الخميس، 5 مارس 2026 8:40 ص كتب Omar Haddad <omar@example.ae>:",
-     "Omar Haddad", "omar@example.ae", "2026-03-05T08:40:00"),
-])
+@pytest.mark.parametrize(
+    ("line", "name", "email", "date"),
+    [
+        ("ב-3.2.2026 14:05, Noam Cohen כתב/ה:", "Noam Cohen", None, "2026-02-03T14:05:00"),
+        (
+            "בתאריך יום ה׳, 5 במרץ 2026 ב-8:40 מאת Rina Adler <rina@example.co.il>:",
+            "Rina Adler",
+            "rina@example.co.il",
+            "2026-03-05T08:40:00",
+        ),
+        (
+            "في الخميس، 5 مارس 2026 8:40 ص كتب Omar Haddad <omar@example.ae>:",
+            "Omar Haddad",
+            "omar@example.ae",
+            "2026-03-05T08:40:00",
+        ),
+    ],
+)
 def test_rtl_attributions(line: str, name: str, email: str | None, date: str) -> None:
     parsed = parse_text(f"תודה.\n\n{line}\n> שאלה קצרה\n> ועוד שורה\n")
     quoted = parsed.chain[0]
@@ -209,16 +328,20 @@ def test_rtl_prose_with_the_verb_is_no_attribution() -> None:
 
 
 def test_czech_and_slovak_attributions() -> None:
-    text = ("Díky, podívám se.\n\nDne 3. 2. 2027 v 14:05 Petra Dvořáková napsala:\n\n"
-            "> Posílám podklady.\n")
+    text = (
+        "Díky, podívám se.\n\nDne 3. 2. 2027 v 14:05 Petra Dvořáková napsala:\n\n"
+        "> Posílám podklady.\n"
+    )
     parsed = parse_text(text)
     assert parsed.new_text.strip() == "Díky, podívám se."
     first = _chain(text)[0]
     assert first["from"]["name"] == "Petra Dvořáková"
     assert first["date"] == "2027-02-03T14:05:00"
 
-    sk = ("Súhlasím.\n\nDňa 5. 3. 2027 o 8:00 Peter Horváth <peter@x.sk> napísal(a):\n\n"
-          "> Stretneme sa v piatok?\n")
+    sk = (
+        "Súhlasím.\n\nDňa 5. 3. 2027 o 8:00 Peter Horváth <peter@x.sk> napísal(a):\n\n"
+        "> Stretneme sa v piatok?\n"
+    )
     first = _chain(sk)[0]
     assert first["from"] == {"name": "Peter Horváth", "email": "peter@x.sk"}
 
@@ -232,8 +355,9 @@ def test_czech_verb_in_prose_is_no_attribution() -> None:
 
 def test_gender_suffix_is_not_the_author() -> None:
     for verb in ("написал(а)", "napisał(a)", "napsal(a)"):
-        text = (f"OK.\n\n2 дек. 2026 г., в 18:40, Olga <olga@example.org> {verb}:\n\n"
-                "> Текст письма.\n")
+        text = (
+            f"OK.\n\n2 дек. 2026 г., в 18:40, Olga <olga@example.org> {verb}:\n\n> Текст письма.\n"
+        )
         first = _chain(text)[0]
         assert first["from"] == {"name": "Olga", "email": "olga@example.org"}, verb
 
@@ -247,8 +371,10 @@ def test_name_after_verb_still_read() -> None:
 def test_marker_with_dash_look_alikes() -> None:
     for dash in ("\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212"):
         rule = dash * 5
-        text = (f"Done.\n\n{rule} Original Message {rule}\nOn Monday, December 7, 2026 "
-                "10:00 AM, Bo Ek <bo@example.com> wrote:\n\n> Can you check?\n")
+        text = (
+            f"Done.\n\n{rule} Original Message {rule}\nOn Monday, December 7, 2026 "
+            "10:00 AM, Bo Ek <bo@example.com> wrote:\n\n> Can you check?\n"
+        )
         parsed = parse_text(text)
         assert parsed.new_text.strip() == "Done.", repr(dash)
         assert parsed.chain[0].to_json()["from"]["email"] == "bo@example.com"
@@ -283,14 +409,17 @@ def test_notes_header_block_flattened_onto_one_line_is_a_boundary() -> None:
 def test_prose_starting_with_from_is_not_a_flattened_header_block() -> None:
     from mailfeed.parsers.quotes import unflatten_header_lines
 
-    for line in ("From: my side it is fine, to: be honest. Date: tomorrow Subject: none",
-                 "From: Sara To: Ola, the date: is not set yet Subject: later",
-                 "From: Ola Ås To: Sara Ek Subject: Keys"):
+    for line in (
+        "From: my side it is fine, to: be honest. Date: tomorrow Subject: none",
+        "From: Sara To: Ola, the date: is not set yet Subject: later",
+        "From: Ola Ås To: Sara Ek Subject: Keys",
+    ):
         assert unflatten_header_lines([line]) == [line], line
 
 
-@pytest.mark.parametrize(("line", "name", "email", "date"), ATTRIBUTIONS,
-                         ids=[a[0][:32] for a in ATTRIBUTIONS])
+@pytest.mark.parametrize(
+    ("line", "name", "email", "date"), ATTRIBUTIONS, ids=[a[0][:32] for a in ATTRIBUTIONS]
+)
 def test_attribution(line: str, name: str | None, email: str | None, date: str) -> None:
     mail = parse_text(f"Svar här.\n\n{line}\n\n> Gammal text.\n")
     assert mail.new_text == "Svar här."
@@ -313,17 +442,27 @@ def test_outlook_header_block(block: str) -> None:
 @pytest.mark.parametrize(
     ("line", "name", "email", "date"),
     [
-        ('>>> "Karin Holm" <karin.holm@bolag.se> 12/2/2026 1:47 PM >>>',
-         "Karin Holm", "karin.holm@bolag.se", "2026-12-02T13:47:00"),
+        (
+            '>>> "Karin Holm" <karin.holm@bolag.se> 12/2/2026 1:47 PM >>>',
+            "Karin Holm",
+            "karin.holm@bolag.se",
+            "2026-12-02T13:47:00",
+        ),
         (">>> Karin Holm 2026-12-02 13:47 >>>", "Karin Holm", None, "2026-12-02T13:47:00"),
-        (">>> Karin Holm<karin.holm@bolag.se> 02.12.2026 13:47 >>>",
-         "Karin Holm", "karin.holm@bolag.se", "2026-12-02T13:47:00"),
+        (
+            ">>> Karin Holm<karin.holm@bolag.se> 02.12.2026 13:47 >>>",
+            "Karin Holm",
+            "karin.holm@bolag.se",
+            "2026-12-02T13:47:00",
+        ),
     ],
 )
 def test_groupwise_attribution(line: str, name: str, email: str | None, date: str) -> None:
     parsed = parse_text(f"Stora salen är ledig.\n\n{line}\nÄr stora salen ledig på fredag?\n")
     assert [m.body for m in parsed.chain] == [
-        "Är stora salen ledig på fredag?", "Stora salen är ledig."]
+        "Är stora salen ledig på fredag?",
+        "Stora salen är ledig.",
+    ]
     assert (parsed.chain[0].author.name, parsed.chain[0].author.email) == (name, email)
     assert parsed.chain[0].date == date
 
@@ -337,8 +476,10 @@ def test_quoted_lines_starting_with_three_marks_stay_quotes() -> None:
 @pytest.mark.parametrize(
     ("line", "date"),
     [
-        ("* Karin Holm <karin.holm@bolag.se> [2026-12-02 13:47 +0100]:",
-         "2026-12-02T13:47:00+01:00"),
+        (
+            "* Karin Holm <karin.holm@bolag.se> [2026-12-02 13:47 +0100]:",
+            "2026-12-02T13:47:00+01:00",
+        ),
         ("* Karin Holm <karin.holm@bolag.se> [261202 13:47]:", "2026-12-02T13:47:00"),
         ("Karin Holm <karin.holm@bolag.se> [2026-12-02 13:47]:", "2026-12-02T13:47:00"),
     ],
@@ -370,7 +511,9 @@ def test_yahoo_android_attribution_run_on_with_the_quote(line: str) -> None:
     )
     parsed = parse_mail(raw)
     assert [(m.author.name, m.author.email) for m in parsed.chain] == [
-        ("Karin Holm", "karin.holm@bolag.se"), ("Per Nord", "per.nord@bolag.se")]
+        ("Karin Holm", "karin.holm@bolag.se"),
+        ("Per Nord", "per.nord@bolag.se"),
+    ]
     assert parsed.chain[0].date == "2026-12-02T13:47:00"
     assert parsed.chain[0].body.split() == ["Hej,", "Vem", "kan", "ta", "fredagen?", "Karin"]
     assert parsed.chain[1].body == "Jag tar fredagen."

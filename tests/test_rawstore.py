@@ -27,8 +27,10 @@ from tests.gateway_support import gateway_factory  # noqa: F401 - fixture
 from tests.test_intake import SECRET_WORDS, salary_mail
 from tests.test_web_attachments import PNG, raw_mail
 
-RAW = (b"From: Anna <anna@firma.se>\r\nSubject: Hemligt?\r\nMessage-ID: <r1@firma.se>\r\n\r\n"
-       b"Orden i brevet.\r\n")
+RAW = (
+    b"From: Anna <anna@firma.se>\r\nSubject: Hemligt?\r\nMessage-ID: <r1@firma.se>\r\n\r\n"
+    b"Orden i brevet.\r\n"
+)
 
 
 @pytest.mark.parametrize("kind", rawstore.KINDS)
@@ -70,8 +72,13 @@ def test_the_web_reads_mail_kept_in_the_database(database, tmp_path: Path) -> No
     tid = add_thread(database, "Planritning", [(f"anna@{DOMAIN}", "Anna Berg", "Ritningen.")])
     raw = raw_mail()
     with database.session() as session:
-        mail = MailMessage(message_id=f"plan@{DOMAIN}", content_hash="x",
-                           raw_path=store.keep(raw), action="publish", thread_id=tid)
+        mail = MailMessage(
+            message_id=f"plan@{DOMAIN}",
+            content_hash="x",
+            raw_path=store.keep(raw),
+            action="publish",
+            thread_id=tid,
+        )
         session.add(mail)
         session.flush()
         post = session.get(Post, 1)
@@ -89,8 +96,11 @@ def test_the_web_reads_mail_kept_in_the_database(database, tmp_path: Path) -> No
 def test_a_gateway_keeps_raw_mail_in_the_database_when_told(gateway_factory) -> None:
     gw = gateway_factory({"MAILFEED_RAW_STORE": "database"})
     with smtplib.SMTP("127.0.0.1", gw.smtp_port, timeout=30) as client:
-        client.sendmail(f"anna@{DOMAIN}", [f"feed@{DOMAIN}"],
-                        RAW.replace(b"Hemligt?", b"Var finns nyckeln?") + b"Vet nagon?\r\n")
+        client.sendmail(
+            f"anna@{DOMAIN}",
+            [f"feed@{DOMAIN}"],
+            RAW.replace(b"Hemligt?", b"Var finns nyckeln?") + b"Vet nagon?\r\n",
+        )
     threads = gw.wait_until(lambda: gw.api("/api/threads")["threads"], timeout=20)
     assert threads and not list((gw.data_dir / "raw").rglob("*.eml"))
     with sqlite3.connect(gw.data_dir / "mailfeed.sqlite3") as db:
@@ -101,7 +111,8 @@ def test_a_gateway_keeps_raw_mail_in_the_database_when_told(gateway_factory) -> 
 
 @pytest.mark.parametrize("subject", ["[Konfidentiell] Lönerevision", "Lönerevision"])
 def test_intake_into_the_database_store_forgets_a_confidential_mail(
-        subject: str, database, tmp_path: Path) -> None:
+    subject: str, database, tmp_path: Path
+) -> None:
     """The redaction is written in the intake's own transaction: on SQLite that
     transaction holds the write lock already (publisher.claims), so a second connection
     could not write it."""
@@ -109,9 +120,13 @@ def test_intake_into_the_database_store_forgets_a_confidential_mail(
     store = rawstore.open_store("database", settings.data_dir / "raw", database)
     raw = salary_mail(subject=subject)
     with database.session() as session:
-        taken = take_in(raw, Arrival(source="smtp", rcpts=("feed@firma.se",),
-                                     mail_from="anna.berg@firma.se"),
-                        site=build_site(settings), session=session, raw_store=store)
+        taken = take_in(
+            raw,
+            Arrival(source="smtp", rcpts=("feed@firma.se",), mail_from="anna.berg@firma.se"),
+            site=build_site(settings),
+            session=session,
+            raw_store=store,
+        )
     assert taken.raw_path is not None and taken.raw_path.startswith("db:")
     with database.session() as session:
         kept = rawstore.load(session, taken.raw_path)
@@ -127,14 +142,23 @@ def test_an_import_into_sqlite_keeps_raw_mail_in_the_database(tmp_path: Path) ->
     archive = tmp_path / "archive"
     archive.mkdir()
     first = salary_mail(subject="Lönerevision", message_id="a")
-    mails = [first, salary_mail(subject="Lönerevision igen", message_id="b"),
-             first.replace(b"Anna\n", b"Anna (sent again)\n")]  # known id, other bytes
+    mails = [
+        first,
+        salary_mail(subject="Lönerevision igen", message_id="b"),
+        first.replace(b"Anna\n", b"Anna (sent again)\n"),
+    ]  # known id, other bytes
     for i, raw in enumerate(mails):
         (archive / f"{i}.eml").write_bytes(raw)
     data_dir = tmp_path / "data"
-    result = CliRunner().invoke(main, ["import", str(archive)], env={
-        "MAILFEED_DATA_DIR": str(data_dir), "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se",
-        "MAILFEED_RAW_STORE": "database"})
+    result = CliRunner().invoke(
+        main,
+        ["import", str(archive)],
+        env={
+            "MAILFEED_DATA_DIR": str(data_dir),
+            "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se",
+            "MAILFEED_RAW_STORE": "database",
+        },
+    )
     assert result.exit_code == 0, result.output
     with sqlite3.connect(data_dir / "mailfeed.sqlite3") as db:
         locators = [r for (r,) in db.execute("select raw_path from mail_message")]

@@ -29,13 +29,32 @@ from mailfeed.publisher.db import Database
 
 # As sent on the wire (already percent-encoded where the cheat sheet encodes).
 HOSTILE = [
-    "//evil.example/x", "///evil.example/x", "////evil.example", "/%09/evil.example/x",
-    "/%0d%0a/x", "%0d%0aLocation:%20https://evil.example", "/%5Cevil.example",
-    "/%5C%5Cevil.example", "%5C%5Cevil.example", "%5C/evil.example", "/%2F/evil.example",
-    "https:evil.example", "https://evil.example/", "http:/evil.example", "HTTPS://evil.example",
-    "javascript:alert(1)", "%20//evil.example", "%09//evil.example", "/%0a/evil.example",
-    "//evil%E3%80%82example", "/%00//evil.example", "evil.example", "@evil.example",
-    "//%2F%2Fevil.example", "data:text/html,hi", "/%E3%80%80/evil.example%0d",
+    "//evil.example/x",
+    "///evil.example/x",
+    "////evil.example",
+    "/%09/evil.example/x",
+    "/%0d%0a/x",
+    "%0d%0aLocation:%20https://evil.example",
+    "/%5Cevil.example",
+    "/%5C%5Cevil.example",
+    "%5C%5Cevil.example",
+    "%5C/evil.example",
+    "/%2F/evil.example",
+    "https:evil.example",
+    "https://evil.example/",
+    "http:/evil.example",
+    "HTTPS://evil.example",
+    "javascript:alert(1)",
+    "%20//evil.example",
+    "%09//evil.example",
+    "/%0a/evil.example",
+    "//evil%E3%80%82example",
+    "/%00//evil.example",
+    "evil.example",
+    "@evil.example",
+    "//%2F%2Fevil.example",
+    "data:text/html,hi",
+    "/%E3%80%80/evil.example%0d",
 ]
 LOCAL = ["/", "/t/12-fraga", "/search?q=nyckel&page=2", "/t/1#p3", "/people/4"]
 
@@ -57,25 +76,37 @@ def test_language_switch_never_redirects_off_site_over_http(app: Flask) -> None:
             status, where = location(server, f"/lang/sv?next={hostile}")
             assert (status, where) == (302, "/"), hostile
         for local in LOCAL:
-            status, where = location(server, f"/lang/sv?next={local.replace('&', '%26')}"
-                                             .replace("#", "%23"))
+            status, where = location(
+                server, f"/lang/sv?next={local.replace('&', '%26')}".replace("#", "%23")
+            )
             assert (status, where) == (302, local), local
 
 
-@pytest.mark.parametrize("hostile", ["/%09/evil.example/x", "/%5Cevil.example",
-                                     "https:evil.example", "/%0d%0a/x", "//evil.example"])
-def test_a_magic_link_sign_in_ends_on_the_site(client: FlaskClient, web_db: Database,
-                                               hostile: str) -> None:
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "/%09/evil.example/x",
+        "/%5Cevil.example",
+        "https:evil.example",
+        "/%0d%0a/x",
+        "//evil.example",
+    ],
+)
+def test_a_magic_link_sign_in_ends_on_the_site(
+    client: FlaskClient, web_db: Database, hostile: str
+) -> None:
     page = client.get(f"/login?next={hostile}").get_data(as_text=True)
     assert 'name="next" value="/"' in page
     # Even posted straight to the form (no page in between), `next` is checked again.
     from urllib.parse import unquote
 
-    response = client.post("/login", data={"email": f"anna@{DOMAIN}", "next": unquote(hostile),
-                                           "csrf_token": csrf_from(page)})
+    response = client.post(
+        "/login",
+        data={"email": f"anna@{DOMAIN}", "next": unquote(hostile), "csrf_token": csrf_from(page)},
+    )
     assert response.status_code == 200
     path = link_in(latest_mail(web_db, f"anna@{DOMAIN}"), "http://feed.test")
-    path = path[len("http://feed.test"):]
+    path = path[len("http://feed.test") :]
     confirm = client.get(path)
     done = client.post(path, data={"csrf_token": csrf_from(confirm.get_data(as_text=True))})
     assert (done.status_code, done.headers["Location"]) == (302, "/")
@@ -83,9 +114,13 @@ def test_a_magic_link_sign_in_ends_on_the_site(client: FlaskClient, web_db: Data
 
 def test_a_magic_link_keeps_a_local_next(client: FlaskClient, web_db: Database) -> None:
     page = client.get("/login?next=/t/7-nycklar").get_data(as_text=True)
-    client.post("/login", data={"email": f"bo@{DOMAIN}", "next": "/t/7-nycklar",
-                                "csrf_token": csrf_from(page)})
-    path = link_in(latest_mail(web_db, f"bo@{DOMAIN}"), "http://feed.test")[len("http://feed.test"):]
+    client.post(
+        "/login",
+        data={"email": f"bo@{DOMAIN}", "next": "/t/7-nycklar", "csrf_token": csrf_from(page)},
+    )
+    path = link_in(latest_mail(web_db, f"bo@{DOMAIN}"), "http://feed.test")[
+        len("http://feed.test") :
+    ]
     confirm = client.get(path)
     done = client.post(path, data={"csrf_token": csrf_from(confirm.get_data(as_text=True))})
     assert done.headers["Location"] == "/t/7-nycklar"

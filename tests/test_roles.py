@@ -42,8 +42,9 @@ class Roles:
 
     def start(self, *args: str) -> subprocess.Popen[bytes]:
         with open(self.log, "ab") as out:
-            proc = subprocess.Popen([*mailfeed_command(), *args], env=self.env, cwd=self.tmp,
-                                    stdout=out, stderr=out)
+            proc = subprocess.Popen(
+                [*mailfeed_command(), *args], env=self.env, cwd=self.tmp, stdout=out, stderr=out
+            )
         self.procs.append(proc)
         return proc
 
@@ -70,15 +71,17 @@ class Roles:
 
 def role_env(data: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAILFEED_")}
-    env.update({
-        "MAILFEED_DATA_DIR": str(data),
-        "MAILFEED_SMTP_LISTEN": f"127.0.0.1:{free_port()}",
-        "MAILFEED_WEB_LISTEN": f"127.0.0.1:{free_port()}",
-        "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se",
-        "MAILFEED_AUTH": "open",
-        "PYTHONPATH": str(ROOT),
-        **extra,
-    })
+    env.update(
+        {
+            "MAILFEED_DATA_DIR": str(data),
+            "MAILFEED_SMTP_LISTEN": f"127.0.0.1:{free_port()}",
+            "MAILFEED_WEB_LISTEN": f"127.0.0.1:{free_port()}",
+            "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se",
+            "MAILFEED_AUTH": "open",
+            "PYTHONPATH": str(ROOT),
+            **extra,
+        }
+    )
     return env
 
 
@@ -86,8 +89,10 @@ def role_env(data: Path, **extra: str) -> dict[str, str]:
 def roles(tmp_path: Path, relay_sink) -> Iterator[Roles]:  # noqa: F811
     data = tmp_path / "data"
     data.mkdir()
-    running = Roles(tmp_path, role_env(data, MAILFEED_RELAY=f"127.0.0.1:{relay_sink.port}",
-                                       MAILFEED_WEB_WORKERS="2"))
+    running = Roles(
+        tmp_path,
+        role_env(data, MAILFEED_RELAY=f"127.0.0.1:{relay_sink.port}", MAILFEED_WEB_WORKERS="2"),
+    )
     yield running
     running.stop_all()
 
@@ -133,8 +138,11 @@ def test_each_role_alone_does_its_one_job(roles: Roles, relay_sink) -> None:  # 
     roles.start("sender")
     caught = relay_sink.wait_for(4, timeout=30)
     assert sorted(r for m in caught for r in m.rcpts) == [
-        "anna.berg@firma.se", "erik.sandberg@firma.se", "johan.lind@firma.se",
-        "maria.holm@firma.se"]
+        "anna.berg@firma.se",
+        "erik.sandberg@firma.se",
+        "johan.lind@firma.se",
+        "maria.holm@firma.se",
+    ]
 
     web = roles.start("web")
     wait_port(web_port)
@@ -149,8 +157,13 @@ def test_each_role_alone_does_its_one_job(roles: Roles, relay_sink) -> None:  # 
 
 def upgrade_twice_at_once(env: dict[str, str]) -> list[subprocess.CompletedProcess[str]]:
     def run(_: int) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*mailfeed_command(), "db", "upgrade"], env=env,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [*mailfeed_command(), "db", "upgrade"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     with ThreadPoolExecutor(2) as pool:
         return list(pool.map(run, range(2)))
@@ -158,8 +171,7 @@ def upgrade_twice_at_once(env: dict[str, str]) -> list[subprocess.CompletedProce
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_a_migration_run_concurrently_and_again_is_safe(kind: str, tmp_path: Path) -> None:
-    for url in ([f"sqlite:///{tmp_path / 'm.sqlite3'}"] if kind == "sqlite"
-                else _pg_database()):
+    for url in [f"sqlite:///{tmp_path / 'm.sqlite3'}"] if kind == "sqlite" else _pg_database():
         env = role_env(tmp_path, MAILFEED_DATABASE_URL=url)
         results = upgrade_twice_at_once(env) + upgrade_twice_at_once(env)
         assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
@@ -179,14 +191,16 @@ def test_postgresql_is_upgraded_by_the_operator_only(tmp_path: Path) -> None:
     for url in _pg_database():
         env = role_env(tmp_path, MAILFEED_DATABASE_URL=url)
         for role in ("worker", "sender", "web"):
-            refused = subprocess.run([*mailfeed_command(), role], env=env, capture_output=True,
-                                     text=True, timeout=60)
+            refused = subprocess.run(
+                [*mailfeed_command(), role], env=env, capture_output=True, text=True, timeout=60
+            )
             assert refused.returncode != 0 and "mailfeed db upgrade" in refused.stderr, role
         settings = load_settings(environ={}, data_dir=tmp_path, database_url=url)
         with pytest.raises(RuntimeError, match="mailfeed db upgrade"):
             create_app(settings)  # the web role never migrates by itself
         plain = url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(plain) as conn:
-            tables = conn.execute("select count(*) from information_schema.tables "
-                                  "where table_schema = 'public'").fetchone()
+            tables = conn.execute(
+                "select count(*) from information_schema.tables where table_schema = 'public'"
+            ).fetchone()
         assert tables == (0,)

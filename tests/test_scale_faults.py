@@ -28,10 +28,12 @@ MAILS, CLIENTS, KILLS = 300, 8, 2
 
 def question(i: int) -> bytes:
     sender = f"person{i % 23}@firma.se"
-    return (f"From: Person {i % 23} <{sender}>\r\nTo: feed@firma.se\r\n"
-            f"Subject: Fraga nummer {i}?\r\nMessage-ID: <q{i}.kill@firma.se>\r\n"
-            f"Date: Tue, 24 Nov 2026 09:{i % 60:02d}:00 +0100\r\n\r\n"
-            f"Vet nagon svaret pa fraga {i}?\r\n").encode()
+    return (
+        f"From: Person {i % 23} <{sender}>\r\nTo: feed@firma.se\r\n"
+        f"Subject: Fraga nummer {i}?\r\nMessage-ID: <q{i}.kill@firma.se>\r\n"
+        f"Date: Tue, 24 Nov 2026 09:{i % 60:02d}:00 +0100\r\n\r\n"
+        f"Vet nagon svaret pa fraga {i}?\r\n"
+    ).encode()
 
 
 def send_all(gateways: list[GatewayProcess], indices: list[int], deadline: float) -> set[int]:
@@ -67,13 +69,17 @@ def send_all(gateways: list[GatewayProcess], indices: list[int], deadline: float
 
 
 def test_kill_9_of_one_of_two_instances_loses_nothing(gateway_factory, relay_sink, shared_pg):
-    env = {"MAILFEED_DATABASE_URL": shared_pg, "MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}",
-           "MAILFEED_RATE_LIMIT": "0"}
+    env = {
+        "MAILFEED_DATABASE_URL": shared_pg,
+        "MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}",
+        "MAILFEED_RATE_LIMIT": "0",
+    }
     a, b = gateway_factory(env), gateway_factory(env)
     deadline = time.monotonic() + 180
     result: dict[str, set[int]] = {}
-    sender = threading.Thread(target=lambda: result.setdefault(
-        "acked", send_all([a, b], list(range(MAILS)), deadline)))
+    sender = threading.Thread(
+        target=lambda: result.setdefault("acked", send_all([a, b], list(range(MAILS)), deadline))
+    )
     sender.start()
     for _ in range(KILLS):
         time.sleep(1.5)
@@ -87,23 +93,23 @@ def test_kill_9_of_one_of_two_instances_loses_nothing(gateway_factory, relay_sin
     ids = [r[0] for r in rows(shared_pg, "SELECT message_id FROM mail_message")]
     assert sorted(ids) == sorted(f"q{i}.kill@firma.se" for i in range(MAILS))
     assert rows(shared_pg, "SELECT count(*) FROM thread")[0][0] == MAILS
-    assert rows(shared_pg, "SELECT count(*) FROM outbound_mail WHERE state = 'sent'")[0][0] \
-        == MAILS
-    replies = Counter(m.message["In-Reply-To"]
-                      for m in relay_sink.wait_for(MAILS, timeout=30))
+    assert rows(shared_pg, "SELECT count(*) FROM outbound_mail WHERE state = 'sent'")[0][0] == MAILS
+    replies = Counter(m.message["In-Reply-To"] for m in relay_sink.wait_for(MAILS, timeout=30))
     assert set(replies) == {f"<q{i}.kill@firma.se>" for i in range(MAILS)}
     repeats = sum(n - 1 for n in replies.values())
     assert repeats <= KILLS, f"{repeats} link replies sent twice"
 
 
 def test_database_away_mail_is_spooled_and_drained_later(
-        gateway_factory, relay_sink, shared_pg, tmp_path: Path):
+    gateway_factory, relay_sink, shared_pg, tmp_path: Path
+):
     url = urlsplit(shared_pg)
     proxy = TcpProxy(url.hostname or "127.0.0.1", url.port or 5432)
     try:
         proxied = shared_pg.replace(f"{url.hostname}:{url.port}", f"127.0.0.1:{proxy.port}")
-        gw = gateway_factory({"MAILFEED_DATABASE_URL": proxied,
-                              "MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}"})
+        gw = gateway_factory(
+            {"MAILFEED_DATABASE_URL": proxied, "MAILFEED_RELAY": f"127.0.0.1:{relay_sink.port}"}
+        )
         with smtplib.SMTP("127.0.0.1", gw.smtp_port, timeout=30) as c:
             c.sendmail("person1@firma.se", ["feed@firma.se"], question(1))
         gw.wait_until(lambda: rows(shared_pg, "SELECT count(*) FROM thread")[0][0] == 1)
@@ -124,10 +130,10 @@ def test_database_away_mail_is_spooled_and_drained_later(
         assert not list((gw.data_dir / "spool" / "failed").glob("*.msg"))  # transient
 
         proxy.restore()
-        gw.wait_until(lambda: rows(shared_pg, "SELECT count(*) FROM thread")[0][0] == 6,
-                      timeout=60)
+        gw.wait_until(lambda: rows(shared_pg, "SELECT count(*) FROM thread")[0][0] == 6, timeout=60)
         caught = relay_sink.wait_for(6, timeout=60)
         assert sorted(m.message["In-Reply-To"] for m in caught) == sorted(
-            f"<q{i}.kill@firma.se>" for i in range(1, 7))
+            f"<q{i}.kill@firma.se>" for i in range(1, 7)
+        )
     finally:
         proxy.cut()

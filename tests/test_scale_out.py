@@ -61,8 +61,9 @@ def rows(url: str, sql: str) -> list[tuple[object, ...]]:
         return list(conn.execute(sql).fetchall())
 
 
-def two_instances(factory: Callable[..., GatewayProcess], url: str, sink: RelaySink,
-                  **extra: str) -> tuple[GatewayProcess, GatewayProcess]:
+def two_instances(
+    factory: Callable[..., GatewayProcess], url: str, sink: RelaySink, **extra: str
+) -> tuple[GatewayProcess, GatewayProcess]:
     env = {"MAILFEED_DATABASE_URL": url, "MAILFEED_RELAY": f"127.0.0.1:{sink.port}", **extra}
     return factory(env), factory(env)
 
@@ -75,13 +76,17 @@ def settled(url: str, gateways: tuple[GatewayProcess, ...]) -> bool:
 
 
 def test_same_mails_to_two_instances_make_one_thread_and_one_link_each(
-        gateway_factory, relay_sink, shared_pg, tmp_path: Path):
+    gateway_factory, relay_sink, shared_pg, tmp_path: Path
+):
     a, b = two_instances(gateway_factory, shared_pg, relay_sink)
     mails = [question(i) for i in range(MAILS)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         # Each mail goes to both instances at the same moment.
-        list(pool.map(lambda job: send(*job),
-                      [(gw.smtp_port, raw) for raw in mails for gw in (a, b)]))
+        list(
+            pool.map(
+                lambda job: send(*job), [(gw.smtp_port, raw) for raw in mails for gw in (a, b)]
+            )
+        )
 
     a.wait_until(lambda: settled(shared_pg, (a, b)), timeout=90)
     assert rows(shared_pg, "SELECT count(*) FROM thread")[0][0] == MAILS

@@ -36,9 +36,13 @@ def test_screenshots(office: Any) -> None:  # noqa: F811
     }
     SHOTS.mkdir(parents=True, exist_ok=True)
     taken = []
-    with signed_in_page(server.url, f"anna.berg@{DOMAIN}", locale="sv-SE",
-                        timezone_id="Europe/Stockholm",
-                        viewport={"width": 1280, "height": 860}) as page:
+    with signed_in_page(
+        server.url,
+        f"anna.berg@{DOMAIN}",
+        locale="sv-SE",
+        timezone_id="Europe/Stockholm",
+        viewport={"width": 1280, "height": 860},
+    ) as page:
         for lang in ("en", "sv"):
             page.goto(f"{server.url}/lang/{lang}?next=/")
             for width, height in ((1280, 860), (390, 844)):

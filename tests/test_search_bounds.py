@@ -23,9 +23,13 @@ from mailfeed.web import create_app
 
 def test_a_post_is_searched_in_its_first_64_kb_only(database: Database) -> None:
     filler = "loggrad " * (INDEX_LIMIT // 8 + 100)
-    huge = add_thread(database, "Loggen från servern", [
-        (f"erik@{DOMAIN}", "Erik", "tidigt " + filler + " sentida"),
-    ])
+    huge = add_thread(
+        database,
+        "Loggen från servern",
+        [
+            (f"erik@{DOMAIN}", "Erik", "tidigt " + filler + " sentida"),
+        ],
+    )
     with database.session() as session:
         assert [h.thread_id for h in search(session, "tidigt")] == [huge]
         assert search(session, "sentida") == []  # beyond the cut: not indexed

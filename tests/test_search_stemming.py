@@ -25,12 +25,15 @@ def db(tmp_path: Path) -> Database:
     return database
 
 
-@pytest.mark.parametrize(("query", "subject"), [
-    ("skrivaren", "Skrivaren på plan två"),  # definite form finds the plural in the text
-    ("frågorna", "Frågor om parkeringen"),
-    ("parkering", "Frågor om parkeringen"),
-    ("restauranger", "Julbordet"),
-])
+@pytest.mark.parametrize(
+    ("query", "subject"),
+    [
+        ("skrivaren", "Skrivaren på plan två"),  # definite form finds the plural in the text
+        ("frågorna", "Frågor om parkeringen"),
+        ("parkering", "Frågor om parkeringen"),
+        ("restauranger", "Julbordet"),
+    ],
+)
 def test_word_forms_find_each_other(db: Database, query: str, subject: str) -> None:
     with db.session() as s:
         hits = search(s, query)

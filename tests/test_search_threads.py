@@ -23,24 +23,44 @@ from mailfeed.publisher.stems import prefixes
 @pytest.fixture
 def corpus(database: Database) -> dict[str, int]:  # noqa: F811
     ids = {
-        "julbord": add_thread(database, "Julbordet den 12 december", [
-            (f"lena@{DOMAIN}", "Lena Holm", "Vi bokar restaurangen vid kajen för julbord."),
-            (f"bo@{DOMAIN}", "Bo Ling", "Kommer det finnas vegetariskt?"),
-            (f"omar@{DOMAIN}", "Omar Said", "Ja, och allt är glutenfritt i år."),
-        ]),
-        "only_julbord": add_thread(database, "Julbord förra året", [
-            (f"bo@{DOMAIN}", "Bo Ling", "Julbord på hotellet, minns ni det?"),
-        ]),
-        "keys": add_thread(database, "Nycklarna till förrådet", [
-            (f"anna@{DOMAIN}", "Anna Berg", "Vem har dem?"),
-        ]),
-        "keycabinet": add_thread(database, "Lås", [
-            (f"johan@{DOMAIN}", "Johan Ek", "Koden till nyckelskåpet är bytt."),
-        ]),
-        "hidden": add_thread(database, "Sommarfesten", [
-            (f"anna@{DOMAIN}", "Anna Berg", "Var ska vi vara?"),
-            (f"bo@{DOMAIN}", "Bo Ling", "Glutenfritt och julbord mitt i juli!"),
-        ]),
+        "julbord": add_thread(
+            database,
+            "Julbordet den 12 december",
+            [
+                (f"lena@{DOMAIN}", "Lena Holm", "Vi bokar restaurangen vid kajen för julbord."),
+                (f"bo@{DOMAIN}", "Bo Ling", "Kommer det finnas vegetariskt?"),
+                (f"omar@{DOMAIN}", "Omar Said", "Ja, och allt är glutenfritt i år."),
+            ],
+        ),
+        "only_julbord": add_thread(
+            database,
+            "Julbord förra året",
+            [
+                (f"bo@{DOMAIN}", "Bo Ling", "Julbord på hotellet, minns ni det?"),
+            ],
+        ),
+        "keys": add_thread(
+            database,
+            "Nycklarna till förrådet",
+            [
+                (f"anna@{DOMAIN}", "Anna Berg", "Vem har dem?"),
+            ],
+        ),
+        "keycabinet": add_thread(
+            database,
+            "Lås",
+            [
+                (f"johan@{DOMAIN}", "Johan Ek", "Koden till nyckelskåpet är bytt."),
+            ],
+        ),
+        "hidden": add_thread(
+            database,
+            "Sommarfesten",
+            [
+                (f"anna@{DOMAIN}", "Anna Berg", "Var ska vi vara?"),
+                (f"bo@{DOMAIN}", "Bo Ling", "Glutenfritt och julbord mitt i juli!"),
+            ],
+        ),
     }
     with database.session() as session:
         post = session.query(Post).filter(Post.thread_id == ids["hidden"], Post.position == 1).one()
@@ -53,8 +73,10 @@ def _threads(database: Database, query: str, scope: str = "all") -> list[int]:  
         return [h.thread_id for h in search(session, query, scope=scope)]
 
 
-def test_words_spread_over_posts_find_the_thread(database: Database,  # noqa: F811
-                                                 corpus: dict[str, int]) -> None:
+def test_words_spread_over_posts_find_the_thread(
+    database: Database,  # noqa: F811
+    corpus: dict[str, int],
+) -> None:
     assert _threads(database, "julbord glutenfritt") == [corpus["julbord"]]
     assert _threads(database, "julbord glutenfritt", scope="own") == [corpus["julbord"]]
     assert set(_threads(database, "julbord")) == {corpus["julbord"], corpus["only_julbord"]}
@@ -96,10 +118,14 @@ def test_prefixes_pure() -> None:
 def test_search_page(client, web_db: Database) -> None:  # noqa: F811
     from web_support import sign_in
 
-    thread = add_thread(web_db, "Julbordet", [
-        (f"lena@{DOMAIN}", "Lena Holm", "Julbord på kajen."),
-        (f"omar@{DOMAIN}", "Omar Said", "Allt är glutenfritt."),
-    ])
+    thread = add_thread(
+        web_db,
+        "Julbordet",
+        [
+            (f"lena@{DOMAIN}", "Lena Holm", "Julbord på kajen."),
+            (f"omar@{DOMAIN}", "Omar Said", "Allt är glutenfritt."),
+        ],
+    )
     sign_in(client, web_db, f"lena@{DOMAIN}")
     page = client.get("/search?q=julbord+glutenfritt").get_data(as_text=True)
     assert page.count('type="search"') == 1  # one search box: the header's

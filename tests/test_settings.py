@@ -34,11 +34,19 @@ def test_defaults_are_the_embedded_ones(tmp_path: Path) -> None:
 
 def test_toml_file_and_environment(tmp_path: Path) -> None:
     config = tmp_path / "mailfeed.toml"
-    config.write_text('gateway_addresses = ["Feed@Firma.se", "fragor@firma.se"]\n'
-                      'base_url = "https://feed.firma.se/"\nmin_chain_messages = 6\n'
-                      'smtp_listen = "0.0.0.0:25"\n')
-    s = load_settings({"MAILFEED_DATA_DIR": str(tmp_path), "MAILFEED_SMTP_LISTEN": ":2626",
-                       "MAILFEED_ALLOWED_DOMAINS": "firma.se, dotter.se"}, config_file=config)
+    config.write_text(
+        'gateway_addresses = ["Feed@Firma.se", "fragor@firma.se"]\n'
+        'base_url = "https://feed.firma.se/"\nmin_chain_messages = 6\n'
+        'smtp_listen = "0.0.0.0:25"\n'
+    )
+    s = load_settings(
+        {
+            "MAILFEED_DATA_DIR": str(tmp_path),
+            "MAILFEED_SMTP_LISTEN": ":2626",
+            "MAILFEED_ALLOWED_DOMAINS": "firma.se, dotter.se",
+        },
+        config_file=config,
+    )
     assert s.gateway_addresses == ("feed@firma.se", "fragor@firma.se")
     assert s.public_url == "https://feed.firma.se"
     assert s.min_chain_messages == 6
@@ -101,18 +109,31 @@ def test_an_unknown_toml_key_is_an_error(tmp_path: Path) -> None:
 
 
 def test_good_values_pass(tmp_path: Path) -> None:
-    s = load_settings({"MAILFEED_DATA_DIR": str(tmp_path), "MAILFEED_RELAY_TLS": "starttls",
-                       "MAILFEED_AUTH": "header:X-Remote-User", "MAILFEED_REQUIRE_TLS": "yes",
-                       "MAILFEED_DEFAULT_LANGUAGE": "en", "MAILFEED_MAX_QUEUE": "10"})
+    s = load_settings(
+        {
+            "MAILFEED_DATA_DIR": str(tmp_path),
+            "MAILFEED_RELAY_TLS": "starttls",
+            "MAILFEED_AUTH": "header:X-Remote-User",
+            "MAILFEED_REQUIRE_TLS": "yes",
+            "MAILFEED_DEFAULT_LANGUAGE": "en",
+            "MAILFEED_MAX_QUEUE": "10",
+        }
+    )
     assert (s.relay_tls, s.auth, s.require_tls, s.max_queue) == (
-        "starttls", "header:X-Remote-User", True, 10)
+        "starttls",
+        "header:X-Remote-User",
+        True,
+        10,
+    )
     assert not hasattr(s, "extra")
 
 
 def test_the_cli_reports_a_bad_setting_with_exit_status_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        main, ["spool", "list"],
-        env={"MAILFEED_DATA_DIR": str(tmp_path), "MAILFEED_RELAY_TLS": "startls"})
+        main,
+        ["spool", "list"],
+        env={"MAILFEED_DATA_DIR": str(tmp_path), "MAILFEED_RELAY_TLS": "startls"},
+    )
     assert result.exit_code == 2
     assert "MAILFEED_RELAY_TLS" in result.output and "starttls" in result.output
     assert "Traceback" not in result.output
@@ -122,12 +143,16 @@ def test_the_cli_reports_a_bad_setting_with_exit_status_2(tmp_path: Path) -> Non
 
 
 def test_the_views_hold_no_secret_they_do_not_use(tmp_path: Path) -> None:
-    s = load_settings({"MAILFEED_DATA_DIR": str(tmp_path),
-                       "MAILFEED_RELAY": "smtp.firma.se:587",
-                       "MAILFEED_RELAY_PASSWORD": "relay-secret-1",
-                       "MAILFEED_IMAP_URL": "imaps://feed:imap-secret-2@imap.firma.se/INBOX",
-                       "MAILFEED_DATABASE_URL": "postgresql://u:db-secret-3@db/mailfeed",
-                       "MAILFEED_SECRET_KEY": "signing-secret-4"})
+    s = load_settings(
+        {
+            "MAILFEED_DATA_DIR": str(tmp_path),
+            "MAILFEED_RELAY": "smtp.firma.se:587",
+            "MAILFEED_RELAY_PASSWORD": "relay-secret-1",
+            "MAILFEED_IMAP_URL": "imaps://feed:imap-secret-2@imap.firma.se/INBOX",
+            "MAILFEED_DATABASE_URL": "postgresql://u:db-secret-3@db/mailfeed",
+            "MAILFEED_SECRET_KEY": "signing-secret-4",
+        }
+    )
     web = build_web_config(s)
     assert web.public_url == s.public_url and web.default_language == s.default_language
     assert web.site.gateway_address == s.primary_address and not web.local_outbox
@@ -144,9 +169,14 @@ def test_the_views_hold_no_secret_they_do_not_use(tmp_path: Path) -> None:
 def test_the_tools_own_variables_are_no_settings(tmp_path: Path) -> None:
     """CI exports MAILFEED_CORPORA to every process (the accuracy report reads it), and the
     tests read MAILFEED_TEST_PG: neither is a gateway setting nor a typo of one."""
-    s = load_settings({"MAILFEED_DATA_DIR": str(tmp_path), "MAILFEED_SECRET_KEY": "x",
-                       "MAILFEED_CORPORA": "/srv/corpora",
-                       "MAILFEED_TEST_PG": "postgresql+psycopg://postgres@127.0.0.1/test"})
+    s = load_settings(
+        {
+            "MAILFEED_DATA_DIR": str(tmp_path),
+            "MAILFEED_SECRET_KEY": "x",
+            "MAILFEED_CORPORA": "/srv/corpora",
+            "MAILFEED_TEST_PG": "postgresql+psycopg://postgres@127.0.0.1/test",
+        }
+    )
     assert s.data_dir == tmp_path
     with pytest.raises(SettingsError, match="MAILFEED_CORPUS"):
         load_settings({"MAILFEED_DATA_DIR": str(tmp_path), "MAILFEED_CORPUS": "x"})

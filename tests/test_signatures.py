@@ -8,14 +8,23 @@ import pytest
 from mailfeed.parsers.mail import parse_mail, parse_text
 
 
-@pytest.mark.parametrize(("body", "kept"), [
-    ("Документы во вложении.\n\nС наилучшими пожеланиями,\nДмитрий Орлов\nЮрист",
-     "Документы во вложении."),
-    ("Надсилаю рахунок.\n\nЗ повагою,\nОксана Шевченко\nМенеджер з продажу",
-     "Надсилаю рахунок."),
-    ("Segue o contrato em anexo.\n\nAtenciosamente,\nJoão Pereira\nAnalista financeiro",
-     "Segue o contrato em anexo."),
-])
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        (
+            "Документы во вложении.\n\nС наилучшими пожеланиями,\nДмитрий Орлов\nЮрист",
+            "Документы во вложении.",
+        ),
+        (
+            "Надсилаю рахунок.\n\nЗ повагою,\nОксана Шевченко\nМенеджер з продажу",
+            "Надсилаю рахунок.",
+        ),
+        (
+            "Segue o contrato em anexo.\n\nAtenciosamente,\nJoão Pereira\nAnalista financeiro",
+            "Segue o contrato em anexo.",
+        ),
+    ],
+)
 def test_foreign_closing_starts_a_signature(body: str, kept: str) -> None:
     mail = parse_text(body + "\n")
     assert mail.new_text == kept
@@ -41,12 +50,16 @@ def test_sent_with_in_prose_stays() -> None:
 
 
 def test_reply_above_marker_elides_what_follows() -> None:
-    for marker in ("--- Reply ABOVE THIS LINE to send a message ---",
-                   "##- Please type your reply above this line -##",
-                   "Svara ovanför den här raden",
-                   "Bitte oberhalb dieser Zeile antworten"):
-        text = (f"Works now, thank you.\n\n{marker}\n\nTicket #99 was updated by Kim.\n\n"
-                "Kim (Support)\nDec 1, 2026, 10:00\n\nTry restarting the router.\n")
+    for marker in (
+        "--- Reply ABOVE THIS LINE to send a message ---",
+        "##- Please type your reply above this line -##",
+        "Svara ovanför den här raden",
+        "Bitte oberhalb dieser Zeile antworten",
+    ):
+        text = (
+            f"Works now, thank you.\n\n{marker}\n\nTicket #99 was updated by Kim.\n\n"
+            "Kim (Support)\nDec 1, 2026, 10:00\n\nTry restarting the router.\n"
+        )
         parsed = parse_text(text)
         assert len(parsed.chain) == 1, marker
         assert (parsed.new_text or "").strip() == "Works now, thank you.", marker
@@ -54,24 +67,30 @@ def test_reply_above_marker_elides_what_follows() -> None:
 
 
 def test_reply_above_in_prose_stays() -> None:
-    text = ("In the template we ask customers to reply above this line, but many of them "
-            "write below it anyway.\nShould we change that?\n")
+    text = (
+        "In the template we ask customers to reply above this line, but many of them "
+        "write below it anyway.\nShould we change that?\n"
+    )
     parsed = parse_text(text)
     assert "reply above this line" in (parsed.new_text or "")
     assert "Should we change that?" in (parsed.new_text or "")
 
 
 def test_quote_below_reply_above_marker_is_still_a_message() -> None:
-    text = ("Yes.\n\n-- Reply above this line --\n\nOn Tue, Dec 1, 2026 at 10:00 AM Kim Lo "
-            "<kim@example.com> wrote:\n> Is it fixed?\n")
+    text = (
+        "Yes.\n\n-- Reply above this line --\n\nOn Tue, Dec 1, 2026 at 10:00 AM Kim Lo "
+        "<kim@example.com> wrote:\n> Is it fixed?\n"
+    )
     parsed = parse_text(text)
     assert [m.to_json()["from"]["email"] for m in parsed.chain] == ["kim@example.com", None]
     assert (parsed.new_text or "").strip() == "Yes."
 
 
 def test_digest_history_under_a_rule_is_elided() -> None:
-    text = ("Count me in.\n\n---\nPrevious Replies\n\nPosted by lena on 12/01/2026\n\n"
-            "Who brings the projector?\n\n---\nVisit Message or reply to this email to respond.\n")
+    text = (
+        "Count me in.\n\n---\nPrevious Replies\n\nPosted by lena on 12/01/2026\n\n"
+        "Who brings the projector?\n\n---\nVisit Message or reply to this email to respond.\n"
+    )
     parsed = parse_text(text)
     assert len(parsed.chain) == 1
     assert (parsed.new_text or "").strip() == "Count me in."
@@ -85,21 +104,28 @@ def test_previous_replies_in_prose_stays() -> None:
 
 
 def test_notification_footers_leave_quoted_bodies() -> None:
-    for footer in ("This message was sent by Atlassian Jira\n(v9.12.2#9120002-sha1:abc)",
-                   "You are receiving this because you were mentioned.\n"
-                   "Reply to this email directly, view it on GitHub",
-                   "Unsubscribe from these notifications"):
+    for footer in (
+        "This message was sent by Atlassian Jira\n(v9.12.2#9120002-sha1:abc)",
+        "You are receiving this because you were mentioned.\n"
+        "Reply to this email directly, view it on GitHub",
+        "Unsubscribe from these notifications",
+    ):
         quoted = "\n".join("> " + ln for ln in f"Build 12 is red.\n\n{footer}".split("\n"))
-        text = ("Looking.\n\nOn Tue, Dec 1, 2026 at 10:00 AM Bot <bot@example.com> wrote:\n\n"
-                + quoted + "\n")
+        text = (
+            "Looking.\n\nOn Tue, Dec 1, 2026 at 10:00 AM Bot <bot@example.com> wrote:\n\n"
+            + quoted
+            + "\n"
+        )
         parsed = parse_text(text)
         assert parsed.chain[0].body.strip() == "Build 12 is red.", footer
 
 
 def test_footer_words_mid_text_stay() -> None:
-    text = ("You are receiving this because you asked about the plan.\nStep one: order.\n"
-            "Step two: ship.\nStep three: bill.\nStep four: wait.\nStep five: audit.\n"
-            "Step six: repeat.\nStep seven: review.\nStep eight: rest.\nStep nine: done.\n")
+    text = (
+        "You are receiving this because you asked about the plan.\nStep one: order.\n"
+        "Step two: ship.\nStep three: bill.\nStep four: wait.\nStep five: audit.\n"
+        "Step six: repeat.\nStep seven: review.\nStep eight: rest.\nStep nine: done.\n"
+    )
     parsed = parse_text(text)
     assert "You are receiving this because" in (parsed.new_text or "")
 
@@ -110,10 +136,16 @@ def test_closing_with_a_nickname_is_a_sign_off() -> None:
     cases = [
         ("Hej Olle,\n\nkan du skicka protokollet?\n\nTack,\nKalle", "Karl Lund", "Tack,\nKalle"),
         ("Hi all,\n\nthe build is green again.\n\nThanks,\nBob", "Robert Hale", "Thanks,\nBob"),
-        ("Hej,\n\nmötet flyttas till tisdag.\n\nHälsningar\nMicke", "Mikael Sjö",
-         "Hälsningar\nMicke"),
-        ("Cześć,\n\nsala jest zarezerwowana.\n\nDzięki!\nGosia", "Małgorzata Wiśniewska",
-         "Dzięki!\nGosia"),
+        (
+            "Hej,\n\nmötet flyttas till tisdag.\n\nHälsningar\nMicke",
+            "Mikael Sjö",
+            "Hälsningar\nMicke",
+        ),
+        (
+            "Cześć,\n\nsala jest zarezerwowana.\n\nDzięki!\nGosia",
+            "Małgorzata Wiśniewska",
+            "Dzięki!\nGosia",
+        ),
     ]
     for body, author, removed in cases:
         own, cut = strip_signature(body, author)
@@ -124,18 +156,23 @@ def test_closing_with_a_nickname_is_a_sign_off() -> None:
 def test_answer_after_a_closing_word_is_not_a_sign_off() -> None:
     from mailfeed.parsers.signatures import strip_signature
 
-    for body in ("Hej,\n\nTack!\n\nNej.", "Hej,\n\nTack!\n\nJa.",
-                 "Hi Bob,\n\nThanks!\nI'll be there at five.",
-                 "Hej,\n\nTack,\nkommer du också?"):
+    for body in (
+        "Hej,\n\nTack!\n\nNej.",
+        "Hej,\n\nTack!\n\nJa.",
+        "Hi Bob,\n\nThanks!\nI'll be there at five.",
+        "Hej,\n\nTack,\nkommer du också?",
+    ):
         assert strip_signature(body, "Karl Lund") == (body, ""), body
 
 
 def test_one_line_pipe_signature_goes_with_the_sign_off() -> None:
     from mailfeed.parsers.signatures import strip_signature
 
-    for row in ("Sara Lind | Ekonomichef | Byggbolaget AB | 08-555 123 45",
-                "Tom Green • Head of Sales • Northwind Inc • tom.green@northwind.example",
-                "Jan Kowalski | Kierownik projektu | Tel: +48 22 555 12 34"):
+    for row in (
+        "Sara Lind | Ekonomichef | Byggbolaget AB | 08-555 123 45",
+        "Tom Green • Head of Sales • Northwind Inc • tom.green@northwind.example",
+        "Jan Kowalski | Kierownik projektu | Tel: +48 22 555 12 34",
+    ):
         body = f"Hi,\n\nthe delivery is confirmed for Friday.\n\nBest,\nSara\n\n{row}"
         own, removed = strip_signature(body, "Sara Lind")
         assert own == "Hi,\n\nthe delivery is confirmed for Friday.", row
@@ -145,8 +182,11 @@ def test_one_line_pipe_signature_goes_with_the_sign_off() -> None:
 def test_a_table_row_with_pipes_is_not_a_signature() -> None:
     from mailfeed.parsers.signatures import strip_signature
 
-    for row in ("Revenue | 1 200 000 | 1 350 000 | +12%", "Option A | Option B | Option C",
-                "Room | Monday | Tuesday | Wednesday"):
+    for row in (
+        "Revenue | 1 200 000 | 1 350 000 | +12%",
+        "Option A | Option B | Option C",
+        "Room | Monday | Tuesday | Wednesday",
+    ):
         body = f"Hi,\n\nhere are the numbers:\n\n{row}"
         assert strip_signature(body, "Sara Lind") == (body, ""), row
 

@@ -60,8 +60,9 @@ def session_cookie(response: object) -> str:
     return cookie
 
 
-def test_the_session_cookie_is_secure_behind_a_trusted_tls_proxy(web_settings: Settings,
-                                                                  web_db: Database) -> None:
+def test_the_session_cookie_is_secure_behind_a_trusted_tls_proxy(
+    web_settings: Settings, web_db: Database
+) -> None:
     proxy = web_settings.with_overrides(trusted_proxies=("10.0.0.5",))
     app = create_app(build_web_config(proxy), web_db)
     proxied = app.test_client()
@@ -74,12 +75,19 @@ def test_the_session_cookie_is_secure_behind_a_trusted_tls_proxy(web_settings: S
     assert "; Secure" not in session_cookie(login)
 
 
-@pytest.mark.parametrize("headers", [
-    {"X-Forwarded-For": "192.0.2.7"}, {"Via": "1.1 proxy"}, {"X-Real-IP": "192.0.2.7"},
-    {"Forwarded": "for=192.0.2.7"}, {"X-Forwarded-Proto": "https"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Forwarded-For": "192.0.2.7"},
+        {"Via": "1.1 proxy"},
+        {"X-Real-IP": "192.0.2.7"},
+        {"Forwarded": "for=192.0.2.7"},
+        {"X-Forwarded-Proto": "https"},
+    ],
+)
 def test_the_outbox_is_not_local_through_a_proxy_on_this_machine(
-        data_dir: Path, headers: dict[str, str]) -> None:
+    data_dir: Path, headers: dict[str, str]
+) -> None:
     settings = make_settings(data_dir)  # magic-link, no relay: the local catcher
     db = Database(settings.db_url)
     db.upgrade()
@@ -96,13 +104,19 @@ def listener(tmp_path: Path) -> Iterator[tuple[SMTPListener, Spool]]:
     started: list[SMTPListener] = []
 
     def make(dkim_deferred: object = None, **changes: object) -> tuple[SMTPListener, Spool]:
-        settings = Settings(data_dir=tmp_path, secret_key="x",
-                            smtp_listen=f"127.0.0.1:{free_port()}",
-                            gateway_addresses=("feed@firma.se",)).with_overrides(**changes)
+        settings = Settings(
+            data_dir=tmp_path,
+            secret_key="x",
+            smtp_listen=f"127.0.0.1:{free_port()}",
+            gateway_addresses=("feed@firma.se",),
+        ).with_overrides(**changes)
         spool = Spool(tmp_path / "spool")
-        handler = GatewayHandler(spool, address_matcher(build_gateway_config(settings)),
-                                 rate=SenderRate(settings.rate_limit),
-                                 dkim_deferred=dkim_deferred)  # type: ignore[arg-type]
+        handler = GatewayHandler(
+            spool,
+            address_matcher(build_gateway_config(settings)),
+            rate=SenderRate(settings.rate_limit),
+            dkim_deferred=dkim_deferred,
+        )  # type: ignore[arg-type]
         smtp = SMTPListener(build_gateway_config(settings), handler)
         smtp.start()
         started.append(smtp)
@@ -113,8 +127,10 @@ def listener(tmp_path: Path) -> Iterator[tuple[SMTPListener, Spool]]:
         smtp.stop()
 
 
-BOUNCE = (b"From: MAILER-DAEMON@elsewhere.example\r\nTo: feed@firma.se\r\n"
-          b"Subject: Undelivered\r\n\r\nYour mail could not be delivered.\r\n")
+BOUNCE = (
+    b"From: MAILER-DAEMON@elsewhere.example\r\nTo: feed@firma.se\r\n"
+    b"Subject: Undelivered\r\n\r\nYour mail could not be delivered.\r\n"
+)
 
 
 def test_the_null_sender_has_a_rate_limit_too(listener) -> None:
@@ -150,9 +166,11 @@ def test_too_many_connections_get_421(listener) -> None:
         assert client.noop()[0] == 250
 
 
-SIGNED = (b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=firma.se; s=sel;\r\n"
-          b" h=from:to:subject; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA\r\n"
-          b"From: Anna <anna@firma.se>\r\nTo: feed@firma.se\r\nSubject: Hej?\r\n\r\nHej\r\n")
+SIGNED = (
+    b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=firma.se; s=sel;\r\n"
+    b" h=from:to:subject; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA\r\n"
+    b"From: Anna <anna@firma.se>\r\nTo: feed@firma.se\r\nSubject: Hej?\r\n\r\nHej\r\n"
+)
 
 
 def dns_timeout(name: bytes, timeout: int = 5) -> bytes | None:
@@ -164,10 +182,13 @@ def dns_no_key(name: bytes, timeout: int = 5) -> bytes | None:
 
 
 def test_a_dkim_dns_timeout_defers_with_451(listener) -> None:
-    smtp, spool = listener(verify_dkim=True,
-                           dkim_deferred=lambda raw: key_lookup_timed_out(raw, dns_timeout))
-    with smtplib.SMTP(smtp.hostname, smtp.port, timeout=GENEROUS) as client, \
-            pytest.raises(smtplib.SMTPDataError) as deferred:
+    smtp, spool = listener(
+        verify_dkim=True, dkim_deferred=lambda raw: key_lookup_timed_out(raw, dns_timeout)
+    )
+    with (
+        smtplib.SMTP(smtp.hostname, smtp.port, timeout=GENEROUS) as client,
+        pytest.raises(smtplib.SMTPDataError) as deferred,
+    ):
         client.sendmail("anna@firma.se", ["feed@firma.se"], SIGNED)
     assert deferred.value.smtp_code == 451 and b"4.7.5" in deferred.value.smtp_error
     assert spool.depth() == 0

@@ -28,13 +28,22 @@ def listen(tmp_path: Path) -> Iterator[Callable[..., tuple[Settings, Spool]]]:
 
     def start(*, rate: int = 0, max_queue: int = 5000, **env: str) -> tuple[Settings, Spool]:
         port = free_port()
-        settings = load_settings({
-            "MAILFEED_DATA_DIR": str(tmp_path), "MAILFEED_SMTP_LISTEN": f"127.0.0.1:{port}",
-            "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se", **env})
+        settings = load_settings(
+            {
+                "MAILFEED_DATA_DIR": str(tmp_path),
+                "MAILFEED_SMTP_LISTEN": f"127.0.0.1:{port}",
+                "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se",
+                **env,
+            }
+        )
         spool = Spool(tmp_path / "spool")
         config = build_gateway_config(settings)
-        listener = SMTPListener(config, GatewayHandler(
-            spool, address_matcher(config), max_queue=max_queue, rate=SenderRate(rate)))
+        listener = SMTPListener(
+            config,
+            GatewayHandler(
+                spool, address_matcher(config), max_queue=max_queue, rate=SenderRate(rate)
+            ),
+        )
         listener.start()
         started.append(listener)
         return settings, spool
@@ -99,8 +108,9 @@ def test_a_spool_that_cannot_write_answers_451_and_keeps_running(listen, tmp_pat
 
 def test_starttls_offered_and_required(listen, certificate) -> None:
     cert, key = certificate
-    settings, spool = listen(MAILFEED_TLS_CERT=cert, MAILFEED_TLS_KEY=key,
-                             MAILFEED_REQUIRE_TLS="true")
+    settings, spool = listen(
+        MAILFEED_TLS_CERT=cert, MAILFEED_TLS_KEY=key, MAILFEED_REQUIRE_TLS="true"
+    )
     context = ssl.create_default_context(cafile=cert)
     with smtplib.SMTP("127.0.0.1", port_of(settings)) as c:
         c.ehlo("client")

@@ -13,15 +13,22 @@ from mailfeed.publisher.stats import collect
 
 
 def test_stats_count_what_moved_and_how_fast_it_was_answered(
-        client: FlaskClient, web_db: Database) -> None:
+    client: FlaskClient, web_db: Database
+) -> None:
     anna, erik = f"anna@{DOMAIN}", f"erik@{DOMAIN}"
     answered = add_thread(web_db, "Var finns nyckeln?", [(anna, "Anna Berg", "Vet någon?")])
     add_thread(web_db, "Julbordet", [(anna, "Anna Berg", "Vem bokar?")])
     add_thread(web_db, "Tack Lena!", [(erik, "Erik Ek", "Stort tack!")], kind="praise")
     with web_db.session() as s:
         thread = s.get(Thread, answered)
-        reply = Post(thread=thread, author=thread.asker, body="Receptionen har den.",
-                     source="web", position=1, created=thread.created + timedelta(minutes=5))
+        reply = Post(
+            thread=thread,
+            author=thread.asker,
+            body="Receptionen har den.",
+            source="web",
+            position=1,
+            created=thread.created + timedelta(minutes=5),
+        )
         s.add(reply)
         s.flush()
         thread.answer_post_id, thread.state = reply.id, "answered"

@@ -23,8 +23,7 @@ CHROMIUM = "/usr/bin/chromium"
 def server(data_dir: Path) -> Iterator[WaitressServer]:
     port = free_port()
     # Open access with demo rights: the guest sees the moderator's view (mark ambassadors).
-    settings = make_settings(data_dir, base_url=f"http://127.0.0.1:{port}", auth="open",
-                             demo=True)
+    settings = make_settings(data_dir, base_url=f"http://127.0.0.1:{port}", auth="open", demo=True)
     db = Database(settings.db_url)
     db.upgrade()
     with db.session() as session:
@@ -34,8 +33,10 @@ def server(data_dir: Path) -> Iterator[WaitressServer]:
     db.dispose()
 
 
-@pytest.mark.parametrize(("locale", "width", "shot"), [
-    ("en-GB", 1280, "stats.png"), ("sv-SE", 390, "stats-sv-phone.png")])
+@pytest.mark.parametrize(
+    ("locale", "width", "shot"),
+    [("en-GB", 1280, "stats.png"), ("sv-SE", 390, "stats-sv-phone.png")],
+)
 def test_charts_are_drawn(server: WaitressServer, locale: str, width: int, shot: str) -> None:
     require_tool(CHROMIUM)
     from playwright.sync_api import expect, sync_playwright
@@ -43,7 +44,8 @@ def test_charts_are_drawn(server: WaitressServer, locale: str, width: int, shot:
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
         try:
             page = browser.new_page(locale=locale, viewport={"width": width, "height": 900})
             page.goto(server.url + "/stats?since=all")
@@ -58,8 +60,10 @@ def test_charts_are_drawn(server: WaitressServer, locale: str, width: int, shot:
             assert page.locator("#weekly svg rect").count() == 4
             assert page.locator("#participation svg rect").count() == 4
             assert page.evaluate("document.documentElement.scrollWidth") <= width
-            page.get_by_role("button", name="Mark as ambassador" if locale == "en-GB"
-                             else "Markera som ambassadör").first.click()
+            page.get_by_role(
+                "button",
+                name="Mark as ambassador" if locale == "en-GB" else "Markera som ambassadör",
+            ).first.click()
             expect(page.locator(".badge-ambassador")).to_have_count(1)
             page.screenshot(path=str(SHOTS / shot), full_page=True)
         finally:

@@ -25,12 +25,14 @@ def _tree(node: Node) -> object:
 
 
 def test_replies_hang_under_the_mail_they_answer() -> None:
-    roots = thread([
-        ThreadInput("q@firma.se", subject="Var finns nycklarna?"),
-        ThreadInput("a1@firma.se", "q@firma.se", ("q@firma.se",), "SV: Var finns nycklarna?"),
-        ThreadInput("a2@firma.se", "a1@firma.se", ("q@firma.se", "a1@firma.se")),
-        ThreadInput("other@firma.se", subject="Lunch?"),
-    ])
+    roots = thread(
+        [
+            ThreadInput("q@firma.se", subject="Var finns nycklarna?"),
+            ThreadInput("a1@firma.se", "q@firma.se", ("q@firma.se",), "SV: Var finns nycklarna?"),
+            ThreadInput("a2@firma.se", "a1@firma.se", ("q@firma.se", "a1@firma.se")),
+            ThreadInput("other@firma.se", subject="Lunch?"),
+        ]
+    )
     assert [_tree(r) for r in roots] == [
         ("q@firma.se", [("a1@firma.se", [("a2@firma.se", [])])]),
         ("other@firma.se", []),
@@ -38,10 +40,12 @@ def test_replies_hang_under_the_mail_they_answer() -> None:
 
 
 def test_missing_root_becomes_a_ghost_that_keeps_siblings_together() -> None:
-    roots = thread([
-        ThreadInput("b@x", "root@x", ("root@x",)),
-        ThreadInput("c@x", "root@x", ("root@x",)),
-    ])
+    roots = thread(
+        [
+            ThreadInput("b@x", "root@x", ("root@x",)),
+            ThreadInput("c@x", "root@x", ("root@x",)),
+        ]
+    )
     assert len(roots) == 1
     assert roots[0].message is None and roots[0].message_id == "root@x"
     assert [c.message_id for c in roots[0].children] == ["b@x", "c@x"]
@@ -53,19 +57,23 @@ def test_a_single_child_of_a_ghost_becomes_the_root() -> None:
 
 
 def test_loops_are_refused() -> None:
-    roots = thread([
-        ThreadInput("a@x", "b@x", ("b@x",)),
-        ThreadInput("b@x", "a@x", ("a@x",)),
-    ])
+    roots = thread(
+        [
+            ThreadInput("a@x", "b@x", ("b@x",)),
+            ThreadInput("b@x", "a@x", ("a@x",)),
+        ]
+    )
     assert sum(r.size() for r in roots) == 2
     assert len(roots) == 1  # one of the two links is dropped, not both
 
 
 def test_in_reply_to_wins_when_references_misspell_the_parent() -> None:
-    roots = thread([
-        ThreadInput("root@x"),
-        ThreadInput("child@x", "root@x", ("r00t@x",)),
-    ])
+    roots = thread(
+        [
+            ThreadInput("root@x"),
+            ThreadInput("child@x", "root@x", ("r00t@x",)),
+        ]
+    )
     assert [_tree(r) for r in roots] == [("root@x", [("child@x", [])])]
 
 
@@ -90,8 +98,9 @@ def _corpus(folder: str) -> list[ThreadInput]:
     for path in sorted(p for p in (NOTMUCH / folder).rglob("*") if p.is_file()):
         mail = parse_mail(path.read_bytes())
         if mail.message_id:
-            found.append(ThreadInput(mail.message_id, mail.in_reply_to, mail.references,
-                                     mail.raw_subject))
+            found.append(
+                ThreadInput(mail.message_id, mail.in_reply_to, mail.references, mail.raw_subject)
+            )
     return found
 
 
@@ -119,8 +128,10 @@ def test_notmuch_ghost_root() -> None:
     child = real.children[0]
     assert child.message_id == "001-child@example.org"
     assert {c.message_id for c in child.children} == {
-        "001-fake-message-root@example.org", "001-grand-child@example.org",
-        "001-grand-child2@example.org"}
+        "001-fake-message-root@example.org",
+        "001-grand-child@example.org",
+        "001-grand-child2@example.org",
+    }
 
 
 def test_notmuch_parent_priority() -> None:

@@ -21,14 +21,21 @@ from mailfeed.publisher.db import Database
 
 
 def test_profile_zone_beats_the_browser_and_the_mail_date_stays(
-        client: FlaskClient, web_db: Database) -> None:  # noqa: F811
-    thread = add_thread(web_db, "Nycklar", [(f"anna@{DOMAIN}", "Anna Berg", "Var?")],
-                        date_text="2026-11-02T09:00:00+01:00")
+    client: FlaskClient, web_db: Database
+) -> None:  # noqa: F811
+    thread = add_thread(
+        web_db,
+        "Nycklar",
+        [(f"anna@{DOMAIN}", "Anna Berg", "Var?")],
+        date_text="2026-11-02T09:00:00+01:00",
+    )
     sign_in(client, web_db, f"anna@{DOMAIN}")
     path = f"/t/{thread}-nycklar"
     utc = client.get(path).get_data(as_text=True)
-    assert 'datetime="2026-11-02T08:00:00Z" title="Mon, 2 Nov 2026 08:00 · in the mail: ' \
-           '2026-11-02T09:00:00+01:00"' in utc
+    assert (
+        'datetime="2026-11-02T08:00:00Z" title="Mon, 2 Nov 2026 08:00 · in the mail: '
+        '2026-11-02T09:00:00+01:00"' in utc
+    )
     client.set_cookie("tz", "Europe/Stockholm")
     assert 'title="Mon, 2 Nov 2026 09:00 · ' in client.get(path).get_data(as_text=True)
     client.set_cookie("tz", "../../etc/passwd")  # junk: UTC again
@@ -42,13 +49,16 @@ def test_profile_zone_beats_the_browser_and_the_mail_date_stays(
     client.post("/me/timezone", data={"csrf_token": token, "timezone": "Asia/Tokyo"})
     assert 'title="Mon, 2 Nov 2026 17:00 · ' in client.get(path).get_data(as_text=True)
     assert '<option value="Asia/Tokyo" selected>' in client.get(
-        "/me", follow_redirects=True).get_data(as_text=True)
+        "/me", follow_redirects=True
+    ).get_data(as_text=True)
     client.post("/me/timezone", data={"csrf_token": token, "timezone": ""})
     assert 'title="Mon, 2 Nov 2026 09:00 · ' in client.get(path).get_data(as_text=True)
 
 
-def test_operator_tables_show_exact_local_times(client: FlaskClient,  # noqa: F811
-                                                web_db: Database) -> None:  # noqa: F811
+def test_operator_tables_show_exact_local_times(
+    client: FlaskClient,  # noqa: F811
+    web_db: Database,
+) -> None:  # noqa: F811
     add_thread(web_db, "Nycklar", [(f"anna@{DOMAIN}", "Anna Berg", "Var?")])
     sign_in(client, web_db, MODERATOR)
     client.get("/t/1-nycklar")  # queues nothing; the outbox has the sign-in mail
@@ -58,7 +68,8 @@ def test_operator_tables_show_exact_local_times(client: FlaskClient,  # noqa: F8
 
 
 def test_an_imported_thread_moved_when_its_last_mail_came(
-        client: FlaskClient, web_db: Database) -> None:  # noqa: F811
+    client: FlaskClient, web_db: Database
+) -> None:  # noqa: F811
     from mailfeed.publisher.models import Thread
 
     thread = add_thread(web_db, "Nycklar", [(f"anna@{DOMAIN}", "Anna Berg", "Var?")])

@@ -39,11 +39,13 @@ def raw_mail() -> bytes:
     message["Subject"] = "Planritning"
     message.set_content("Här är ritningen och blanketten.")
     message.add_attachment(PNG, maintype="image", subtype="png", filename="plan 3.png")
-    message.add_attachment(b"%PDF-1.4 fake", maintype="application", subtype="pdf",
-                           filename="../../bokning.pdf")
+    message.add_attachment(
+        b"%PDF-1.4 fake", maintype="application", subtype="pdf", filename="../../bokning.pdf"
+    )
     message.add_attachment(SVG, maintype="image", subtype="svg+xml", filename="logo.svg")
-    message.add_attachment(b"<script>alert(3)</script>", maintype="text", subtype="html",
-                           filename="sida.html")
+    message.add_attachment(
+        b"<script>alert(3)</script>", maintype="text", subtype="html", filename="sida.html"
+    )
     return message.as_bytes()
 
 

@@ -32,10 +32,27 @@ from mailfeed.web import create_app
 from mailfeed.web.auth import make_token
 
 SECRET_SUBJECT = "Hemlig budget för Q3"
-PAGES = ["/", "/?filter=questions", "/search?q=siffrorna", "/t/1-hemlig-budget-f-r-q3", "/t/1",
-         "/people/1", "/me", "/admin", "/admin/mail/1.eml", "/no/such/page"]
-MACHINE = ["/api", "/api/threads", "/api/threads/1", "/api/people?q=a", "/feed.atom",
-           "/feed.atom?filter=unanswered", "/t/1.atom"]
+PAGES = [
+    "/",
+    "/?filter=questions",
+    "/search?q=siffrorna",
+    "/t/1-hemlig-budget-f-r-q3",
+    "/t/1",
+    "/people/1",
+    "/me",
+    "/admin",
+    "/admin/mail/1.eml",
+    "/no/such/page",
+]
+MACHINE = [
+    "/api",
+    "/api/threads",
+    "/api/threads/1",
+    "/api/people?q=a",
+    "/feed.atom",
+    "/feed.atom?filter=unanswered",
+    "/t/1.atom",
+]
 
 
 @pytest.fixture
@@ -153,8 +170,9 @@ def test_logout_ends_the_session(client: FlaskClient, web_db: Database, thread: 
 def test_session_cookie_flags(data_dir, web_db: Database) -> None:  # type: ignore[no-untyped-def]
     from web_support import make_settings
 
-    app = create_app(build_web_config(make_settings(data_dir, base_url="https://feed.firma.se")),
-                     web_db)
+    app = create_app(
+        build_web_config(make_settings(data_dir, base_url="https://feed.firma.se")), web_db
+    )
     client = app.test_client()
     response = client.get("/login")
     cookie = response.headers["Set-Cookie"]
@@ -175,7 +193,9 @@ def _header_app(data_dir, web_db: Database) -> Flask:  # type: ignore[no-untyped
 
 
 def test_header_auth_trusts_only_configured_proxies(
-    data_dir, web_db: Database, thread: int  # type: ignore[no-untyped-def]
+    data_dir,
+    web_db: Database,
+    thread: int,  # type: ignore[no-untyped-def]
 ) -> None:
     app = _header_app(data_dir, web_db)
     via_proxy = client_at(app, "10.0.0.1")
@@ -183,14 +203,19 @@ def test_header_auth_trusts_only_configured_proxies(
     header = {"X-Remote-User": f"anna@{DOMAIN}"}
     assert SECRET_SUBJECT in via_proxy.get("/", headers=header).get_data(as_text=True)
     assert via_proxy.get("/api/threads", headers=header).status_code == 200
-    for response in (direct.get("/", headers=header), direct.get("/api/threads", headers=header),
-                     via_proxy.get("/")):
+    for response in (
+        direct.get("/", headers=header),
+        direct.get("/api/threads", headers=header),
+        via_proxy.get("/"),
+    ):
         assert response.status_code == 401
         assert "budget" not in response.get_data(as_text=True).lower()
 
 
 def test_open_mode_guest_reads_without_sign_in_but_sees_no_addresses(
-    data_dir, web_db: Database, thread: int  # type: ignore[no-untyped-def]
+    data_dir,
+    web_db: Database,
+    thread: int,  # type: ignore[no-untyped-def]
 ) -> None:
     from web_support import make_settings
 
@@ -206,7 +231,9 @@ def test_open_mode_guest_reads_without_sign_in_but_sees_no_addresses(
 
 
 def test_outbox_open_only_on_loopback_without_relay(
-    data_dir, web_db: Database, thread: int  # type: ignore[no-untyped-def]
+    data_dir,
+    web_db: Database,
+    thread: int,  # type: ignore[no-untyped-def]
 ) -> None:
     from web_support import make_settings
 
@@ -287,6 +314,7 @@ def test_chosen_language_also_speaks_in_mail(
     sign_in(client, web_db, f"bo@{DOMAIN}")
     path = f"/t/{thread}-hemlig-budget-f-r-q3"
     page = client.get(path).get_data(as_text=True)
-    client.post(f"/t/{thread}/reply", data={"body": f"@anna@{DOMAIN} titta",
-                                            "csrf_token": csrf_from(page)})
+    client.post(
+        f"/t/{thread}/reply", data={"body": f"@anna@{DOMAIN} titta", "csrf_token": csrf_from(page)}
+    )
     assert "nämnde dig" in str(latest_mail(web_db, f"anna@{DOMAIN}")["Subject"])

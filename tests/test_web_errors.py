@@ -26,8 +26,10 @@ from mailfeed.publisher.db import Database
 from mailfeed.settings import Settings, build_web_config
 from mailfeed.web import create_app
 
-QUESTION = [(f"anna@{DOMAIN}", "Anna Berg", "Var finns nycklarna?"),
-            (f"bo@{DOMAIN}", "Bo Ling", "I skåpet vid receptionen.")]
+QUESTION = [
+    (f"anna@{DOMAIN}", "Anna Berg", "Var finns nycklarna?"),
+    (f"bo@{DOMAIN}", "Bo Ling", "I skåpet vid receptionen."),
+]
 
 
 def test_error_pages_in_both_languages(client: FlaskClient, web_db: Database) -> None:  # noqa: F811
@@ -36,12 +38,13 @@ def test_error_pages_in_both_languages(client: FlaskClient, web_db: Database) ->
         response = client.get("/t/999", headers={"Accept-Language": lang})
         html = response.get_data(as_text=True)
         assert response.status_code == 404
-        assert f"<h1 id=\"error-h\">{title}</h1>" in html and 'href="/static/app.css' in html
+        assert f'<h1 id="error-h">{title}</h1>' in html and 'href="/static/app.css' in html
     bad = client.get("/?filter=nonsense", headers={"Accept-Language": "sv"})
     assert bad.status_code == 400 and "Det där gick inte" in bad.get_data(as_text=True)
     no_csrf = client.post("/t/1/hide")
     assert no_csrf.status_code == 400 and "reload the page and try again" in no_csrf.get_data(
-        as_text=True)  # the reason, and what to do
+        as_text=True
+    )  # the reason, and what to do
     api = client.get("/api/threads/999")
     assert api.status_code == 404 and api.is_json  # the API keeps JSON errors
 
@@ -56,14 +59,18 @@ def test_forbidden_page(client: FlaskClient, web_db: Database) -> None:  # noqa:
 
 
 def test_blank_reply_keeps_the_draft_with_an_inline_error(
-    client: FlaskClient, web_db: Database  # noqa: F811
+    client: FlaskClient,
+    web_db: Database,  # noqa: F811
 ) -> None:
     thread = add_thread(web_db, "Nycklar", QUESTION)
     sign_in(client, web_db, f"bo@{DOMAIN}")
     path = f"/t/{thread}-nycklar"
     token = csrf_from(client.get(path).get_data(as_text=True))
-    response = client.post(f"/t/{thread}/reply", data={"csrf_token": token, "body": "  \n  "},
-                           headers={"Accept-Language": "sv"})
+    response = client.post(
+        f"/t/{thread}/reply",
+        data={"csrf_token": token, "body": "  \n  "},
+        headers={"Accept-Language": "sv"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'aria-invalid="true"' in html and "texten är tom" in html
@@ -108,8 +115,10 @@ def test_moderator_hides_thread_then_undoes(data_dir: Path) -> None:
     db.dispose()
 
 
-def test_favicon_without_sign_in_and_guest_sign_in_link(client: FlaskClient,  # noqa: F811
-                                                        data_dir: Path) -> None:
+def test_favicon_without_sign_in_and_guest_sign_in_link(
+    client: FlaskClient,  # noqa: F811
+    data_dir: Path,
+) -> None:
     with client.get("/favicon.ico") as icon:
         assert icon.status_code == 200 and icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO
     with client.get("/static/favicon.svg") as svg:
@@ -124,14 +133,19 @@ def test_favicon_without_sign_in_and_guest_sign_in_link(client: FlaskClient,  # 
     db.dispose()
 
 
-def test_original_mail_readable_with_download(client: FlaskClient, web_db: Database,  # noqa: F811
-                                             web_settings: Settings) -> None:  # noqa: F811
+def test_original_mail_readable_with_download(
+    client: FlaskClient,
+    web_db: Database,  # noqa: F811
+    web_settings: Settings,
+) -> None:  # noqa: F811
     thread = add_thread(web_db, "Nycklar", QUESTION)
-    raw = (b"From: Anna Berg <anna@firma.se>\r\nTo: team@firma.se\r\nSubject: Nycklar\r\n"
-           b"Date: Mon, 2 Nov 2026 09:00:00 +0100\r\nMIME-Version: 1.0\r\n"
-           b"Content-Type: text/html; charset=utf-8\r\n\r\n"
-           b"<p>Var finns <b>nycklarna</b>?</p><script>alert(1)</script>"
-           b"<img src=x onerror=alert(2)>")
+    raw = (
+        b"From: Anna Berg <anna@firma.se>\r\nTo: team@firma.se\r\nSubject: Nycklar\r\n"
+        b"Date: Mon, 2 Nov 2026 09:00:00 +0100\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<p>Var finns <b>nycklarna</b>?</p><script>alert(1)</script>"
+        b"<img src=x onerror=alert(2)>"
+    )
     mail_id = attach_raw_mail(web_db, web_settings, thread, raw)
     sign_in(client, web_db, f"anna@{DOMAIN}")
     page = client.get(f"/t/{thread}-nycklar").get_data(as_text=True)

@@ -31,15 +31,23 @@ from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import MailMessage
 from mailfeed.settings import Settings
 
-ANNA = (f"anna@{DOMAIN}", "Anna Berg", "Hur kopplar jag upp VPN hemifrån? Guide: https://intra.firma.se/vpn?a=1&b=2.")
+ANNA = (
+    f"anna@{DOMAIN}",
+    "Anna Berg",
+    "Hur kopplar jag upp VPN hemifrån? Guide: https://intra.firma.se/vpn?a=1&b=2.",
+)
 JOHAN = (f"johan@{DOMAIN}", "Johan Ek", "Starta klienten och välj Stockholm.")
 
 
 @pytest.fixture
 def vpn(web_db: Database) -> int:
-    return add_thread(web_db, "VPN hemifrån", [ANNA, JOHAN],
-                      trimmed="--\nAnna Berg\nIT-avdelningen",
-                      date_text="2026-11-02T09:00:00+01:00")
+    return add_thread(
+        web_db,
+        "VPN hemifrån",
+        [ANNA, JOHAN],
+        trimmed="--\nAnna Berg\nIT-avdelningen",
+        date_text="2026-11-02T09:00:00+01:00",
+    )
 
 
 @pytest.fixture
@@ -65,7 +73,7 @@ def test_thread_page_shows_posts_as_written(bo: FlaskClient, vpn: int) -> None:
     assert "mån 2 nov. 2026 09:00 · i mejlet: 2026-11-02T09:00:00+01:00" in swedish
     link = '<a href="https://intra.firma.se/vpn?a=1&amp;b=2" rel="nofollow noopener noreferrer">'
     assert link in page
-    assert "<details class=\"trimmed\">" in page and "IT-avdelningen" in page
+    assert '<details class="trimmed">' in page and "IT-avdelningen" in page
     assert "Moved from mail" in page and "Lived in mail for 5 days" in page
     assert page.index("Hur kopplar") < page.index("Starta klienten")
 
@@ -83,7 +91,7 @@ HOSTILE = [
     "<img src=x onerror=alert(1)>",
     '"><svg onload=alert(1)>',
     "javascript:alert(1)",
-    "<a href=\"javascript:alert(1)\">klick</a>",
+    '<a href="javascript:alert(1)">klick</a>',
     "<iframe src=//evil.example></iframe>",
 ]
 
@@ -112,8 +120,10 @@ def test_hostile_web_reply_is_sanitized(bo: FlaskClient, vpn: int, payload: str)
     from web_support import csrf_from
 
     page = text(bo.get(f"/t/{vpn}-vpn-hemifr-n"))
-    bo.post(f"/t/{vpn}/reply", data={"body": f"**ok** {payload} [x](javascript:alert(1))",
-                                     "csrf_token": csrf_from(page)})
+    bo.post(
+        f"/t/{vpn}/reply",
+        data={"body": f"**ok** {payload} [x](javascript:alert(1))", "csrf_token": csrf_from(page)},
+    )
     page = text(bo.get(f"/t/{vpn}-vpn-hemifr-n"))
     assert "<strong>ok</strong>" in page
     for needle in ACTIVE:
@@ -137,8 +147,12 @@ def test_pages_need_a_fixed_number_of_queries(bo: FlaskClient, web_db: Database)
     first = add_thread(web_db, "Första", [ANNA, JOHAN])
     small_feed, small_thread = count("/"), count(bo.get(f"/t/{first}").headers["Location"])
     for n in range(25):
-        add_thread(web_db, f"Tråd {n}", [ANNA, JOHAN, (f"p{n}@{DOMAIN}", f"P {n}", "svar")],
-                   when=T0 + timedelta(hours=n))
+        add_thread(
+            web_db,
+            f"Tråd {n}",
+            [ANNA, JOHAN, (f"p{n}@{DOMAIN}", f"P {n}", "svar")],
+            when=T0 + timedelta(hours=n),
+        )
     many = [(f"x{n}@{DOMAIN}", f"X {n}", f"inlägg {n}") for n in range(30)]
     big = add_thread(web_db, "Lång", many)
     assert count("/") == small_feed
@@ -157,8 +171,15 @@ def test_feed_filters_and_counts(bo: FlaskClient, web_db: Database) -> None:
         assert thread is not None
         thread.state = "answered"
     page = text(bo.get("/"))
-    for label, number in (("All", 4), ("Questions", 2), ("Unanswered", 1), ("Answered", 1),
-                          ("Praise", 1), ("Discussions", 1), ("Mine", 1)):
+    for label, number in (
+        ("All", 4),
+        ("Questions", 2),
+        ("Unanswered", 1),
+        ("Answered", 1),
+        ("Praise", 1),
+        ("Discussions", 1),
+        ("Mine", 1),
+    ):
         assert f'{label} <span class="count">{number}</span>' in page, label
     unanswered = text(bo.get("/?filter=unanswered"))
     assert "Öppen fråga" in unanswered and "Löst fråga" not in unanswered
@@ -218,12 +239,28 @@ def test_admin_lists_recent_mail_for_moderators(
     raw.parent.mkdir(parents=True)
     raw.write_bytes(b"From: anna@firma.se\r\nSubject: Hej\r\n\r\n<script>x</script>\r\n")
     with web_db.session() as session:
-        session.add(MailMessage(message_id="m1@firma.se", content_hash="h", raw_path="raw/m1.eml",
-                                sender="anna@firma.se", subject="Hej <b>", action="ignore",
-                                reason="auto-reply (RFC 3834)"))
-        session.add(MailMessage(message_id="m2@firma.se", content_hash="h2",
-                                raw_path="../../etc/passwd", sender="x@firma.se",
-                                subject="trick", action="reject", reason="r"))
+        session.add(
+            MailMessage(
+                message_id="m1@firma.se",
+                content_hash="h",
+                raw_path="raw/m1.eml",
+                sender="anna@firma.se",
+                subject="Hej <b>",
+                action="ignore",
+                reason="auto-reply (RFC 3834)",
+            )
+        )
+        session.add(
+            MailMessage(
+                message_id="m2@firma.se",
+                content_hash="h2",
+                raw_path="../../etc/passwd",
+                sender="x@firma.se",
+                subject="trick",
+                action="reject",
+                reason="r",
+            )
+        )
     sign_in(client, web_db, f"bo@{DOMAIN}")
     assert client.get("/admin").status_code == 403
     assert client.get("/admin/mail/1.eml").status_code == 403

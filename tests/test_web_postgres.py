@@ -24,10 +24,18 @@ def test_feed_api_search_and_actions_on_postgresql(database: Database, data_dir:
     assert database.engine.dialect.name == "postgresql"
     app = create_app(build_web_config(make_settings(data_dir)), database)
     client = app.test_client()
-    ids = [add_thread(database, f"Fråga {n} om VPN", [
-        (f"anna@{DOMAIN}", "Anna", f"Klienten strular, variant {n}"),
-        (f"johan@{DOMAIN}", "Johan", "Uppdatera klienten."),
-    ], when=T0 + timedelta(hours=n // 2)) for n in range(5)]
+    ids = [
+        add_thread(
+            database,
+            f"Fråga {n} om VPN",
+            [
+                (f"anna@{DOMAIN}", "Anna", f"Klienten strular, variant {n}"),
+                (f"johan@{DOMAIN}", "Johan", "Uppdatera klienten."),
+            ],
+            when=T0 + timedelta(hours=n // 2),
+        )
+        for n in range(5)
+    ]
     sign_in(client, database, f"anna@{DOMAIN}")
 
     seen, cursor = [], None

@@ -34,10 +34,14 @@ PATH = "/t/{}-skrivaren-p-plan-3"
 
 @pytest.fixture
 def question(web_db: Database) -> int:
-    return add_thread(web_db, "Skrivaren på plan 3", [
-        (ANNA, "Anna Berg", "Skrivaren skriver bara tomma sidor. Vem vet?"),
-        (JOHAN, "Johan Ek", "Inte jag."),
-    ])
+    return add_thread(
+        web_db,
+        "Skrivaren på plan 3",
+        [
+            (ANNA, "Anna Berg", "Skrivaren skriver bara tomma sidor. Vem vet?"),
+            (JOHAN, "Johan Ek", "Inte jag."),
+        ],
+    )
 
 
 def post_form(client: FlaskClient, page_path: str, action: str, **data: str) -> int:
@@ -49,8 +53,12 @@ def test_reply_in_markdown_with_mention_notifies(
     client: FlaskClient, web_db: Database, question: int
 ) -> None:
     sign_in(client, web_db, f"bo@{DOMAIN}")
-    status = post_form(client, PATH.format(question), f"/t/{question}/reply",
-                       body="Byt **tonern**, @johan — se också @nobody.")
+    status = post_form(
+        client,
+        PATH.format(question),
+        f"/t/{question}/reply",
+        body="Byt **tonern**, @johan — se också @nobody.",
+    )
     assert status == 302
     page = client.get(PATH.format(question)).get_data(as_text=True)
     assert "Byt <strong>tonern</strong>" in page
@@ -91,8 +99,9 @@ def test_like_answers_json_for_scripts(
 ) -> None:
     sign_in(client, web_db, f"bo@{DOMAIN}")
     page = client.get(PATH.format(question)).get_data(as_text=True)
-    response = client.post("/p/2/like", headers={"Accept": "application/json",
-                                                 "X-CSRF-Token": csrf_from(page)})
+    response = client.post(
+        "/p/2/like", headers={"Accept": "application/json", "X-CSRF-Token": csrf_from(page)}
+    )
     assert response.get_json() == {"liked": True, "likes": 1}
 
 
@@ -108,8 +117,10 @@ def test_only_asker_or_moderator_marks_the_answer(
     with web_db.session() as session:
         thread = session.get(Thread, question)
         assert thread is not None and thread.state == "answered" and thread.answer_post_id == 2
-        told = {r.recipient for r in session.scalars(
-            select(OutboundMail).where(OutboundMail.purpose == "answered"))}
+        told = {
+            r.recipient
+            for r in session.scalars(select(OutboundMail).where(OutboundMail.purpose == "answered"))
+        }
     assert told == {JOHAN}  # Anna marked it herself
     assert "Answered" in client.get("/?filter=answered").get_data(as_text=True)
     sign_in(client, web_db, MODERATOR)
@@ -155,14 +166,18 @@ def test_author_deletes_own_post_moderator_hides_any(
 
 def test_reply_can_be_kudos(client: FlaskClient, web_db: Database, question: int) -> None:
     sign_in(client, web_db, f"bo@{DOMAIN}")
-    post_form(client, PATH.format(question), f"/t/{question}/reply", body="Snyggt löst!",
-              praise="1")
+    post_form(
+        client, PATH.format(question), f"/t/{question}/reply", body="Snyggt löst!", praise="1"
+    )
     page = client.get(PATH.format(question)).get_data(as_text=True)
     assert 'class="post post-praise' in page
 
 
 def test_original_mail_only_for_participants(
-    client: FlaskClient, web_db: Database, web_settings, question: int  # type: ignore[no-untyped-def]
+    client: FlaskClient,
+    web_db: Database,
+    web_settings,
+    question: int,  # type: ignore[no-untyped-def]
 ) -> None:
     raw = b"From: anna@firma.se\r\nSubject: Skrivaren\r\n\r\nHej\r\n"
     mail_id = attach_raw_mail(web_db, web_settings, question, raw)

@@ -22,13 +22,22 @@ from mailfeed.settings import build_web_config
 
 
 def _corpus(db: Database) -> tuple[int, int]:
-    key = add_thread(db, "Nyckel till förrådet", [
-        (f"maria@{DOMAIN}", "Maria", "Vem har nyckeln till förrådet?"),
-        (f"lena@{DOMAIN}", "Lena", "Receptionen har den, kvittera före kl 16."),
-    ])
-    printer = add_thread(db, "Skrivaren på plan 2", [
-        (f"erik@{DOMAIN}", "Erik", "Skrivaren är trasig igen."),
-    ], trimmed="--\nErik Sandberg\nFastighet, vid receptionen")
+    key = add_thread(
+        db,
+        "Nyckel till förrådet",
+        [
+            (f"maria@{DOMAIN}", "Maria", "Vem har nyckeln till förrådet?"),
+            (f"lena@{DOMAIN}", "Lena", "Receptionen har den, kvittera före kl 16."),
+        ],
+    )
+    printer = add_thread(
+        db,
+        "Skrivaren på plan 2",
+        [
+            (f"erik@{DOMAIN}", "Erik", "Skrivaren är trasig igen."),
+        ],
+        trimmed="--\nErik Sandberg\nFastighet, vid receptionen",
+    )
     return key, printer
 
 
@@ -71,8 +80,9 @@ def test_like_fallback_without_the_index(tmp_path: Path) -> None:
         assert [h.thread_id for h in hits] == [key]
         assert f"{MARK_START}Receptionen{MARK_END}" in hits[0].snippet
         assert {h.thread_id for h in search(session, "receptionen")} == {key, printer}
-        assert [c.id for c in list_threads(
-            session, within=matching_thread_ids(session, "trasig")).cards] == [printer]
+        assert [
+            c.id for c in list_threads(session, within=matching_thread_ids(session, "trasig")).cards
+        ] == [printer]
     db.dispose()
 
 
@@ -89,8 +99,11 @@ def test_search_page_scope_choice(scope: str, data_dir: Path) -> None:
     client = create_app(build_web_config(settings), db).test_client()
     sign_in(client, db, f"maria@{DOMAIN}")
     page = client.get(f"/search?q=receptionen&in={scope}").get_data(as_text=True)
-    expected, other = ("Nyckel till förrådet", "Skrivaren") if scope == "own" else (
-        "Skrivaren", "Nyckel till förrådet")
+    expected, other = (
+        ("Nyckel till förrådet", "Skrivaren")
+        if scope == "own"
+        else ("Skrivaren", "Nyckel till förrådet")
+    )
     assert expected in page and other not in page
     assert f'value="{scope}" checked' in page
     assert client.get("/search?q=x&in=bogus").status_code == 400

@@ -72,7 +72,7 @@ def test_sign_in_through_the_local_outbox_over_http(served: WaitressServer) -> N
     mail = browser.get(message_path.group(1))[2]
     link = re.search(r'href="(http://127\.0\.0\.1:\d+/login/confirm/[^"]+)"', mail)
     assert link
-    confirm_path = link.group(1)[len(served.url):]
+    confirm_path = link.group(1)[len(served.url) :]
     confirm_page = browser.get(confirm_path)[2]
     status, url, feed = browser.post(confirm_path, {"csrf_token": csrf_from(confirm_page)})
     assert status == 200 and url.rstrip("/") == served.url and "Parkeringen i vinter" in feed

@@ -54,14 +54,26 @@ def test_hostile_html_mail_never_runs_on_any_page(client: FlaskClient, web_db: D
         policy=PolicyContext(gateway_addresses=(f"feed@{DOMAIN}",), allowed_domains=(DOMAIN,)),
     )
     with web_db.session() as session:
-        outcome = process(session, site, parse_mail(hostile_mail()),
-                          Envelope(mail_from=f"eve@{DOMAIN}", rcpts=(f"feed@{DOMAIN}",)))
+        outcome = process(
+            session,
+            site,
+            parse_mail(hostile_mail()),
+            Envelope(mail_from=f"eve@{DOMAIN}", rcpts=(f"feed@{DOMAIN}",)),
+        )
     assert outcome.thread_id is not None, outcome.decision
     sign_in(client, web_db, f"bo@{DOMAIN}")
     thread_url = client.get(f"/t/{outcome.thread_id}").headers["Location"]
-    pages = {path: client.get(path).get_data(as_text=True)
-             for path in ("/", thread_url, "/search?q=vpn", "/feed.atom",
-                          f"/t/{outcome.thread_id}.atom", "/me")}
+    pages = {
+        path: client.get(path).get_data(as_text=True)
+        for path in (
+            "/",
+            thread_url,
+            "/search?q=vpn",
+            "/feed.atom",
+            f"/t/{outcome.thread_id}.atom",
+            "/me",
+        )
+    }
     # The hostile text did arrive, as text: the test would notice if it turned into markup.
     assert "&lt;img src=x onerror=alert(2)&gt; VPN?" in pages["/"]
     assert "&lt;script&gt;alert(&#39;text&#39;)&lt;/script&gt;" in pages[thread_url]

@@ -20,8 +20,9 @@ from tests.gateway_support import wait_port
 
 
 def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, f"{args}: {done.stdout}\n{done.stderr}"
     return done.stdout
 
@@ -33,20 +34,46 @@ def fetch(url: str) -> tuple[int, str, bytes]:
 
 def test_the_installed_wheel_serves_a_styled_page(tmp_path: Path) -> None:
     # Nothing of the source tree may leak in: no PYTHONPATH, a working dir outside it.
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("MAILFEED_") and k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path / "dist",
-        ROOT, cwd=tmp_path, env=env)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("MAILFEED_") and k not in {"PYTHONPATH", "VIRTUAL_ENV"}
+    }
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "-q",
+        "-w",
+        tmp_path / "dist",
+        ROOT,
+        cwd=tmp_path,
+        env=env,
+    )
     (wheel,) = (tmp_path / "dist").glob("mailfeed-*.whl")
     venv = tmp_path / "venv"
     run(sys.executable, "-m", "venv", venv, cwd=tmp_path, env=env)
     # By the wheel's path: a bare `mailfeed` would be another project's package on PyPI.
-    run(venv / "bin" / "pip", "install", "-q", "-c", ROOT / "constraints.txt", wheel,
-        cwd=tmp_path, env=env)
+    run(
+        venv / "bin" / "pip",
+        "install",
+        "-q",
+        "-c",
+        ROOT / "constraints.txt",
+        wheel,
+        cwd=tmp_path,
+        env=env,
+    )
 
-    where = run(venv / "bin" / "python", "-c",
-                "import mailfeed.web, pathlib; print(pathlib.Path(mailfeed.web.__file__))",
-                cwd=tmp_path, env=env).strip()
+    where = run(
+        venv / "bin" / "python",
+        "-c",
+        "import mailfeed.web, pathlib; print(pathlib.Path(mailfeed.web.__file__))",
+        cwd=tmp_path,
+        env=env,
+    ).strip()
     assert Path(where).is_relative_to(venv) and not Path(where).is_relative_to(ROOT)
     site_packages = Path(where).parents[2]
     generic = {"web", "parsers", "publisher", "gateway", "templates"}
@@ -55,20 +82,28 @@ def test_the_installed_wheel_serves_a_styled_page(tmp_path: Path) -> None:
     smtp_port, web_port = free_port(), free_port()
     workdir = tmp_path / "run"
     workdir.mkdir()
-    env.update(MAILFEED_DATA_DIR=str(workdir / "data"),
-               MAILFEED_SMTP_LISTEN=f"127.0.0.1:{smtp_port}",
-               MAILFEED_WEB_LISTEN=f"127.0.0.1:{web_port}")
+    env.update(
+        MAILFEED_DATA_DIR=str(workdir / "data"),
+        MAILFEED_SMTP_LISTEN=f"127.0.0.1:{smtp_port}",
+        MAILFEED_WEB_LISTEN=f"127.0.0.1:{web_port}",
+    )
     log = (workdir / "serve.log").open("wb")
-    proc = subprocess.Popen([str(venv / "bin" / "mailfeed"), "serve", "--demo"], cwd=workdir,
-                            env=env, stdout=log, stderr=log)
+    proc = subprocess.Popen(
+        [str(venv / "bin" / "mailfeed"), "serve", "--demo"],
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
     try:
         wait_port(web_port, timeout=60)
         base = f"http://127.0.0.1:{web_port}"
         status, content_type, page = fetch(base + "/")
         html = page.decode()
         assert status == 200 and content_type.startswith("text/html"), html[:500]
-        stylesheets = re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html) or \
-            re.findall(r'<link[^>]+href="([^"]+\.css)"', html)
+        stylesheets = re.findall(
+            r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html
+        ) or re.findall(r'<link[^>]+href="([^"]+\.css)"', html)
         assert stylesheets, html[:1000]
         for href in stylesheets:
             status, content_type, css = fetch(base + href)

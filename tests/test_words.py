@@ -38,11 +38,22 @@ EXPECTED = {
     ("en", 2): ["2 hours", "2 messages", "2 people", "2 replies", "2 likes", "2 readers"],
     ("sv", 0): ["mindre än en minut", "0 svar"],
     ("sv", 1): ["1 timme", "1 meddelande", "1 person", "1 svar", "1 gillning", "1 läsare"],
-    ("sv", 2): ["2 timmar", "2 meddelanden", "2 personer", "2 svar", "2 gillningar",
-                "2 läsare"],
+    ("sv", 2): ["2 timmar", "2 meddelanden", "2 personer", "2 svar", "2 gillningar", "2 läsare"],
 }
-WRONG = ["1 hours", "1 timmar", "0 hours", "1 minuter", "1 replies", "1 likes", "1 readers",
-         "1 messages", "1 people", "1 personer", "1 gillningar", "1 meddelanden"]
+WRONG = [
+    "1 hours",
+    "1 timmar",
+    "0 hours",
+    "1 minuter",
+    "1 replies",
+    "1 likes",
+    "1 readers",
+    "1 messages",
+    "1 people",
+    "1 personer",
+    "1 gillningar",
+    "1 meddelanden",
+]
 
 
 def thread_with(db: Database, n: int) -> int:
@@ -73,7 +84,8 @@ def page(client: FlaskClient, path: str, headers: dict[str, str]) -> str:
 @pytest.mark.parametrize("language", ["en", "sv"])
 @pytest.mark.parametrize("n", [0, 1, 2])
 def test_counts_read_right_for_zero_one_and_two(
-        client: FlaskClient, web_db: Database, language: str, n: int) -> None:
+    client: FlaskClient, web_db: Database, language: str, n: int
+) -> None:
     sign_in(client, web_db, f"bo@{DOMAIN}")
     thread_id = thread_with(web_db, n)
     headers = SV if language == "sv" else EN
@@ -96,15 +108,21 @@ def test_counts_read_right_for_zero_one_and_two(
         assert not re.search(rf"(?<!\d){wrong}\b", feed + thread), (wrong, language)
 
 
-@pytest.mark.parametrize(("language", "question", "praise"),
-                         [("en", "asked by", "by"), ("sv", "frågat av", "av")])
+@pytest.mark.parametrize(
+    ("language", "question", "praise"), [("en", "asked by", "by"), ("sv", "frågat av", "av")]
+)
 def test_a_praise_thread_says_by_and_a_question_asked_by(
-        client: FlaskClient, web_db: Database, language: str, question: str, praise: str,
+    client: FlaskClient,
+    web_db: Database,
+    language: str,
+    question: str,
+    praise: str,
 ) -> None:
     sign_in(client, web_db, f"bo@{DOMAIN}")
     asked = add_thread(web_db, "Var är nyckeln?", [(f"anna@{DOMAIN}", "Anna Berg", "Var?")])
-    kudos = add_thread(web_db, "Tack Johan!", [(f"lena@{DOMAIN}", "Lena Ek", "Bra jobbat")],
-                       kind="kudos")
+    kudos = add_thread(
+        web_db, "Tack Johan!", [(f"lena@{DOMAIN}", "Lena Ek", "Bra jobbat")], kind="kudos"
+    )
     headers = SV if language == "sv" else EN
     feed = page(client, "/", headers)
     assert f"{question} Anna Berg" in feed and f"{praise} Lena Ek" in feed
@@ -115,14 +133,15 @@ def test_a_praise_thread_says_by_and_a_question_asked_by(
     assert f"{question} Lena Ek" not in words
 
 
-@pytest.mark.parametrize(("language", "expected"), [
-    ("en", "3 hr ago"), ("sv", "för 3 tim sedan")])
+@pytest.mark.parametrize(("language", "expected"), [("en", "3 hr ago"), ("sv", "för 3 tim sedan")])
 def test_a_card_says_how_long_ago_and_the_date_on_hover(
-        client: FlaskClient, web_db: Database, language: str, expected: str) -> None:
+    client: FlaskClient, web_db: Database, language: str, expected: str
+) -> None:
     sign_in(client, web_db, f"bo@{DOMAIN}")
     now = datetime.now(UTC).replace(tzinfo=None)
-    add_thread(web_db, "Nyss", [(f"anna@{DOMAIN}", "Anna", "?")],
-               when=now - timedelta(hours=3, minutes=1))  # last activity: 3 h ago
+    add_thread(
+        web_db, "Nyss", [(f"anna@{DOMAIN}", "Anna", "?")], when=now - timedelta(hours=3, minutes=1)
+    )  # last activity: 3 h ago
     add_thread(web_db, "Förr", [(f"anna@{DOMAIN}", "Anna", "?")], when=T0)
     headers = SV if language == "sv" else EN
     html = client.get("/", headers=headers).get_data(as_text=True)
@@ -140,18 +159,21 @@ def test_a_card_says_how_long_ago_and_the_date_on_hover(
 NOW = datetime(2026, 11, 25, 15, 0)  # a Wednesday
 
 
-@pytest.mark.parametrize(("moment", "en", "sv"), [
-    (NOW - timedelta(seconds=20), "just now", "nyss"),
-    (NOW - timedelta(minutes=1), "1 min ago", "för 1 min sen"),
-    (NOW - timedelta(minutes=40), "40 min ago", "för 40 min sen"),
-    (NOW - timedelta(hours=1), "1 hr ago", "för 1 tim sedan"),
-    (NOW - timedelta(hours=3), "3 hr ago", "för 3 tim sedan"),
-    (datetime(2026, 11, 24, 14, 5), "yesterday 14:05", "i går 14:05"),
-    (datetime(2026, 11, 21, 9, 30), "Sat 09:30", "lör 09:30"),
-    (datetime(2026, 10, 2, 9, 30), "2 Oct 09:30", "2 okt. 09:30"),
-    (datetime(2025, 12, 30, 9, 30), "30 Dec 2025", "30 dec. 2025"),
-    (NOW + timedelta(days=1), "26 Nov 2026 15:00", "26 nov. 2026 15:00"),
-])
+@pytest.mark.parametrize(
+    ("moment", "en", "sv"),
+    [
+        (NOW - timedelta(seconds=20), "just now", "nyss"),
+        (NOW - timedelta(minutes=1), "1 min ago", "för 1 min sen"),
+        (NOW - timedelta(minutes=40), "40 min ago", "för 40 min sen"),
+        (NOW - timedelta(hours=1), "1 hr ago", "för 1 tim sedan"),
+        (NOW - timedelta(hours=3), "3 hr ago", "för 3 tim sedan"),
+        (datetime(2026, 11, 24, 14, 5), "yesterday 14:05", "i går 14:05"),
+        (datetime(2026, 11, 21, 9, 30), "Sat 09:30", "lör 09:30"),
+        (datetime(2026, 10, 2, 9, 30), "2 Oct 09:30", "2 okt. 09:30"),
+        (datetime(2025, 12, 30, 9, 30), "30 Dec 2025", "30 dec. 2025"),
+        (NOW + timedelta(days=1), "26 Nov 2026 15:00", "26 nov. 2026 15:00"),
+    ],
+)
 def test_relative_times_in_both_languages(moment: datetime, en: str, sv: str) -> None:
     assert timewords.when(moment, NOW, "en") == en
     assert timewords.when(moment, NOW, "sv") == sv
@@ -164,45 +186,61 @@ def test_yesterday_is_the_viewers_yesterday() -> None:
     assert timewords.when(late, NOW, "sv", ZoneInfo("America/New_York")) == "i går 18:40"
 
 
-@pytest.mark.parametrize(("delta", "en", "sv"), [
-    (timedelta(0), "less than a minute", "mindre än en minut"),
-    (timedelta(minutes=1), "1 minute", "1 minut"),
-    (timedelta(minutes=2), "2 minutes", "2 minuter"),
-    (timedelta(hours=1), "1 hour", "1 timme"),
-    (timedelta(hours=2), "2 hours", "2 timmar"),
-    (timedelta(days=5), "5 days", "5 dygn"),
-])
+@pytest.mark.parametrize(
+    ("delta", "en", "sv"),
+    [
+        (timedelta(0), "less than a minute", "mindre än en minut"),
+        (timedelta(minutes=1), "1 minute", "1 minut"),
+        (timedelta(minutes=2), "2 minutes", "2 minuter"),
+        (timedelta(hours=1), "1 hour", "1 timme"),
+        (timedelta(hours=2), "2 hours", "2 timmar"),
+        (timedelta(days=5), "5 days", "5 dygn"),
+    ],
+)
 def test_durations_in_both_languages(delta: timedelta, en: str, sv: str) -> None:
     assert timewords.duration(delta, "en") == en
     assert timewords.duration(delta, "sv") == sv
 
 
-def link_mails(database: Database, chain: list[ChainMessage], cc: tuple[MailPerson, ...],
-               language: str) -> dict[str, str]:
+def link_mails(
+    database: Database, chain: list[ChainMessage], cc: tuple[MailPerson, ...], language: str
+) -> dict[str, str]:
     with database.session() as s:
         process(s, SITE, mail("m1@firma.se", chain, cc=cc, language=language), TO_GATEWAY)
-        return {o.recipient: message_from_bytes(o.raw, policy=policy.default).get_content()
-                for o in s.scalars(select(OutboundMail).where(OutboundMail.purpose == "link"))}
+        return {
+            o.recipient: message_from_bytes(o.raw, policy=policy.default).get_content()
+            for o in s.scalars(select(OutboundMail).where(OutboundMail.purpose == "link"))
+        }
 
 
-@pytest.mark.parametrize(("language", "expected"), [
-    ("sv", '"Vem har nyckel till förrådet?" – 4 inlägg från 3 personer.'),
-    ("en", '"Vem har nyckel till förrådet?" – 4 posts from 3 people.'),
-])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("sv", '"Vem har nyckel till förrådet?" – 4 inlägg från 3 personer.'),
+        ("en", '"Vem har nyckel till förrådet?" – 4 posts from 3 people.'),
+    ],
+)
 def test_the_link_mail_counts_the_posts_and_the_people_who_wrote_them(
-        database: Database, language: str, expected: str) -> None:  # noqa: F811
+    database: Database, language: str, expected: str
+) -> None:  # noqa: F811
     # Anna asks and answers once more; Johan and Erik reply; Maria is only on CC.
-    chain = [msg(ANNA, 19, "Vem har nyckeln?"), msg(JOHAN, 20, "Inte jag."),
-             msg(ERIK, 21, "Inte jag heller."), msg(ANNA, 22, "Hittade den, tack!")]
+    chain = [
+        msg(ANNA, 19, "Vem har nyckeln?"),
+        msg(JOHAN, 20, "Inte jag."),
+        msg(ERIK, 21, "Inte jag heller."),
+        msg(ANNA, 22, "Hittade den, tack!"),
+    ]
     bodies = link_mails(database, chain, (MARIA, GATEWAY), language)
     assert set(bodies) == {ANNA.email, JOHAN.email, ERIK.email, MARIA.email}
     assert all(expected in body for body in bodies.values())
 
 
-@pytest.mark.parametrize(("language", "expected"), [
-    ("sv", "– 1 inlägg från 1 person."), ("en", "– 1 post from 1 person.")])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("sv", "– 1 inlägg från 1 person."), ("en", "– 1 post from 1 person.")],
+)
 def test_the_link_mail_for_a_single_post_is_singular(
-        database: Database, language: str, expected: str) -> None:  # noqa: F811
-    bodies = link_mails(database, [msg(ANNA, 19, "Vem har nyckeln?")], (JOHAN, GATEWAY),
-                        language)
+    database: Database, language: str, expected: str
+) -> None:  # noqa: F811
+    bodies = link_mails(database, [msg(ANNA, 19, "Vem har nyckeln?")], (JOHAN, GATEWAY), language)
     assert bodies and all(expected in body for body in bodies.values())

@@ -25,9 +25,11 @@ from mailfeed.publisher.db import Database
 from mailfeed.settings import Settings, build_gateway_config
 from tests.conftest import free_port
 
-MAIL = (b"From: Anna Berg <anna.berg@firma.se>\r\nTo: feed@firma.se\r\n"
-        b"Subject: Var finns nyckeln?\r\nMessage-ID: <nyckel.1@firma.se>\r\n"
-        b"Date: Tue, 24 Nov 2026 09:12:00 +0100\r\n\r\nVet nagon var nyckeln finns?\r\n")
+MAIL = (
+    b"From: Anna Berg <anna.berg@firma.se>\r\nTo: feed@firma.se\r\n"
+    b"Subject: Var finns nyckeln?\r\nMessage-ID: <nyckel.1@firma.se>\r\n"
+    b"Date: Tue, 24 Nov 2026 09:12:00 +0100\r\n\r\nVet nagon var nyckeln finns?\r\n"
+)
 
 
 def wait_for(check, what: str, timeout: float = 20):  # type: ignore[no-untyped-def]
@@ -43,8 +45,12 @@ def wait_for(check, what: str, timeout: float = 20):  # type: ignore[no-untyped-
 def test_a_failing_round_does_not_end_the_worker(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = Settings(data_dir=tmp_path, gateway_addresses=("feed@firma.se",),
-                        secret_key="k", smtp_listen=f"127.0.0.1:{free_port()}")
+    settings = Settings(
+        data_dir=tmp_path,
+        gateway_addresses=("feed@firma.se",),
+        secret_key="k",
+        smtp_listen=f"127.0.0.1:{free_port()}",
+    )
     config = build_gateway_config(settings)
     db = Database(settings.db_url)
     db.upgrade()
@@ -54,9 +60,16 @@ def test_a_failing_round_does_not_end_the_worker(
     worker = Worker(config, db, spool)
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
-    listener = SMTPListener(config, GatewayHandler(spool, address_matcher(config),
-                                                   max_queue=100, rate=SenderRate(0),
-                                                   on_spooled=worker.wake.set))
+    listener = SMTPListener(
+        config,
+        GatewayHandler(
+            spool,
+            address_matcher(config),
+            max_queue=100,
+            rate=SenderRate(0),
+            on_spooled=worker.wake.set,
+        ),
+    )
     caplog.set_level(logging.ERROR, logger="mailfeed.gateway.worker")
     listener.start()
     thread.start()
@@ -64,8 +77,10 @@ def test_a_failing_round_does_not_end_the_worker(
         with smtplib.SMTP(listener.hostname, listener.port, timeout=30) as client:
             refused = client.sendmail("anna.berg@firma.se", ["feed@firma.se"], MAIL)
         assert refused == {}  # 250: the mail is ours now
-        failed = wait_for(lambda: [r for r in caplog.records if "round failed" in r.message],
-                          "a logged failing round")
+        failed = wait_for(
+            lambda: [r for r in caplog.records if "round failed" in r.message],
+            "a logged failing round",
+        )
         # the log says what went wrong, not only the class
         assert "IsADirectoryError" in failed[0].message and "Is a directory" in failed[0].message
         assert thread.is_alive()
@@ -88,11 +103,15 @@ def test_a_failing_round_does_not_end_the_worker(
 
 
 def test_errors_are_described_without_addresses_or_sql_parameters() -> None:
-    locked = OperationalError("INSERT INTO post (body) VALUES (?)", ("hemliga ord",),
-                              sqlite3.OperationalError("database is locked"))
+    locked = OperationalError(
+        "INSERT INTO post (body) VALUES (?)",
+        ("hemliga ord",),
+        sqlite3.OperationalError("database is locked"),
+    )
     assert describe(locked) == "OperationalError (OperationalError): database is locked"
     refused = smtplib.SMTPRecipientsRefused(
-        {"anna.berg@firma.se": (550, b"5.1.1 <anna.berg@firma.se>: no such user")})
+        {"anna.berg@firma.se": (550, b"5.1.1 <anna.berg@firma.se>: no such user")}
+    )
     text = describe(refused)
     assert text.startswith("SMTPRecipientsRefused: ") and "no such user" in text
     assert "anna.berg" not in text and "firma.se" in text

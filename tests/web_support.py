@@ -89,15 +89,28 @@ def add_thread(
                 people[email] = found or Person(email=email, name=name)
         slug = re.sub(r"[^a-z0-9]+", "-", subject.lower()).strip("-")[:60]
         thread = Thread(
-            subject=subject, slug=slug, kind=kind, origin=origin, asker=people[posts[0][0]],
-            created=when, last_activity=when + timedelta(minutes=len(posts)),
-            mail_first=when - timedelta(days=5), mail_last=when, mail_messages=len(posts),
+            subject=subject,
+            slug=slug,
+            kind=kind,
+            origin=origin,
+            asker=people[posts[0][0]],
+            created=when,
+            last_activity=when + timedelta(minutes=len(posts)),
+            mail_first=when - timedelta(days=5),
+            mail_last=when,
+            mail_messages=len(posts),
             mail_people=len(people),
         )
         for i, (email, _name, body) in enumerate(posts):
             thread.posts.append(
-                Post(author=people[email], body=body, position=i, date=when + timedelta(minutes=i),
-                     date_text=date_text if i == 0 else None, trimmed=trimmed if i == 0 else "")
+                Post(
+                    author=people[email],
+                    body=body,
+                    position=i,
+                    date=when + timedelta(minutes=i),
+                    date_text=date_text if i == 0 else None,
+                    trimmed=trimmed if i == 0 else "",
+                )
             )
         session.add(thread)
         session.flush()
@@ -113,8 +126,13 @@ def attach_raw_mail(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(raw)
     with db.session() as session:
-        mail = MailMessage(message_id=f"{thread_id}.{post_id}@{DOMAIN}", content_hash="test",
-                           raw_path=str(path), action="publish", thread_id=thread_id)
+        mail = MailMessage(
+            message_id=f"{thread_id}.{post_id}@{DOMAIN}",
+            content_hash="test",
+            raw_path=str(path),
+            action="publish",
+            thread_id=thread_id,
+        )
         session.add(mail)
         session.flush()
         post = session.get(Post, post_id)
@@ -155,7 +173,7 @@ def request_link(client: FlaskClient, db: Database, email: str, base: str) -> st
     page = client.get("/login").get_data(as_text=True)
     response = client.post("/login", data={"email": email, "csrf_token": csrf_from(page)})
     assert response.status_code == 200, response.get_data(as_text=True)
-    return link_in(latest_mail(db, email.lower()), base)[len(base):]
+    return link_in(latest_mail(db, email.lower()), base)[len(base) :]
 
 
 def sign_in(client: FlaskClient, db: Database, email: str, base: str = "http://feed.test") -> None:

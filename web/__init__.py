@@ -44,7 +44,8 @@ def create_app(config: WebConfig, db: Database, spool: SpoolView | None = None) 
     app.extensions["mailfeed_config"] = config
     app.session_interface = security.SessionCookies()
     app.wsgi_app = security.TrustedProxyFix(  # type: ignore[method-assign]
-        app.wsgi_app, config.trusted_proxies)
+        app.wsgi_app, config.trusted_proxies
+    )
     app.extensions["mailfeed_db"] = db
     if spool is not None:
         app.extensions[spoolview.EXTENSION] = spool
@@ -132,6 +133,21 @@ def _register_blueprints(app: Flask) -> None:
     app.jinja_env.globals["unseen_count"] = people.unseen_count
     app.jinja_env.globals["viewer_name"] = people.viewer_name
     app.before_request_funcs.setdefault(None, []).insert(0, compose.room_for_attachments)
-    for module in (feed, threads, search, auth, api, admin, outbox, people, suggest, metrics,
-                   mute, stats, digest, compose, events):
+    for module in (
+        feed,
+        threads,
+        search,
+        auth,
+        api,
+        admin,
+        outbox,
+        people,
+        suggest,
+        metrics,
+        mute,
+        stats,
+        digest,
+        compose,
+        events,
+    ):
         app.register_blueprint(module.bp)

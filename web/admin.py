@@ -39,14 +39,27 @@ def index() -> str:
     stmt = select(MailMessage).order_by(MailMessage.received.desc(), MailMessage.id.desc())
     rows = list(db_session().scalars(stmt.limit(200)))
     spool = current_spool()
-    quarantined = [
-        {"id": e.id, "source": e.source, "mail_from": e.mail_from, "attempts": e.attempts,
-         "error": (e.error.strip().splitlines() or [""])[0][:300],
-         "received": datetime.fromtimestamp(e.received, UTC).replace(tzinfo=None)}
-        for e in spool.quarantined()
-    ] if spool is not None else None
-    return render_template("web/admin/mail.html", rows=rows, quarantined=quarantined,
-                           outbound=outbox.recent(db_session(), 100))
+    quarantined = (
+        [
+            {
+                "id": e.id,
+                "source": e.source,
+                "mail_from": e.mail_from,
+                "attempts": e.attempts,
+                "error": (e.error.strip().splitlines() or [""])[0][:300],
+                "received": datetime.fromtimestamp(e.received, UTC).replace(tzinfo=None),
+            }
+            for e in spool.quarantined()
+        ]
+        if spool is not None
+        else None
+    )
+    return render_template(
+        "web/admin/mail.html",
+        rows=rows,
+        quarantined=quarantined,
+        outbound=outbox.recent(db_session(), 100),
+    )
 
 
 @bp.post("/spool/<entry_id>/retry")
@@ -77,6 +90,8 @@ def raw(mail_id: int) -> Response:
     if raw is None:
         abort(404)
     return send_file(
-        io.BytesIO(raw), mimetype="message/rfc822", as_attachment=True,
+        io.BytesIO(raw),
+        mimetype="message/rfc822",
+        as_attachment=True,
         download_name=f"mail-{mail_id}.eml",
     )

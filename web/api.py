@@ -100,24 +100,35 @@ def _invited(session: Session, thread_ids: list[int]) -> dict[int, list[tuple[Pe
     found: dict[int, list[tuple[Person, str]]] = {}
     if not thread_ids:
         return found
-    stmt = (select(Invitation, Person).join(Person, Person.id == Invitation.person_id)
-            .where(Invitation.thread_id.in_(thread_ids)).order_by(Invitation.id))
+    stmt = (
+        select(Invitation, Person)
+        .join(Person, Person.id == Invitation.person_id)
+        .where(Invitation.thread_id.in_(thread_ids))
+        .order_by(Invitation.id)
+    )
     for row, person in session.execute(stmt):
         found.setdefault(row.thread_id, []).append((person, row.status))
     return found
 
 
-def _events(session: Session, thread_ids: list[int],
-            invited: dict[int, list[tuple[Person, str]]]) -> dict[int, dict[str, Any]]:
+def _events(
+    session: Session, thread_ids: list[int], invited: dict[int, list[tuple[Person, str]]]
+) -> dict[int, dict[str, Any]]:
     if not thread_ids:
         return {}
     stmt = select(Event).where(Event.thread_id.in_(thread_ids))
-    return {e.thread_id: {
-        "starts": iso_utc(e.starts), "ends": iso_utc(e.ends), "place": e.place,
-        "cancelled": e.cancelled,
-        "attendees": [{**_person(p), "status": status} for p, status in
-                      invited.get(e.thread_id, [])],
-    } for e in session.scalars(stmt)}
+    return {
+        e.thread_id: {
+            "starts": iso_utc(e.starts),
+            "ends": iso_utc(e.ends),
+            "place": e.place,
+            "cancelled": e.cancelled,
+            "attendees": [
+                {**_person(p), "status": status} for p, status in invited.get(e.thread_id, [])
+            ],
+        }
+        for e in session.scalars(stmt)
+    }
 
 
 def _post_json(post: Post) -> dict[str, Any]:
@@ -147,8 +158,10 @@ def thread(thread_id: int) -> Response:
             "url": settings().public_url + found.path,
             "kind": found.kind,
             "invited": [_person(p) for p, _ in invited.get(found.id, [])],
-            "praised": [{**_person(row.recipient), "badge": row.badge}
-                        for row in praise.for_thread(session, found.id)],
+            "praised": [
+                {**_person(row.recipient), "badge": row.badge}
+                for row in praise.for_thread(session, found.id)
+            ],
             "event": _events(session, [found.id], invited).get(found.id),
             "posts": [_post_json(p) for p in feed_queries.visible_posts(found)],
         }
@@ -200,10 +213,15 @@ def draft_from_json(data: dict[str, Any]) -> starting.Draft:
     if badge is not None and not isinstance(badge, str):
         raise starting.Invalid("error_field", field="badge")
     return starting.Draft(
-        kind=_text(data, "kind"), subject=_text(data, "subject"), body=_text(data, "body"),
-        invite=_addresses(data, "invite"), praise=_addresses(data, "praise"),
+        kind=_text(data, "kind"),
+        subject=_text(data, "subject"),
+        body=_text(data, "body"),
+        invite=_addresses(data, "invite"),
+        praise=_addresses(data, "praise"),
         invite_departments=_addresses(data, "invite_departments"),
-        mentions=_addresses(data, "mention"), badge=badge or None, event=times,
+        mentions=_addresses(data, "mention"),
+        badge=badge or None,
+        event=times,
     )
 
 
@@ -263,8 +281,10 @@ def like(post_id: int) -> Response:
     post = session.get(Post, post_id)
     if post is None or post.hidden or post.thread.hidden:
         return _error(404, "no such post")
-    already = session.scalar(select(Like.id).where(
-        Like.post_id == post.id, Like.person_id == writer.id)) is not None
+    already = (
+        session.scalar(select(Like.id).where(Like.post_id == post.id, Like.person_id == writer.id))
+        is not None
+    )
     if not already:
         reactions.toggle_like(session, post, writer)
         session.commit()
@@ -283,24 +303,27 @@ def person(address: str) -> Response:
     found = people_queries.find(session, address)
     if found is None:
         return _error(404, "no such person")
-    return jsonify({
-        "email": found.email,
-        "name": found.name,
-        # Departments arrive with the people directory (issue 16): null until then.
-        "department": found.department,
-        "url": f"{settings().public_url}/people/{found.id}",
-        "praise_received": praise.received_count(session, found.id),
-        "praise_given": praise.given_count(session, found.id),
-        "invitations": len(invitations.for_person(session, found.id)),
-    })
+    return jsonify(
+        {
+            "email": found.email,
+            "name": found.name,
+            # Departments arrive with the people directory (issue 16): null until then.
+            "department": found.department,
+            "url": f"{settings().public_url}/people/{found.id}",
+            "praise_received": praise.received_count(session, found.id),
+            "praise_given": praise.given_count(session, found.id),
+            "invitations": len(invitations.for_person(session, found.id)),
+        }
+    )
 
 
 @bp.get("/people")
 def people() -> Response:
     """Mention autocomplete: known people by address or name prefix."""
     thread = request.args.get("thread", "")
-    found = reactions.suggest_people(db_session(), request.args.get("q", ""),
-                                     thread_id=int(thread) if thread.isdigit() else None)
+    found = reactions.suggest_people(
+        db_session(), request.args.get("q", ""), thread_id=int(thread) if thread.isdigit() else None
+    )
     return jsonify({"people": [{"name": p.name, "email": p.email} for p in found]})
 
 

@@ -62,8 +62,9 @@ def _payload(part: Message) -> bytes:
 
 def list_attachments(raw: bytes) -> list[Attachment]:
     found = [
-        Attachment(i, safe_filename(part.get_filename(), i), part.get_content_type(),
-                   len(_payload(part)))
+        Attachment(
+            i, safe_filename(part.get_filename(), i), part.get_content_type(), len(_payload(part))
+        )
         for i, part in _parts(raw)
         if _is_attachment(part)
     ]

@@ -93,8 +93,14 @@ def login() -> Response:
     link = cfg.public_url + url_for("auth.confirm", token=token)
     lang = i18n.choose_language(cfg.default_language)
     outgoing.queue_mail(
-        db_session(), cfg.site, template="signin", language=lang, recipient=address,
-        key=f"signin:{nonce}", email=address, link=link,
+        db_session(),
+        cfg.site,
+        template="signin",
+        language=lang,
+        recipient=address,
+        key=f"signin:{nonce}",
+        email=address,
+        link=link,
     )
     db_session().commit()
     session["next"] = next_path

@@ -31,6 +31,7 @@ def room_for_attachments() -> None:
     if request.endpoint == "compose.new":
         request.max_content_length = MAX_REQUEST
 
+
 INLINE_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
@@ -74,13 +75,16 @@ def draft_from_form(form: MultiDict[str, str], files: list[starting.File]) -> st
             raise starting.Invalid("error_event_time")
         times = events.EventTimes(starts, ends, form.get("place", ""))
     return starting.Draft(
-        kind=kind, subject=form.get("subject", ""), body=form.get("body", ""),
+        kind=kind,
+        subject=form.get("subject", ""),
+        body=form.get("body", ""),
         invite=split_people(form.get("invite")),
         invite_departments=tuple(form.getlist("invite_department")),
         praise=split_people(form.get("praise")) if kind == "praise" else (),
         mentions=split_people(form.get("mention")),
         badge=(form.get("badge") or None) if kind == "praise" else None,
-        event=times, files=tuple(files),
+        event=times,
+        files=tuple(files),
     )
 
 
@@ -90,8 +94,7 @@ def _files() -> list[starting.File]:
         if not item or not item.filename:
             continue
         data = item.read(starting.MAX_UPLOAD + 1)
-        out.append(starting.File(item.filename, item.mimetype or "application/octet-stream",
-                                 data))
+        out.append(starting.File(item.filename, item.mimetype or "application/octet-stream", data))
     return out
 
 
@@ -107,12 +110,21 @@ def _names(addresses: tuple[str, ...]) -> list[dict[str, str]]:
 
 def _page(form: MultiDict[str, str] | dict[str, Any], error: str | None, status: int) -> Response:
     values = MultiDict(form)
-    response = make_response(render_template(
-        "web/compose/new.html", form=values, error=error, kinds=starting.STARTABLE,
-        badges=praise.BADGES, departments=directory.departments(db_session()),
-        chips={field: _names(split_people(values.get(field)))
-               for field in ("invite", "praise", "mention")},
-    ), status)
+    response = make_response(
+        render_template(
+            "web/compose/new.html",
+            form=values,
+            error=error,
+            kinds=starting.STARTABLE,
+            badges=praise.BADGES,
+            departments=directory.departments(db_session()),
+            chips={
+                field: _names(split_people(values.get(field)))
+                for field in ("invite", "praise", "mention")
+            },
+        ),
+        status,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -153,8 +165,12 @@ def upload(upload_id: int, name: str) -> Response:
     if found is None or found.filename != name:
         abort(404)
     inline = found.content_type in INLINE_IMAGES
-    response = send_file(io.BytesIO(found.data), mimetype=found.content_type,
-                         as_attachment=not inline, download_name=found.filename)
+    response = send_file(
+        io.BytesIO(found.data),
+        mimetype=found.content_type,
+        as_attachment=not inline,
+        download_name=found.filename,
+    )
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response

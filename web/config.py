@@ -38,8 +38,12 @@ class WebConfig:
         return self.site.gateway_domain
 
     def template_values(self) -> TemplateValues:
-        return TemplateValues(public_url=self.public_url, publish_domains=self.publish_domains,
-                              default_language=self.default_language, demo=self.demo)
+        return TemplateValues(
+            public_url=self.public_url,
+            publish_domains=self.publish_domains,
+            default_language=self.default_language,
+            demo=self.demo,
+        )
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,9 @@ def _person(token: str) -> Person:
 @bp.get("/digest/<token>")
 def confirm(token: str) -> str:
     person = _person(token)
-    return render_template("web/digest/confirm.html", token=token,
-                           off=person.digest_opt_out, done=False)
+    return render_template(
+        "web/digest/confirm.html", token=token, off=person.digest_opt_out, done=False
+    )
 
 
 @bp.post("/digest/<token>")
@@ -36,5 +37,6 @@ def apply(token: str) -> str:
     person = _person(token)
     person.digest_opt_out = request.form.get("action") != "resume"
     db_session().commit()
-    return render_template("web/digest/confirm.html", token=token,
-                           off=person.digest_opt_out, done=True)
+    return render_template(
+        "web/digest/confirm.html", token=token, off=person.digest_opt_out, done=True
+    )

@@ -57,8 +57,12 @@ def change(thread_id: int) -> Response:
     if starts is None or ends is None:
         abort(400, description=feedtext.error_text("error_event_time"))
     try:
-        events.update(db_session(), site(), event,
-                      events.EventTimes(starts, ends, request.form.get("place", event.place)))
+        events.update(
+            db_session(),
+            site(),
+            event,
+            events.EventTimes(starts, ends, request.form.get("place", event.place)),
+        )
     except ValueError:
         abort(400, description=feedtext.error_text("error_event_order"))
     db_session().commit()

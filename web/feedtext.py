@@ -48,8 +48,8 @@ MAIL_CHOICE_LABELS = {
 }
 ERRORS = {
     "error_unknown_kind": lazy_gettext(
-        "“%(kind)s” is not a kind of post. Choose question, discussion, praise, event or "
-        "idea."),
+        "“%(kind)s” is not a kind of post. Choose question, discussion, praise, event or idea."
+    ),
     "error_empty_subject": lazy_gettext("Give your post a title."),
     "error_long_subject": lazy_gettext("The title is too long (at most 300 characters)."),
     "error_empty_body": lazy_gettext("Write something: the text is empty."),
@@ -57,7 +57,8 @@ ERRORS = {
     "error_address": lazy_gettext("“%(address)s” is not an e-mail address."),
     "error_outside": lazy_gettext(
         "%(address)s is outside the organisation: only colleagues can be invited, mentioned "
-        "or praised."),
+        "or praised."
+    ),
     "error_too_many_people": lazy_gettext("Too many people (at most 200)."),
     "error_department": lazy_gettext("There is no department called “%(department)s”."),
     "error_praise_nobody": lazy_gettext("Say whom you praise."),
@@ -82,8 +83,9 @@ def invalid_text(exc: starting.Invalid) -> str:
 
 
 def _label(table: dict[str, Any]) -> Any:
-    return lambda code, **values: (str(table[code]) % values if values else table[code]) \
-        if code in table else code
+    return lambda code, **values: (
+        (str(table[code]) % values if values else table[code]) if code in table else code
+    )
 
 
 def template_globals() -> dict[str, Any]:

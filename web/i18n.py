@@ -133,8 +133,9 @@ def install(app: Flask, default_language: str) -> None:
         scope_label=lambda name: SCOPE_LABELS.get(name, name),
         written_date=lambda text, moment: timewords.written(text, moment, language()),
         # In the reader's zone, like every time the pages show (issue 16).
-        local_date=lambda moment, clock=True: timewords.absolute(moment, language(), _zone(),
-                                                                 clock=clock),
+        local_date=lambda moment, clock=True: timewords.absolute(
+            moment, language(), _zone(), clock=clock
+        ),
         span_of=span_of,
         browser_zone=browser_zone,
     )
@@ -166,7 +167,8 @@ def time_tag(moment: datetime | None, written: str | None = None) -> Markup:
     if written:
         full += " · " + flask_babel.gettext("in the mail: %(date)s", date=written)
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        stamp, full, escape(when(moment)))
+        stamp, full, escape(when(moment))
+    )
 
 
 def exact(moment: datetime | None) -> Markup:
@@ -175,7 +177,8 @@ def exact(moment: datetime | None) -> Markup:
         return Markup("")
     local = (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).astimezone(_zone())
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        _utc_stamp(moment), f"{local.tzname()} (UTC{local:%z})", f"{local:%Y-%m-%d %H:%M:%S}")
+        _utc_stamp(moment), f"{local.tzname()} (UTC{local:%z})", f"{local:%Y-%m-%d %H:%M:%S}"
+    )
 
 
 def _utc_stamp(moment: datetime) -> str:

@@ -29,21 +29,27 @@ def allowed() -> bool:
     if cfg.metrics_token:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(
-            token.strip().encode(), cfg.metrics_token.encode())
+            token.strip().encode(), cfg.metrics_token.encode()
+        )
     return peer_address() in cfg.trusted_proxies
 
 
 def spool_metrics(spool: SpoolView, now: float) -> list[Metric]:
     oldest = next(iter(spool.pending()), None)
     return [
-        Metric.single("mailfeed_spool_pending",
-                      "Acknowledged mails waiting for the worker.", spool.depth()),
-        Metric.single("mailfeed_spool_oldest_age_seconds",
-                      "Age of the oldest waiting mail (0 when none).",
-                      max(now - oldest.received, 0.0) if oldest is not None else 0.0),
-        Metric.single("mailfeed_spool_quarantined",
-                      "Mails that failed processing and wait for an operator.",
-                      sum(1 for _ in spool.quarantined())),
+        Metric.single(
+            "mailfeed_spool_pending", "Acknowledged mails waiting for the worker.", spool.depth()
+        ),
+        Metric.single(
+            "mailfeed_spool_oldest_age_seconds",
+            "Age of the oldest waiting mail (0 when none).",
+            max(now - oldest.received, 0.0) if oldest is not None else 0.0,
+        ),
+        Metric.single(
+            "mailfeed_spool_quarantined",
+            "Mails that failed processing and wait for an operator.",
+            sum(1 for _ in spool.quarantined()),
+        ),
     ]
 
 
@@ -54,5 +60,8 @@ def scrape() -> Response:
     spool = current_spool()
     found = spool_metrics(spool, time.time()) if spool is not None else []
     found += metric_queries.database_metrics(db_session())
-    return Response(metric_queries.render(found), content_type=metric_queries.CONTENT_TYPE,
-                    headers={"Cache-Control": "no-store"})
+    return Response(
+        metric_queries.render(found),
+        content_type=metric_queries.CONTENT_TYPE,
+        headers={"Cache-Control": "no-store"},
+    )

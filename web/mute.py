@@ -43,11 +43,13 @@ def apply(token: str) -> str:
     thread, person = _resolve(token)
     session = db_session()
     resume = request.form.get("action") == "resume"
-    subscriptions.set_state(session, thread.id, person.id,
-                            subscriptions.ON if resume else subscriptions.MUTED)
+    subscriptions.set_state(
+        session, thread.id, person.id, subscriptions.ON if resume else subscriptions.MUTED
+    )
     session.commit()
-    return render_template("web/mute/confirm.html", token=token, thread=thread,
-                           muted=not resume, done=True)
+    return render_template(
+        "web/mute/confirm.html", token=token, thread=thread, muted=not resume, done=True
+    )
 
 
 @bp.post("/t/<int:thread_id>/mail")
@@ -65,7 +67,8 @@ def follow(thread_id: int) -> Response:
     if not (is_moderator() or reactions.is_participant(session, thread, person)):
         abort(403)
     on = request.form.get("state") == subscriptions.ON
-    subscriptions.set_state(session, thread.id, person.id,
-                            subscriptions.ON if on else subscriptions.MUTED)
+    subscriptions.set_state(
+        session, thread.id, person.id, subscriptions.ON if on else subscriptions.MUTED
+    )
     session.commit()
     return redirect(thread.path, code=303)

@@ -25,8 +25,17 @@ from mailfeed.web.state import db_session, settings
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 
-SHOWN_HEADERS = ("From", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To",
-                 "References", "Auto-Submitted")
+SHOWN_HEADERS = (
+    "From",
+    "To",
+    "Cc",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "Auto-Submitted",
+)
 
 
 LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -83,9 +92,7 @@ def index() -> Response | str:
     if refused is not None:
         return refused
     rows = outbox_queue.recent(db_session(), limit=200)
-    return render_template(
-        "web/outbox/list.html", rows=[(row, subject_of(row)) for row in rows]
-    )
+    return render_template("web/outbox/list.html", rows=[(row, subject_of(row)) for row in rows])
 
 
 @bp.get("/<int:mail_id>")

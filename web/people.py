@@ -107,9 +107,13 @@ def notification_list() -> str:
     own = _signed_in_person()
     items = notifications.recent(session, own.id)
     unread = {n.id for n in items if not n.seen}
-    page = render_template("web/people/notifications.html", items=items, unread=unread,
-                           mail_choice=notifications.mail_preference(session, own.id),
-                           mail_choices=notifications.MAIL_CHOICES)
+    page = render_template(
+        "web/people/notifications.html",
+        items=items,
+        unread=unread,
+        mail_choice=notifications.mail_preference(session, own.id),
+        mail_choices=notifications.MAIL_CHOICES,
+    )
     notifications.mark_seen(session, own.id)
     mark_mentions_seen(session, own.id)
     session.commit()
@@ -129,10 +133,12 @@ def mail_settings() -> Response | str:
         session.commit()
         return redirect("/settings?saved=1")
     session.commit()
-    return render_template("web/people/settings.html",
-                           mail_choice=notifications.mail_preference(session, own.id),
-                           mail_choices=notifications.MAIL_CHOICES,
-                           saved=request.args.get("saved") == "1")
+    return render_template(
+        "web/people/settings.html",
+        mail_choice=notifications.mail_preference(session, own.id),
+        mail_choices=notifications.MAIL_CHOICES,
+        saved=request.args.get("saved") == "1",
+    )
 
 
 def viewer_name() -> str:

@@ -22,8 +22,24 @@ _URL = re.compile(r"\b(?:https?://|mailto:)[^\s<>\"'`]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}»”’"
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _ALLOWED_TAGS = {
-    "a", "p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+    "a",
+    "p",
+    "br",
+    "em",
+    "strong",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
 }
 
 
@@ -85,8 +101,16 @@ def iso_utc(moment: datetime | None) -> str | None:
 # Avatar backgrounds: ten hues, each dark enough for white initials at >= 4.5:1 (WCAG AA);
 # tests/test_people.py checks every one.
 AVATAR_COLOURS = (
-    "#1d4ed8", "#047857", "#b91c1c", "#7c3aed", "#a21caf",
-    "#0f766e", "#9a3412", "#4338ca", "#be123c", "#3f6212",
+    "#1d4ed8",
+    "#047857",
+    "#b91c1c",
+    "#7c3aed",
+    "#a21caf",
+    "#0f766e",
+    "#9a3412",
+    "#4338ca",
+    "#be123c",
+    "#3f6212",
 )
 
 

@@ -27,14 +27,27 @@ def results() -> str | tuple[str, int]:
     if scope not in search_queries.SCOPES:
         abort(400, description=gettext("There is no such place to search in."))
     try:
-        hits = search_queries.search(session, query, limit=50, scope=scope,
-                                     timeout=settings().search_timeout) if query else []
+        hits = (
+            search_queries.search(
+                session, query, limit=50, scope=scope, timeout=settings().search_timeout
+            )
+            if query
+            else []
+        )
     except search_queries.SearchTimeout:
         session.rollback()  # PostgreSQL ended the transaction with the statement
-        page = render_template("web/search/results.html", query=query, rows=[],
-                               hits=0, tips=[], filters=feed_queries.FILTERS,
-                               active=filter_name, scope=scope, scopes=search_queries.SCOPES,
-                               timed_out=True)
+        page = render_template(
+            "web/search/results.html",
+            query=query,
+            rows=[],
+            hits=0,
+            tips=[],
+            filters=feed_queries.FILTERS,
+            active=filter_name,
+            scope=scope,
+            scopes=search_queries.SCOPES,
+            timed_out=True,
+        )
         return page, 503
     cards = feed_queries.cards_for(
         session,
@@ -47,8 +60,9 @@ def results() -> str | tuple[str, int]:
     tips: list[search_queries.Suggestion] = []
     if query and not hits:
         try:  # the tips are searches too, under the same limit; without them the page still helps
-            tips = search_queries.suggestions(session, query, scope,
-                                              timeout=settings().search_timeout)
+            tips = search_queries.suggestions(
+                session, query, scope, timeout=settings().search_timeout
+            )
         except search_queries.SearchTimeout:
             session.rollback()
     return render_template(

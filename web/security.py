@@ -26,10 +26,25 @@ from mailfeed.web.config import WebConfig
 from mailfeed.web.state import GUEST_NAME, CurrentUser, db_session, settings
 
 PUBLIC = frozenset(
-    {"healthz", "static", "favicon", "auth.login", "auth.confirm", "auth.language", "outbox.index",
-     "outbox.message", "suggest.preview", "suggest.publish", "suggest.decline_page",
-     "suggest.decline", "metrics.scrape", "mute.confirm", "mute.apply", "digest.confirm",
-     "digest.apply"}
+    {
+        "healthz",
+        "static",
+        "favicon",
+        "auth.login",
+        "auth.confirm",
+        "auth.language",
+        "outbox.index",
+        "outbox.message",
+        "suggest.preview",
+        "suggest.publish",
+        "suggest.decline_page",
+        "suggest.decline",
+        "metrics.scrape",
+        "mute.confirm",
+        "mute.apply",
+        "digest.confirm",
+        "digest.apply",
+    }
 )
 # POSTs whose signed URL is the capability, with no session to forge: RFC 8058's one-click
 # unsubscribe comes from a mail client that has neither cookie nor CSRF token.
@@ -40,8 +55,15 @@ CSRF_HEADER = "X-CSRF-Token"
 
 # Headers a proxy adds: a request that carries any of them did not come straight from a
 # browser on this machine, whatever its Host says.
-FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
-                      "X-Forwarded-Port", "X-Real-Ip", "Via")
+FORWARDING_HEADERS = (
+    "Forwarded",
+    "X-Forwarded-For",
+    "X-Forwarded-Host",
+    "X-Forwarded-Proto",
+    "X-Forwarded-Port",
+    "X-Real-Ip",
+    "Via",
+)
 PEER_KEY = "mailfeed.peer"
 
 
@@ -82,7 +104,8 @@ def peer_address() -> str | None:
 def truly_local() -> bool:
     """A browser on this machine, straight: loopback peer, and no proxy's headers."""
     return is_loopback(peer_address()) and not any(
-        request.headers.get(name) for name in FORWARDING_HEADERS)
+        request.headers.get(name) for name in FORWARDING_HEADERS
+    )
 
 
 def is_loopback(address: str | None) -> bool:
@@ -120,16 +143,18 @@ def _token_user(cfg: WebConfig, moderators: set[str]) -> CurrentUser | None:
     """A personal API token (`Authorization: Bearer`) on an /api request; a wrong or
     revoked one marks the request so the gate answers 401 whatever else it carries."""
     header = request.headers.get("Authorization", "")
-    if not header.lower().startswith("bearer ") or not wants_json() \
-            or request.path.endswith(".atom"):
+    if (
+        not header.lower().startswith("bearer ")
+        or not wants_json()
+        or request.path.endswith(".atom")
+    ):
         return None
     person = tokens.holder(db_session(), header[7:].strip())
     if person is None:
         g.bad_token = True
         return None
     g.token_auth = True
-    return CurrentUser(person.email, person.name, guest=False,
-                       moderator=person.email in moderators)
+    return CurrentUser(person.email, person.name, guest=False, moderator=person.email in moderators)
 
 
 def resolve_user(cfg: WebConfig) -> CurrentUser | None:
@@ -154,8 +179,9 @@ def resolve_user(cfg: WebConfig) -> CurrentUser | None:
         if session.get("gen") != people.session_generation(db_session(), email):
             session.clear()
         else:
-            return CurrentUser(email, session.get("name"), guest=False,
-                               moderator=email in moderators)
+            return CurrentUser(
+                email, session.get("name"), guest=False, moderator=email in moderators
+            )
     if cfg.auth == "open":
         guest = f"guest@{cfg.gateway_domain}"
         # Moderation in open mode only for the local demo: open is not an access policy.
@@ -205,8 +231,12 @@ def check_csrf() -> None:
     expected = session.get("csrf")
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
     if not isinstance(expected, str) or not hmac.compare_digest(expected, sent):
-        abort(400, description=gettext(
-            "The form was too old or came from elsewhere; reload the page and try again."))
+        abort(
+            400,
+            description=gettext(
+                "The form was too old or came from elsewhere; reload the page and try again."
+            ),
+        )
 
 
 def atom_url(endpoint: str, **values: Any) -> str:

@@ -86,7 +86,8 @@ def viewer_person(create: bool = False) -> Person | None:
     session = db_session()
     if create:
         g.viewer_person = people.get_or_create(
-            session, user.email, None if user.guest else user.name)
+            session, user.email, None if user.guest else user.name
+        )
         return cast(Person, g.viewer_person)
     # Header, times and pages all ask: look the row up once per request.
     if "viewer_person" not in g:

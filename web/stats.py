@@ -42,11 +42,16 @@ def _report() -> outcomes.Report:
 def index() -> str:
     report = _report()
     return render_template(
-        "web/stats/index.html", stats=stats_queries.collect(db_session()), report=report,
-        kinds=outcomes.KINDS, departments=directory.departments(db_session()),
+        "web/stats/index.html",
+        stats=stats_queries.collect(db_session()),
+        report=report,
+        kinds=outcomes.KINDS,
+        departments=directory.departments(db_session()),
         moderator=is_moderator(),
-        since=request.args.get("since", "90d"), department=report.department,
-        timedelta=timedelta)
+        since=request.args.get("since", "90d"),
+        department=report.department,
+        timedelta=timedelta,
+    )
 
 
 def csv_rows(report: outcomes.Report, chart: str) -> list[list[object]]:
@@ -54,16 +59,26 @@ def csv_rows(report: outcomes.Report, chart: str) -> list[list[object]]:
         header: list[object] = ["week", *outcomes.KINDS]
         return [header, *report.weekly_rows()]
     if chart == "trend":
-        return [["week", "creators", "engagers", "readers"],
-                *([*row] for row in report.participation_weeks)]
+        return [
+            ["week", "creators", "engagers", "readers"],
+            *([*row] for row in report.participation_weeks),
+        ]
     if chart == "answer_time":
         return [["time", "mail", "feed"], *(list(row) for row in report.answer_buckets())]
     if chart == "participation":
         p = report.participation
-        return [["group", "people", "share"], *(
-            [name, count, p.share(count)] for name, count in (
-                ("creators", p.creators), ("engagers", p.engagers), ("readers", p.readers),
-                ("quiet", p.quiet)))]
+        return [
+            ["group", "people", "share"],
+            *(
+                [name, count, p.share(count)]
+                for name, count in (
+                    ("creators", p.creators),
+                    ("engagers", p.engagers),
+                    ("readers", p.readers),
+                    ("quiet", p.quiet),
+                )
+            ),
+        ]
     return [["readers", "threads"], *(list(row) for row in report.readers_per_thread)]
 
 
@@ -74,8 +89,11 @@ def download() -> Response:
         abort(400)
     out = io.StringIO()
     csv.writer(out).writerows(csv_rows(_report(), chart))
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="mailfeed-{chart}.csv"'})
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="mailfeed-{chart}.csv"'},
+    )
 
 
 @bp.post("/stats/ambassador/<int:person_id>")

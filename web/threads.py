@@ -78,9 +78,7 @@ def show(thread_id: int, slug: str) -> Response | str:
     return _page(session, thread)
 
 
-def _page(
-    session: Session, thread: Thread, *, draft: str = "", error: str | None = None
-) -> str:
+def _page(session: Session, thread: Thread, *, draft: str = "", error: str | None = None) -> str:
     """The thread page; after a refused reply, with the draft kept and the error beside it."""
     posts = feed_queries.visible_posts(thread)
     post_ids = [p.id for p in posts]
@@ -105,8 +103,9 @@ def _page(
     removed = _removed_post(session, thread, person, moderator)
     event = events.for_thread(session, thread.id)
     invited = invitations.for_thread(session, thread.id)
-    mine = next((i.status for i in invited if person is not None and i.person_id == person.id),
-                None)
+    mine = next(
+        (i.status for i in invited if person is not None and i.person_id == person.id), None
+    )
     # Before and after the move, and "read by N" — the quiet 90 % made visible to authors.
     outcome = outcomes.thread_outcome(session, thread)
     return render_template(
@@ -164,11 +163,15 @@ def _uploads_by_post(session: Session, post_ids: list[int]) -> dict[int, list[Up
     if not post_ids:
         return {}
     found: dict[int, list[UploadRef]] = {}
-    stmt = (select(Upload.id, Upload.post_id, Upload.filename, Upload.content_type, Upload.size)
-            .where(Upload.post_id.in_(post_ids)).order_by(Upload.id))
+    stmt = (
+        select(Upload.id, Upload.post_id, Upload.filename, Upload.content_type, Upload.size)
+        .where(Upload.post_id.in_(post_ids))
+        .order_by(Upload.id)
+    )
     for row in session.execute(stmt):
         found.setdefault(row.post_id, []).append(
-            UploadRef(row.id, row.filename, row.content_type, row.size))
+            UploadRef(row.id, row.filename, row.content_type, row.size)
+        )
     return found
 
 
@@ -227,13 +230,15 @@ def reply(thread_id: int) -> Response:
     assert person is not None  # the gate guarantees a user
     body = request.form.get("body", "")
     try:
-        post = starting.reply(session, site(), thread, person, body,
-                              praise_post=request.form.get("praise") == "1")
+        post = starting.reply(
+            session, site(), thread, person, body, praise_post=request.form.get("praise") == "1"
+        )
     except starting.Invalid as exc:
         # Keep what was typed (whitespace and all) and say what is wrong beside it, in the
         # reader's language: a refused reply is not a dead end.
         return make_response(
-            _page(session, thread, draft=body, error=feedtext.invalid_text(exc)), 400)
+            _page(session, thread, draft=body, error=feedtext.invalid_text(exc)), 400
+        )
     session.commit()
     return redirect(f"{thread.path}#p{post.id}")
 
@@ -267,13 +272,21 @@ def answer(post_id: int) -> Response:
     for target in reactions.thread_participants(session, thread):
         if person is not None and target.id == person.id:
             continue  # whoever marked it knows
-        notifications.notify_person(session, site(), target, "answer", thread,
-                                    actor=person, post=post, mail=False)
+        notifications.notify_person(
+            session, site(), target, "answer", thread, actor=person, post=post, mail=False
+        )
         outgoing.queue_mail(
-            session, site(), template="answered", language=target.language or thread.language,
-            recipient=target.email, key=f"answered:{thread.id}:{post.id}:{target.id}",
-            thread_id=thread.id, author=post.author_display, subject=thread.subject,
-            excerpt=post.body[:500], link=link,
+            session,
+            site(),
+            template="answered",
+            language=target.language or thread.language,
+            recipient=target.email,
+            key=f"answered:{thread.id}:{post.id}:{target.id}",
+            thread_id=thread.id,
+            author=post.author_display,
+            subject=thread.subject,
+            excerpt=post.body[:500],
+            link=link,
         )
     session.commit()
     return redirect(f"{thread.path}#p{post.id}")
@@ -300,8 +313,13 @@ def restore_post(post_id: int) -> Response:
     if post is None or post.thread.hidden:
         abort(404)
     try:
-        reactions.restore_post(session, post, viewer_person(), moderator=is_moderator(),
-                               was_answer=request.form.get("answer") == "1")
+        reactions.restore_post(
+            session,
+            post,
+            viewer_person(),
+            moderator=is_moderator(),
+            was_answer=request.form.get("answer") == "1",
+        )
     except reactions.NotAllowed:
         abort(403)
     session.commit()
@@ -359,8 +377,14 @@ def original_view(thread_id: int, mail_id: int) -> str:
     values = {name.lower(): value for name, value in reversed(mime.headers)}  # first wins
     headers = [(name, values[name.lower()]) for name in SHOWN_HEADERS if name.lower() in values]
     thread = _thread_or_404(db_session(), thread_id)
-    return render_template("web/threads/original.html", thread=thread, mail_id=mail_id,
-                           headers=headers, text=mime.text, was_html=mime.html)
+    return render_template(
+        "web/threads/original.html",
+        thread=thread,
+        mail_id=mail_id,
+        headers=headers,
+        text=mime.text,
+        was_html=mime.html,
+    )
 
 
 @bp.get("/t/<int:thread_id>/mail/<int:mail_id>.eml")
@@ -368,7 +392,9 @@ def original(thread_id: int, mail_id: int) -> Response:
     """The original mail as a file, as it arrived."""
     raw = _original_raw(thread_id, mail_id)
     return send_file(
-        io.BytesIO(raw), mimetype="message/rfc822", as_attachment=True,
+        io.BytesIO(raw),
+        mimetype="message/rfc822",
+        as_attachment=True,
         download_name=f"mail-{mail_id}.eml",
     )
 
@@ -394,4 +420,3 @@ def atom(thread_id: int) -> Response:
 def preview() -> Response:
     """Markdown preview for the reply box (progressive enhancement)."""
     return jsonify({"html": str(markdown(request.form.get("body", "")))})
-

@@ -8,6 +8,7 @@ revision, so it must not import live code (`publisher.fts_*` may change; this ma
 The PostgreSQL expressions are the ones `publisher.fts_postgres` queries with; a change
 there needs a new migration that rebuilds these indexes.
 """
+
 from __future__ import annotations
 
 from alembic import op
@@ -23,8 +24,10 @@ SQLITE_TABLES = (
     ("post_fts", "post", ("body", "trimmed")),
     ("thread_fts", "thread", ("subject",)),
 )
-POST_DOC = ("(to_tsvector('swedish', post.body || ' ' || post.trimmed) || "
-            "to_tsvector('english', post.body || ' ' || post.trimmed))")
+POST_DOC = (
+    "(to_tsvector('swedish', post.body || ' ' || post.trimmed) || "
+    "to_tsvector('english', post.body || ' ' || post.trimmed))"
+)
 SUBJECT_DOC = "(to_tsvector('swedish', thread.subject) || to_tsvector('english', thread.subject))"
 
 
@@ -53,8 +56,9 @@ def upgrade() -> None:
             bind.execute(text(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')"))
     elif bind.dialect.name == "postgresql":
         bind.execute(text(f"CREATE INDEX IF NOT EXISTS ix_post_fts ON post USING gin ({POST_DOC})"))
-        bind.execute(text(
-            f"CREATE INDEX IF NOT EXISTS ix_thread_fts ON thread USING gin ({SUBJECT_DOC})"))
+        bind.execute(
+            text(f"CREATE INDEX IF NOT EXISTS ix_thread_fts ON thread USING gin ({SUBJECT_DOC})")
+        )
 
 
 def downgrade() -> None:

@@ -3,6 +3,7 @@
 Revision ID: person_ambassador_digest
 Revises: 0005
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -16,10 +17,12 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("person") as batch:
-        batch.add_column(sa.Column("ambassador", sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
-        batch.add_column(sa.Column("digest_opt_out", sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
+        batch.add_column(
+            sa.Column("ambassador", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch.add_column(
+            sa.Column("digest_opt_out", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:

@@ -4,6 +4,7 @@ API tokens, news
 Revision ID: feed_praise_events_news
 Revises: faults
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -25,30 +26,35 @@ def upgrade() -> None:
     op.execute("UPDATE post SET kind = 'praise' WHERE kind = 'kudos'")
     op.execute("UPDATE mail_message SET kind = 'praise' WHERE kind = 'kudos'")
     op.create_table(
-        "praise", _id(),
+        "praise",
+        _id(),
         sa.Column("thread_id", sa.Integer(), sa.ForeignKey("thread.id"), nullable=False),
         sa.Column("recipient_id", sa.Integer(), sa.ForeignKey("person.id"), nullable=False),
         sa.Column("giver_id", sa.Integer(), sa.ForeignKey("person.id")),
         sa.Column("badge", sa.String(32)),
         sa.Column("created", sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id"), sa.UniqueConstraint("thread_id", "recipient_id"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("thread_id", "recipient_id"),
     )
     for column in ("thread_id", "recipient_id", "giver_id"):
         op.create_index(f"ix_praise_{column}", "praise", [column])
     op.create_table(
-        "invitation", _id(),
+        "invitation",
+        _id(),
         sa.Column("thread_id", sa.Integer(), sa.ForeignKey("thread.id"), nullable=False),
         sa.Column("person_id", sa.Integer(), sa.ForeignKey("person.id"), nullable=False),
         sa.Column("inviter_id", sa.Integer(), sa.ForeignKey("person.id")),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("created", sa.DateTime(), nullable=False),
         sa.Column("responded", sa.DateTime()),
-        sa.PrimaryKeyConstraint("id"), sa.UniqueConstraint("thread_id", "person_id"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("thread_id", "person_id"),
     )
     op.create_index("ix_invitation_thread_id", "invitation", ["thread_id"])
     op.create_index("ix_invitation_person_id", "invitation", ["person_id"])
     op.create_table(
-        "event", _id(),
+        "event",
+        _id(),
         sa.Column("thread_id", sa.Integer(), sa.ForeignKey("thread.id"), nullable=False),
         sa.Column("starts", sa.DateTime(), nullable=False),
         sa.Column("ends", sa.DateTime(), nullable=False),
@@ -56,10 +62,13 @@ def upgrade() -> None:
         sa.Column("uid", sa.String(255), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("cancelled", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("id"), sa.UniqueConstraint("thread_id"), sa.UniqueConstraint("uid"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("thread_id"),
+        sa.UniqueConstraint("uid"),
     )
     op.create_table(
-        "notification", _id(),
+        "notification",
+        _id(),
         sa.Column("person_id", sa.Integer(), sa.ForeignKey("person.id"), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("thread_id", sa.Integer(), sa.ForeignKey("thread.id"), nullable=False),
@@ -81,7 +90,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("person_id"),
     )
     op.create_table(
-        "upload", _id(),
+        "upload",
+        _id(),
         sa.Column("post_id", sa.Integer(), sa.ForeignKey("post.id"), nullable=False),
         sa.Column("filename", sa.String(255), nullable=False),
         sa.Column("content_type", sa.String(100), nullable=False),
@@ -92,12 +102,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_upload_post_id", "upload", ["post_id"])
     op.create_table(
-        "api_token", _id(),
+        "api_token",
+        _id(),
         sa.Column("person_id", sa.Integer(), sa.ForeignKey("person.id"), nullable=False),
         sa.Column("token_hash", sa.String(64), nullable=False),
         sa.Column("created", sa.DateTime(), nullable=False),
         sa.Column("revoked", sa.DateTime()),
-        sa.PrimaryKeyConstraint("id"), sa.UniqueConstraint("token_hash"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("token_hash"),
     )
     op.create_index("ix_api_token_person_id", "api_token", ["person_id"])
     op.create_table(
@@ -110,20 +122,31 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("url"),
     )
     op.create_table(
-        "news_item", _id(),
+        "news_item",
+        _id(),
         sa.Column("source", sa.String(1000), nullable=False),
         sa.Column("entry_id", sa.String(1000), nullable=False),
         sa.Column("link", sa.String(2000), nullable=False),
         sa.Column("thread_id", sa.Integer(), sa.ForeignKey("thread.id"), nullable=False),
         sa.Column("created", sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id"), sa.UniqueConstraint("source", "entry_id"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("source", "entry_id"),
     )
     op.create_index("ix_news_item_thread_id", "news_item", ["thread_id"])
 
 
 def downgrade() -> None:
-    for table in ("news_item", "news_source", "api_token", "upload", "notification_setting",
-                  "notification", "event", "invitation", "praise"):
+    for table in (
+        "news_item",
+        "news_source",
+        "api_token",
+        "upload",
+        "notification_setting",
+        "notification",
+        "event",
+        "invitation",
+        "praise",
+    ):
         op.drop_table(table)
     op.execute("UPDATE post SET kind = 'kudos' WHERE kind = 'praise'")
     op.execute("UPDATE thread SET kind = 'kudos' WHERE kind = 'praise'")

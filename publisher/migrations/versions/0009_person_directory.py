@@ -3,6 +3,7 @@
 Revision ID: person_directory
 Revises: feed_praise_events_news
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
