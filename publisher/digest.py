@@ -21,9 +21,11 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailfeed.publisher import outbox, outgoing, replyaddr
+from mailfeed.publisher import outbox, outgoing, replyaddr, timewords
 from mailfeed.publisher.models import (
     AddressBounce,
+    Event,
+    Invitation,
     MailMessage,
     OutboundMail,
     Person,
@@ -58,10 +60,11 @@ class Digest:
     answered: list[Thread] = field(default_factory=list)
     praise: list[Thread] = field(default_factory=list)
     could_move: list[MailMessage] = field(default_factory=list)  # for ambassadors
+    events: list[tuple[Thread, Event]] = field(default_factory=list)  # invited, coming up
 
     @property
     def empty(self) -> bool:
-        return not (self.waiting or self.answered or self.praise or self.could_move)
+        return not (self.waiting or self.answered or self.praise or self.could_move or self.events)
 
 
 def _department(person: Person | None) -> str | None:
@@ -125,6 +128,25 @@ def build_digest(session: Session, person: Person, now: datetime) -> Digest:
             .limit(LIMIT)
         )
     )
+    # Upcoming events this person is invited to and has not declined.
+    digest.events = [
+        (thread, event)
+        for thread, event in session.execute(
+            select(Thread, Event)
+            .join(Event, Event.thread_id == Thread.id)
+            .join(Invitation, Invitation.thread_id == Thread.id)
+            .where(
+                visible,
+                Invitation.person_id == person.id,
+                Invitation.status != "declined",
+                Event.cancelled.is_(False),
+                Event.starts >= now,
+                Event.starts <= now + timedelta(days=14),
+            )
+            .order_by(Event.starts)
+            .limit(LIMIT)
+        )
+    ]
     if person.ambassador:
         senders = {p.email.lower(): p for p in session.scalars(select(Person))}
         digest.could_move = [
@@ -176,6 +198,7 @@ def queue_digests(session: Session, site: Site, now: datetime) -> int:
 
 
 def compose_digest(site: Site, digest: Digest, now: datetime) -> EmailMessage:
+    language = outgoing.mail_language(digest.person.language, site.default_language)
     person = digest.person
     token = digest_token(site, person.id)
     unsubscribe = f"{site.base_url}/digest/{token}"
@@ -195,6 +218,10 @@ def compose_digest(site: Site, digest: Digest, now: datetime) -> EmailMessage:
         answered=digest.answered,
         praise=digest.praise,
         could_move=digest.could_move,
+        events=[
+            (thread, timewords.absolute(event.starts, language) + " UTC")
+            for thread, event in digest.events
+        ],
         unsubscribe=unsubscribe,
         extra_headers=[
             ("List-Id", f"<digest.{site.gateway_domain}>"),  # RFC 2919

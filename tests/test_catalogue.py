@@ -120,6 +120,7 @@ SAMPLE = {
     "unsubscribe": "https://q-off",
     "waiting": [{"subject": "Q-WAITING", "path": "/t/1"}],
     "could_move": [{"subject": "Q-MOVE"}],
+    "events": [({"subject": "Q-EVENT", "path": "/t/4"}, "Q-WHEN")],
     "answered": [{"subject": "Q-ANSWERED", "path": "/t/2"}],
     "praise": [{"subject": "Q-PRAISE", "path": "/t/3"}],
     # issue 9: notices, the daily notices digest, event invitations

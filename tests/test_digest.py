@@ -119,3 +119,60 @@ def test_the_running_service_sends_from_monday_morning() -> None:
 
     assert not due(datetime(2026, 11, 30, 5, 59))  # Monday before six
     assert due(datetime(2026, 11, 30, 6, 0)) and due(datetime(2026, 12, 3, 1, 0))
+
+
+def test_the_digest_lists_upcoming_events_one_is_invited_to(
+    web_settings: Settings,
+    web_db: Database,  # noqa: F811
+) -> None:
+    from datetime import timedelta
+
+    from mailfeed.publisher.models import Event, Invitation
+
+    with web_db.session() as session:
+        people = seed_month(session)
+        ida, jonas = people["Ida"], people["Jonas"]
+        ida.language = "en"
+        for subject, days, who, status in (
+            ("Julfika", 3, ida, "accepted"),
+            ("Långt bort", 30, ida, "needs-action"),  # too far ahead for this week
+            ("Tackat nej", 2, ida, "declined"),
+            ("Inte bjuden", 1, jonas, "accepted"),
+        ):
+            t = Thread(
+                subject=subject,
+                slug=subject.lower(),
+                kind="event",
+                origin="web",
+                asker=people["Anna"],
+                created=NOW,
+                last_activity=NOW,
+            )
+            session.add(t)
+            session.flush()
+            session.add(
+                Event(
+                    thread_id=t.id,
+                    starts=NOW + timedelta(days=days, hours=2),
+                    ends=NOW + timedelta(days=days, hours=3),
+                    uid=f"{subject}@x",
+                )
+            )
+            session.add(Invitation(thread_id=t.id, person_id=who.id, status=status))
+        session.flush()
+        digest = build_digest(session, ida, NOW)
+        assert [t.subject for t, _ in digest.events] == ["Julfika"]
+        queue_digests(session, build_site(web_settings), NOW)
+        row = session.scalar(
+            select(OutboundMail).where(
+                OutboundMail.purpose == "digest", OutboundMail.recipient == address("Ida")
+            )
+        )
+        assert row is not None
+        text = (
+            message_from_bytes(row.raw, policy=policy.default)
+            .get_body(preferencelist=("plain",))
+            .get_content()
+        )
+    assert "Coming up, and you are invited:\n- Julfika (" in text.replace("\r\n", "\n")
+    assert "Långt bort" not in text and "Tackat nej" not in text
