@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mailfeed.publisher.models import Person
@@ -15,10 +16,19 @@ def get_or_create(
     address = email.strip().lower()
     person = session.scalar(select(Person).where(Person.email == address))
     if person is None:
-        person = Person(email=address, name=name or None, internal=internal)
-        session.add(person)
-        session.flush()
-    elif name and not person.name:
+        # Two workers (or instances) taking in two mails from the same new colleague at
+        # once both find no row; the second insert then violates the unique address.  A
+        # savepoint keeps that from failing the whole mail: take the row the other wrote.
+        try:
+            with session.begin_nested():
+                person = Person(email=address, name=name or None, internal=internal)
+                session.add(person)
+                session.flush()
+        except IntegrityError:
+            person = session.scalar(select(Person).where(Person.email == address))
+            if person is None:
+                raise
+    if name and not person.name:
         person.name = name
     return person
 
