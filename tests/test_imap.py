@@ -197,14 +197,14 @@ def test_idle_picks_up_new_mail_within_seconds_and_stop_is_prompt(
     poller.start()
     time.sleep(0.5)  # connected and idling
     dovecot.deliver(mail(1))
-    took = wait_for(lambda: spool.depth() == 1, 3.0, "the IDLE push")
-    assert took < 3.0
-    wait_for(lambda: folder_uids(dovecot, "INBOX") == [], 2.0, "the move to Done")
+    # The poll interval is ten minutes: within a generous bound only IDLE brings it (no
+    # clock is asserted; a loaded machine only makes this slower, never wrong).
+    wait_for(lambda: spool.depth() == 1, 60.0, "the IDLE push")
+    wait_for(lambda: folder_uids(dovecot, "INBOX") == [], 60.0, "the move to Done")
 
-    started = time.monotonic()
-    poller.stop()
+    # Stopping leaves IDLE instead of waiting out the poll interval or the IDLE renewal.
+    poller.stop(timeout=30.0)
     assert not poller.is_alive()
-    assert time.monotonic() - started < 1.5
 
 
 def test_mail_arriving_while_the_poller_works_is_not_left_for_the_next_idle_renewal(
