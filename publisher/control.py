@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from mailfeed.parsers.model import Decision, ParsedMail
 from mailfeed.publisher import bounces, claims, subscriptions
 from mailfeed.publisher.models import MailMessage, Person, Thread
-from mailfeed.publisher.publish import Envelope, Outcome, mail_key
+from mailfeed.publisher.publish import Envelope, Outcome, mail_key, mail_record
 from mailfeed.publisher.site import Site
 
 
@@ -59,20 +59,7 @@ def process_control(
             assert outbound_id is not None
             reason, thread_id = bounces.record(session, outbound_id, raw), None
         session.add(
-            MailMessage(
-                message_id=key,
-                content_hash=parsed.content_hash,
-                raw_path=envelope.raw_path,
-                source=envelope.source,
-                mail_from=envelope.mail_from or "",
-                rcpts=",".join(envelope.rcpts),
-                sender=parsed.sender.email or "",
-                subject=parsed.subject[:500],
-                action="ignore",
-                kind=None,
-                reason=reason,
-                thread_id=thread_id,
-            )
+            mail_record(parsed, envelope, action="ignore", reason=reason, thread_id=thread_id)
         )
         session.flush()
         return Outcome(

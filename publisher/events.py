@@ -24,7 +24,7 @@ from mailfeed.parsers import authresults
 from mailfeed.parsers.model import Decision, ParsedMail
 from mailfeed.publisher import claims, imip, invitations, outbox, outgoing
 from mailfeed.publisher.models import Event, Invitation, MailMessage, Person, Thread, utcnow
-from mailfeed.publisher.publish import Envelope, Outcome, mail_key
+from mailfeed.publisher.publish import Envelope, Outcome, mail_key, mail_record
 from mailfeed.publisher.site import Site
 
 log = logging.getLogger(__name__)
@@ -237,21 +237,6 @@ def process_reply(
             thread_id = event.thread_id if event else None
         reasons.append(why)
     reason = "; ".join(dict.fromkeys(reasons))
-    session.add(
-        MailMessage(
-            message_id=key,
-            content_hash=parsed.content_hash,
-            raw_path=envelope.raw_path,
-            source=envelope.source,
-            mail_from=envelope.mail_from or "",
-            rcpts=",".join(envelope.rcpts),
-            sender=parsed.sender.email or "",
-            subject=parsed.subject[:500],
-            action="ignore",
-            kind=None,
-            reason=reason,
-            thread_id=thread_id,
-        )
-    )
+    session.add(mail_record(parsed, envelope, action="ignore", reason=reason, thread_id=thread_id))
     session.flush()
     return Outcome(Decision("ignore", None, reason), thread_id, duplicate=False, new_posts=0)

@@ -483,6 +483,32 @@ def process(session: Session, site: Site, parsed: ParsedMail, envelope: Envelope
     return record(session, site, parsed, envelope, decision, thread)
 
 
+def mail_record(
+    parsed: ParsedMail,
+    envelope: Envelope,
+    *,
+    action: str,
+    reason: str,
+    kind: str | None = None,
+    thread_id: int | None = None,
+) -> MailMessage:
+    """The audit row of one mail, the same for every path that takes mail in."""
+    return MailMessage(
+        message_id=mail_key(parsed),
+        content_hash=parsed.content_hash,
+        raw_path=envelope.raw_path,
+        source=envelope.source,
+        mail_from=envelope.mail_from or "",
+        rcpts=",".join(envelope.rcpts),
+        sender=parsed.sender.email or "",
+        subject=parsed.subject[:500],
+        action=action,
+        kind=kind,
+        reason=reason,
+        thread_id=thread_id,
+    )
+
+
 def record(
     session: Session,
     site: Site,
@@ -493,15 +519,9 @@ def record(
 ) -> Outcome:
     """Write what `decision` (from `decide_for`) means: the mail's record, the thread and
     its posts, the replies to queue.  The caller commits."""
-    mail = MailMessage(
-        message_id=mail_key(parsed),
-        content_hash=parsed.content_hash,
-        raw_path=envelope.raw_path,
-        source=envelope.source,
-        mail_from=envelope.mail_from or "",
-        rcpts=",".join(envelope.rcpts),
-        sender=parsed.sender.email or "",
-        subject=parsed.subject[:500],
+    mail = mail_record(
+        parsed,
+        envelope,
         action=decision.action,
         kind=decision.kind,
         reason="; ".join([decision.reason, *_flags(parsed)]),
