@@ -193,6 +193,8 @@ def main() -> None:
                 if args.only != "web":
                     report["intake"][layout] = intake(layout, big, tmp, args.mails, 1800.0)
                     print(f"{layout}: intake done", file=sys.stderr, flush=True)
+                if args.json:  # as it goes: a run cut short keeps what it measured
+                    args.json.write_text(json.dumps(report, indent=2, default=str))
             finally:
                 big.drop()
     finally:
