@@ -13,7 +13,14 @@ import html
 import re
 from email.utils import getaddresses, parsedate_tz
 
-from mailfeed.parsers.locales import HEADER_FIELDS, MONTHS, WEEKDAYS, ZONE_OFFSETS
+from mailfeed.parsers.locales import (
+    HEADER_FIELDS,
+    LEADING_MERIDIEMS,
+    MERIDIEMS,
+    MONTHS,
+    WEEKDAYS,
+    ZONE_OFFSETS,
+)
 from mailfeed.parsers.model import Person
 
 # Invisible marks that Windows 8 Mail and others scatter through dates and names.
@@ -127,7 +134,13 @@ def name_key(name: str) -> str:
 
 # --- dates ------------------------------------------------------------------------
 
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?(?!\d)")
+# Chinese, Japanese and Korean write the year, month and day with a mark after each
+# number (CLDR's "y年M月d日", "y년 M월 d일"), with or without spaces; Korean and
+# Hungarian also write the year first with dots ("2026. 11. 24.").
+_ISO_DATE = re.compile(
+    r"(?<!\d)(\d{4})(?:[-/]|\.\s?|\s*[年년]\s*)(\d{1,2})(?:[-/]|\.\s?|\s*[月월]\s*)(\d{1,2})"
+    r"(?:\s*[日일])?(?!\d)"
+)
 # Czech and Slovak put a space after each dot ("24. 11. 2026"); then the year has 4 digits.
 _NUM_DATE = re.compile(
     r"(?<!\d)(\d{1,2})(?:[./-]|\.\s)(\d{1,2})(?:[./-]|\.\s(?=\d{4}))(\d{4}|\d{2})(?!\d)"
@@ -201,8 +214,8 @@ def _parse_loose_date(text: str) -> str | None:
     if time := _TIME.search(rest, span[1] if _TIME.search(rest, span[1]) else 0):
         hour, minute, second = int(time[1]), int(time[2]), int(time[3] or 0)
         meridiem = (time[4] or "").replace(".", "").replace(" ", "")
-        if not meridiem and "下午" in rest[max(0, time.start() - 3) : time.start()]:
-            meridiem = "pm"  # Chinese clients write 下午 ("afternoon") before the time
+        if not meridiem:
+            meridiem = _meridiem(rest, time.start(), time.end())
         if meridiem == "pm" and hour < 12:
             hour += 12
         elif meridiem == "am" and hour == 12:
@@ -213,6 +226,30 @@ def _parse_loose_date(text: str) -> str | None:
         elif zone_name := re.match(r"\s*\(?([a-z]{1,5})\b", rest[time.end() :]):
             offset = ZONE_OFFSETS.get(zone_name.group(1), "")
     return _iso(year, month, day, hour, minute, second, offset)
+
+
+_SPACES_RE = re.compile(r"\s+")
+_MERIDIEM_SPAN = max(map(len, MERIDIEMS))
+
+
+def _meridiem(text: str, start: int, end: int) -> str:
+    """ "am", "pm" or "" from the word a CLDR locale writes for it right after a clock time
+    ("3:45 μ.μ.", "9:12 ÖÖ") or, where the locale puts it first, right before ("오후 2:05",
+    "下午2:05").  A plain word after the time must end the date ("09:12 Ana wrote" names
+    Ana, whatever "ana" means in Ewondo)."""
+    after = _SPACES_RE.sub(" ", text[end : end + _MERIDIEM_SPAN + 2]).lstrip()
+    for size in range(min(_MERIDIEM_SPAN, len(after)), 0, -1):
+        word = after[:size]
+        if word in MERIDIEMS and (size == len(after) or not after[size].isalnum()):
+            plain = word.isascii() and word.isalpha()
+            if not plain or not re.match(r"\s*[^\W\d_]", after[size:]):
+                return MERIDIEMS[word]
+    before = _SPACES_RE.sub(" ", text[max(0, start - _MERIDIEM_SPAN - 2) : start]).rstrip()
+    for size in range(min(_MERIDIEM_SPAN, len(before)), 0, -1):
+        word = before[-size:]
+        if word in LEADING_MERIDIEMS and (size == len(before) or not before[-size - 1].isalnum()):
+            return MERIDIEMS[word]
+    return ""
 
 
 def _month_date(tokens: list[re.Match[str]]) -> tuple[int, int, int, tuple[int, int]] | None:
@@ -226,7 +263,14 @@ def _month_date(tokens: list[re.Match[str]]) -> tuple[int, int, int, tuple[int, 
     index = candidates[0]
     token = tokens[index]
     month = MONTHS[token.group(0).rstrip(".")]
-    short = [t for t in tokens if t.group(0).isdigit() and len(t.group(0)) <= 2]
+    # a day is no part of a clock time ("24 Kas 2026 Sal 09:12")
+    short = [
+        t
+        for t in tokens
+        if t.group(0).isdigit()
+        and len(t.group(0)) <= 2
+        and ":" not in t.string[max(0, t.start() - 1) : t.start()] + t.string[t.end() : t.end() + 1]
+    ]
     before = [t for t in short if t.end() <= token.start()]
     after = [t for t in short if t.start() >= token.end()]
     # "24 nov.", "15. jun.", "24 de nov. de 2026": the day stands right before the month

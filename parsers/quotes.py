@@ -75,12 +75,24 @@ _VERB_RE = re.compile(r"(?<!\w)((?:" + _VERBS + r")" + _GENDER + r")(?!\w)", re.
 # Words that open an attribution in the languages we read.
 # A weekday only counts when a date follows ("ti 24.11.2026", "ons 4 dec."): short
 # weekday names are also common words ("to", "ma", "do").
-_LEAD_RE = re.compile(
+_LEAD_WORD_RE = re.compile(
     r"^\W{0,3}(?:(?:on|den|am|le|el|op|il giorno|il|w dniu|dnia|em|på|dne|the|в|у|在)(?!\w)"
-    r"|\d{1,4}(?!\w)"
-    r"|(?:" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\.?,?\s+\d)",
+    r"|\d{1,4}(?!\w))",
     re.IGNORECASE,
 )
+# A weekday (any CLDR locale's) and a date after it: "ti 24.11.2026", "Τρί 24 Νοε".
+_WEEKDAY_LEAD_RE = re.compile(r"^\W{0,3}([^\W\d_]+)\.?,?\s+\d")
+
+
+def _leads(text: str) -> bool:
+    """Whether the text opens like an attribution: "On/Den/Am …", a number, or a weekday
+    followed by a date."""
+    if _LEAD_WORD_RE.match(text):
+        return True
+    weekday = _WEEKDAY_LEAD_RE.match(text)
+    return weekday is not None and weekday.group(1).lower() in WEEKDAYS
+
+
 # A clock time with its meridiem and zone, e.g. "9:12 AM", "20.42", "10:23 (CET)".
 _TIME_RE = re.compile(
     r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[aApP]\.?\s?[mM]\.?)?"
@@ -312,7 +324,7 @@ def _scattered(lines: list[str], end: int) -> tuple[int, Person, str | None] | N
     address brackets in between (mobile Outlook wraps addresses that way)."""
     for start in range(end - 1, max(-1, end - 8), -1):
         line = clean(lines[start]).strip()
-        if _LEAD_RE.match(line) and re.search(r"\d", line):
+        if _leads(line) and re.search(r"\d", line):
             parts = [clean(lines[k]).strip() for k in range(start, end) if lines[k].strip()]
             text = " ".join(parts) + " " + clean(lines[end]).strip().lstrip("> ")
             verbs = list(_VERB_RE.finditer(text))
@@ -351,7 +363,7 @@ def attribution(lines: list[str], end: int, marks: Marks) -> tuple[int, Person, 
         if len(text) > 400:
             break
         candidates.append((start, text))
-    leading = [c for c in reversed(candidates) if _LEAD_RE.match(c[1].lstrip("- "))]
+    leading = [c for c in reversed(candidates) if _leads(c[1].lstrip("- "))]
     for start, text in leading + candidates:
         verbs = list(_VERB_RE.finditer(text))
         verb = verbs[-1] if verbs else None  # the last "wrote" ends the attribution
@@ -362,9 +374,7 @@ def attribution(lines: list[str], end: int, marks: Marks) -> tuple[int, Person, 
         dated = (
             "@" in text
             or _CLOCK_RE.search(text) is not None
-            or (
-                _LEAD_RE.match(text.lstrip("- ")) is not None and re.search(r"\d", text) is not None
-            )
+            or (_leads(text.lstrip("- ")) and re.search(r"\d", text) is not None)
         )
         if not dated and not _followed_by_quote(lines, end):
             continue
@@ -465,7 +475,7 @@ def squashed(line: str) -> tuple[Person, str | None, str] | None:
     gap = len(line[: match.end()]) - len(line[: match.end()].rstrip())
     if (
         len(head) > 300
-        or not _LEAD_RE.match(head)
+        or not _leads(head)
         or _CLOCK_RE.search(head) is None
         or not _YEAR_RE.search(head)
         or not (gap >= 2 or EMAIL_RE.search(head))
