@@ -231,6 +231,8 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
         and has_text_before
     ):
         return start
+    if author_name is None and has_text_before and _signed_by_shape(paragraph):
+        return start
     # A lone name line as the last paragraph ("Anna") after a closing paragraph.
     if (
         words
@@ -241,6 +243,40 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
     ):
         return start  # "Anna", "Т. Егорова": the author's names and initials only
     return None
+
+
+def _is_name_line(line: str) -> bool:
+    """One to three words that read as a person's name in any script: capitalised words in
+    cased scripts ("Zsófia", "Rūta Kazlauskienė", "Елена Мороз"), or a short run of
+    letters in scripts without case ("李娜", "鈴木", "ليلى")."""
+    words = line.strip().split()
+    if not 1 <= len(words) <= 3 or any(not re.fullmatch(r"[^\W\d_][\w'’.-]*", w) for w in words):
+        return False
+    cased = [w for w in words if w[0].lower() != w[0].upper()]
+    if cased:
+        return len(cased) == len(words) and all(w[0].isupper() for w in words)
+    return len("".join(words)) <= 6
+
+
+def _signed_by_shape(paragraph: list[str]) -> bool:
+    """A sign-off whose writer we do not know, read by its shape in any language: a last
+    paragraph of a name line, under at most one short closing line ("Üdv,", "Salam,",
+    "謝謝！", "よろしくお願いします。") and over at most one short title line ("Buhalterija")."""
+    lines = [ln.strip() for ln in paragraph if ln.strip()]
+    if not 1 <= len(lines) <= 3:
+        return False
+    for at in range(min(2, len(lines))):
+        if not _is_name_line(lines[at]):
+            continue
+        above, below = lines[:at], lines[at + 1 :]
+        if any(len(ln.split()) > 4 or len(ln) > 40 or "?" in ln or "？" in ln for ln in above):
+            continue
+        if any(len(ln.split()) > 3 or not _is_name_line(ln.title()) for ln in below):
+            continue
+        if not above and not below and len(lines[at].split()) < 2:
+            continue  # a lone word could be an answer ("Ja", "Gerne"); a full name is not
+        return True
+    return False
 
 
 _INITIAL_RE = re.compile(r"^[^\W\d_]\.$")

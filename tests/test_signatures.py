@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mailfeed.parsers.mail import parse_mail, parse_text
+from mailfeed.parsers.signatures import strip_signature
 
 
 @pytest.mark.parametrize(
@@ -214,3 +215,22 @@ def test_html_newsletter_footer_table_and_disclaimer_go(disclaimer: str) -> None
     ).encode()
     body = parse_mail(raw).chain[-1].body
     assert body.split() == "Hej alla, Kontoret är stängt den 8 december.".split()
+
+
+# When the writer is unknown (a bare body), a sign-off is read by its shape, whatever the
+# language: a name line under at most one short closing line.
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        ("Kommer på fredag.\n\nHilsen,\nMaija", "Kommer på fredag."),
+        ("Le colis est parti.\n\nBien à toi\nÉlodie Marchand\nLogistique", "Le colis est parti."),
+        ("Платёж ушёл вчера.\n\nСергей Иванов", "Платёж ушёл вчера."),
+        ("样品今天寄出。\n\n谢谢！\n王芳", "样品今天寄出。"),
+        # a lone word may be an answer, and a question is no closing line
+        ("Shall we meet?\n\nGladly", "Shall we meet?\n\nGladly"),
+        ("Room 4 is free.\n\nCan you?\nMaija", "Room 4 is free.\n\nCan you?\nMaija"),
+        ("Room 4 is free.\n\nthe key is at the desk", "Room 4 is free.\n\nthe key is at the desk"),
+    ],
+)
+def test_sign_off_of_an_unknown_writer_by_shape(body: str, kept: str) -> None:
+    assert strip_signature(body, None)[0] == kept
