@@ -24,7 +24,9 @@ from mailfeed.parsers.locales import (
 from mailfeed.parsers.model import Person
 
 # Invisible marks that Windows 8 Mail and others scatter through dates and names.
-INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u200b\u202a\u202c\u00ad\ufeff"), None)
+INVISIBLE = dict.fromkeys(
+    map(ord, "\u200e\u200f\u200b\u202a\u202b\u202c\u202d\u202e\u00ad\ufeff"), None
+)
 
 # Linear time (issue 15): a match may only start where a run of address characters
 # starts, so a 100,000-letter word is read once, not once per position; quantified

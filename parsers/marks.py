@@ -206,7 +206,7 @@ def classify_line(line: str) -> LineMark:
         )
     if len(line) > MAX_CUE_LINE:
         return TEXT
-    end = line.rstrip()
+    end = clean(line).rstrip()  # right-to-left text ends in invisible direction marks
     if not _CUE_CHARS.search(line) and not line[:1].isdigit():
         return TEXT
     kind = marker(line)

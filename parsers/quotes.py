@@ -299,6 +299,12 @@ def _author_from_attribution(text: str, verb: re.Match[str]) -> Person:
             r"^\W*(on|den|am|le|el|op|il|em|på)\s+", "", part.strip(), flags=re.IGNORECASE
         )
     part = _NOISE_RE.sub(" ", part)
+    email = EMAIL_RE.search(part)
+    head = part[: email.start()] if email else part
+    bare = head.rstrip(" <([\"'\u202a\u202b\u202c")
+    name = name_before(bare)
+    if name != bare:
+        part = name + part[len(bare) :]
     return parse_person(part)
 
 
@@ -340,7 +346,7 @@ def attribution(lines: list[str], end: int, marks: Marks) -> tuple[int, Person, 
 
     The shape first: one to three unquoted, non-blank lines ending in a colon (or
     dashes) with a verb of writing, and a date, a clock time or an address in them."""
-    last = lines[end].rstrip()
+    last = clean(lines[end]).rstrip()
     if not _attribution_end(last) or len(last) > 400:
         return _dated_name(lines, end) if len(last) < 160 and last[:1].isdigit() else None
     wrapped = is_quoted(last) and _continuation(lines, end)
@@ -397,12 +403,15 @@ def _shaped_attribution(
 ) -> tuple[int, Person, str | None] | None:
     """An attribution known by its shape, in a language whose verb we do not know: one
     to three lines ending in a colon, naming an address and a clock time, directly above
-    a quote ("Kovács Péter <p@x.hu> ezt írta (időpont: 2026. nov. 24., K, 9:12):")."""
-    if not _followed_by_quote(lines, end):
-        return None
+    a quote ("Kovács Péter <p@x.hu> ezt írta (időpont: 2026. nov. 24., K, 9:12):"), or
+    opening the text (Apple quotes the attribution with the mail: "> Wiadomość napisana
+    przez Kasia <k@x> w dniu 24.11.2026, o godz. 09:12:")."""
+    quoted = _followed_by_quote(lines, end)
     for start, text in candidates:
         if len(text) > 300 or not EMAIL_RE.search(text) or not _CLOCK_RE.search(text):
             continue
+        if not quoted and any(lines[k].strip() for k in range(start)):
+            continue  # above unquoted text, only the first lines of a quoted mail (Apple)
         author = _author_by_shape(text)
         if author.email:
             return start, author, parse_date(text)
@@ -424,16 +433,36 @@ def _author_by_shape(text: str) -> Person:
     if times:
         head = head[times[-1].end() :]
     head = _NAME_CUT_RE.split(head)[-1]
-    words = head.split()
-    while (
-        words
-        and any(c.isalpha() for c in words[0])
-        and words[0] == words[0].lower()
-        and words[0] != words[0].upper()
-    ):
-        words.pop(0)  # "ο/η", "odesílatel", "пользователь": cased scripts capitalise names
-    name = " ".join(words).strip(" :-–—")
+    name = name_before(head).strip(" :-–—")
     return parse_person(f"{name} <{email.group(0)}>" if name else email.group(0))
+
+
+def _cased(word: str) -> bool:
+    return any(c.lower() != c.upper() for c in word)
+
+
+def name_before(text: str) -> str:
+    """The name that ends `text` (the words before an address or a verb), without the
+    words of the attribution around it, in any language: in cased scripts the trailing
+    run of capitalised words ("odesílatel Petra Dvořáková", "Wiadomość napisana przez
+    Katarzyna Wiśniewska"; short particles inside stay: "Ludwig van Beethoven"), in
+    scripts without case the last two words ("… بواسطة أحمد منصور", "מאת נועה כהן").
+    Text without a capitalised word ("bob") is kept as it is."""
+    words = text.split()
+    if not words:
+        return text
+    if not any(_cased(w) for w in words):
+        return " ".join(words[-2:]) if len(words) > 2 and not text.isascii() else text
+    start = len(words)
+    for k in range(len(words) - 1, -1, -1):
+        word = words[k].strip("\"'()[]«»„“”")
+        if word[:1].isupper():
+            start = k
+        elif start == len(words) or len(word) > 3 or not word.isalpha():
+            break  # a short particle inside the name ("van", "de la") goes on
+    if start == len(words):
+        return text
+    return " ".join(words[start:])
 
 
 def groupwise(line: str) -> tuple[Person, str | None] | None:

@@ -255,7 +255,7 @@ def _is_name_line(line: str) -> bool:
     cased = [w for w in words if w[0].lower() != w[0].upper()]
     if cased:
         return len(cased) == len(words) and all(w[0].isupper() for w in words)
-    return len("".join(words)) <= 6
+    return len(words) > 1 and len(line) <= 30 or len(words[0]) <= 6  # "سارة العلي", "李娜"
 
 
 def _signed_by_shape(paragraph: list[str]) -> bool:

@@ -552,3 +552,41 @@ def test_you_wrote_with_several_recipients_names_nobody() -> None:
     )
     first = parse_mail(raw).chain[0]
     assert (first.author.name, first.author.email) == (None, None)
+
+
+# The author of an attribution is the name right before the address (or the verb), without
+# the attribution's own words around it, whatever the language: the trailing run of
+# capitalised words in cased scripts, the last two words in scripts without case.
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Dne 5. 3. 2026 v 8:40 odesílatel Jan Novák <jan@example.cz> napsal:", "Jan Novák"),
+        ("Wiadomość wysłana przez Ewa Nowak <ewa@example.pl> dnia 05.03.2026 08:40:", "Ewa Nowak"),
+        ("On 5 Mar 2026 at 08:40, Maria de la Cruz <maria@example.es> wrote:", "Maria de la Cruz"),
+        ("في 5 مارس 2026 8:40 ص أرسل المستخدم سامي يوسف <sami@example.ae>:", "سامي يوسف"),
+    ],
+)
+def test_attribution_name_without_the_words_around_it(line: str, name: str) -> None:
+    parsed = parse_text(f"Ok.\n\n{line}\n> Kan du?\n")
+    assert parsed.chain[0].author.name == name
+
+
+def test_attribution_quoted_with_the_mail_it_introduces() -> None:
+    """Apple Mail quotes the attribution together with the mail: the quoted block opens
+    with it, in a language whose verb we need not know."""
+    text = (
+        "Sure, Thursday works.\n\n"
+        "> Kirjoitti Liisa Virtanen <liisa@example.fi> 5.3.2026 klo 8.40:\n"
+        ">\n"
+        "> Could we move the meeting?\n"
+    )
+    parsed = parse_text(text)
+    assert [m.author.email for m in parsed.chain] == ["liisa@example.fi", None]
+    assert parsed.chain[0].body.strip() == "Could we move the meeting?"
+    assert parsed.chain[0].date == "2026-03-05T08:40:00"
+
+
+def test_prose_naming_an_address_and_a_time_above_text_is_no_attribution() -> None:
+    text = "Thanks!\n\nPlease write to Liisa <liisa@example.fi> before 8:40:\nthe room is free.\n"
+    parsed = parse_text(text)
+    assert len(parsed.chain) == 1
