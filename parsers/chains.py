@@ -12,7 +12,7 @@ caller builds from the mail's own headers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mailfeed.parsers.headers import name_key
 from mailfeed.parsers.marks import Marks, Shape, Work, classify, fill, is_quoted
@@ -20,6 +20,7 @@ from mailfeed.parsers.model import ChainMessage, Person
 from mailfeed.parsers.quotes import (
     Boundary,
     find_boundary,
+    quoted_mail,
     unflatten_header_lines,
     unquote,
 )
@@ -161,6 +162,11 @@ def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segmen
         # put the header of the mail answered above the answer.  A reply is never empty,
         # so the text below is the new message.
         return _split_lines(rest, depth + 1, work)
+    if boundary.stop is not None:
+        # the writer's own words go on below the quoted mail
+        below = lines[boundary.stop :]
+        own = [*own, "", *below] if not _blank(own) else below
+        rest = lines[boundary.body_start : boundary.stop]
     if boundary.kind == "quote":
         unquoted = unquote(rest)
         if depth == 0 and _blank(own) and not _opens_with_boundary(unquoted, work):
@@ -171,6 +177,14 @@ def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segmen
     if first is not None and is_quoted(rest[first]):
         end = _quote_run_end(rest, first)
         after = rest[end:]
+        if (
+            not _blank(after)
+            and boundary.kind == "separator"
+            and quoted_mail(rest, first, work) is not None
+        ):
+            # "Begin forwarded message:" over a quoted mail, the forwarder's words below
+            own = [*own, "", *after]
+            after = []
         if not _blank(after):
             later = find_boundary(after, marks=rest_marks[end:], work=work)
             if later is None or _tail_is_reply(after, later):
@@ -211,6 +225,10 @@ def _introduce(inner: list[Segment], boundary: Boundary) -> list[Segment]:
     """
     head, *tail = inner
     if tail and not head.text.strip() and boundary.kind in ("quote", "separator"):
+        introduced = tail[0].boundary
+        if boundary.forward and introduced is not None and not introduced.forward:
+            # "Begin forwarded message:" over a quoted header block: a forward
+            tail[0] = Segment(replace(introduced, forward=True), tail[0].text)
         return tail
     if (
         tail

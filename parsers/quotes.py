@@ -65,6 +65,10 @@ class Boundary:
     # Text squashed onto the attribution line after its colon (Yahoo's Android plain
     # text): the first line of the earlier message's body.
     first_line: str | None = None
+    # A quoted mail with the writer's own text below it ("Begin forwarded message:" over
+    # a "> From: …" block, then the forwarder's question): lines from `stop` on are the
+    # quoting writer's again.
+    stop: int | None = None
 
 
 _VERBS = "|".join(re.escape(v) for v in sorted(WROTE_VERBS, key=len, reverse=True))
@@ -612,6 +616,17 @@ def find_boundary(
         if quote_start is not None and mark.signature:
             # a quote followed only by the writer's "-- " signature is still a trailing quote
             return Boundary(kind="quote", start=quote_start, body_start=quote_start)
+        if quote_start is not None:
+            inner = quoted_mail(lines, quote_start, work)
+            if inner is not None:
+                heading = _heading_above(lines, quote_start, marks)
+                return Boundary(
+                    kind="quote",
+                    start=quote_start if heading is None else heading,
+                    body_start=quote_start,
+                    forward=inner.forward or heading is not None,
+                    stop=i,
+                )
         quote_start = None
         if shape is Shape.TEXT:
             continue
@@ -621,6 +636,43 @@ def find_boundary(
     if quote_start is not None:
         return Boundary(kind="quote", start=quote_start, body_start=quote_start)
     return None
+
+
+def quoted_mail(lines: list[str], start: int, work: Work | None = None) -> Boundary | None:
+    """The header block or marker that a quote run from line `start` opens with, if it
+    quotes a whole mail ("> From: …", "> -----Original Message-----"), else None: quotes
+    of a few lines are the context of an inline reply.  Reads a bounded number of lines."""
+    head = unquote(lines[start : start + _LOOKAHEAD])
+    first = next((k for k, line in enumerate(head) if line.strip()), None)
+    if first is None:
+        return None
+    head = head[first:]
+    # Marks of these few lines only (counted as lines read, not as a pass over a level);
+    # the first line alone settles most runs: no label or marker, no quoted mail.
+    marks: Marks = []
+    fill(marks, head, 1, work)
+    if marks[0].header is None and marks[0].label is None and marks[0].separator is None:
+        return None
+    fill(marks, head, len(head), work)
+    found = find_boundary(head, marks=marks, work=work)
+    if found is None or found.start != 0 or found.kind not in ("header", "separator"):
+        return None
+    return found
+
+
+_HEADING_RE = re.compile(r"^[^\W\d_][^\d@<>:：]{2,60}[:：]$")
+
+
+def _heading_above(lines: list[str], start: int, marks: Marks) -> int | None:
+    """A heading line ending in a colon above a quoted mail, in any language ("Begin
+    forwarded message:", "Начало переадресованного сообщения:", "転送されたメッセージ:"):
+    the index of that line when only blank lines stand between it and the quote."""
+    k = start - 1
+    while k >= 0 and marks[k].shape is Shape.BLANK and start - k <= 3:
+        k -= 1
+    if k < 0 or marks[k].shape is Shape.QUOTED:
+        return None
+    return k if _HEADING_RE.match(clean(lines[k]).strip()) else None
 
 
 def _boundary_at(lines: list[str], marks: Marks, i: int, mark: LineMark) -> Boundary | None:

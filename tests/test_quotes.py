@@ -590,3 +590,41 @@ def test_prose_naming_an_address_and_a_time_above_text_is_no_attribution() -> No
     text = "Thanks!\n\nPlease write to Liisa <liisa@example.fi> before 8:40:\nthe room is free.\n"
     parsed = parse_text(text)
     assert len(parsed.chain) == 1
+
+
+# A quoted mail (a quote that opens with a header block) with the writer's words below
+# it: the words below are the writer's, above or below, in any language.
+@pytest.mark.parametrize(
+    "heading",
+    ["Begin forwarded message:", "Välitetty viesti alkaa:", "Пересланное письмо:", ""],
+)
+def test_quoted_forward_with_the_forwarders_words_below(heading: str) -> None:
+    text = (
+        "Linnea, have a look.\n\n"
+        + (f"{heading}\n\n" if heading else "")
+        + "> From: Depot North <depot@example.fi>\n"
+        "> Subject: Pallets\n"
+        "> Date: 5 March 2026 at 08:40:00 EET\n"
+        "> To: Shop <shop@example.fi>\n"
+        ">\n"
+        "> The pallets come on Friday.\n\n"
+        "Can you be there at seven?\n"
+    )
+    parsed = parse_text(text)
+    quoted = parsed.chain[0]
+    assert (quoted.author.email, quoted.body.strip()) == (
+        "depot@example.fi",
+        "The pallets come on Friday.",
+    )
+    own = "Linnea, have a look.\n\nCan you be there at seven?"
+    if heading:  # a heading over the quoted mail makes it a forward
+        assert parsed.is_forward and parsed.note is not None
+        assert " ".join(parsed.note.split()) == " ".join(own.split())
+    else:
+        assert " ".join(parsed.new_text.split()) == " ".join(own.split())
+
+
+def test_short_quotes_between_answers_stay_context() -> None:
+    text = "> Friday?\nYes.\n\n> Seven?\nEight.\n"
+    parsed = parse_text(text)
+    assert len(parsed.chain) == 1
