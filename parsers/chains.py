@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from mailfeed.parsers.headers import name_key
-from mailfeed.parsers.marks import Marks, Shape, Work, classify, fill, is_quoted
+from mailfeed.parsers.marks import Marks, Shape, Work, classify, classify_line, fill, is_quoted
 from mailfeed.parsers.model import ChainMessage, Person
 from mailfeed.parsers.quotes import (
     Boundary,
@@ -162,6 +162,15 @@ def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segmen
         # put the header of the mail answered above the answer.  A reply is never empty,
         # so the text below is the new message.
         return _split_lines(rest, depth + 1, work)
+    if boundary.kind == "header" and classify_line(lines[boundary.start]).separator in (
+        "forward",
+        "framed",
+    ):
+        closing = _closing_rule(rest)
+        if closing is not None:
+            # "----- End forwarded message -----" and the forwarder's words after it
+            own = [*own, "", *rest[closing + 1 :]]
+            rest = rest[:closing]
     if boundary.stop is not None:
         # the writer's own words go on below the quoted mail
         below = lines[boundary.stop :]
@@ -194,6 +203,25 @@ def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segmen
         rest = unquote(rest[:end]) + after
     inner = _split_lines(rest, depth + 1, work)
     return [Segment(None, "\n".join(own)), *_introduce(inner, boundary)]
+
+
+_CLOSING_SPAN = 60  # lines from the end where a forward's closing rule is looked for
+
+
+def _closing_rule(rest: list[str]) -> int | None:
+    """The line that closes a forwarded mail framed by an opening marker, when the
+    forwarder wrote on below it: the last rule or framed line ("----- Fin del mensaje
+    reenviado -----", a rule of dashes) near the end, with the forwarded text above it
+    and only plain text (no header block, no quote) below.  Reads a bounded tail."""
+    for k in range(len(rest) - 1, max(-1, len(rest) - _CLOSING_SPAN), -1):
+        mark = classify_line(rest[k])
+        if mark.shape is Shape.QUOTED or mark.header is not None or mark.label is not None:
+            return None
+        if mark.separator in ("rule", "framed", "forward", "original"):
+            if _blank(rest[:k]) or _blank(rest[k + 1 :]):
+                return None
+            return k
+    return None
 
 
 def _opens_with_boundary(lines: list[str], work: Work | None) -> bool:

@@ -628,3 +628,37 @@ def test_short_quotes_between_answers_stay_context() -> None:
     text = "> Friday?\nYes.\n\n> Seven?\nEight.\n"
     parsed = parse_text(text)
     assert len(parsed.chain) == 1
+
+
+def test_forward_closed_by_a_rule_with_the_forwarders_words_after() -> None:
+    text = (
+        "Sanna, this came in.\n\n"
+        "-------- Videresendt melding --------\n"
+        "From: Depot North <depot@example.no>\n"
+        "Date: Thu, 5 Mar 2026 08:40:00 +0100\n"
+        "Subject: Pallets\n\n"
+        "The pallets come on Friday.\n\n"
+        "-------- Slutt på videresendt melding --------\n\n"
+        "Can you be there at seven?\n"
+    )
+    parsed = parse_text(text)
+    assert parsed.is_forward and parsed.note is not None
+    assert " ".join(parsed.note.split()) == "Sanna, this came in. Can you be there at seven?"
+    assert parsed.chain[0].body.strip() == "The pallets come on Friday."
+
+
+def test_a_reply_block_keeps_the_earlier_mails_footer() -> None:
+    """Only a forward opened by a framed marker is closed by a rule: an Outlook block's
+    earlier message keeps what stands under its own rule."""
+    text = (
+        "Thanks.\n\n"
+        "From: Depot North <depot@example.no>\n"
+        "Sent: Thursday, March 5, 2026 8:40 AM\n"
+        "To: Shop <shop@example.no>\n"
+        "Subject: Pallets\n\n"
+        "The pallets come on Friday.\n\n"
+        "________________________________\n"
+        "Depot North, Harbour Road 1\n"
+    )
+    parsed = parse_text(text)
+    assert parsed.chain[-1].body.strip() == "Thanks."
