@@ -231,7 +231,21 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
         and has_text_before
     ):
         return start
+    # The same over the author's name and a few lines of title, company or phone ("Cu
+    # stimă, / Alina Dumitrescu / Departament Vânzări", "감사합니다. / 정하은 드림 / IT지원팀").
+    if words and has_text_before and _closing_over_name(paragraph, words):
+        return start
     if author_name is None and has_text_before and _signed_by_shape(paragraph):
+        return start
+    # A closing line left last ("Saygılarımla,"): a comma after a short line says that a
+    # name followed, which an earlier cut took.
+    if (
+        has_text_before
+        and len(paragraph) == 1
+        and _short_closing(first)
+        and len(first.split()) <= 3
+        and first.rstrip().endswith((",", "，", "،"))
+    ):
         return start
     # A lone name line as the last paragraph ("Anna") after a closing paragraph.
     if (
@@ -258,21 +272,57 @@ def _is_name_line(line: str) -> bool:
     return len(words) > 1 and len(line) <= 30 or len(words[0]) <= 6  # "سارة العلي", "李娜"
 
 
+def _closing_over_name(paragraph: list[str], words: list[str]) -> bool:
+    """A short closing line, a line naming the author, then at most four short lines."""
+    lines = [clean(ln).strip() for ln in paragraph if ln.strip()]
+    if not 3 <= len(lines) <= 6 or not _short_closing(lines[0]):
+        return False
+    named = re.findall(r"[^\W\d_]+", lines[1].casefold())
+    return (
+        bool(named)
+        and len(named) <= 4
+        and named[0] in words
+        and all(_title_row(ln) for ln in lines[2:])
+    )
+
+
+def _short_closing(line: str) -> bool:
+    return len(line.split()) <= 4 and len(line) <= 40 and not line.endswith(("?", "？"))
+
+
+def _title_row(line: str) -> bool:
+    """A title, department, company or phone line under a name: short, no question, no
+    postscript, no sentence of many words."""
+    return (
+        len(line) <= 60
+        and "?" not in line
+        and not _PS_RE.match(line)
+        and not (len(line.split()) > 5 and _SENTENCE_END_RE.search(line))
+    )
+
+
+# A sentence ends in a word and a full stop; "A.Ş.", "d.o.o." and "Inc." end company names.
+_SENTENCE_END_RE = re.compile(r"(?<![\w.])[^\W\d_A-Z]{4,}\.$")
+
+
 def _signed_by_shape(paragraph: list[str]) -> bool:
     """A sign-off whose writer we do not know, read by its shape in any language: a last
     paragraph of a name line, under at most one short closing line ("Üdv,", "Salam,",
-    "謝謝！", "よろしくお願いします。") and over at most one short title line ("Buhalterija")."""
+    "謝謝！", "よろしくお願いします。") and over at most four short lines of title,
+    company or phone ("Nabava | Jadran Interijeri d.o.o.")."""
     lines = [ln.strip() for ln in paragraph if ln.strip()]
-    if not 1 <= len(lines) <= 3:
+    if not 1 <= len(lines) <= 6:
         return False
     for at in range(min(2, len(lines))):
         if not _is_name_line(lines[at]):
             continue
         above, below = lines[:at], lines[at + 1 :]
-        if any(len(ln.split()) > 4 or len(ln) > 40 or "?" in ln or "？" in ln for ln in above):
+        if not all(_short_closing(ln) for ln in above):
             continue
-        if any(len(ln.split()) > 3 or not _is_name_line(ln.title()) for ln in below):
+        if len(below) > 4 or not all(_title_row(ln) for ln in below):
             continue
+        if not above and len(below) > 1 and not any(_looks_like_contact(ln) for ln in below):
+            continue  # a name over several lines needs a closing line or a phone, a site
         if not above and not below and len(lines[at].split()) < 2:
             continue  # a lone word could be an answer ("Ja", "Gerne"); a full name is not
         return True

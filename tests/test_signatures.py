@@ -234,3 +234,28 @@ def test_html_newsletter_footer_table_and_disclaimer_go(disclaimer: str) -> None
 )
 def test_sign_off_of_an_unknown_writer_by_shape(body: str, kept: str) -> None:
     assert strip_signature(body, None)[0] == kept
+
+
+# A closing line we may not know, over the author's name and a few short rows of title,
+# company or phone, is a sign-off in any language.
+@pytest.mark.parametrize(
+    ("body", "author", "kept"),
+    [
+        (
+            "Zaplatila jsem.\n\nS úctou,\nJana Malá\nÚčtárna | Firma s.r.o.\n+420 555 123",
+            "Jana Malá",
+            "Zaplatila jsem.",
+        ),
+        ("Done.\n\nNa shledanou,\nJana Malá\nSee you at 5?", "Jana Malá", None),
+        # unknown writer: a name over rows with a phone, without a closing line
+        ("Klart.\n\nJana Malá\nEkonomi\ntel. +46 8 555 01", None, "Klart."),
+        # unknown writer: a name over two rows of prose stays
+        ("Klart.\n\nJana Malá\nkommer imorgon\noch tar nyckeln", None, None),
+        # a closing line left last, its name already cut
+        ("Onaylandı.\n\nSaygılarımla,", "Gül Ak", "Onaylandı."),
+    ],
+)
+def test_closing_over_a_name_and_title_rows(
+    body: str, author: str | None, kept: str | None
+) -> None:
+    assert strip_signature(body, author)[0] == (body if kept is None else kept)
