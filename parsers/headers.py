@@ -143,9 +143,9 @@ _ISO_DATE = re.compile(
     r"(?<!\d)(\d{4})(?:[-/]|\.\s?|\s*[年년]\s*)(\d{1,2})(?:[-/]|\.\s?|\s*[月월]\s*)(\d{1,2})"
     r"(?:\s*[日일])?(?!\d)"
 )
-# Czech and Slovak put a space after each dot ("24. 11. 2026"); then the year has 4 digits.
+# Czech and Slovak put a space after each dot ("24. 11. 2026", Thunderbird "24. 11. 26 v 9:12").
 _NUM_DATE = re.compile(
-    r"(?<!\d)(\d{1,2})(?:[./-]|\.\s)(\d{1,2})(?:[./-]|\.\s(?=\d{4}))(\d{4}|\d{2})(?!\d)"
+    r"(?<!\d)(\d{1,2})(?:[./-]|\.\s)(\d{1,2})(?:[./-]|\.\s(?=\d{4}|\d{2}\s))(\d{4}|\d{2})(?!\d)"
 )
 _TIME = re.compile(
     r"(?<![\d:.])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?![\d])\s*(a\.?\s?m\.?|p\.?\s?m\.?)?",

@@ -397,7 +397,9 @@ def attribution(lines: list[str], end: int, marks: Marks) -> tuple[int, Person, 
     known = _dated_name(lines, end) if last[:1].isdigit() else None
     if known is None and "[" in last:
         known = _bracket_dated(lines, end)
-    return known if known is not None else _shaped_attribution(lines, end, leading + candidates)
+    if known is None:
+        known = _shaped_attribution(lines, end, leading + candidates)
+    return known if known is not None else _dated_name_by_shape(lines, end, candidates)
 
 
 def _shaped_attribution(
@@ -420,6 +422,35 @@ def _shaped_attribution(
         if author.email:
             return start, author, parse_date(text)
     return None
+
+
+def _dated_name_by_shape(
+    lines: list[str], end: int, candidates: list[tuple[int, str]]
+) -> tuple[int, Person, str | None] | None:
+    """A name-only attribution in a language whose verb we do not know: one line ending
+    in a colon directly above a quote, a full date and a clock time first, then a name of
+    capitalised words and at most three words of the verb ("2026-11-24 09:12, Gintarė
+    Jankauskaitė rašė:", "Στις 24/11/2026 9:12 π.μ., ο/η Άννα Σταύρου έγραψε:").  Cased
+    scripts only: without case nothing tells the name from the verb."""
+    if not candidates or not _followed_by_quote(lines, end):
+        return None
+    start, text = candidates[0]
+    if len(text) > 200 or "@" in text:
+        return None
+    times = list(_TIME_RE.finditer(text))
+    date = parse_date(text) if times and _YEAR_RE.search(text) else None
+    if date is None:
+        return None
+    words = text[times[-1].end() :].strip(" :：").split()
+    verb = 0
+    while words and verb < 3 and not words[-1][:1].isupper():
+        words.pop()
+        verb += 1
+    name = name_before(" ".join(words).strip(" ,"))
+    named = name.split()
+    if not 1 <= len(named) <= 4 or not all(_cased(w) and w[:1].isupper() for w in named):
+        return None
+    return start, parse_person(name), date
 
 
 _NAME_CUT_RE = re.compile(r"[,，、;]")

@@ -662,3 +662,23 @@ def test_a_reply_block_keeps_the_earlier_mails_footer() -> None:
     )
     parsed = parse_text(text)
     assert parsed.chain[-1].body.strip() == "Thanks."
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("05.03.2026 08:40, Liis Tamm kirjutas:", "Liis Tamm"),
+        ("Dne 5. 3. 26 v 8:40 Jan Novák napsal(a):", "Jan Novák"),
+        ("Στις 5/3/2026 8:40 π.μ., ο/η Νίκος Ρήγας έγραψε:", "Νίκος Ρήγας"),
+    ],
+)
+def test_name_only_attribution_by_shape(line: str, name: str) -> None:
+    """A date and a clock time, a capitalised name, a verb we need not know, a colon,
+    and a quote right below: an attribution in any cased script."""
+    parsed = parse_text(f"Ok.\n\n{line}\n> Kas saad?\n")
+    assert (parsed.chain[0].author.name, parsed.chain[0].date) == (name, "2026-03-05T08:40:00")
+
+
+def test_a_dated_line_without_a_name_above_a_quote_is_no_attribution() -> None:
+    parsed = parse_text("Ok.\n\n05.03.2026 08:40, as agreed:\n> Kas saad?\n")
+    assert parsed.chain[0].author.name is None
