@@ -225,7 +225,7 @@ def _parse_loose_date(text: str) -> str | None:
         if zone := _OFFSET.match(rest, time.end()):
             hours = int(zone[2])
             offset = f"{zone[1]}{hours:02d}:{zone[3] or '00'}"
-        elif zone_name := re.match(r"\s*\(?([a-z]{1,5})\b", rest[time.end() :]):
+        elif zone_name := re.match(r"\s*\(?([^\W\d_]{1,5})(?!\w)", rest[time.end() :]):
             offset = ZONE_OFFSETS.get(zone_name.group(1), "")
     return _iso(year, month, day, hour, minute, second, offset)
 

@@ -779,29 +779,13 @@ LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Named time zones that clients print after a quoted date ("um 09:30:12 MEZ").
+# Named time zones that clients print after a quoted date ("um 09:30:12 MEZ", "09:12:00
+# BRT"): CLDR's short names of every locale, and the few it lacks.
 ZONE_OFFSETS = {
-    "gmt": "+00:00",
+    **calendar_words.ZONES,
     "utc": "+00:00",
     "ut": "+00:00",
     "z": "+00:00",
-    "wet": "+00:00",
-    "bst": "+01:00",
-    "cet": "+01:00",
-    "mez": "+01:00",
-    "west": "+01:00",
     "met": "+01:00",
-    "cest": "+02:00",
-    "mesz": "+02:00",
-    "eet": "+02:00",
-    "eest": "+03:00",
     "msk": "+03:00",
-    "est": "-05:00",
-    "edt": "-04:00",
-    "cst": "-06:00",
-    "cdt": "-05:00",
-    "mst": "-07:00",
-    "mdt": "-06:00",
-    "pst": "-08:00",
-    "pdt": "-07:00",
 }

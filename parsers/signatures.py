@@ -208,7 +208,9 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
     is_name_line = (
         bool(first_words)
         and len(first_words) <= 4
-        and sum(w in words or len(w) == 1 for w in first_words) * 2 > len(first_words)
+        # initials count as name words; a lone CJK character ("月", "日") is no initial
+        and sum(w in words or len(w) == 1 and w.lower() != w.upper() for w in first_words) * 2
+        > len(first_words)
     )
     if words and _is_short_block(paragraph, 8, 60) and is_name_line and len(paragraph) > 1:
         return start

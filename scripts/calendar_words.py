@@ -1,5 +1,5 @@
-"""Write parsers/calendar_words.py: month and weekday names and the words for a.m./p.m.
-in every locale of the CLDR data that Babel ships.
+"""Write parsers/calendar_words.py: month and weekday names, the words for a.m./p.m. and
+short time-zone names in every locale of the CLDR data that Babel ships.
 
 The parser must stay pure (no I/O, no locale data loaded at run time), so the names are
 read from Babel here, once, and committed as a plain Python module;
@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import babel
 from babel import Locale, localedata
+from babel.core import get_global
 
 TARGET = Path(__file__).resolve().parent.parent / "parsers" / "calendar_words.py"
 _WORD = re.compile(r"[^\W\d_]+")
@@ -101,6 +104,54 @@ def collect() -> tuple[dict[str, int], list[str], dict[str, str], list[str]]:
     )
 
 
+def _metazone_offsets() -> dict[str, tuple[int, int]]:
+    """(standard, daylight) UTC offsets in minutes of each CLDR metazone, as most of its
+    time zones keep them in 2026 (the zone database of this Python; a metazone none of
+    whose zones keeps summer time gets an hour more for its daylight name)."""
+    standard: dict[str, Counter[int]] = defaultdict(Counter)
+    daylight: dict[str, Counter[int]] = defaultdict(Counter)
+    for zone, metazone in get_global("meta_zones").items():
+        try:
+            tz = ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        minutes = []
+        for month in (1, 7):
+            offset = datetime(2026, month, 15, 12, tzinfo=tz).utcoffset()
+            assert offset is not None
+            minutes.append(int(offset.total_seconds()) // 60)
+        standard[metazone][min(minutes)] += 1
+        if max(minutes) != min(minutes):  # only zones that keep summer time say its offset
+            daylight[metazone][max(minutes)] += 1
+    offsets = {}
+    for metazone, counts in standard.items():
+        normal = counts.most_common(1)[0][0]
+        summer = daylight[metazone].most_common(1)[0][0] if daylight[metazone] else normal + 60
+        offsets[metazone] = (normal, summer)
+    return offsets
+
+
+def zones() -> dict[str, str]:
+    """Short zone names ("MEZ", "BRT", "JST") of every locale → UTC offset; a name that
+    stands for different offsets is left out."""
+    offsets = _metazone_offsets()
+    readings: dict[str, set[int]] = defaultdict(set)
+    for locale in _locales():
+        for metazone, names in locale.meta_zones.items():
+            if metazone not in offsets:
+                continue
+            standard, daylight = offsets[metazone]
+            for kind, minutes in (("standard", standard), ("daylight", daylight)):
+                name = names.get("short", {}).get(kind)
+                if name and name.isalpha() and 2 <= len(name) <= 5:
+                    readings[name.lower()].add(minutes)
+    return {
+        name: f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}:{abs(m) % 60:02d}"
+        for name, values in sorted(readings.items())
+        if len(values) == 1 and (m := next(iter(values))) is not None
+    }
+
+
 def render() -> str:
     months, weekdays, meridiems, leading = collect()
     out = [
@@ -122,6 +173,10 @@ def render() -> str:
         ")",
         "MERIDIEMS: dict[str, str] = {",
         *(f'    "{k}": "{v}",' for k, v in meridiems.items()),
+        "}",
+        "# Short zone names of every locale and their offsets (2026's rules).",
+        "ZONES: dict[str, str] = {",
+        *(f'    "{k}": "{v}",' for k, v in zones().items()),
         "}",
         '# Written before the hour by the locales that say so ("오후 2:05", "午後2:05").',
         "LEADING_MERIDIEMS: frozenset[str] = frozenset(",

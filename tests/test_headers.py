@@ -77,3 +77,17 @@ def test_dates_in_any_cldr_locale(written: str, iso: str) -> None:
 )
 def test_meridiem_words_are_read_only_where_locales_write_them(written: str, iso: str) -> None:
     assert parse_date(written) == iso
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        ("5. března 2026 v 9:02:00 SEČ", "2026-03-05T09:02:00+01:00"),  # Czech CET
+        ("5 de março de 2026 09:12:00 BRT", "2026-03-05T09:12:00-03:00"),
+        ("2026年3月5日 9:12:00 JST", "2026-03-05T09:12:00+09:00"),
+        ("5. März 2026 um 09:12:00 MESZ", "2026-03-05T09:12:00+02:00"),
+        ("Thu, Mar 5, 2026 at 9:12 AM CDT", "2026-03-05T09:12:00-05:00"),
+    ],
+)
+def test_short_zone_names_of_any_locale(written: str, iso: str) -> None:
+    assert parse_date(written) == iso

@@ -259,3 +259,8 @@ def test_closing_over_a_name_and_title_rows(
     body: str, author: str | None, kept: str | None
 ) -> None:
     assert strip_signature(body, author)[0] == (body if kept is None else kept)
+
+
+def test_a_cjk_sentence_with_dates_is_no_name_line() -> None:
+    body = "社員各位\n\n3月5日（木）に大掃除を行います。\n準備をお願いします。\n\n総務部"
+    assert strip_signature(body, "総務部")[0].endswith("準備をお願いします。")
