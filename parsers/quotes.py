@@ -74,7 +74,7 @@ class Boundary:
 _VERBS = "|".join(re.escape(v) for v in sorted(WROTE_VERBS, key=len, reverse=True))
 # A gender suffix in parentheses belongs to the verb ("napsal(a)", "написал(а)",
 # "escreveu(a)"): it is not the author's name.
-_GENDER = r"(?:\s?\((?:a|а|la|ла|o|ό)\))?"
+_GENDER = r"(?:\s?\(-?(?:a|а|la|ла|o|ό)\))?"
 _VERB_RE = re.compile(r"(?<!\w)((?:" + _VERBS + r")" + _GENDER + r")(?!\w)", re.IGNORECASE)
 # Words that open an attribution in the languages we read.
 # A weekday only counts when a date follows ("ti 24.11.2026", "ons 4 dec."): short
@@ -266,7 +266,8 @@ def shaped_block(lines: list[str], i: int, marks: Marks) -> tuple[int, dict[str,
         if not field or field in fields:
             return None  # two subjects, or a fourth list of addresses: not a header block
         fields[field] = value
-    sender_first = [f for f, v in found[:2] if (f or "from") == "from" and EMAIL_RE.search(v)]
+    # KMail puts Subject and Date first: the sender is one of the first three lines
+    sender_first = [f for f, v in found[:3] if (f or "from") == "from" and EMAIL_RE.search(v)]
     if "from" not in fields or "date" not in fields or not sender_first:
         return None
     return end, fields

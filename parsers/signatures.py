@@ -72,6 +72,20 @@ def is_mobile_line(line: str) -> bool:
     return len(text) <= 90 and bool(_VIA_DEVICE_RE.search(head))
 
 
+def _device_footer(line: str) -> bool:
+    """A mobile footer in a language whose words we do not know, by its shape: a last
+    paragraph of one short line naming a device ("Samsung Galaxy akıllı telefonumdan
+    gönderildi.", "Trimis de pe iPhone-ul meu", "تم الإرسال من هاتف Samsung Galaxy …"),
+    with no number, question or exclamation in it."""
+    text = clean(line).strip()
+    return (
+        len(text.split()) <= 9
+        and len(text) <= 90
+        and _BRAND_RE.search(text) is not None
+        and not re.search(r"[\d?!？！]", text)
+    )
+
+
 # "Sent from my iPhone" has no comma; "Sent from my desk, is much easier" is prose.
 _CLOSING_WORDS = "|".join(re.escape(c) for c in sorted(CLOSINGS, key=len, reverse=True))
 # "Med vänliga hälsningar", "Thanks, Anna", "Med vänliga hälsningar / Best regards"
@@ -169,7 +183,10 @@ def _name_words(author_name: str | None) -> list[str]:
     if "," in name:
         last, _, first = name.partition(",")
         name = f"{first} {last}"
-    return [w.casefold() for w in re.findall(r"[^\W\d_]{2,}", name)]
+    words = [w.casefold() for w in re.findall(r"[^\W\d_]{2,}", name)]
+    # Chinese and Korean write a name without a space, family name first: "林志明" signs
+    # "志明".  (A word of a script without case and of three letters or more.)
+    return words + [w[1:] for w in words if len(w) >= 3 and w.lower() == w.upper()]
 
 
 def _cut_point(lines: list[str], author_name: str | None) -> int | None:
@@ -191,6 +208,8 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
             mobile = k
     if mobile is not None:
         return mobile if any(ln.strip() for ln in lines[:mobile]) else None
+    if has_text_before and len(paragraph) == 1 and _device_footer(paragraph[0]):
+        return start
     if not has_text_before and start == _last_paragraph_start(lines, end):
         return _closing_in(lines, end)
     hits = sum(word in text for word in DISCLAIMER_WORDS)
@@ -206,6 +225,12 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
     first = paragraph[0].strip().casefold()
     first_words = re.findall(r"[^\W\d_]+", first)
     is_name_line = (
+        # in a script without case, the name and one word after it ("陳怡君 敬上",
+        # "정하은 드림": "respectfully")
+        len(first_words) == 2
+        and first_words[0] in words
+        and first_words[0].upper() == first_words[0]
+    ) or (
         bool(first_words)
         and len(first_words) <= 4
         # initials count as name words; a lone CJK character ("月", "日") is no initial

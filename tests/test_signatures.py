@@ -264,3 +264,26 @@ def test_closing_over_a_name_and_title_rows(
 def test_a_cjk_sentence_with_dates_is_no_name_line() -> None:
     body = "社員各位\n\n3月5日（木）に大掃除を行います。\n準備をお願いします。\n\n総務部"
     assert strip_signature(body, "総務部")[0].endswith("準備をお願いします。")
+
+
+# A mobile footer in a language no table lists, by its shape: one short last line naming
+# a device.  A question or an exclamation about a device is the writer's.
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        ("Kommer klockan sju.\n\n\nEnviat des del meu iPhone", "Kommer klockan sju."),
+        ("Kommer klockan sju.\n\nGalaxy-älypuhelimesta lähetetty.", "Kommer klockan sju."),
+        ("Kommer klockan sju.\n\nHar du sett min iPad?", None),
+        ("Kommer klockan sju.\n\nGlömde min iPhone hemma!", None),
+    ],
+)
+def test_device_footer_by_shape(body: str, kept: str | None) -> None:
+    assert strip_signature(body, "Anna Berg")[0] == (body if kept is None else kept)
+
+
+def test_cjk_given_name_and_humble_word_sign_off() -> None:
+    assert (
+        strip_signature("會議室已經預約好了。\n\n謝謝\n怡君", "陳怡君")[0] == "會議室已經預約好了。"
+    )
+    body = "會議室已經預約好了。\n\n陳怡君 敬上\n行政部"
+    assert strip_signature(body, "陳怡君")[0] == "會議室已經預約好了。"
