@@ -24,7 +24,7 @@ from mailfeed.parsers.quotes import (
     unflatten_header_lines,
     unquote,
 )
-from mailfeed.parsers.signatures import strip_signature
+from mailfeed.parsers.signatures import list_footer_start, strip_signature
 
 MAX_DEPTH = 40  # deeper chains are real but rare; the rest stays in the oldest body
 
@@ -132,8 +132,21 @@ def _only_signature(lines: list[str]) -> bool:
 
 
 def split_segments(text: str, work: Work | None = None) -> list[Segment]:
-    """Segments of a body, newest first."""
-    return _split_lines(unflatten_header_lines(text.split("\n")), 0, work)
+    """Segments of a body, newest first.
+
+    A mailing list's footer at the very end (below the quotes too) is set aside before
+    the chain is read and given back to the newest message, whose signature cutter
+    removes it: it belongs to no message of the chain."""
+    lines = text.split("\n")
+    footer_at = list_footer_start(lines)
+    footer = lines[footer_at:] if footer_at is not None else []
+    if footer_at is not None:
+        lines = lines[:footer_at]
+    segments = _split_lines(unflatten_header_lines(lines), 0, work)
+    if footer:
+        newest = segments[0]
+        segments[0] = Segment(newest.boundary, "\n".join([newest.text, "", *footer]))
+    return segments
 
 
 def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segment]:

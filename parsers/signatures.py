@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from mailfeed.parsers.headers import EMAIL_RE, clean
+from mailfeed.parsers.headers import EMAIL_RE, clean, header_line
 from mailfeed.parsers.locales import (
     BANNER_STARTS,
     CLOSINGS,
@@ -104,6 +104,38 @@ _PS_RE = re.compile(r"^\s*p\.?\s?s\b", re.IGNORECASE)
 _PHONE_RE = re.compile(r"(\+?\d[\d\s().-]{6,}\d)")
 _URL_RE = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 _SIG_RULE_RE = re.compile(r"^(--|-- |—|_{2,}|-{4,}|={4,}|\*{4,})\s*$")
+
+
+# The rule a list server puts over the footer it appends: "---" (Sympa, Discourse), a
+# long rule of underscores (Mailman), "-=-=-=-" (Groups.io), "===", "***".
+_FOOTER_RULE_RE = re.compile(r"^\s*(?:-{3,}|_{8,}|={3,}|(?:-=){3,}-?|\*{3,})\s*$")
+_FOOTER_SPAN = 16  # lines from the end where a list footer's rule is looked for
+
+
+def list_footer_start(lines: list[str]) -> int | None:
+    """Where a mailing list's footer starts at the very end of a mail, read by its shape in
+    any language: a rule, then at most ten lines (a closing rule aside), the last of
+    them holding a link or an address ("To unsubscribe send an email to …-leave@…",
+    "Pour vous désinscrire, envoyez un message à sympa@…").  The list appends it below everything,
+    quotes included, so the chain is read without it.  Reads a bounded tail."""
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    for k in range(end - 1, max(-1, end - _FOOTER_SPAN), -1):
+        line = lines[k]
+        if line[:1] == ">":
+            return None
+        if not _FOOTER_RULE_RE.match(line):
+            continue
+        block = [ln for ln in lines[k + 1 : end] if ln.strip() and not _FOOTER_RULE_RE.match(ln)]
+        if not block:
+            continue  # Groups.io closes its footer with the same rule
+        if len(block) > 10 or not _looks_like_contact(block[-1]):
+            return None  # a footer ends the mail with its link or address
+        if any(header_line(ln) is not None for ln in block):
+            return None  # Outlook's rule over a quoted "From: … Sent: …" block
+        return k if any(ln.strip() for ln in lines[:k]) else None
+    return None
 
 
 def _paragraphs_end(lines: list[str]) -> int:
@@ -475,6 +507,10 @@ def strip_signature(
     if notice is not None:
         history = "\n".join(lines[notice:] + ([history] if history else [])).strip()
         lines = lines[:notice]
+    footer_at = list_footer_start(lines)
+    if footer_at is not None:
+        history = "\n".join(lines[footer_at:] + ([history] if history else [])).strip()
+        lines = lines[:footer_at]
     top = _banner_end(lines)
     banner = "\n".join(lines[:top]).strip()
     lines = lines[top:]

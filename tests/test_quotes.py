@@ -682,3 +682,32 @@ def test_name_only_attribution_by_shape(line: str, name: str) -> None:
 def test_a_dated_line_without_a_name_above_a_quote_is_no_attribution() -> None:
     parsed = parse_text("Ok.\n\n05.03.2026 08:40, as agreed:\n> Kas saad?\n")
     assert parsed.chain[0].author.name is None
+
+
+# A list server's footer below everything, quotes included, in any language: a rule and
+# a short block ending in a link or an address.  It belongs to no message of the chain.
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "---\nDu får detta för att du är med i listan.\nAvsluta: https://lists.example.se/u/1",
+        "________________________________\nKerho-lista\nEroa: kerho-leave@lists.example.fi",
+        "-=-=-=-=-=-=-\nLinks: https://groups.example/g/club\n-=-=-=-=-=-=-",
+    ],
+)
+def test_list_footer_under_the_quote_is_no_ones(footer: str) -> None:
+    text = (
+        "Tuesday is fine.\n\n"
+        "On 5 Mar 2026 at 08:40, Liisa Virtanen <liisa@example.fi> wrote:\n"
+        "> When do we meet?\n" + footer + "\n"
+    )
+    parsed = parse_text(text)
+    assert [m.body.strip() for m in parsed.chain] == ["When do we meet?", "Tuesday is fine."]
+
+
+def test_a_footer_shown_as_an_example_mid_text_stays() -> None:
+    text = (
+        "The footer will look like this:\n\n---\nclub mailing list\nclub@lists.example.org\n\n"
+        "Use its link to leave.\n\nThanks,\nJean\n"
+    )
+    parsed = parse_text(text)
+    assert "club@lists.example.org" in parsed.chain[0].body
