@@ -6245,6 +6245,13 @@ MERIDIEMS: dict[str, str] = {
     "𞤢𞤰": "am",
     "𞤩𞤰": "pm",
 }
+# Words written before a month's number to name it (Vietnamese "thg 11").
+MONTH_PREFIXES: frozenset[str] = frozenset(
+    {
+        "thg",
+        "tháng",
+    }
+)
 # Short zone names of every locale and their offsets (2026's rules).
 ZONES: dict[str, str] = {
     "acdt": "+10:30",

@@ -17,6 +17,7 @@ from mailfeed.parsers.locales import (
     HEADER_FIELDS,
     LEADING_MERIDIEMS,
     MERIDIEMS,
+    MONTH_PREFIXES,
     MONTHS,
     WEEKDAYS,
     ZONE_OFFSETS,
@@ -254,17 +255,30 @@ def _meridiem(text: str, start: int, end: int) -> str:
     return ""
 
 
+def _numbered_month(tokens: list[re.Match[str]]) -> tuple[int, tuple[int, int]] | None:
+    """(month, span) of a month named by a word and its number ("thg 11", "tháng 11")."""
+    for here, after in zip(tokens, tokens[1:], strict=False):
+        if here.group(0).rstrip(".") in MONTH_PREFIXES and after.group(0).isdigit():
+            number = int(after.group(0))
+            if 1 <= number <= 12 and len(after.group(0)) <= 2:
+                return number, (here.start(), after.end())
+    return None
+
+
 def _month_date(tokens: list[re.Match[str]]) -> tuple[int, int, int, tuple[int, int]] | None:
     """(year, month, day, span) from tokens around a month name ("24 nov. 2026")."""
     candidates = [i for i, t in enumerate(tokens) if t.group(0).rstrip(".") in MONTHS]
     # "mar" is both March and French "mardi": prefer a token that is only a month.
     candidates.sort(key=lambda i: tokens[i].group(0).rstrip(".") in WEEKDAYS)
     years = [t for t in tokens if t.group(0).isdigit() and len(t.group(0)) == 4]
-    if not candidates or not years:
+    numbered = _numbered_month(tokens)
+    if not (candidates or numbered) or not years:
         return None
-    index = candidates[0]
-    token = tokens[index]
-    month = MONTHS[token.group(0).rstrip(".")]
+    if numbered is not None:
+        month, (begin, finish) = numbered
+    else:
+        token = tokens[candidates[0]]
+        month, (begin, finish) = MONTHS[token.group(0).rstrip(".")], token.span()
     # a day is no part of a clock time ("24 Kas 2026 Sal 09:12")
     short = [
         t
@@ -273,17 +287,17 @@ def _month_date(tokens: list[re.Match[str]]) -> tuple[int, int, int, tuple[int, 
         and len(t.group(0)) <= 2
         and ":" not in t.string[max(0, t.start() - 1) : t.start()] + t.string[t.end() : t.end() + 1]
     ]
-    before = [t for t in short if t.end() <= token.start()]
-    after = [t for t in short if t.start() >= token.end()]
+    before = [t for t in short if t.end() <= begin]
+    after = [t for t in short if t.start() >= finish]
     # "24 nov.", "15. jun.", "24 de nov. de 2026": the day stands right before the month
-    if before and _DAY_GAP_RE.fullmatch(token.string[before[-1].end() : token.start()]):
+    if before and _DAY_GAP_RE.fullmatch(before[-1].string[before[-1].end() : begin]):
         day_token = before[-1]
     elif after:
         day_token = after[0]
     else:
         return None
-    start = min(day_token.start(), token.start())
-    end = max(day_token.end(), token.end())
+    start = min(day_token.start(), begin)
+    end = max(day_token.end(), finish)
     if years[0].start() - end <= 3:
         end = max(end, years[0].end())
     return int(years[0].group(0)), month, int(day_token.group(0)), (start, end)

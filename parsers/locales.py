@@ -306,6 +306,7 @@ for _number, _names in enumerate(_MONTHS_BY_HAND, start=1):
 
 WEEKDAYS = calendar_words.WEEKDAYS | {"tues", "thur", "thurs"}
 MERIDIEMS = calendar_words.MERIDIEMS
+MONTH_PREFIXES = calendar_words.MONTH_PREFIXES
 LEADING_MERIDIEMS = calendar_words.LEADING_MERIDIEMS
 
 # "Sent from my iPhone" in many languages: the start of the line, lower-case.

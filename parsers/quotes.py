@@ -413,7 +413,7 @@ def _shaped_attribution(
     a quote ("Kovács Péter <p@x.hu> ezt írta (időpont: 2026. nov. 24., K, 9:12):"), or
     opening the text (Apple quotes the attribution with the mail: "> Wiadomość napisana
     przez Kasia <k@x> w dniu 24.11.2026, o godz. 09:12:")."""
-    quoted = _followed_by_quote(lines, end)
+    quoted = _followed_by_quote(lines, end) or _followed_by_indent(lines, end)
     for start, text in candidates:
         if len(text) > 300 or not EMAIL_RE.search(text) or not _CLOCK_RE.search(text):
             continue
@@ -583,6 +583,16 @@ def _followed_by_quote(lines: list[str], end: int) -> bool:
     for k in range(end + 1, min(len(lines), end + 4)):
         if lines[k].strip():
             return is_quoted(lines[k])
+    return False
+
+
+def _followed_by_indent(lines: list[str], end: int) -> bool:
+    """The next lines are indented deeper than line `end`: Yahoo Mail's plain text
+    quotes the earlier message by indenting it, not with '>'."""
+    depth = len(lines[end]) - len(lines[end].lstrip())
+    for k in range(end + 1, min(len(lines), end + 4)):
+        if lines[k].strip():
+            return len(lines[k]) - len(lines[k].lstrip()) > depth
     return False
 
 

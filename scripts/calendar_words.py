@@ -64,6 +64,25 @@ def _meridiem_first(locale: Locale) -> bool:
     return 0 <= pattern.find("a") < hour
 
 
+def month_prefixes() -> list[str]:
+    """Words that name a month with its number after them in some locale (Vietnamese
+    "tháng 11", "thg 11"): every month of the locale's list is the word and the number."""
+    found: set[str] = set()
+    for locale in _locales():
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                names = locale.months[context][width]
+                words = {
+                    name.lower().rsplit(" ", 1)[0]
+                    for number, name in names.items()
+                    if name.lower().rsplit(" ", 1)[-1].lstrip("0") == str(number)
+                }
+                if len(names) == 12 and len(words) == 1 and (word := words.pop()):
+                    if " " not in word and _WORD.fullmatch(word):
+                        found.add(word)
+    return sorted(found)
+
+
 def collect() -> tuple[dict[str, int], list[str], dict[str, str], list[str]]:
     months: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     weekdays: set[str] = set()
@@ -174,6 +193,12 @@ def render() -> str:
         "MERIDIEMS: dict[str, str] = {",
         *(f'    "{k}": "{v}",' for k, v in meridiems.items()),
         "}",
+        "# Words written before a month's number to name it (Vietnamese \"thg 11\").",
+        "MONTH_PREFIXES: frozenset[str] = frozenset(",
+        "    {",
+        *(f'        "{k}",' for k in month_prefixes()),
+        "    }",
+        ")",
         "# Short zone names of every locale and their offsets (2026's rules).",
         "ZONES: dict[str, str] = {",
         *(f'    "{k}": "{v}",' for k, v in zones().items()),

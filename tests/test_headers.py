@@ -59,6 +59,7 @@ def test_dates_keep_their_wall_clock(written: str, iso: str | None) -> None:
         ("5. mars 2026 kl. 10:20", "2026-03-05T10:20:00"),
         ("5 martie 2026, 1:05 p.m.", "2026-03-05T13:05:00"),  # Romanian
         ("czw., 5 mar 2026 o 09:15", "2026-03-05T09:15:00"),  # Polish short forms
+        ("Th 5, 5 thg 3, 2026 lúc 09:15", "2026-03-05T09:15:00"),  # Vietnamese: word + number
     ],
 )
 def test_dates_in_any_cldr_locale(written: str, iso: str) -> None:

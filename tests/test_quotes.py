@@ -571,18 +571,35 @@ def test_attribution_name_without_the_words_around_it(line: str, name: str) -> N
     assert parsed.chain[0].author.name == name
 
 
-def test_attribution_quoted_with_the_mail_it_introduces() -> None:
-    """Apple Mail quotes the attribution together with the mail: the quoted block opens
-    with it, in a language whose verb we need not know."""
-    text = (
-        "Sure, Thursday works.\n\n"
-        "> Kirjoitti Liisa Virtanen <liisa@example.fi> 5.3.2026 klo 8.40:\n"
-        ">\n"
-        "> Could we move the meeting?\n"
-    )
+@pytest.mark.parametrize(
+    ("text", "email", "body"),
+    [
+        # Apple Mail quotes the attribution together with the mail it introduces
+        (
+            "Sure, Thursday works.\n\n"
+            "> Kirjoitti Liisa Virtanen <liisa@example.fi> 5.3.2026 klo 8.40:\n"
+            ">\n"
+            "> Could we move the meeting?\n",
+            "liisa@example.fi",
+            "Could we move the meeting?",
+        ),
+        # Yahoo Mail's plain text indents the earlier message instead of quoting it
+        (
+            "Sure.\n\n"
+            "  Per, 5 Mar 2026 08:40 tarihinde Ece Ak <ece@example.com.tr> şöyle dedi:\n"
+            "   Can you send the invoice?\n",
+            "ece@example.com.tr",
+            "Can you send the invoice?",
+        ),
+    ],
+)
+def test_attribution_by_shape_over_a_quoted_or_indented_mail(
+    text: str, email: str, body: str
+) -> None:
+    """An address, a clock time and a colon, in a language whose verb we need not know."""
     parsed = parse_text(text)
-    assert [m.author.email for m in parsed.chain] == ["liisa@example.fi", None]
-    assert parsed.chain[0].body.strip() == "Could we move the meeting?"
+    assert [m.author.email for m in parsed.chain] == [email, None]
+    assert parsed.chain[0].body.strip() == body
     assert parsed.chain[0].date == "2026-03-05T08:40:00"
 
 
