@@ -75,6 +75,12 @@ def _tidy_name(name: str) -> str | None:
     return name
 
 
+def names_a_mailbox(value: str) -> bool:
+    """Whether a header value names someone's mailbox: an address, or a Lotus Notes
+    canonical name ("吉田 美穂/Osaka/HIKARI@HIKARI")."""
+    return EMAIL_RE.search(value) is not None or _NOTES_RE.match(clean(value)) is not None
+
+
 def parse_person(value: str) -> Person:
     """One person from a header value or attribution fragment."""
     value = html.unescape(clean(value)).strip()

@@ -50,6 +50,8 @@ _GREETING = re.compile(
 _SENTENCE_ENDS = str.maketrans({"？": "? ", "؟": "?", "\u037e": "?", "！": "! ", "。": ". "})
 # Greek writes its question mark as ";" too, right after a Greek word.
 _GREEK_QUESTION = re.compile(r"(?<=[\u0370-\u03ff\u1f00-\u1fff]);")
+# Japanese and Chinese ask with a particle and a full stop: "…できますか。", "…好吗。".
+_PARTICLE_QUESTION = re.compile(r"(?<=[\u3040-\u309f])か。|(?<=[吗嗎])。")
 
 
 def _clean(text: str) -> str:
@@ -58,6 +60,7 @@ def _clean(text: str) -> str:
     text = _EMAIL.sub(" ", text)
     if text.isascii():
         return text
+    text = _PARTICLE_QUESTION.sub(lambda m: m.group(0)[:-1] + "? ", text)
     return _GREEK_QUESTION.sub("?", text.translate(_SENTENCE_ENDS))
 
 

@@ -17,6 +17,7 @@ from mailfeed.parsers.headers import (
     EMAIL_RE,
     clean,
     header_line,
+    names_a_mailbox,
     parse_date,
     parse_people,
     parse_person,
@@ -233,7 +234,8 @@ def shaped_block(lines: list[str], i: int, marks: Marks) -> tuple[int, dict[str,
     Read by shape: three to six `Label: value` lines (single blank lines between them
     allowed), one of the first two naming an address (the sender), one holding a date;
     further addresses are the recipients (To, then Cc) and a value with neither is the
-    subject.  Known labels keep their field."""
+    subject.  Lotus Notes' canonical names ("Name/Org/Domain@Domain") count as
+    addresses.  Known labels keep their field."""
     found: list[tuple[str, str]] = []
     j = end = i
     while j < len(lines) and len(found) < 7:
@@ -257,7 +259,7 @@ def shaped_block(lines: list[str], i: int, marks: Marks) -> tuple[int, dict[str,
     for known, value in found:
         if known:
             field = known
-        elif EMAIL_RE.search(value):
+        elif names_a_mailbox(value):
             field = next((f for f in ("from", "to", "cc") if f not in fields), "")
         elif re.search(r"\d", value) and parse_date(value) is not None:
             field = "date"
@@ -267,7 +269,7 @@ def shaped_block(lines: list[str], i: int, marks: Marks) -> tuple[int, dict[str,
             return None  # two subjects, or a fourth list of addresses: not a header block
         fields[field] = value
     # KMail puts Subject and Date first: the sender is one of the first three lines
-    sender_first = [f for f, v in found[:3] if (f or "from") == "from" and EMAIL_RE.search(v)]
+    sender_first = [f for f, v in found[:3] if (f or "from") == "from" and names_a_mailbox(v)]
     if "from" not in fields or "date" not in fields or not sender_first:
         return None
     return end, fields

@@ -42,6 +42,8 @@ def test_agrees_with_the_policy_signal(eml: Path) -> None:
         "هل يمكنك إرسال الملف اليوم؟",
         "Μπορείς να έρθεις αύριο;",
         "Μπορείς να έρθεις αύριο\u037e",
+        "明日の会議に来られますか。",  # the question particle and a full stop
+        "你明天能来吗。",
     ],
 )
 def test_questions_in_other_scripts(text: str) -> None:

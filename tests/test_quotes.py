@@ -728,3 +728,19 @@ def test_a_footer_shown_as_an_example_mid_text_stays() -> None:
     )
     parsed = parse_text(text)
     assert "club@lists.example.org" in parsed.chain[0].body
+
+
+def test_header_block_by_shape_with_notes_canonical_names() -> None:
+    """Lotus Notes names people "Name/Org/Domain@Domain", in labels of any language."""
+    text = (
+        "Godkänt.\n\n"
+        "Lähettäjä:\tLiisa Virtanen/Helsinki/FIRMA@FIRMA\n"
+        "Vastaanottaja:\tAnna Berg/Stockholm/FIRMA@FIRMA\n"
+        "Päivämäärä:\t2026-03-05 08:40\n"
+        "Aihe:\tBudget\n\n"
+        "Kan du godkänna budgeten?\n"
+    )
+    parsed = parse_text(text)
+    assert parsed.chain[0].author.name == "Liisa Virtanen"
+    assert parsed.chain[0].date == "2026-03-05T08:40:00"
+    assert parsed.chain[0].body.strip() == "Kan du godkänna budgeten?"
