@@ -306,6 +306,18 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
         and first.rstrip().endswith((",", "，", "،"))
     ):
         return start
+    # A last line of capitalised words that shares a word with the author's name: an
+    # organisation signing differently from its address ("Адміністрація БЦ «Ринок»" for
+    # "Бізнес-центр «Ринок»").
+    if (
+        words
+        and has_text_before
+        and len(paragraph) == 1
+        and len(first_words) >= 2
+        and any(w in words for w in first_words)
+        and _is_name_line(paragraph[0].strip().translate(_QUOTE_MARKS))
+    ):
+        return start
     # A lone name line as the last paragraph ("Anna") after a closing paragraph.
     if (
         words
@@ -316,6 +328,9 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
     ):
         return start  # "Anna", "Т. Егорова": the author's names and initials only
     return None
+
+
+_QUOTE_MARKS = str.maketrans(dict.fromkeys('«»"“”„', ""))
 
 
 def _is_name_line(line: str) -> bool:

@@ -193,7 +193,7 @@ def render() -> str:
         "MERIDIEMS: dict[str, str] = {",
         *(f'    "{k}": "{v}",' for k, v in meridiems.items()),
         "}",
-        "# Words written before a month's number to name it (Vietnamese \"thg 11\").",
+        '# Words written before a month\'s number to name it (Vietnamese "thg 11").',
         "MONTH_PREFIXES: frozenset[str] = frozenset(",
         "    {",
         *(f'        "{k}",' for k in month_prefixes()),

@@ -287,3 +287,10 @@ def test_cjk_given_name_and_humble_word_sign_off() -> None:
     )
     body = "會議室已經預約好了。\n\n陳怡君 敬上\n行政部"
     assert strip_signature(body, "陳怡君")[0] == "會議室已經預約好了。"
+
+
+def test_organisation_signing_with_a_word_of_its_name() -> None:
+    body = "Fönstren tvättas på lördag.\n\nFörvaltningen «Linden»"
+    assert strip_signature(body, "Fastighets AB «Linden»")[0] == "Fönstren tvättas på lördag."
+    prose = "Fönstren tvättas på lördag.\n\nlinden blommar"
+    assert strip_signature(prose, "Fastighets AB «Linden»")[0] == prose
