@@ -1,4 +1,8 @@
-"""Language tables for reading mail: header labels, months, weekdays, verbs and markers.
+"""Language tables for reading mail: header labels, verbs, markers and footers.
+
+Month and weekday names, a.m./p.m. words and zone names come from CLDR
+(`calendar_words.py`, generated); here only what CLDR lacks.  The tables raise the
+confidence of what the readers find by shape; they are not the only way in.
 
 This module owns *data only* (no logic beyond building lookup sets), so that adding a
 language is a matter of adding words here.  Swedish comes first because most of our
