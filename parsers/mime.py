@@ -1,7 +1,7 @@
 """The MIME layer: raw bytes to headers, one readable text, attachments, embedded mails.
 
-Owns: calling mail-parser (falling back to the standard library's parser with
-`policy.default` when it raises), decoding headers and bodies under broken or unknown
+Owns: parsing with the standard library (`compat32`: the message tree without the
+header objects and eager decoding of `policy.default`), decoding headers and bodies under broken or unknown
 charsets, choosing the text (text/plain first, else HTML made readable), converting
 HTML to text with inscriptis after marking quote containers with lxml, and collecting
 attachments and `message/rfc822` parts (forwards as attachments, nested).
@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from email.header import Header, decode_header
 from email.message import Message
 
-import mailparser
 from inscriptis import get_text
 from inscriptis.css_profiles import CSS_PROFILES
 from inscriptis.model.config import ParserConfig
@@ -454,7 +453,6 @@ def from_message(message: Message, depth: int = 0) -> MimeMail:
             if isinstance(payload, list):
                 stack[0:0] = [p for p in payload if isinstance(p, Message)]
             continue
-        defects.extend(type(d).__name__ for d in getattr(part, "defects", []))
         is_body = disposition != "attachment" and not part.get_filename()
         if ctype.startswith("multipart/"):
             # A multipart whose boundary never appears: its payload is all there is.
@@ -465,6 +463,8 @@ def from_message(message: Message, depth: int = 0) -> MimeMail:
             htmls.append(_part_text(part))
         else:
             attachments.append(_attachment(part))
+        # After decoding: base64 decoding adds its own defects to the part.
+        defects.extend(type(d).__name__ for d in getattr(part, "defects", []))
     text = "\n\n".join(t for t in plain if t.strip())
     from_html = False
     if htmls and (not text.strip() or _plain_is_stub(text, htmls)):
@@ -575,9 +575,7 @@ def _large_single_part(raw: bytes) -> Message | None:
 
 
 def read_mime(raw: bytes) -> MimeMail:
-    """Parse raw bytes with mail-parser, or the standard library if it fails."""
-    defects: list[str] = []
-    message: Message | None = None
+    """Parse raw bytes with the standard library's parser (compat32) and walk the parts."""
     # Blank lines before the headers (saved fixtures) or an mbox "From " line would make
     # every header part of the body.
     raw = raw.lstrip(b"\r\n\t ")
@@ -588,30 +586,13 @@ def read_mime(raw: bytes) -> MimeMail:
         # here: without the envelope line, ">From " may be a real quote.
         raw = _MBOX_FROM_RE.sub(rb"\1", raw)
     try:
-        message = _large_single_part(raw)
-        if message is None:
-            message = mailparser.parse_from_bytes(raw).message
-    except Exception as error:  # mail-parser gives up on some broken input
-        defects.append(f"mail-parser: {type(error).__name__}")
-    if message is None:
-        try:
-            message = email.message_from_bytes(raw, policy=email.policy.default)
-        except Exception as error:
-            defects.append(f"email: {type(error).__name__}")
-            text = decode_bytes(raw, None)
-            return MimeMail((), text, False, (), (), tuple(defects))
-    try:
-        mail = from_message(message)
-    except Exception as error:
-        defects.append(f"mime walk: {type(error).__name__}")
-        return MimeMail((), decode_bytes(raw, None), False, (), (), tuple(defects))
-    if defects:
-        mail = MimeMail(
-            mail.headers,
-            mail.text,
-            mail.html,
-            mail.attachments,
-            mail.embedded,
-            tuple(defects) + mail.defects,
+        message = _large_single_part(raw) or email.message_from_bytes(raw)
+    except Exception as error:  # a multipart nested beyond the recursion limit
+        return MimeMail(
+            (), decode_bytes(raw, None), False, (), (), (f"email: {type(error).__name__}",)
         )
-    return mail
+    try:
+        return from_message(message)
+    except Exception as error:
+        defect = f"mime walk: {type(error).__name__}"
+        return MimeMail((), decode_bytes(raw, None), False, (), (), (defect,))
