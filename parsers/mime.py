@@ -237,15 +237,50 @@ def _part_text(part: Message) -> str:
     if not isinstance(payload, bytes):
         raw = part.get_payload()
         return raw if isinstance(raw, str) else ""
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() in ("7bit", "8bit", ""):
+        payload = _lying_base64(payload)
+    text = decode_bytes(payload, _charset(part))
+    if (
+        part.get_content_type() == "text/plain"
+        and _mentions(part, "content-type", "format")
+        and _param(part, "format") == "flowed"
+    ):
+        text = unflow(text, delsp=_param(part, "delsp") == "yes")
+    return text
+
+
+# The common Content-Type ("text/plain; charset=utf-8"), read without the parameter
+# parser, which handles quoting, comments and RFC 2231 and costs more than the decoding.
+_SIMPLE_CHARSET_RE = re.compile(
+    r'[\w.+-]+/[\w.+-]+[ \t]*;[ \t]*charset=("?)([\w.:-]+)\1[ \t]*', re.ASCII | re.IGNORECASE
+)
+
+
+def _charset(part: Message) -> str | None:
+    value = part.get("Content-Type")
+    if isinstance(value, str) and (simple := _SIMPLE_CHARSET_RE.fullmatch(value)):
+        return simple.group(2)
     charset = part.get_param("charset")
     if isinstance(charset, tuple):  # RFC 2231 form
         charset = charset[2]
-    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() in ("7bit", "8bit", ""):
-        payload = _lying_base64(payload)
-    text = decode_bytes(payload, charset if isinstance(charset, str) else None)
-    if part.get_content_type() == "text/plain" and _param(part, "format") == "flowed":
-        text = unflow(text, delsp=_param(part, "delsp") == "yes")
-    return text
+    return charset if isinstance(charset, str) else None
+
+
+def _mentions(part: Message, header: str, word: str) -> bool:
+    """Whether the header's text contains `word` (lower case): parameter names are plain
+    tokens, so a parameter whose name is not in the text is absent, and parsing the
+    header's parameters (the dearest part of reading a part) can be skipped."""
+    value = part.get(header)
+    return value is not None and word in str(value).lower()
+
+
+def _filename(part: Message) -> str | None:
+    """`part.get_filename()`, without parsing parameters that cannot name a file."""
+    if _mentions(part, "content-disposition", "filename") or _mentions(
+        part, "content-type", "name"
+    ):
+        return part.get_filename()
+    return None
 
 
 _BASE64_LINE_RE = re.compile(rb"[A-Za-z0-9+/]{1,76}={0,2}")
@@ -391,7 +426,7 @@ def _attachment(part: Message) -> Attachment:
         payload = part.get_payload(decode=True)
     except Exception:
         payload = None
-    filename = part.get_filename() or ""
+    filename = _filename(part) or ""
     content_id = part.get("Content-ID")
     disposition = (part.get_content_disposition() or "").lower()
     return Attachment(
@@ -453,7 +488,7 @@ def from_message(message: Message, depth: int = 0) -> MimeMail:
             if isinstance(payload, list):
                 stack[0:0] = [p for p in payload if isinstance(p, Message)]
             continue
-        is_body = disposition != "attachment" and not part.get_filename()
+        is_body = disposition != "attachment" and not _filename(part)
         if ctype.startswith("multipart/"):
             # A multipart whose boundary never appears: its payload is all there is.
             plain.append(_part_text(part))

@@ -5,14 +5,17 @@ from __future__ import annotations
 import mailbox
 import subprocess
 import sys
+from email.feedparser import FeedParser
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
-from mailfeed.gateway.importer import CHUNK, iter_mbox
+from mailfeed.gateway.importer import CHUNK, import_archive, iter_mbox
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import OutboundMail, Post, Thread
+from mailfeed.settings import Settings, build_gateway_config
 from tests.gateway_support import mailfeed_command
 
 
@@ -190,3 +193,31 @@ def test_parsing_processes_change_nothing(tmp_path: Path) -> None:
     assert outputs[0].startswith(f"{2 * (CHUNK + 8)} messages: {CHUNK + 8} new threads")
     assert len(rows[0]) == 2 * (CHUNK + 8)
     assert rows[0] == rows[1]
+
+
+def test_each_mail_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Parsing is most of an import's work: no stage may parse the same bytes again (the
+    # calendar-reply check did, for every mail).  Counted at the standard library's
+    # parser, which every MIME parse in the code base ends in.
+    box = mailbox.mbox(tmp_path / "archive.mbox")
+    for msg in archive(tmp_path):
+        box.add(msg)
+    box.close()
+    settings = Settings(
+        data_dir=tmp_path / "data", gateway_addresses=("feed@firma.se",), secret_key="test"
+    )
+    db = Database(settings.db_url)
+    db.upgrade()
+    parses = 0
+    close = FeedParser.close
+
+    def counted(self: FeedParser) -> object:
+        nonlocal parses
+        parses += 1
+        return close(self)
+
+    monkeypatch.setattr(FeedParser, "close", counted)
+    stats = import_archive(build_gateway_config(settings), db, tmp_path / "archive.mbox", jobs=1)
+    db.dispose()
+    assert stats.messages == 4
+    assert parses == 4
