@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -136,6 +136,11 @@ def _taken(
     yield from zip(raws, future.result(), strict=True)
 
 
+def _already(parsed: ParsedMail) -> Callable[[bytes], ParsedMail]:
+    """The parse `take_in` asks for, done already (by a parsing process)."""
+    return lambda _raw: parsed
+
+
 def import_archive(
     config: GatewayConfig,
     db: Database,
@@ -158,7 +163,7 @@ def import_archive(
                 site=config.site,
                 session=session,
                 raw_store=store,
-                parse=lambda _raw, parsed=parsed: parsed,
+                parse=_already(parsed),
             ).outcome
             if outcome.duplicate:
                 stats.duplicates += 1

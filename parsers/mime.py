@@ -1,11 +1,11 @@
 """The MIME layer: raw bytes to headers, one readable text, attachments, embedded mails.
 
-Owns: parsing with the standard library (`compat32`: the message tree without the
-header objects and eager decoding of `policy.default`), decoding headers and bodies under broken or unknown
-charsets, choosing the text (text/plain first, else HTML made readable), converting
-HTML to text with inscriptis after marking quote containers with lxml, and collecting
-attachments and `message/rfc822` parts (forwards as attachments, nested).
-Never raises: problems end up in `defects`.
+Owns: parsing with the standard library's `compat32` parser (the message tree, without
+the header objects and eager decoding of `policy.default`), decoding headers and bodies
+under broken or unknown charsets, choosing the text (text/plain first, else HTML made
+readable), converting HTML to text with inscriptis after marking quote containers with
+lxml, and collecting attachments and `message/rfc822` parts (forwards as attachments,
+nested).  Never raises: problems end up in `defects`.
 """
 
 from __future__ import annotations
