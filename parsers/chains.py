@@ -149,16 +149,20 @@ def split_segments(text: str, work: Work | None = None) -> list[Segment]:
     return segments
 
 
-def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segment]:
+def _split_lines(
+    lines: list[str], depth: int, work: Work | None, known: Marks | None = None
+) -> list[Segment]:
     # Works on lists of lines, never re-joined text, so that a chain forty levels deep
     # in a 10 MB mail costs one pass per level over pointers, not over characters.
     # Each level's lines are classified once (`marks.classify`); the boundary is then
-    # found over the marks.
+    # found over the marks.  `known`: marks of a prefix of `lines` that the level above
+    # classified (a mark depends on its line alone), so that a chain whose levels are not
+    # quoted (Outlook's header blocks) classifies each line once, not once per level.
     if depth >= MAX_DEPTH:
         return [Segment(None, "\n".join(lines))]
     if work is not None:
         work.carried += len(lines)
-    marks = classify(lines, work, 0)  # filled as far as the boundary search reads
+    marks = known if known is not None else classify(lines, work, 0)  # filled as read
     boundary = find_boundary(lines, marks=marks, work=work)
     if boundary is None:
         # Quotes between new text without an attribution stay as the reply's context:
@@ -214,7 +218,8 @@ def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segmen
                 if bottom is not None:
                     return bottom
         rest = unquote(rest[:end]) + after
-    inner = _split_lines(rest, depth + 1, work)
+        rest_marks = classify(rest, work, 0)  # other lines now: classified anew
+    inner = _split_lines(rest, depth + 1, work, rest_marks)
     return [Segment(None, "\n".join(own)), *_introduce(inner, boundary)]
 
 
