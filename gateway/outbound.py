@@ -62,6 +62,8 @@ class OutboundSender:
         self.claimer = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.batch = batch
         self.unsettled: dict[int, tuple[str | None, bool]] = {}
+        self._client: smtplib.SMTP | None = None  # the relay session of the current round
+        self._context: ssl.SSLContext | None = None
         config.outbox_dir.mkdir(parents=True, exist_ok=True)
 
     def _deliver(self, row: claims.Claimed) -> None:
@@ -74,31 +76,68 @@ class OutboundSender:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
             return
-        host, port = parse_hostport(self.config.relay)
         envelope_from = outgoing.return_path(self.site, row.id)
         rcpts = [row.recipient]
-        # The relay's certificate is verified, against the system's CAs or the
-        # organisation's own (MAILFEED_RELAY_CA) for an internal relay.
-        context = ssl.create_default_context(cafile=self.config.relay_ca or None)
-        # The timeout holds for the connect, the greeting and each command: a relay that
-        # takes the connection and never answers costs one timeout, not a hang.
-        timeout = self.config.relay_timeout
-        if self.config.relay_tls == "implicit":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
-        else:
-            client = smtplib.SMTP(host, port, timeout=timeout)
-        with client:
-            client.ehlo(self.config.gateway_domain)
-            if self.config.relay_tls == "starttls":
-                client.starttls(context=context)
-                client.ehlo(self.config.gateway_domain)
-            if self.config.relay_user:
-                client.login(self.config.relay_user, self.config.relay_password)
+        client = self._client or self._connect()
+        try:
             options: list[str] = []
             if needs_smtputf8(envelope_from, *rcpts):
                 client.command_encoding = "utf-8"  # smtplib speaks ASCII unless told
                 options = ["SMTPUTF8", "BODY=8BITMIME"]
             client.sendmail(envelope_from, rcpts, row.raw, mail_options=options)
+            client.command_encoding = "ascii"
+        except BaseException:
+            # Whatever state the session is in now (a relay that stopped answering would
+            # not answer QUIT either), the next mail starts a fresh one.
+            self._hang_up(polite=False)
+            raise
+
+    def _connect(self) -> smtplib.SMTP:
+        """One relay session for a round's mails (RFC 5321 §3.3: a client may send several
+        transactions in one session), instead of a connection, greeting and login each."""
+        host, port = parse_hostport(self.config.relay)
+        # The timeout holds for the connect, the greeting and each command: a relay that
+        # takes the connection and never answers costs one timeout, not a hang.
+        timeout = self.config.relay_timeout
+        if self.config.relay_tls == "implicit":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                host, port, timeout=timeout, context=self._tls_context()
+            )
+        else:
+            client = smtplib.SMTP(host, port, timeout=timeout)
+        try:
+            client.ehlo(self.config.gateway_domain)
+            if self.config.relay_tls == "starttls":
+                client.starttls(context=self._tls_context())
+                client.ehlo(self.config.gateway_domain)
+            if self.config.relay_user:
+                client.login(self.config.relay_user, self.config.relay_password)
+        except BaseException:
+            client.close()
+            raise
+        self._client = client
+        return client
+
+    def _tls_context(self) -> ssl.SSLContext:
+        """The relay's certificate is verified, against the system's CAs or the
+        organisation's own (MAILFEED_RELAY_CA) for an internal relay.  Built once: loading
+        the CAs takes tens of milliseconds of CPU that the worker and the SMTP listener
+        in this process wait for."""
+        if self._context is None:
+            self._context = ssl.create_default_context(cafile=self.config.relay_ca or None)
+        return self._context
+
+    def _hang_up(self, polite: bool = True) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            if polite:
+                client.quit()
+        except (OSError, smtplib.SMTPException):
+            pass
+        finally:
+            client.close()
 
     def run_once(self) -> int:
         """Claim due mail, hand it to the relay, write each outcome; returns how many went.
@@ -113,6 +152,12 @@ class OutboundSender:
         with self.db.session() as session:
             due = claims.claim_outbound(session, self.claimer, self.batch)
             dead = bounces.failing(session, (r.recipient for r in due))
+        try:
+            return self._send(due, dead, started)
+        finally:
+            self._hang_up()  # the relay session ends with the round
+
+    def _send(self, due: list[claims.Claimed], dead: set[str], started: float) -> int:
         sent = 0
         for n, row in enumerate(due):
             if self.unsettled or time.monotonic() - started > claims.LEASE.total_seconds() / 2:

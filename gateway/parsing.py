@@ -32,6 +32,12 @@ ParseFunc = Callable[[bytes], ParsedMail]
 POLL = 0.2  # seconds between looks at `closed` while a parse runs
 
 
+def parse_all(raws: list[bytes]) -> list[ParsedMail]:
+    """Parse a chunk of mails; what `mailfeed import` hands its parsing processes (this
+    module imports only the parsers, so a spawned child starts quickly)."""
+    return [parse_mail(raw) for raw in raws]
+
+
 class ParseRefused(Exception):
     """This mail cannot be parsed within the bounds: quarantine it, never retry it."""
 

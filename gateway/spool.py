@@ -182,17 +182,15 @@ class Spool:
         return meta if isinstance(meta, dict) else {}
 
     def begin(self, entry: SpoolEntry) -> None:
-        """Note that processing starts, durably: a mail that kills the process every time
-        is recognised by its count of starts and quarantined, instead of freezing every
-        restart."""
+        """Note that processing starts: a mail that kills the process every time is
+        recognised by its count of starts and quarantined, instead of freezing every
+        restart.  Not fsync'd: what a process wrote survives its death (kill -9, out of
+        memory) in the kernel's cache, and only an OS crash loses the count, which then
+        gives the mail one more start, never loses it.  An fsync here was one of the two
+        per mail that the worker waited for."""
         meta = self._side(entry)
         meta["starts"] = int(meta.get("starts", 0)) + 1
         self._write_side(entry, meta)
-        fd = os.open(entry.path.with_suffix(".json"), os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
     def unbegin(self, entry: SpoolEntry) -> None:
         """Processing was put off cleanly (stopping, database away): not a cut-off start."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -196,7 +197,13 @@ def db_upgrade() -> None:
 @main.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--batch", default=200, show_default=True, help="Messages per transaction.")
-def import_(path: Path, batch: int) -> None:
+@click.option(
+    "--jobs",
+    default=min(2, os.cpu_count() or 1),
+    show_default=True,
+    help="Processes that parse while this one writes (1: parse here).",
+)
+def import_(path: Path, batch: int, jobs: int) -> None:
     """Thread and publish an archive: an mbox file, a Maildir, or a folder of .eml files."""
     from mailfeed.gateway.importer import archive_size, import_archive
 
@@ -208,7 +215,7 @@ def import_(path: Path, batch: int) -> None:
         length=archive_size(path) or 0, label="importing", file=sys.stderr, show_pos=True
     ) as bar:
         stats = import_archive(
-            build_gateway_config(settings), database, path, batch=batch, progress=bar
+            build_gateway_config(settings), database, path, batch=batch, jobs=jobs, progress=bar
         )
     click.echo(
         f"{stats.messages} messages: {stats.published} new threads, "

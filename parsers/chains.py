@@ -12,18 +12,19 @@ caller builds from the mail's own headers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mailfeed.parsers.headers import name_key
-from mailfeed.parsers.marks import Marks, Shape, Work, classify, fill, is_quoted
+from mailfeed.parsers.marks import Marks, Shape, Work, classify, classify_line, fill, is_quoted
 from mailfeed.parsers.model import ChainMessage, Person
 from mailfeed.parsers.quotes import (
     Boundary,
     find_boundary,
+    quoted_mail,
     unflatten_header_lines,
     unquote,
 )
-from mailfeed.parsers.signatures import strip_signature
+from mailfeed.parsers.signatures import list_footer_start, strip_signature
 
 MAX_DEPTH = 40  # deeper chains are real but rare; the rest stays in the oldest body
 
@@ -131,20 +132,37 @@ def _only_signature(lines: list[str]) -> bool:
 
 
 def split_segments(text: str, work: Work | None = None) -> list[Segment]:
-    """Segments of a body, newest first."""
-    return _split_lines(unflatten_header_lines(text.split("\n")), 0, work)
+    """Segments of a body, newest first.
+
+    A mailing list's footer at the very end (below the quotes too) is set aside before
+    the chain is read and given back to the newest message, whose signature cutter
+    removes it: it belongs to no message of the chain."""
+    lines = text.split("\n")
+    footer_at = list_footer_start(lines)
+    footer = lines[footer_at:] if footer_at is not None else []
+    if footer_at is not None:
+        lines = lines[:footer_at]
+    segments = _split_lines(unflatten_header_lines(lines), 0, work)
+    if footer:
+        newest = segments[0]
+        segments[0] = Segment(newest.boundary, "\n".join([newest.text, "", *footer]))
+    return segments
 
 
-def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segment]:
+def _split_lines(
+    lines: list[str], depth: int, work: Work | None, known: Marks | None = None
+) -> list[Segment]:
     # Works on lists of lines, never re-joined text, so that a chain forty levels deep
     # in a 10 MB mail costs one pass per level over pointers, not over characters.
     # Each level's lines are classified once (`marks.classify`); the boundary is then
-    # found over the marks.
+    # found over the marks.  `known`: marks of a prefix of `lines` that the level above
+    # classified (a mark depends on its line alone), so that a chain whose levels are not
+    # quoted (Outlook's header blocks) classifies each line once, not once per level.
     if depth >= MAX_DEPTH:
         return [Segment(None, "\n".join(lines))]
     if work is not None:
         work.carried += len(lines)
-    marks = classify(lines, work, 0)  # filled as far as the boundary search reads
+    marks = known if known is not None else classify(lines, work, 0)  # filled as read
     boundary = find_boundary(lines, marks=marks, work=work)
     if boundary is None:
         # Quotes between new text without an attribution stay as the reply's context:
@@ -161,6 +179,20 @@ def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segmen
         # put the header of the mail answered above the answer.  A reply is never empty,
         # so the text below is the new message.
         return _split_lines(rest, depth + 1, work)
+    if boundary.kind == "header" and classify_line(lines[boundary.start]).separator in (
+        "forward",
+        "framed",
+    ):
+        closing = _closing_rule(rest)
+        if closing is not None:
+            # "----- End forwarded message -----" and the forwarder's words after it
+            own = [*own, "", *rest[closing + 1 :]]
+            rest = rest[:closing]
+    if boundary.stop is not None:
+        # the writer's own words go on below the quoted mail
+        below = lines[boundary.stop :]
+        own = [*own, "", *below] if not _blank(own) else below
+        rest = lines[boundary.body_start : boundary.stop]
     if boundary.kind == "quote":
         unquoted = unquote(rest)
         if depth == 0 and _blank(own) and not _opens_with_boundary(unquoted, work):
@@ -171,6 +203,14 @@ def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segmen
     if first is not None and is_quoted(rest[first]):
         end = _quote_run_end(rest, first)
         after = rest[end:]
+        if (
+            not _blank(after)
+            and boundary.kind == "separator"
+            and quoted_mail(rest, first, work) is not None
+        ):
+            # "Begin forwarded message:" over a quoted mail, the forwarder's words below
+            own = [*own, "", *after]
+            after = []
         if not _blank(after):
             later = find_boundary(after, marks=rest_marks[end:], work=work)
             if later is None or _tail_is_reply(after, later):
@@ -178,8 +218,28 @@ def _split_lines(lines: list[str], depth: int, work: Work | None) -> list[Segmen
                 if bottom is not None:
                     return bottom
         rest = unquote(rest[:end]) + after
-    inner = _split_lines(rest, depth + 1, work)
+        rest_marks = classify(rest, work, 0)  # other lines now: classified anew
+    inner = _split_lines(rest, depth + 1, work, rest_marks)
     return [Segment(None, "\n".join(own)), *_introduce(inner, boundary)]
+
+
+_CLOSING_SPAN = 60  # lines from the end where a forward's closing rule is looked for
+
+
+def _closing_rule(rest: list[str]) -> int | None:
+    """The line that closes a forwarded mail framed by an opening marker, when the
+    forwarder wrote on below it: the last rule or framed line ("----- Fin del mensaje
+    reenviado -----", a rule of dashes) near the end, with the forwarded text above it
+    and only plain text (no header block, no quote) below.  Reads a bounded tail."""
+    for k in range(len(rest) - 1, max(-1, len(rest) - _CLOSING_SPAN), -1):
+        mark = classify_line(rest[k])
+        if mark.shape is Shape.QUOTED or mark.header is not None or mark.label is not None:
+            return None
+        if mark.separator in ("rule", "framed", "forward", "original"):
+            if _blank(rest[:k]) or _blank(rest[k + 1 :]):
+                return None
+            return k
+    return None
 
 
 def _opens_with_boundary(lines: list[str], work: Work | None) -> bool:
@@ -211,6 +271,10 @@ def _introduce(inner: list[Segment], boundary: Boundary) -> list[Segment]:
     """
     head, *tail = inner
     if tail and not head.text.strip() and boundary.kind in ("quote", "separator"):
+        introduced = tail[0].boundary
+        if boundary.forward and introduced is not None and not introduced.forward:
+            # "Begin forwarded message:" over a quoted header block: a forward
+            tail[0] = Segment(replace(introduced, forward=True), tail[0].text)
         return tail
     if (
         tail

@@ -13,11 +13,21 @@ import html
 import re
 from email.utils import getaddresses, parsedate_tz
 
-from mailfeed.parsers.locales import HEADER_FIELDS, MONTHS, WEEKDAYS, ZONE_OFFSETS
+from mailfeed.parsers.locales import (
+    HEADER_FIELDS,
+    LEADING_MERIDIEMS,
+    MERIDIEMS,
+    MONTH_PREFIXES,
+    MONTHS,
+    WEEKDAYS,
+    ZONE_OFFSETS,
+)
 from mailfeed.parsers.model import Person
 
 # Invisible marks that Windows 8 Mail and others scatter through dates and names.
-INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u200b\u202a\u202c\u00ad\ufeff"), None)
+INVISIBLE = dict.fromkeys(
+    map(ord, "\u200e\u200f\u200b\u202a\u202b\u202c\u202d\u202e\u00ad\ufeff"), None
+)
 
 # Linear time (issue 15): a match may only start where a run of address characters
 # starts, so a 100,000-letter word is read once, not once per position; quantified
@@ -63,6 +73,12 @@ def _tidy_name(name: str) -> str | None:
     if _X500_RE.match(name):
         return None
     return name
+
+
+def names_a_mailbox(value: str) -> bool:
+    """Whether a header value names someone's mailbox: an address, or a Lotus Notes
+    canonical name ("吉田 美穂/Osaka/HIKARI@HIKARI")."""
+    return EMAIL_RE.search(value) is not None or _NOTES_RE.match(clean(value)) is not None
 
 
 def parse_person(value: str) -> Person:
@@ -127,10 +143,16 @@ def name_key(name: str) -> str:
 
 # --- dates ------------------------------------------------------------------------
 
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?(?!\d)")
-# Czech and Slovak put a space after each dot ("24. 11. 2026"); then the year has 4 digits.
+# Chinese, Japanese and Korean write the year, month and day with a mark after each
+# number (CLDR's "y年M月d日", "y년 M월 d일"), with or without spaces; Korean and
+# Hungarian also write the year first with dots ("2026. 11. 24.").
+_ISO_DATE = re.compile(
+    r"(?<!\d)(\d{4})(?:[-/]|\.\s?|\s*[年년]\s*)(\d{1,2})(?:[-/]|\.\s?|\s*[月월]\s*)(\d{1,2})"
+    r"(?:\s*[日일])?(?!\d)"
+)
+# Czech and Slovak put a space after each dot ("24. 11. 2026", Thunderbird "24. 11. 26 v 9:12").
 _NUM_DATE = re.compile(
-    r"(?<!\d)(\d{1,2})(?:[./-]|\.\s)(\d{1,2})(?:[./-]|\.\s(?=\d{4}))(\d{4}|\d{2})(?!\d)"
+    r"(?<!\d)(\d{1,2})(?:[./-]|\.\s)(\d{1,2})(?:[./-]|\.\s(?=\d{4}|\d{2}\s))(\d{4}|\d{2})(?!\d)"
 )
 _TIME = re.compile(
     r"(?<![\d:.])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?![\d])\s*(a\.?\s?m\.?|p\.?\s?m\.?)?",
@@ -201,8 +223,8 @@ def _parse_loose_date(text: str) -> str | None:
     if time := _TIME.search(rest, span[1] if _TIME.search(rest, span[1]) else 0):
         hour, minute, second = int(time[1]), int(time[2]), int(time[3] or 0)
         meridiem = (time[4] or "").replace(".", "").replace(" ", "")
-        if not meridiem and "下午" in rest[max(0, time.start() - 3) : time.start()]:
-            meridiem = "pm"  # Chinese clients write 下午 ("afternoon") before the time
+        if not meridiem:
+            meridiem = _meridiem(rest, time.start(), time.end())
         if meridiem == "pm" and hour < 12:
             hour += 12
         elif meridiem == "am" and hour == 12:
@@ -210,9 +232,43 @@ def _parse_loose_date(text: str) -> str | None:
         if zone := _OFFSET.match(rest, time.end()):
             hours = int(zone[2])
             offset = f"{zone[1]}{hours:02d}:{zone[3] or '00'}"
-        elif zone_name := re.match(r"\s*\(?([a-z]{1,5})\b", rest[time.end() :]):
+        elif zone_name := re.match(r"\s*\(?([^\W\d_]{1,5})(?!\w)", rest[time.end() :]):
             offset = ZONE_OFFSETS.get(zone_name.group(1), "")
     return _iso(year, month, day, hour, minute, second, offset)
+
+
+_SPACES_RE = re.compile(r"\s+")
+_MERIDIEM_SPAN = max(map(len, MERIDIEMS))
+
+
+def _meridiem(text: str, start: int, end: int) -> str:
+    """ "am", "pm" or "" from the word a CLDR locale writes for it right after a clock time
+    ("3:45 μ.μ.", "9:12 ÖÖ") or, where the locale puts it first, right before ("오후 2:05",
+    "下午2:05").  A plain word after the time must end the date ("09:12 Ana wrote" names
+    Ana, whatever "ana" means in Ewondo)."""
+    after = _SPACES_RE.sub(" ", text[end : end + _MERIDIEM_SPAN + 2]).lstrip()
+    for size in range(min(_MERIDIEM_SPAN, len(after)), 0, -1):
+        word = after[:size]
+        if word in MERIDIEMS and (size == len(after) or not after[size].isalnum()):
+            plain = word.isascii() and word.isalpha()
+            if not plain or not re.match(r"\s*[^\W\d_]", after[size:]):
+                return MERIDIEMS[word]
+    before = _SPACES_RE.sub(" ", text[max(0, start - _MERIDIEM_SPAN - 2) : start]).rstrip()
+    for size in range(min(_MERIDIEM_SPAN, len(before)), 0, -1):
+        word = before[-size:]
+        if word in LEADING_MERIDIEMS and (size == len(before) or not before[-size - 1].isalnum()):
+            return MERIDIEMS[word]
+    return ""
+
+
+def _numbered_month(tokens: list[re.Match[str]]) -> tuple[int, tuple[int, int]] | None:
+    """(month, span) of a month named by a word and its number ("thg 11", "tháng 11")."""
+    for here, after in zip(tokens, tokens[1:], strict=False):
+        if here.group(0).rstrip(".") in MONTH_PREFIXES and after.group(0).isdigit():
+            number = int(after.group(0))
+            if 1 <= number <= 12 and len(after.group(0)) <= 2:
+                return number, (here.start(), after.end())
+    return None
 
 
 def _month_date(tokens: list[re.Match[str]]) -> tuple[int, int, int, tuple[int, int]] | None:
@@ -221,23 +277,33 @@ def _month_date(tokens: list[re.Match[str]]) -> tuple[int, int, int, tuple[int, 
     # "mar" is both March and French "mardi": prefer a token that is only a month.
     candidates.sort(key=lambda i: tokens[i].group(0).rstrip(".") in WEEKDAYS)
     years = [t for t in tokens if t.group(0).isdigit() and len(t.group(0)) == 4]
-    if not candidates or not years:
+    numbered = _numbered_month(tokens)
+    if not (candidates or numbered) or not years:
         return None
-    index = candidates[0]
-    token = tokens[index]
-    month = MONTHS[token.group(0).rstrip(".")]
-    short = [t for t in tokens if t.group(0).isdigit() and len(t.group(0)) <= 2]
-    before = [t for t in short if t.end() <= token.start()]
-    after = [t for t in short if t.start() >= token.end()]
+    if numbered is not None:
+        month, (begin, finish) = numbered
+    else:
+        token = tokens[candidates[0]]
+        month, (begin, finish) = MONTHS[token.group(0).rstrip(".")], token.span()
+    # a day is no part of a clock time ("24 Kas 2026 Sal 09:12")
+    short = [
+        t
+        for t in tokens
+        if t.group(0).isdigit()
+        and len(t.group(0)) <= 2
+        and ":" not in t.string[max(0, t.start() - 1) : t.start()] + t.string[t.end() : t.end() + 1]
+    ]
+    before = [t for t in short if t.end() <= begin]
+    after = [t for t in short if t.start() >= finish]
     # "24 nov.", "15. jun.", "24 de nov. de 2026": the day stands right before the month
-    if before and _DAY_GAP_RE.fullmatch(token.string[before[-1].end() : token.start()]):
+    if before and _DAY_GAP_RE.fullmatch(before[-1].string[before[-1].end() : begin]):
         day_token = before[-1]
     elif after:
         day_token = after[0]
     else:
         return None
-    start = min(day_token.start(), token.start())
-    end = max(day_token.end(), token.end())
+    start = min(day_token.start(), begin)
+    end = max(day_token.end(), finish)
     if years[0].start() - end <= 3:
         end = max(end, years[0].end())
     return int(years[0].group(0)), month, int(day_token.group(0)), (start, end)

@@ -1,4 +1,8 @@
-"""Language tables for reading mail: header labels, months, weekdays, verbs and markers.
+"""Language tables for reading mail: header labels, verbs, markers and footers.
+
+Month and weekday names, a.m./p.m. words and zone names come from CLDR
+(`calendar_words.py`, generated); here only what CLDR lacks.  The tables raise the
+confidence of what the readers find by shape; they are not the only way in.
 
 This module owns *data only* (no logic beyond building lookup sets), so that adding a
 language is a matter of adding words here.  Swedish comes first because most of our
@@ -8,6 +12,8 @@ Russian, Ukrainian, Chinese).  All words are stored lower-case.
 """
 
 from __future__ import annotations
+
+from mailfeed.parsers import calendar_words
 
 # Header-block labels, by field.  Outlook, OWA, Gmail forwards, Apple and Thunderbird
 # translate the labels of the quoted header block into the sender's UI language.
@@ -281,296 +287,31 @@ REPLY_ABOVE = (
     "odpowiedz powyżej tej linii",
 )
 
-# Months: every spelling maps to a month number.  Abbreviations with and without a
-# trailing period are both accepted by the date reader, so only list the stems.
-MONTHS: dict[str, int] = {}
-_MONTH_NAMES = (
-    # sv, en, no/da, fi (genitive "marraskuuta"), de, fr, es, nl, it, pl (nom. + gen.), pt
-    (
-        "januari",
-        "january",
-        "januar",
-        "tammikuuta",
-        "tammikuu",
-        "jänner",
-        "janvier",
-        "enero",
-        "gennaio",
-        "styczeń",
-        "stycznia",
-        "janeiro",
-        "jan",
-        "janv",
-        "ene",
-        "gen",
-        "sty",
-        "января",
-        "січня",
-    ),
-    (
-        "februari",
-        "february",
-        "februar",
-        "helmikuuta",
-        "helmikuu",
-        "février",
-        "febrero",
-        "febbraio",
-        "luty",
-        "lutego",
-        "fevereiro",
-        "feb",
-        "févr",
-        "fév",
-        "lut",
-        "fev",
-        "февраля",
-        "лютого",
-    ),
-    (
-        "mars",
-        "march",
-        "marts",
-        "maaliskuuta",
-        "maaliskuu",
-        "märz",
-        "marzo",
-        "maart",
-        "marzec",
-        "marca",
-        "março",
-        "mar",
-        "mär",
-        "mrt",
-        "мар",
-        "марта",
-        "березня",
-    ),
-    (
-        "april",
-        "huhtikuuta",
-        "huhtikuu",
-        "avril",
-        "abril",
-        "aprile",
-        "kwiecień",
-        "kwietnia",
-        "apr",
-        "avr",
-        "abr",
-        "kwi",
-        "апреля",
-        "квітня",
-    ),
-    (
-        "maj",
-        "may",
-        "mai",
-        "toukokuuta",
-        "toukokuu",
-        "mayo",
-        "mei",
-        "maggio",
-        "maj",
-        "maja",
-        "maio",
-        "mag",
-        "мая",
-        "травня",
-    ),
-    (
-        "juni",
-        "june",
-        "kesäkuuta",
-        "kesäkuu",
-        "juin",
-        "junio",
-        "giugno",
-        "czerwiec",
-        "czerwca",
-        "junho",
-        "jun",
-        "giu",
-        "cze",
-        "июня",
-        "червня",
-    ),
-    (
-        "juli",
-        "july",
-        "heinäkuuta",
-        "heinäkuu",
-        "juillet",
-        "julio",
-        "luglio",
-        "lipiec",
-        "lipca",
-        "julho",
-        "jul",
-        "juil",
-        "lug",
-        "lip",
-        "июля",
-        "липня",
-    ),
-    (
-        "augusti",
-        "august",
-        "elokuuta",
-        "elokuu",
-        "août",
-        "agosto",
-        "augustus",
-        "sierpień",
-        "sierpnia",
-        "aug",
-        "ago",
-        "sie",
-        "августа",
-        "серпня",
-    ),
-    (
-        "september",
-        "syyskuuta",
-        "syyskuu",
-        "septembre",
-        "septiembre",
-        "settembre",
-        "wrzesień",
-        "września",
-        "setembro",
-        "sep",
-        "sept",
-        "set",
-        "wrz",
-        "сентября",
-        "вересня",
-    ),
-    (
-        "oktober",
-        "october",
-        "lokakuuta",
-        "lokakuu",
-        "octobre",
-        "octubre",
-        "ottobre",
-        "październik",
-        "października",
-        "outubro",
-        "okt",
-        "oct",
-        "ott",
-        "paź",
-        "out",
-        "октября",
-        "жовтня",
-    ),
-    (
-        "november",
-        "marraskuuta",
-        "marraskuu",
-        "novembre",
-        "noviembre",
-        "listopad",
-        "listopada",
-        "novembro",
-        "nov",
-        "lis",
-        "ноября",
-        "листопада",
-    ),
-    (
-        "december",
-        "desember",
-        "joulukuuta",
-        "joulukuu",
-        "dezember",
-        "décembre",
-        "diciembre",
-        "dicembre",
-        "grudzień",
-        "grudnia",
-        "dezembro",
-        "dec",
-        "des",
-        "dez",
-        "déc",
-        "dic",
-        "gru",
-        "декабря",
-        "грудня",
-    ),
-)
-# Hebrew and Arabic month names (CLDR full and Gmail's abbreviated forms; Hebrew writes
-# "בנוב׳", "in Nov", with the preposition ב- joined to the month).
-_RTL_MONTHS = (
-    ("ינואר", "ינו", "בינואר", "בינו", "يناير", "كانون الثاني"),
-    ("פברואר", "פבר", "בפברואר", "בפבר", "فبراير", "شباط"),
-    ("מרץ", "במרץ", "مارس", "آذار"),
-    ("אפריל", "אפר", "באפריל", "באפר", "أبريل", "ابريل", "نيسان"),
-    ("מאי", "במאי", "مايو", "أيار"),
-    ("יוני", "ביוני", "يونيو", "حزيران"),
-    ("יולי", "ביולי", "يوليو", "تموز"),
-    ("אוגוסט", "אוג", "באוגוסט", "באוג", "أغسطس", "اغسطس", "آب"),
-    ("ספטמבר", "ספט", "בספטמבר", "בספט", "سبتمبر", "أيلول"),
-    ("אוקטובר", "אוק", "באוקטובר", "באוק", "أكتوبر", "اكتوبر", "تشرين الأول"),
-    ("נובמבר", "נוב", "בנובמבר", "בנוב", "نوفمبر", "تشرين الثاني"),
-    ("דצמבר", "דצמ", "בדצמבר", "בדצמ", "ديسمبر", "كانون الأول"),
-)
-# Russian (Gmail/CLDR writes "нояб.", "февр.", "сент.", "мая") and Ukrainian short forms.
-_CYRILLIC_ABBREVIATIONS = (
-    ("янв", "січ"),
-    ("фев", "февр", "лют"),
-    ("мар", "бер", "берез"),
-    ("апр", "кві", "квіт"),
-    ("май", "тра", "трав"),
-    ("июн", "чер", "черв"),
-    ("июл", "лип"),
-    ("авг", "сер", "серп"),
-    ("сен", "сент", "вер", "верес"),
-    ("окт", "жов", "жовт"),
-    ("ноя", "нояб", "лис", "листоп"),
-    ("дек", "гру", "груд"),
-)
-# Finnish short forms (Gmail/CLDR: "24. marrask. 2026"): the stem up to "-kuu" plus "k".
-_FINNISH_ABBREVIATIONS = (
-    ("tammik",),
+# Months and weekdays come from CLDR (`calendar_words.py`, generated from Babel); here
+# only the forms clients write that CLDR lacks: Finnish stems ("24. marrask. 2026"),
+# Cyrillic stems ("лис", "черв"), Levantine and older Arabic spellings.
+_MONTHS_BY_HAND = (
+    ("tammik", "كانون الثاني"),
     ("helmik",),
-    ("maalisk",),
-    ("huhtik",),
+    ("берез", "maalisk"),
+    ("кві", "huhtik", "ابريل"),
     ("toukok",),
-    ("kesäk",),
+    ("чер", "kesäk"),
     ("heinäk",),
-    ("elok",),
-    ("syysk",),
-    ("lokak",),
-    ("marrask",),
-    ("jouluk",),
+    ("сер", "elok", "اغسطس"),
+    ("верес", "syysk"),
+    ("жов", "lokak", "اكتوبر", "تشرين الأول"),
+    ("лис", "листоп", "marrask", "تشرين الثاني"),
+    ("гру", "jouluk", "كانون الأول"),
 )
-_ALL_MONTH_NAMES: tuple[tuple[str, ...], ...] = tuple(
-    a + b + c + d
-    for a, b, c, d in zip(
-        _MONTH_NAMES, _CYRILLIC_ABBREVIATIONS, _FINNISH_ABBREVIATIONS, _RTL_MONTHS, strict=True
-    )
-)
-for _number, _names in enumerate(_ALL_MONTH_NAMES, start=1):
-    for _name in _names:
-        MONTHS.setdefault(_name, _number)
+MONTHS: dict[str, int] = dict(calendar_words.MONTHS)
+for _number, _names in enumerate(_MONTHS_BY_HAND, start=1):
+    MONTHS.update(dict.fromkeys(_names, _number))
 
-WEEKDAYS = frozenset(
-    """
-    måndag tisdag onsdag torsdag fredag lördag söndag mån tis ons tor tors fre lör sön
-    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur
-    thurs fri sat sun mandag tirsdag onsdag torsdag fredag lørdag søndag man tir lør søn
-    maanantai tiistai keskiviikko torstai perjantai lauantai sunnuntai ma ti ke to pe la su
-    montag dienstag mittwoch donnerstag freitag samstag sonntag mo di mi do fr sa so
-    lundi mardi mercredi jeudi vendredi samedi dimanche lun mar mer jeu ven sam dim
-    lunes martes miércoles jueves viernes sábado domingo mié jue vie sáb dom
-    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag wo vr za zo
-    lunedì martedì mercoledì giovedì venerdì sabato domenica gio
-    poniedziałek wtorek środa czwartek piątek sobota niedziela pon wt śr czw pt sob niedz
-    """.split()
-)
+WEEKDAYS = calendar_words.WEEKDAYS | {"tues", "thur", "thurs"}
+MERIDIEMS = calendar_words.MERIDIEMS
+MONTH_PREFIXES = calendar_words.MONTH_PREFIXES
+LEADING_MERIDIEMS = calendar_words.LEADING_MERIDIEMS
 
 # "Sent from my iPhone" in many languages: the start of the line, lower-case.
 MOBILE_SIGNATURE_STARTS = (
@@ -1043,29 +784,13 @@ LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Named time zones that clients print after a quoted date ("um 09:30:12 MEZ").
+# Named time zones that clients print after a quoted date ("um 09:30:12 MEZ", "09:12:00
+# BRT"): CLDR's short names of every locale, and the few it lacks.
 ZONE_OFFSETS = {
-    "gmt": "+00:00",
+    **calendar_words.ZONES,
     "utc": "+00:00",
     "ut": "+00:00",
     "z": "+00:00",
-    "wet": "+00:00",
-    "bst": "+01:00",
-    "cet": "+01:00",
-    "mez": "+01:00",
-    "west": "+01:00",
     "met": "+01:00",
-    "cest": "+02:00",
-    "mesz": "+02:00",
-    "eet": "+02:00",
-    "eest": "+03:00",
     "msk": "+03:00",
-    "est": "-05:00",
-    "edt": "-04:00",
-    "cst": "-06:00",
-    "cdt": "-05:00",
-    "mst": "-07:00",
-    "mdt": "-06:00",
-    "pst": "-08:00",
-    "pdt": "-07:00",
 }

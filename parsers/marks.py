@@ -207,6 +207,8 @@ def classify_line(line: str) -> LineMark:
     if len(line) > MAX_CUE_LINE:
         return TEXT
     end = line.rstrip()
+    if end[-1:] in "\u202a\u202b\u202c\u202d\u202e\u200e\u200f":
+        end = clean(end).rstrip()  # right-to-left text ends in invisible direction marks
     if not _CUE_CHARS.search(line) and not line[:1].isdigit():
         return TEXT
     kind = marker(line)

@@ -1,11 +1,11 @@
 """The MIME layer: raw bytes to headers, one readable text, attachments, embedded mails.
 
-Owns: calling mail-parser (falling back to the standard library's parser with
-`policy.default` when it raises), decoding headers and bodies under broken or unknown
-charsets, choosing the text (text/plain first, else HTML made readable), converting
-HTML to text with inscriptis after marking quote containers with lxml, and collecting
-attachments and `message/rfc822` parts (forwards as attachments, nested).
-Never raises: problems end up in `defects`.
+Owns: parsing with the standard library's `compat32` parser (the message tree, without
+the header objects and eager decoding of `policy.default`), decoding headers and bodies
+under broken or unknown charsets, choosing the text (text/plain first, else HTML made
+readable), converting HTML to text with inscriptis after marking quote containers with
+lxml, and collecting attachments and `message/rfc822` parts (forwards as attachments,
+nested).  Never raises: problems end up in `defects`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from email.header import Header, decode_header
 from email.message import Message
 
-import mailparser
 from inscriptis import get_text
 from inscriptis.css_profiles import CSS_PROFILES
 from inscriptis.model.config import ParserConfig
@@ -238,15 +237,50 @@ def _part_text(part: Message) -> str:
     if not isinstance(payload, bytes):
         raw = part.get_payload()
         return raw if isinstance(raw, str) else ""
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() in ("7bit", "8bit", ""):
+        payload = _lying_base64(payload)
+    text = decode_bytes(payload, _charset(part))
+    if (
+        part.get_content_type() == "text/plain"
+        and _mentions(part, "content-type", "format")
+        and _param(part, "format") == "flowed"
+    ):
+        text = unflow(text, delsp=_param(part, "delsp") == "yes")
+    return text
+
+
+# The common Content-Type ("text/plain; charset=utf-8"), read without the parameter
+# parser, which handles quoting, comments and RFC 2231 and costs more than the decoding.
+_SIMPLE_CHARSET_RE = re.compile(
+    r'[\w.+-]+/[\w.+-]+[ \t]*;[ \t]*charset=("?)([\w.:-]+)\1[ \t]*', re.ASCII | re.IGNORECASE
+)
+
+
+def _charset(part: Message) -> str | None:
+    value = part.get("Content-Type")
+    if isinstance(value, str) and (simple := _SIMPLE_CHARSET_RE.fullmatch(value)):
+        return simple.group(2)
     charset = part.get_param("charset")
     if isinstance(charset, tuple):  # RFC 2231 form
         charset = charset[2]
-    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() in ("7bit", "8bit", ""):
-        payload = _lying_base64(payload)
-    text = decode_bytes(payload, charset if isinstance(charset, str) else None)
-    if part.get_content_type() == "text/plain" and _param(part, "format") == "flowed":
-        text = unflow(text, delsp=_param(part, "delsp") == "yes")
-    return text
+    return charset if isinstance(charset, str) else None
+
+
+def _mentions(part: Message, header: str, word: str) -> bool:
+    """Whether the header's text contains `word` (lower case): parameter names are plain
+    tokens, so a parameter whose name is not in the text is absent, and parsing the
+    header's parameters (the dearest part of reading a part) can be skipped."""
+    value = part.get(header)
+    return value is not None and word in str(value).lower()
+
+
+def _filename(part: Message) -> str | None:
+    """`part.get_filename()`, without parsing parameters that cannot name a file."""
+    if _mentions(part, "content-disposition", "filename") or _mentions(
+        part, "content-type", "name"
+    ):
+        return part.get_filename()
+    return None
 
 
 _BASE64_LINE_RE = re.compile(rb"[A-Za-z0-9+/]{1,76}={0,2}")
@@ -392,7 +426,7 @@ def _attachment(part: Message) -> Attachment:
         payload = part.get_payload(decode=True)
     except Exception:
         payload = None
-    filename = part.get_filename() or ""
+    filename = _filename(part) or ""
     content_id = part.get("Content-ID")
     disposition = (part.get_content_disposition() or "").lower()
     return Attachment(
@@ -454,8 +488,7 @@ def from_message(message: Message, depth: int = 0) -> MimeMail:
             if isinstance(payload, list):
                 stack[0:0] = [p for p in payload if isinstance(p, Message)]
             continue
-        defects.extend(type(d).__name__ for d in getattr(part, "defects", []))
-        is_body = disposition != "attachment" and not part.get_filename()
+        is_body = disposition != "attachment" and not _filename(part)
         if ctype.startswith("multipart/"):
             # A multipart whose boundary never appears: its payload is all there is.
             plain.append(_part_text(part))
@@ -465,6 +498,8 @@ def from_message(message: Message, depth: int = 0) -> MimeMail:
             htmls.append(_part_text(part))
         else:
             attachments.append(_attachment(part))
+        # After decoding: base64 decoding adds its own defects to the part.
+        defects.extend(type(d).__name__ for d in getattr(part, "defects", []))
     text = "\n\n".join(t for t in plain if t.strip())
     from_html = False
     if htmls and (not text.strip() or _plain_is_stub(text, htmls)):
@@ -575,9 +610,7 @@ def _large_single_part(raw: bytes) -> Message | None:
 
 
 def read_mime(raw: bytes) -> MimeMail:
-    """Parse raw bytes with mail-parser, or the standard library if it fails."""
-    defects: list[str] = []
-    message: Message | None = None
+    """Parse raw bytes with the standard library's parser (compat32) and walk the parts."""
     # Blank lines before the headers (saved fixtures) or an mbox "From " line would make
     # every header part of the body.
     raw = raw.lstrip(b"\r\n\t ")
@@ -588,30 +621,13 @@ def read_mime(raw: bytes) -> MimeMail:
         # here: without the envelope line, ">From " may be a real quote.
         raw = _MBOX_FROM_RE.sub(rb"\1", raw)
     try:
-        message = _large_single_part(raw)
-        if message is None:
-            message = mailparser.parse_from_bytes(raw).message
-    except Exception as error:  # mail-parser gives up on some broken input
-        defects.append(f"mail-parser: {type(error).__name__}")
-    if message is None:
-        try:
-            message = email.message_from_bytes(raw, policy=email.policy.default)
-        except Exception as error:
-            defects.append(f"email: {type(error).__name__}")
-            text = decode_bytes(raw, None)
-            return MimeMail((), text, False, (), (), tuple(defects))
-    try:
-        mail = from_message(message)
-    except Exception as error:
-        defects.append(f"mime walk: {type(error).__name__}")
-        return MimeMail((), decode_bytes(raw, None), False, (), (), tuple(defects))
-    if defects:
-        mail = MimeMail(
-            mail.headers,
-            mail.text,
-            mail.html,
-            mail.attachments,
-            mail.embedded,
-            tuple(defects) + mail.defects,
+        message = _large_single_part(raw) or email.message_from_bytes(raw)
+    except Exception as error:  # a multipart nested beyond the recursion limit
+        return MimeMail(
+            (), decode_bytes(raw, None), False, (), (), (f"email: {type(error).__name__}",)
         )
-    return mail
+    try:
+        return from_message(message)
+    except Exception as error:
+        defect = f"mime walk: {type(error).__name__}"
+        return MimeMail((), decode_bytes(raw, None), False, (), (), (defect,))

@@ -44,10 +44,24 @@ _GREETING = re.compile(
 )
 
 
+# Sentence ends of other scripts read as ours: the full-width marks of Chinese and
+# Japanese, the Arabic question mark, the Greek question mark (U+037E).
+# (Chinese and Japanese put no space after them: one is added to end the sentence.)
+_SENTENCE_ENDS = str.maketrans({"？": "? ", "؟": "?", "\u037e": "?", "！": "! ", "。": ". "})
+# Greek writes its question mark as ";" too, right after a Greek word.
+_GREEK_QUESTION = re.compile(r"(?<=[\u0370-\u03ff\u1f00-\u1fff]);")
+# Japanese and Chinese ask with a particle and a full stop: "…できますか。", "…好吗。".
+_PARTICLE_QUESTION = re.compile(r"(?<=[\u3040-\u309f])か。|(?<=[吗嗎])。")
+
+
 def _clean(text: str) -> str:
     """Drop links and addresses: `?` in a URL query is not a question."""
     text = _URL.sub(" ", text)
-    return _EMAIL.sub(" ", text)
+    text = _EMAIL.sub(" ", text)
+    if text.isascii():
+        return text
+    text = _PARTICLE_QUESTION.sub(lambda m: m.group(0)[:-1] + "? ", text)
+    return _GREEK_QUESTION.sub("?", text.translate(_SENTENCE_ENDS))
 
 
 def sentences(text: str) -> list[str]:

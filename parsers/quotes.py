@@ -17,6 +17,7 @@ from mailfeed.parsers.headers import (
     EMAIL_RE,
     clean,
     header_line,
+    names_a_mailbox,
     parse_date,
     parse_people,
     parse_person,
@@ -65,22 +66,38 @@ class Boundary:
     # Text squashed onto the attribution line after its colon (Yahoo's Android plain
     # text): the first line of the earlier message's body.
     first_line: str | None = None
+    # A quoted mail with the writer's own text below it ("Begin forwarded message:" over
+    # a "> From: …" block, then the forwarder's question): lines from `stop` on are the
+    # quoting writer's again.
+    stop: int | None = None
 
 
 _VERBS = "|".join(re.escape(v) for v in sorted(WROTE_VERBS, key=len, reverse=True))
 # A gender suffix in parentheses belongs to the verb ("napsal(a)", "написал(а)",
 # "escreveu(a)"): it is not the author's name.
-_GENDER = r"(?:\s?\((?:a|а|la|ла|o|ό)\))?"
+_GENDER = r"(?:\s?\(-?(?:a|а|la|ла|o|ό)\))?"
 _VERB_RE = re.compile(r"(?<!\w)((?:" + _VERBS + r")" + _GENDER + r")(?!\w)", re.IGNORECASE)
 # Words that open an attribution in the languages we read.
 # A weekday only counts when a date follows ("ti 24.11.2026", "ons 4 dec."): short
 # weekday names are also common words ("to", "ma", "do").
-_LEAD_RE = re.compile(
+_LEAD_WORD_RE = re.compile(
     r"^\W{0,3}(?:(?:on|den|am|le|el|op|il giorno|il|w dniu|dnia|em|på|dne|the|в|у|在)(?!\w)"
-    r"|\d{1,4}(?!\w)"
-    r"|(?:" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\.?,?\s+\d)",
+    r"|\d{1,4}(?!\w))",
     re.IGNORECASE,
 )
+# A weekday (any CLDR locale's) and a date after it: "ti 24.11.2026", "Τρί 24 Νοε".
+_WEEKDAY_LEAD_RE = re.compile(r"^\W{0,3}([^\W\d_]+)\.?,?\s+\d")
+
+
+def _leads(text: str) -> bool:
+    """Whether the text opens like an attribution: "On/Den/Am …", a number, or a weekday
+    followed by a date."""
+    if _LEAD_WORD_RE.match(text):
+        return True
+    weekday = _WEEKDAY_LEAD_RE.match(text)
+    return weekday is not None and weekday.group(1).lower() in WEEKDAYS
+
+
 # A clock time with its meridiem and zone, e.g. "9:12 AM", "20.42", "10:23 (CET)".
 _TIME_RE = re.compile(
     r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[aApP]\.?\s?[mM]\.?)?"
@@ -217,7 +234,8 @@ def shaped_block(lines: list[str], i: int, marks: Marks) -> tuple[int, dict[str,
     Read by shape: three to six `Label: value` lines (single blank lines between them
     allowed), one of the first two naming an address (the sender), one holding a date;
     further addresses are the recipients (To, then Cc) and a value with neither is the
-    subject.  Known labels keep their field."""
+    subject.  Lotus Notes' canonical names ("Name/Org/Domain@Domain") count as
+    addresses.  Known labels keep their field."""
     found: list[tuple[str, str]] = []
     j = end = i
     while j < len(lines) and len(found) < 7:
@@ -241,7 +259,7 @@ def shaped_block(lines: list[str], i: int, marks: Marks) -> tuple[int, dict[str,
     for known, value in found:
         if known:
             field = known
-        elif EMAIL_RE.search(value):
+        elif names_a_mailbox(value):
             field = next((f for f in ("from", "to", "cc") if f not in fields), "")
         elif re.search(r"\d", value) and parse_date(value) is not None:
             field = "date"
@@ -250,7 +268,8 @@ def shaped_block(lines: list[str], i: int, marks: Marks) -> tuple[int, dict[str,
         if not field or field in fields:
             return None  # two subjects, or a fourth list of addresses: not a header block
         fields[field] = value
-    sender_first = [f for f, v in found[:2] if (f or "from") == "from" and EMAIL_RE.search(v)]
+    # KMail puts Subject and Date first: the sender is one of the first three lines
+    sender_first = [f for f, v in found[:3] if (f or "from") == "from" and names_a_mailbox(v)]
     if "from" not in fields or "date" not in fields or not sender_first:
         return None
     return end, fields
@@ -287,6 +306,12 @@ def _author_from_attribution(text: str, verb: re.Match[str]) -> Person:
             r"^\W*(on|den|am|le|el|op|il|em|på)\s+", "", part.strip(), flags=re.IGNORECASE
         )
     part = _NOISE_RE.sub(" ", part)
+    email = EMAIL_RE.search(part)
+    head = part[: email.start()] if email else part
+    bare = head.rstrip(" <([\"'\u202a\u202b\u202c")
+    name = name_before(bare)
+    if name != bare:
+        part = name + part[len(bare) :]
     return parse_person(part)
 
 
@@ -312,7 +337,7 @@ def _scattered(lines: list[str], end: int) -> tuple[int, Person, str | None] | N
     address brackets in between (mobile Outlook wraps addresses that way)."""
     for start in range(end - 1, max(-1, end - 8), -1):
         line = clean(lines[start]).strip()
-        if _LEAD_RE.match(line) and re.search(r"\d", line):
+        if _leads(line) and re.search(r"\d", line):
             parts = [clean(lines[k]).strip() for k in range(start, end) if lines[k].strip()]
             text = " ".join(parts) + " " + clean(lines[end]).strip().lstrip("> ")
             verbs = list(_VERB_RE.finditer(text))
@@ -328,7 +353,7 @@ def attribution(lines: list[str], end: int, marks: Marks) -> tuple[int, Person, 
 
     The shape first: one to three unquoted, non-blank lines ending in a colon (or
     dashes) with a verb of writing, and a date, a clock time or an address in them."""
-    last = lines[end].rstrip()
+    last = clean(lines[end]).rstrip()
     if not _attribution_end(last) or len(last) > 400:
         return _dated_name(lines, end) if len(last) < 160 and last[:1].isdigit() else None
     wrapped = is_quoted(last) and _continuation(lines, end)
@@ -351,7 +376,7 @@ def attribution(lines: list[str], end: int, marks: Marks) -> tuple[int, Person, 
         if len(text) > 400:
             break
         candidates.append((start, text))
-    leading = [c for c in reversed(candidates) if _LEAD_RE.match(c[1].lstrip("- "))]
+    leading = [c for c in reversed(candidates) if _leads(c[1].lstrip("- "))]
     for start, text in leading + candidates:
         verbs = list(_VERB_RE.finditer(text))
         verb = verbs[-1] if verbs else None  # the last "wrote" ends the attribution
@@ -362,9 +387,7 @@ def attribution(lines: list[str], end: int, marks: Marks) -> tuple[int, Person, 
         dated = (
             "@" in text
             or _CLOCK_RE.search(text) is not None
-            or (
-                _LEAD_RE.match(text.lstrip("- ")) is not None and re.search(r"\d", text) is not None
-            )
+            or (_leads(text.lstrip("- ")) and re.search(r"\d", text) is not None)
         )
         if not dated and not _followed_by_quote(lines, end):
             continue
@@ -377,7 +400,9 @@ def attribution(lines: list[str], end: int, marks: Marks) -> tuple[int, Person, 
     known = _dated_name(lines, end) if last[:1].isdigit() else None
     if known is None and "[" in last:
         known = _bracket_dated(lines, end)
-    return known if known is not None else _shaped_attribution(lines, end, leading + candidates)
+    if known is None:
+        known = _shaped_attribution(lines, end, leading + candidates)
+    return known if known is not None else _dated_name_by_shape(lines, end, candidates)
 
 
 def _shaped_attribution(
@@ -387,16 +412,48 @@ def _shaped_attribution(
 ) -> tuple[int, Person, str | None] | None:
     """An attribution known by its shape, in a language whose verb we do not know: one
     to three lines ending in a colon, naming an address and a clock time, directly above
-    a quote ("Kovács Péter <p@x.hu> ezt írta (időpont: 2026. nov. 24., K, 9:12):")."""
-    if not _followed_by_quote(lines, end):
-        return None
+    a quote ("Kovács Péter <p@x.hu> ezt írta (időpont: 2026. nov. 24., K, 9:12):"), or
+    opening the text (Apple quotes the attribution with the mail: "> Wiadomość napisana
+    przez Kasia <k@x> w dniu 24.11.2026, o godz. 09:12:")."""
+    quoted = _followed_by_quote(lines, end) or _followed_by_indent(lines, end)
     for start, text in candidates:
         if len(text) > 300 or not EMAIL_RE.search(text) or not _CLOCK_RE.search(text):
             continue
+        if not quoted and any(lines[k].strip() for k in range(start)):
+            continue  # above unquoted text, only the first lines of a quoted mail (Apple)
         author = _author_by_shape(text)
         if author.email:
             return start, author, parse_date(text)
     return None
+
+
+def _dated_name_by_shape(
+    lines: list[str], end: int, candidates: list[tuple[int, str]]
+) -> tuple[int, Person, str | None] | None:
+    """A name-only attribution in a language whose verb we do not know: one line ending
+    in a colon directly above a quote, a full date and a clock time first, then a name of
+    capitalised words and at most three words of the verb ("2026-11-24 09:12, Gintarė
+    Jankauskaitė rašė:", "Στις 24/11/2026 9:12 π.μ., ο/η Άννα Σταύρου έγραψε:").  Cased
+    scripts only: without case nothing tells the name from the verb."""
+    if not candidates or not _followed_by_quote(lines, end):
+        return None
+    start, text = candidates[0]
+    if len(text) > 200 or "@" in text:
+        return None
+    times = list(_TIME_RE.finditer(text))
+    date = parse_date(text) if times and _YEAR_RE.search(text) else None
+    if date is None:
+        return None
+    words = text[times[-1].end() :].strip(" :：").split()
+    verb = 0
+    while words and verb < 3 and not words[-1][:1].isupper():
+        words.pop()
+        verb += 1
+    name = name_before(" ".join(words).strip(" ,"))
+    named = name.split()
+    if not 1 <= len(named) <= 4 or not all(_cased(w) and w[:1].isupper() for w in named):
+        return None
+    return start, parse_person(name), date
 
 
 _NAME_CUT_RE = re.compile(r"[,，、;]")
@@ -414,16 +471,36 @@ def _author_by_shape(text: str) -> Person:
     if times:
         head = head[times[-1].end() :]
     head = _NAME_CUT_RE.split(head)[-1]
-    words = head.split()
-    while (
-        words
-        and any(c.isalpha() for c in words[0])
-        and words[0] == words[0].lower()
-        and words[0] != words[0].upper()
-    ):
-        words.pop(0)  # "ο/η", "odesílatel", "пользователь": cased scripts capitalise names
-    name = " ".join(words).strip(" :-–—")
+    name = name_before(head).strip(" :-–—")
     return parse_person(f"{name} <{email.group(0)}>" if name else email.group(0))
+
+
+def _cased(word: str) -> bool:
+    return any(c.lower() != c.upper() for c in word)
+
+
+def name_before(text: str) -> str:
+    """The name that ends `text` (the words before an address or a verb), without the
+    words of the attribution around it, in any language: in cased scripts the trailing
+    run of capitalised words ("odesílatel Petra Dvořáková", "Wiadomość napisana przez
+    Katarzyna Wiśniewska"; short particles inside stay: "Ludwig van Beethoven"), in
+    scripts without case the last two words ("… بواسطة أحمد منصور", "מאת נועה כהן").
+    Text without a capitalised word ("bob") is kept as it is."""
+    words = text.split()
+    if not words:
+        return text
+    if not any(_cased(w) for w in words):
+        return " ".join(words[-2:]) if len(words) > 2 and not text.isascii() else text
+    start = len(words)
+    for k in range(len(words) - 1, -1, -1):
+        word = words[k].strip("\"'()[]«»„“”")
+        if word[:1].isupper():
+            start = k
+        elif start == len(words) or len(word) > 3 or not word.isalpha():
+            break  # a short particle inside the name ("van", "de la") goes on
+    if start == len(words):
+        return text
+    return " ".join(words[start:])
 
 
 def groupwise(line: str) -> tuple[Person, str | None] | None:
@@ -465,7 +542,7 @@ def squashed(line: str) -> tuple[Person, str | None, str] | None:
     gap = len(line[: match.end()]) - len(line[: match.end()].rstrip())
     if (
         len(head) > 300
-        or not _LEAD_RE.match(head)
+        or not _leads(head)
         or _CLOCK_RE.search(head) is None
         or not _YEAR_RE.search(head)
         or not (gap >= 2 or EMAIL_RE.search(head))
@@ -508,6 +585,16 @@ def _followed_by_quote(lines: list[str], end: int) -> bool:
     for k in range(end + 1, min(len(lines), end + 4)):
         if lines[k].strip():
             return is_quoted(lines[k])
+    return False
+
+
+def _followed_by_indent(lines: list[str], end: int) -> bool:
+    """The next lines are indented deeper than line `end`: Yahoo Mail's plain text
+    quotes the earlier message by indenting it, not with '>'."""
+    depth = len(lines[end]) - len(lines[end].lstrip())
+    for k in range(end + 1, min(len(lines), end + 4)):
+        if lines[k].strip():
+            return len(lines[k]) - len(lines[k].lstrip()) > depth
     return False
 
 
@@ -573,6 +660,17 @@ def find_boundary(
         if quote_start is not None and mark.signature:
             # a quote followed only by the writer's "-- " signature is still a trailing quote
             return Boundary(kind="quote", start=quote_start, body_start=quote_start)
+        if quote_start is not None:
+            inner = quoted_mail(lines, quote_start, work)
+            if inner is not None:
+                heading = _heading_above(lines, quote_start, marks)
+                return Boundary(
+                    kind="quote",
+                    start=quote_start if heading is None else heading,
+                    body_start=quote_start,
+                    forward=inner.forward or heading is not None,
+                    stop=i,
+                )
         quote_start = None
         if shape is Shape.TEXT:
             continue
@@ -582,6 +680,43 @@ def find_boundary(
     if quote_start is not None:
         return Boundary(kind="quote", start=quote_start, body_start=quote_start)
     return None
+
+
+def quoted_mail(lines: list[str], start: int, work: Work | None = None) -> Boundary | None:
+    """The header block or marker that a quote run from line `start` opens with, if it
+    quotes a whole mail ("> From: …", "> -----Original Message-----"), else None: quotes
+    of a few lines are the context of an inline reply.  Reads a bounded number of lines."""
+    head = unquote(lines[start : start + _LOOKAHEAD])
+    first = next((k for k, line in enumerate(head) if line.strip()), None)
+    if first is None:
+        return None
+    head = head[first:]
+    # Marks of these few lines only (counted as lines read, not as a pass over a level);
+    # the first line alone settles most runs: no label or marker, no quoted mail.
+    marks: Marks = []
+    fill(marks, head, 1, work)
+    if marks[0].header is None and marks[0].label is None and marks[0].separator is None:
+        return None
+    fill(marks, head, len(head), work)
+    found = find_boundary(head, marks=marks, work=work)
+    if found is None or found.start != 0 or found.kind not in ("header", "separator"):
+        return None
+    return found
+
+
+_HEADING_RE = re.compile(r"^[^\W\d_][^\d@<>:：]{2,60}[:：]$")
+
+
+def _heading_above(lines: list[str], start: int, marks: Marks) -> int | None:
+    """A heading line ending in a colon above a quoted mail, in any language ("Begin
+    forwarded message:", "Начало переадресованного сообщения:", "転送されたメッセージ:"):
+    the index of that line when only blank lines stand between it and the quote."""
+    k = start - 1
+    while k >= 0 and marks[k].shape is Shape.BLANK and start - k <= 3:
+        k -= 1
+    if k < 0 or marks[k].shape is Shape.QUOTED:
+        return None
+    return k if _HEADING_RE.match(clean(lines[k]).strip()) else None
 
 
 def _boundary_at(lines: list[str], marks: Marks, i: int, mark: LineMark) -> Boundary | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from mailfeed.parsers.headers import EMAIL_RE, clean
+from mailfeed.parsers.headers import EMAIL_RE, clean, header_line
 from mailfeed.parsers.locales import (
     BANNER_STARTS,
     CLOSINGS,
@@ -72,6 +72,20 @@ def is_mobile_line(line: str) -> bool:
     return len(text) <= 90 and bool(_VIA_DEVICE_RE.search(head))
 
 
+def _device_footer(line: str) -> bool:
+    """A mobile footer in a language whose words we do not know, by its shape: a last
+    paragraph of one short line naming a device ("Samsung Galaxy akıllı telefonumdan
+    gönderildi.", "Trimis de pe iPhone-ul meu", "تم الإرسال من هاتف Samsung Galaxy …"),
+    with no number, question or exclamation in it."""
+    text = clean(line).strip()
+    return (
+        len(text.split()) <= 9
+        and len(text) <= 90
+        and _BRAND_RE.search(text) is not None
+        and not re.search(r"[\d?!？！]", text)
+    )
+
+
 # "Sent from my iPhone" has no comma; "Sent from my desk, is much easier" is prose.
 _CLOSING_WORDS = "|".join(re.escape(c) for c in sorted(CLOSINGS, key=len, reverse=True))
 # "Med vänliga hälsningar", "Thanks, Anna", "Med vänliga hälsningar / Best regards"
@@ -90,6 +104,38 @@ _PS_RE = re.compile(r"^\s*p\.?\s?s\b", re.IGNORECASE)
 _PHONE_RE = re.compile(r"(\+?\d[\d\s().-]{6,}\d)")
 _URL_RE = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 _SIG_RULE_RE = re.compile(r"^(--|-- |—|_{2,}|-{4,}|={4,}|\*{4,})\s*$")
+
+
+# The rule a list server puts over the footer it appends: "---" (Sympa, Discourse), a
+# long rule of underscores (Mailman), "-=-=-=-" (Groups.io), "===", "***".
+_FOOTER_RULE_RE = re.compile(r"^\s*(?:-{3,}|_{8,}|={3,}|(?:-=){3,}-?|\*{3,})\s*$")
+_FOOTER_SPAN = 16  # lines from the end where a list footer's rule is looked for
+
+
+def list_footer_start(lines: list[str]) -> int | None:
+    """Where a mailing list's footer starts at the very end of a mail, read by its shape in
+    any language: a rule, then at most ten lines (a closing rule aside), the last of
+    them holding a link or an address ("To unsubscribe send an email to …-leave@…",
+    "Pour vous désinscrire, envoyez un message à sympa@…").  The list appends it below everything,
+    quotes included, so the chain is read without it.  Reads a bounded tail."""
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    for k in range(end - 1, max(-1, end - _FOOTER_SPAN), -1):
+        line = lines[k]
+        if line[:1] == ">":
+            return None
+        if not _FOOTER_RULE_RE.match(line):
+            continue
+        block = [ln for ln in lines[k + 1 : end] if ln.strip() and not _FOOTER_RULE_RE.match(ln)]
+        if not block:
+            continue  # Groups.io closes its footer with the same rule
+        if len(block) > 10 or not _looks_like_contact(block[-1]):
+            return None  # a footer ends the mail with its link or address
+        if any(header_line(ln) is not None for ln in block):
+            return None  # Outlook's rule over a quoted "From: … Sent: …" block
+        return k if any(ln.strip() for ln in lines[:k]) else None
+    return None
 
 
 def _paragraphs_end(lines: list[str]) -> int:
@@ -169,7 +215,10 @@ def _name_words(author_name: str | None) -> list[str]:
     if "," in name:
         last, _, first = name.partition(",")
         name = f"{first} {last}"
-    return [w.casefold() for w in re.findall(r"[^\W\d_]{2,}", name)]
+    words = [w.casefold() for w in re.findall(r"[^\W\d_]{2,}", name)]
+    # Chinese and Korean write a name without a space, family name first: "林志明" signs
+    # "志明".  (A word of a script without case and of three letters or more.)
+    return words + [w[1:] for w in words if len(w) >= 3 and w.lower() == w.upper()]
 
 
 def _cut_point(lines: list[str], author_name: str | None) -> int | None:
@@ -191,6 +240,8 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
             mobile = k
     if mobile is not None:
         return mobile if any(ln.strip() for ln in lines[:mobile]) else None
+    if has_text_before and len(paragraph) == 1 and _device_footer(paragraph[0]):
+        return start
     if not has_text_before and start == _last_paragraph_start(lines, end):
         return _closing_in(lines, end)
     hits = sum(word in text for word in DISCLAIMER_WORDS)
@@ -206,9 +257,17 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
     first = paragraph[0].strip().casefold()
     first_words = re.findall(r"[^\W\d_]+", first)
     is_name_line = (
+        # in a script without case, the name and one word after it ("陳怡君 敬上",
+        # "정하은 드림": "respectfully")
+        len(first_words) == 2
+        and first_words[0] in words
+        and first_words[0].upper() == first_words[0]
+    ) or (
         bool(first_words)
         and len(first_words) <= 4
-        and sum(w in words or len(w) == 1 for w in first_words) * 2 > len(first_words)
+        # initials count as name words; a lone CJK character ("月", "日") is no initial
+        and sum(w in words or len(w) == 1 and w.lower() != w.upper() for w in first_words) * 2
+        > len(first_words)
     )
     if words and _is_short_block(paragraph, 8, 60) and is_name_line and len(paragraph) > 1:
         return start
@@ -231,6 +290,34 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
         and has_text_before
     ):
         return start
+    # The same over the author's name and a few lines of title, company or phone ("Cu
+    # stimă, / Alina Dumitrescu / Departament Vânzări", "감사합니다. / 정하은 드림 / IT지원팀").
+    if words and has_text_before and _closing_over_name(paragraph, words):
+        return start
+    if author_name is None and has_text_before and _signed_by_shape(paragraph):
+        return start
+    # A closing line left last ("Saygılarımla,"): a comma after a short line says that a
+    # name followed, which an earlier cut took.
+    if (
+        has_text_before
+        and len(paragraph) == 1
+        and _short_closing(first)
+        and len(first.split()) <= 3
+        and first.rstrip().endswith((",", "，", "،"))
+    ):
+        return start
+    # A last line of capitalised words that shares a word with the author's name: an
+    # organisation signing differently from its address ("Адміністрація БЦ «Ринок»" for
+    # "Бізнес-центр «Ринок»").
+    if (
+        words
+        and has_text_before
+        and len(paragraph) == 1
+        and len(first_words) >= 2
+        and any(w in words for w in first_words)
+        and _is_name_line(paragraph[0].strip().translate(_QUOTE_MARKS))
+    ):
+        return start
     # A lone name line as the last paragraph ("Anna") after a closing paragraph.
     if (
         words
@@ -241,6 +328,79 @@ def _cut_point(lines: list[str], author_name: str | None) -> int | None:
     ):
         return start  # "Anna", "Т. Егорова": the author's names and initials only
     return None
+
+
+_QUOTE_MARKS = str.maketrans(dict.fromkeys('«»"“”„', ""))
+
+
+def _is_name_line(line: str) -> bool:
+    """One to three words that read as a person's name in any script: capitalised words in
+    cased scripts ("Zsófia", "Rūta Kazlauskienė", "Елена Мороз"), or a short run of
+    letters in scripts without case ("李娜", "鈴木", "ليلى")."""
+    words = line.strip().split()
+    if not 1 <= len(words) <= 3 or any(not re.fullmatch(r"[^\W\d_][\w'’.-]*", w) for w in words):
+        return False
+    cased = [w for w in words if w[0].lower() != w[0].upper()]
+    if cased:
+        return len(cased) == len(words) and all(w[0].isupper() for w in words)
+    return len(words) > 1 and len(line) <= 30 or len(words[0]) <= 6  # "سارة العلي", "李娜"
+
+
+def _closing_over_name(paragraph: list[str], words: list[str]) -> bool:
+    """A short closing line, a line naming the author, then at most four short lines."""
+    lines = [clean(ln).strip() for ln in paragraph if ln.strip()]
+    if not 3 <= len(lines) <= 6 or not _short_closing(lines[0]):
+        return False
+    named = re.findall(r"[^\W\d_]+", lines[1].casefold())
+    return (
+        bool(named)
+        and len(named) <= 4
+        and named[0] in words
+        and all(_title_row(ln) for ln in lines[2:])
+    )
+
+
+def _short_closing(line: str) -> bool:
+    return len(line.split()) <= 4 and len(line) <= 40 and not line.endswith(("?", "？"))
+
+
+def _title_row(line: str) -> bool:
+    """A title, department, company or phone line under a name: short, no question, no
+    postscript, no sentence of many words."""
+    return (
+        len(line) <= 60
+        and "?" not in line
+        and not _PS_RE.match(line)
+        and not (len(line.split()) > 5 and _SENTENCE_END_RE.search(line))
+    )
+
+
+# A sentence ends in a word and a full stop; "A.Ş.", "d.o.o." and "Inc." end company names.
+_SENTENCE_END_RE = re.compile(r"(?<![\w.])[^\W\d_A-Z]{4,}\.$")
+
+
+def _signed_by_shape(paragraph: list[str]) -> bool:
+    """A sign-off whose writer we do not know, read by its shape in any language: a last
+    paragraph of a name line, under at most one short closing line ("Üdv,", "Salam,",
+    "謝謝！", "よろしくお願いします。") and over at most four short lines of title,
+    company or phone ("Nabava | Jadran Interijeri d.o.o.")."""
+    lines = [ln.strip() for ln in paragraph if ln.strip()]
+    if not 1 <= len(lines) <= 6:
+        return False
+    for at in range(min(2, len(lines))):
+        if not _is_name_line(lines[at]):
+            continue
+        above, below = lines[:at], lines[at + 1 :]
+        if not all(_short_closing(ln) for ln in above):
+            continue
+        if len(below) > 4 or not all(_title_row(ln) for ln in below):
+            continue
+        if not above and len(below) > 1 and not any(_looks_like_contact(ln) for ln in below):
+            continue  # a name over several lines needs a closing line or a phone, a site
+        if not above and not below and len(lines[at].split()) < 2:
+            continue  # a lone word could be an answer ("Ja", "Gerne"); a full name is not
+        return True
+    return False
 
 
 _INITIAL_RE = re.compile(r"^[^\W\d_]\.$")
@@ -362,6 +522,10 @@ def strip_signature(
     if notice is not None:
         history = "\n".join(lines[notice:] + ([history] if history else [])).strip()
         lines = lines[:notice]
+    footer_at = list_footer_start(lines)
+    if footer_at is not None:
+        history = "\n".join(lines[footer_at:] + ([history] if history else [])).strip()
+        lines = lines[:footer_at]
     top = _banner_end(lines)
     banner = "\n".join(lines[:top]).strip()
     lines = lines[top:]

@@ -24,7 +24,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 K = TypeVar("K")
 
@@ -130,14 +130,6 @@ def similarity(a_text: str, b_text: str) -> float:
     return _cosine(_vector(features(a_text), None), _vector(features(b_text), None))
 
 
-def _idf(bags: Sequence[Mapping[str, int]]) -> dict[str, float]:
-    df: Counter[str] = Counter()
-    for bag in bags:
-        df.update(bag.keys())
-    n = len(bags)
-    return {feature: math.log((1 + n) / (1 + count)) + 1.0 for feature, count in df.items()}
-
-
 def rank_similar(
     question: str,
     candidates: Iterable[tuple[K, str]],
@@ -166,25 +158,75 @@ def rank_features(
 ) -> list[tuple[K, float]]:
     """`rank_similar` over features computed before (`features(text)`), so a caller can
     keep each candidate's features instead of deriving them again for every question."""
-    idf = _idf([query, *(bag for _, bag in candidates)])
-    qvec = _vector(query, idf)
-    qnorm = math.sqrt(sum(v * v for v in qvec.values()))
-    scored = []
-    for key, bag in candidates:
-        # _cosine(qvec, _vector(bag, idf)) in one pass, without building the vector.
-        dot = norm = 0.0
-        for feature, count in bag.items():
-            value = (
-                (NGRAM_WEIGHT if feature[0] == "#" else 1.0)
-                * (1.0 + math.log(count))
-                * idf.get(feature, 1.0)
-            )
-            norm += value * value
-            other = qvec.get(feature)
-            if other is not None:
-                dot += value * other
-        scored.append((key, dot / (math.sqrt(norm) * qnorm) if norm and qnorm else 0.0))
-    ranked = sorted(
-        (pair for pair in scored if pair[1] >= threshold), key=lambda p: p[1], reverse=True
-    )
-    return ranked[:limit]
+    return CandidateIndex(candidates).rank(query, limit, threshold)
+
+
+class CandidateIndex(Generic[K]):
+    """A candidate set prepared for many questions: `rank` gives what `rank_features`
+    over the same candidates gives, but visits only the candidates sharing a feature
+    with the question (a candidate sharing none scores 0, under any positive threshold).
+
+    The cosine's IDF is over the question and the candidates, so a candidate's norm
+    depends on the question only through the features the two share.  Each candidate's
+    norm is computed once as if the question had none of its features; `rank` corrects
+    it for the shared ones.  The sums run in another order than a direct computation,
+    so a score may differ from it in the last bits, never more.
+    """
+
+    def __init__(self, candidates: Sequence[tuple[K, Mapping[str, int]]]) -> None:
+        self.keys = [key for key, _ in candidates]
+        self.n = len(candidates) + 1  # the question is one of the documents too
+        df: Counter[str] = Counter()
+        for _key, bag in candidates:
+            df.update(bag.keys())
+        self.df = df
+        # feature -> [(candidate position, weight * (1 + log count))]
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        self.norms2 = []
+        n = self.n
+        for position, (_key, bag) in enumerate(candidates):
+            norm2 = 0.0
+            for feature, count in bag.items():
+                weight = (NGRAM_WEIGHT if feature[0] == "#" else 1.0) * (1.0 + math.log(count))
+                value = weight * (math.log((1 + n) / (1 + df[feature])) + 1.0)
+                norm2 += value * value
+                self.postings.setdefault(feature, []).append((position, weight))
+            self.norms2.append(norm2)
+        self.visited = 0  # postings visited by the last `rank`: its work, for tests
+
+    def rank(
+        self, query: Mapping[str, int], limit: int = 3, threshold: float = DEFAULT_THRESHOLD
+    ) -> list[tuple[K, float]]:
+        """The `limit` candidates most like `query` (features), best first, each scoring
+        at least `threshold`; ties keep the candidates' order."""
+        n, df = self.n, self.df
+        qnorm2 = 0.0
+        dots: dict[int, float] = {}
+        corrections: dict[int, float] = {}
+        visited = 0
+        for feature, count in query.items():
+            shared = df.get(feature, 0)
+            idf = math.log((1 + n) / (2 + shared)) + 1.0  # the question counts
+            qvalue = (NGRAM_WEIGHT if feature[0] == "#" else 1.0) * (1.0 + math.log(count)) * idf
+            qnorm2 += qvalue * qvalue
+            postings = self.postings.get(feature)
+            if not postings:
+                continue
+            alone = math.log((1 + n) / (1 + shared)) + 1.0  # the idf in the stored norm
+            change = idf * idf - alone * alone
+            visited += len(postings)
+            for position, weight in postings:
+                dots[position] = dots.get(position, 0.0) + weight * idf * qvalue
+                corrections[position] = corrections.get(position, 0.0) + weight * weight * change
+        self.visited = visited
+        qnorm = math.sqrt(qnorm2)
+        scored: list[tuple[K, float]] = []
+        for position in sorted(dots) if threshold > 0 else range(len(self.keys)):
+            norm2 = self.norms2[position] + corrections.get(position, 0.0)
+            dot = dots.get(position, 0.0)
+            score = dot / (math.sqrt(norm2) * qnorm) if norm2 > 0 and qnorm else 0.0
+            scored.append((self.keys[position], score))
+        ranked = sorted(
+            (pair for pair in scored if pair[1] >= threshold), key=lambda p: p[1], reverse=True
+        )
+        return ranked[:limit]

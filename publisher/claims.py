@@ -161,16 +161,32 @@ def settle_outbound(
     `error` None means the relay accepted the mail.  Otherwise the row fails for good when
     `give_up`, or when `retry_at(attempts)` names no next time.  Only while `claimer`
     still holds the lease: False if another sender took the row after it lapsed."""
+    if error is None:
+        # The common case, once per mail sent: one conditional UPDATE (atomic, the lease
+        # checked in its WHERE) rather than a locking read, an object and a flush.
+        sent = session.execute(
+            update(OutboundMail)
+            .where(
+                OutboundMail.id == row_id,
+                OutboundMail.claimed_by == claimer,
+                OutboundMail.state == "queued",
+            )
+            .values(
+                attempts=OutboundMail.attempts + 1,
+                claimed_by=None,
+                claimed_until=None,
+                state="sent",
+                sent_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(sent.rowcount == 1)  # type: ignore[attr-defined]
     row = session.get(OutboundMail, row_id, with_for_update=True)
     if row is None or row.claimed_by != claimer or row.state != "queued":
         return False
     row.attempts += 1
     row.claimed_by = None
     row.claimed_until = None
-    if error is None:
-        row.state = "sent"
-        row.sent_at = utcnow()
-        return True
     row.last_error = error[:1000]
     later = None if give_up else retry_at(row.attempts)
     if later is None:

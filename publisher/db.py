@@ -96,7 +96,12 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 5, statement_timeout: float = 0) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size, statement_timeout=statement_timeout)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # What this process derives from rows and keeps between transactions (each user
+        # checks it against the rows it reads): every session sees it as info["shared"].
+        self.shared: dict[str, object] = {}
+        self.sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={"shared": self.shared}
+        )
 
     def upgrade(self) -> None:
         upgrade(self.engine)

@@ -11,6 +11,7 @@ changes nothing.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -160,8 +161,15 @@ def queue_mails(
     return count
 
 
+# Every calendar part's content type is in the raw bytes as written (a token cannot be
+# folded or encoded): without one, the mail needs no second parse (most mail).
+_CALENDAR_TYPE_RE = re.compile(rb"(?i)calendar|[^a-z]ics\b")
+
+
 def calendar_parts(raw: bytes) -> list[bytes]:
     """The text/calendar parts of a mail (inline or attached)."""
+    if not _CALENDAR_TYPE_RE.search(raw):
+        return []
     message = message_from_bytes(raw, policy=email_policy.default)
     found = []
     for part in message.walk():

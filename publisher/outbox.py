@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from email import policy
 from email.message import EmailMessage
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from mailfeed.publisher.models import OutboundMail, utcnow
@@ -63,10 +64,11 @@ def wire_bytes(message: EmailMessage, recipient: str) -> bytes:
     return message.as_bytes(policy=WIRE_UTF8 if utf8 else WIRE)
 
 
-def enqueue_many(session: Session, rows: list[OutboundMail]) -> None:
-    """Queue rows composed already, whose keys the caller checked are new (one flush)."""
-    session.add_all(rows)
-    session.flush()
+def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Queue rows composed already (OutboundMail's columns), whose keys the caller checked
+    are new: one INSERT for all of them, as nobody needs their ids now."""
+    if rows:
+        session.execute(insert(OutboundMail), rows)
 
 
 def recent(session: Session, limit: int = 100) -> list[OutboundMail]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,12 @@ def get_or_create(
 ) -> Person:
     """The person with this address; fills in a missing name, never overwrites one."""
     address = email.strip().lower()
-    person = session.scalar(select(Person).where(Person.email == address))
+    # A mail names its asker as the thread's asker and as its first post's author: the
+    # row found or made for this transaction is asked for once.
+    known: dict[str, Person] = session.info.setdefault("people", {})
+    person = known.get(address)
+    if person is None or person not in session or inspect(person).deleted:
+        person = session.scalar(select(Person).where(Person.email == address))
     if person is None:
         # Two workers (or instances) taking in two mails from the same new colleague at
         # once both find no row; the second insert then violates the unique address.  A
@@ -30,6 +35,7 @@ def get_or_create(
                 raise
     if name and not person.name:
         person.name = name
+    known[address] = person
     return person
 
 

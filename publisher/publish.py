@@ -258,6 +258,7 @@ def _new_thread(
         language=parsed.language,
         asker_id=asker_id,
         thread_index=conversation_key(parsed.thread_index),
+        posts=[],  # known to have none: nothing to load when the posts are added
     )
     session.add(thread)
     session.flush()
@@ -287,7 +288,8 @@ def _link_recipients(site: Site, parsed: ParsedMail) -> list[tuple[str, str | No
     return out
 
 
-def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMail) -> None:
+def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMail) -> list[str]:
+    """Queue the link for whoever on the mail has not had it; the Message-IDs queued."""
     recipients = _link_recipients(site, parsed)
     keys = {address: f"link:{thread.id}:{address}" for address, _ in recipients}
     sent = set(
@@ -305,10 +307,10 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
         thread.links_unsent += len(todo) - site.max_link_replies
         todo = todo[: site.max_link_replies]
     if not todo:
-        return  # everyone on this copy already has the link: compose nothing
+        return []  # everyone on this copy already has the link: compose nothing
     url = site.base_url + thread.path
     # "4 posts from 3 people": the people who wrote them, not everyone the mail went to.
-    writers = {p.author if p.author is not None else p.author_name for p in thread.posts}
+    writers = {p.author_id if p.author_id is not None else p.author_name for p in thread.posts}
     similar = []
     if thread.kind == "question":
         similar = [
@@ -341,18 +343,18 @@ def _queue_links(session: Session, site: Site, thread: Thread, parsed: ParsedMai
     outbox.enqueue_many(
         session,
         [
-            OutboundMail(
-                idempotency_key=keys[address],
-                purpose="link",
-                recipient=address.lower(),
-                thread_id=thread.id,
-                message_id=message_ids[address],
-                raw=wire[address],
-            )
+            {
+                "idempotency_key": keys[address],
+                "purpose": "link",
+                "recipient": address.lower(),
+                "thread_id": thread.id,
+                "message_id": message_ids[address],
+                "raw": wire[address],
+            }
             for address, _name in todo
         ],
     )
-    _remember_ids(session, thread, list(message_ids.values()))
+    return list(message_ids.values())
 
 
 def _rejection_kind(decision: Decision) -> str:
@@ -585,9 +587,11 @@ def publish_into(
         if created:
             thread.created = thread.mail_first or thread.mail_last
         thread.last_activity = max((p.date for p in thread.posts), default=thread.mail_last)
-    _remember_ids(session, thread, [i for i in [parsed.message_id, *_references(parsed)] if i])
+    ids = [i for i in [parsed.message_id, *_references(parsed)] if i]
     mail.thread_id = thread.id
     if source not in {"import", "demo"}:
         # Whoever is new on the thread gets the link, once: the outbox key sees to that.
-        _queue_links(session, site, thread, parsed)
+        # A reply to a link mail names its Message-ID, so the thread remembers those too.
+        ids += _queue_links(session, site, thread, parsed)
+    _remember_ids(session, thread, ids)
     return thread, added

@@ -261,3 +261,20 @@ def _status(db, address: str) -> str | None:  # type: ignore[no-untyped-def]
             .join(Person, Person.id == Invitation.person_id)
             .where(Person.email == address)
         )
+
+
+def test_calendar_parts_are_found_however_the_type_is_written() -> None:
+    ics = b"BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nEND:VCALENDAR\r\n"
+    head = b"From: bo@firma.se\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+
+    def mail(ctype: bytes) -> bytes:
+        return (
+            head + b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+            b"Content-Type: text/plain\r\n\r\nhej\r\n--b\r\n"
+            b"Content-Type: " + ctype + b"\r\n\r\n" + ics + b"\r\n--b--\r\n"
+        )
+
+    assert events.calendar_parts(mail(b"TEXT/Calendar; method=REPLY")) == [ics]
+    assert events.calendar_parts(mail(b"application/ics")) == [ics]
+    assert events.calendar_parts(mail(b"application/octet-stream")) == []
+    assert events.calendar_parts(head + b"Content-Type: text/plain\r\n\r\ntopics\r\n") == []

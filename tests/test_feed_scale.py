@@ -242,3 +242,36 @@ def test_link_mails_composed_once_are_the_bytes_composed_one_by_one() -> None:
             recipient=address, recipient_name=name, message_id=f"m.{i}@firma.se", **common
         )
         assert batch[address] == outbox.wire_bytes(alone, address), address
+
+
+def test_similar_threads_index_is_kept_while_the_candidates_stay(database: Database) -> None:
+    """Questions arriving one after another use the prepared candidates again; a thread
+    that becomes answered (a new candidate) prepares them anew, and is found."""
+    from mailfeed.publisher import related
+
+    def answered(subject: str, body: str) -> int:
+        tid = add_thread(database, subject, [(f"p@{DOMAIN}", "P", body)])
+        with database.session() as session:
+            thread = session.get(Thread, tid)
+            assert thread is not None
+            thread.state = "answered"
+        return tid
+
+    projector = answered("Projektorn i rum 4 startar inte", "Projektorn vill inte starta.")
+    answered("Parkering vid kontoret", "Var får besökare parkera?")
+
+    def ask(subject: str, body: str) -> list[int]:
+        tid = add_thread(database, subject, [(f"q@{DOMAIN}", "Q", body)])
+        with database.session() as session:
+            thread = session.get(Thread, tid)
+            assert thread is not None
+            return [t.id for t in related.similar_answered(session, thread)]
+
+    with database.session() as session:
+        cache = related.cache_for(session)
+    assert ask("Projektorn startar inte", "Vet någon?") == [projector]
+    assert ask("Startar projektorn?", "I rum 4.") == [projector]
+    assert cache.builds == 1
+    wifi = answered("Lösenordet till wifi", "Vad är lösenordet till gästnätet?")
+    assert ask("Wifi-lösenordet?", "Till gästnätet.") == [wifi]
+    assert cache.builds == 2

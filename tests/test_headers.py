@@ -42,3 +42,53 @@ def test_short_month_names_with_a_dot(written: str, iso: str | None) -> None:
 )
 def test_dates_keep_their_wall_clock(written: str, iso: str | None) -> None:
     assert parse_date(written) == iso
+
+
+# Month names, weekdays and a.m./p.m. words come from CLDR for every locale, so a date
+# in a language no one typed a table for still reads.  Written here in our own words:
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        ("sobota, 7. března 2026 14:30", "2026-03-07T14:30:00"),  # Czech genitive
+        ("Πέμπτη, 5 Μαρτίου 2026 11:05 μ.μ.", "2026-03-05T23:05:00"),  # Greek, p.m.
+        ("5 Mar 2026 Per 08:40", "2026-03-05T08:40:00"),  # Turkish: "Per" is Thursday
+        ("2026년 3월 5일 (목) 오전 11:05", "2026-03-05T11:05:00"),  # Korean marks, a.m. first
+        ("2026. 3. 5. 오후 1:05", "2026-03-05T13:05:00"),  # year first, dotted
+        ("2026年3月5日 下午1:05", "2026-03-05T13:05:00"),
+        ("5. kovo 2026, 10:20", "2026-03-05T10:20:00"),  # Lithuanian genitive
+        ("5. mars 2026 kl. 10:20", "2026-03-05T10:20:00"),
+        ("5 martie 2026, 1:05 p.m.", "2026-03-05T13:05:00"),  # Romanian
+        ("czw., 5 mar 2026 o 09:15", "2026-03-05T09:15:00"),  # Polish short forms
+        ("Th 5, 5 thg 3, 2026 lúc 09:15", "2026-03-05T09:15:00"),  # Vietnamese: word + number
+    ],
+)
+def test_dates_in_any_cldr_locale(written: str, iso: str) -> None:
+    assert parse_date(written) == iso
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        # "Ana" is a p.m. word in one locale, but after the time it names the writer
+        ("Em 05/03/2026 09:15, Ana escreveu:", "2026-03-05T09:15:00"),
+        ("5 Mar 2026 09:15 Ana wrote", "2026-03-05T09:15:00"),
+        # "em" (Portuguese "in") before a time is no meridiem either
+        ("em 05/03/2026 09:15", "2026-03-05T09:15:00"),
+    ],
+)
+def test_meridiem_words_are_read_only_where_locales_write_them(written: str, iso: str) -> None:
+    assert parse_date(written) == iso
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        ("5. března 2026 v 9:02:00 SEČ", "2026-03-05T09:02:00+01:00"),  # Czech CET
+        ("5 de março de 2026 09:12:00 BRT", "2026-03-05T09:12:00-03:00"),
+        ("2026年3月5日 9:12:00 JST", "2026-03-05T09:12:00+09:00"),
+        ("5. März 2026 um 09:12:00 MESZ", "2026-03-05T09:12:00+02:00"),
+        ("Thu, Mar 5, 2026 at 9:12 AM CDT", "2026-03-05T09:12:00-05:00"),
+    ],
+)
+def test_short_zone_names_of_any_locale(written: str, iso: str) -> None:
+    assert parse_date(written) == iso

@@ -5,13 +5,17 @@ from __future__ import annotations
 import mailbox
 import subprocess
 import sys
+from email.feedparser import FeedParser
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
+from mailfeed.gateway.importer import CHUNK, import_archive, iter_mbox
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import OutboundMail, Post, Thread
+from mailfeed.settings import Settings, build_gateway_config
 from tests.gateway_support import mailfeed_command
 
 
@@ -71,14 +75,14 @@ def archive(tmp_path: Path) -> list[EmailMessage]:
     ]
 
 
-def run_import(data: Path, path: Path) -> str:
+def run_import(data: Path, path: Path, *options: str) -> str:
     env = {
         "MAILFEED_DATA_DIR": str(data),
         "MAILFEED_GATEWAY_ADDRESSES": "feed@firma.se",
         "PATH": str(Path(sys.executable).parent),
     }
     done = subprocess.run(
-        [*mailfeed_command(), "import", str(path)],
+        [*mailfeed_command(), "import", *options, str(path)],
         env=env,
         capture_output=True,
         text=True,
@@ -130,3 +134,90 @@ def test_import_maildir_and_eml_folder(tmp_path: Path) -> None:
         (folder / f"{i}.eml").write_bytes(msg.as_bytes())
     run_import(tmp_path / "data", tmp_path / "Maildir")
     check(tmp_path / "data")
+
+
+def test_mbox_is_read_as_mailbox_reads_it(tmp_path: Path) -> None:
+    # The streaming reader against the standard library's, on the corners of the format:
+    # text before the first "From " line, a message of no lines, a missing blank line
+    # before "From ", CRLF lines, an escaped ">From " body line, no newline at the end.
+    data = (
+        b"junk before\n"
+        b"From a@x Tue Nov 24 09:00:00 2026\nSubject: one\n\nbody\n>From here\n\n\n"
+        b"From b@x Tue Nov 24 09:00:00 2026\n"
+        b"From c@x Tue Nov 24 09:00:00 2026\r\nSubject: three\r\n\r\nbody\r\n"
+        b"From d@x Tue Nov 24 09:00:00 2026\nSubject: four\n\nlast line"
+    )
+    path = tmp_path / "tricky.mbox"
+    path.write_bytes(data)
+    box = mailbox.mbox(path, create=False)
+    expected = [box.get_bytes(key) for key in box.iterkeys()]
+    box.close()
+    assert len(expected) == 4
+    assert list(iter_mbox(path)) == expected
+
+
+def test_parsing_processes_change_nothing(tmp_path: Path) -> None:
+    # More than one chunk of mail, so `--jobs 2` parses in child processes; replies come
+    # before their questions, so the order the results are taken in matters.
+    box = mailbox.mbox(tmp_path / "archive.mbox")
+    for i in range(CHUNK + 8):
+        box.add(
+            message(
+                f"r{i}@firma.se",
+                "Johan Lind <johan.lind@firma.se>",
+                f"Re: Fråga {i}?",
+                f"Svar {i}.",
+                parent=f"q{i}@firma.se",
+                refs=(f"q{i}@firma.se",),
+            )
+        )
+        box.add(
+            message(f"q{i}@firma.se", "Anna Berg <anna.berg@firma.se>", f"Fråga {i}?", "Vet någon?")
+        )
+    box.close()
+    outputs, rows = [], []
+    for jobs in ("1", "2"):
+        data = tmp_path / f"data{jobs}"
+        outputs.append(run_import(data, tmp_path / "archive.mbox", "--jobs", jobs))
+        db = Database(f"sqlite:///{data / 'mailfeed.sqlite3'}")
+        with db.session() as s:
+            rows.append(
+                s.execute(
+                    select(Thread.subject, Post.position, Post.body)
+                    .join(Post, Post.thread_id == Thread.id)
+                    .order_by(Thread.id, Post.position)
+                ).all()
+            )
+        db.dispose()
+    assert outputs[0] == outputs[1]
+    assert outputs[0].startswith(f"{2 * (CHUNK + 8)} messages: {CHUNK + 8} new threads")
+    assert len(rows[0]) == 2 * (CHUNK + 8)
+    assert rows[0] == rows[1]
+
+
+def test_each_mail_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Parsing is most of an import's work: no stage may parse the same bytes again (the
+    # calendar-reply check did, for every mail).  Counted at the standard library's
+    # parser, which every MIME parse in the code base ends in.
+    box = mailbox.mbox(tmp_path / "archive.mbox")
+    for msg in archive(tmp_path):
+        box.add(msg)
+    box.close()
+    settings = Settings(
+        data_dir=tmp_path / "data", gateway_addresses=("feed@firma.se",), secret_key="test"
+    )
+    db = Database(settings.db_url)
+    db.upgrade()
+    parses = 0
+    close = FeedParser.close
+
+    def counted(self: FeedParser) -> object:
+        nonlocal parses
+        parses += 1
+        return close(self)
+
+    monkeypatch.setattr(FeedParser, "close", counted)
+    stats = import_archive(build_gateway_config(settings), db, tmp_path / "archive.mbox", jobs=1)
+    db.dispose()
+    assert stats.messages == 4
+    assert parses == 4

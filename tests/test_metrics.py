@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from web_support import add_thread, make_settings
 
 from mailfeed.gateway.spool import Spool
+from mailfeed.publisher import claims
 from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import MailMessage, OutboundMail, utcnow
 from mailfeed.settings import Settings, build_web_config
@@ -122,6 +123,32 @@ def test_metrics_count_spool_outbound_mail_threads_and_posts(
     assert samples[("mailfeed_mail_total", 'action="reject"')] == 0
     assert samples[("mailfeed_threads", "")] == 1
     assert samples[("mailfeed_posts", "")] == 2
+
+
+def test_metrics_answer_while_the_worker_holds_the_write_lock(
+    ops: tuple[Settings, Database, Spool],
+) -> None:
+    """A scrape during a busy worker's transaction reads (WAL: readers never wait for the
+    writer), instead of waiting out the lock and answering 500.  The web's database here
+    gives up on a lock after a tenth of a second, so a read that waited would fail."""
+    settings, db, spool = ops
+    spool.put(b"Subject: one\r\n\r\nx\r\n", mail_from="a@firma.se", rcpts=["feed@firma.se"])
+    add_thread(db, "Var är nyckeln?", [("anna@firma.se", "Anna", "Vet någon?")])
+    impatient = Database(settings.db_url, statement_timeout=0.1)
+    with db.session() as worker:
+        # As the worker's claim does: the write lock first, then rows written, uncommitted.
+        claims.claim_mail(worker, ["m1@firma.se"])
+        worker.add(
+            MailMessage(message_id="m1@firma.se", content_hash="h", raw_path="", action="publish")
+        )
+        worker.flush()
+        for _ in range(3):
+            response = client_for(settings, impatient, spool).get("/metrics")
+            assert response.status_code == 200
+            samples = scrape_text(response.get_data(as_text=True))
+            assert samples[("mailfeed_threads", "")] == 1
+            assert samples[("mailfeed_mail_total", 'action="publish"')] == 0  # not committed
+    impatient.dispose()
 
 
 def test_oldest_waiting_mail_ages_with_the_clock(ops: tuple[Settings, Database, Spool]) -> None:

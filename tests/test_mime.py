@@ -3,6 +3,7 @@ armour, HTML against plain parts, mbox escapes."""
 
 from __future__ import annotations
 
+import email
 from email.message import EmailMessage
 
 import pytest
@@ -306,3 +307,38 @@ def test_raw_utf8_headers_of_an_attached_mail() -> None:
 )
 def test_encoded_words(value: str, text: str) -> None:
     assert decode_words(value) == text
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        "Content-Type: text/plain; charset=utf-8",
+        'Content-Type: text/plain; Charset="ISO-8859-1"  ',
+        "Content-Type: text/plain;charset=windows-1252; format=flowed",
+        "Content-Type: text/plain; charset = utf-8",
+        "Content-Type: text/plain; charset*=utf-8''iso-8859-15",
+        "Content-Type: text/plain; charset*0=utf; charset*1=-8",
+        "Content-Type: text/plain; (comment) charset=utf-8",
+        'Content-Type: text/plain; charset="utf-8',
+        "Content-Type: text/plain;\r\n charset=koi8-r",
+        "Content-Type: text/plain",
+        "X-Other: charset=utf-8",
+        'Content-Type: text/plain; name="a.txt"',
+        "Content-Type: application/pdf; NAME*=utf-8''%C3%A5.pdf",
+        'Content-Disposition: attachment; FileName="b.txt"',
+        "Content-Disposition: inline; filename*0=a; filename*1=.txt",
+        "Content-Disposition: attachment\r\nContent-Type: text/plain; charset=utf-8",
+        "Content-Disposition: attachment; file(x)name=c.txt",
+    ],
+)
+def test_part_parameters_are_read_as_the_standard_library_reads_them(headers: str) -> None:
+    # The charset and filename are read without the parameter parser where that gives
+    # the same answer; the standard library's reading is the oracle.
+    from mailfeed.parsers.mime import _charset, _filename
+
+    part = email.message_from_bytes(headers.encode() + b"\r\n\r\nbody\r\n")
+    charset = part.get_param("charset")
+    if isinstance(charset, tuple):
+        charset = charset[2]
+    assert _charset(part) == (charset if isinstance(charset, str) else None)
+    assert _filename(part) == part.get_filename()

@@ -139,3 +139,48 @@ def test_a_moderator_sends_failed_mail_again_from_the_admin_page(data_dir: Path)
     again = client.post(f"/admin/outbound/{first}/retry", data={"csrf_token": csrf_from(page)})
     assert again.status_code == 404
     db.dispose()
+
+
+class Counting:
+    """A relay that notes the client port of each session it takes mail in, and refuses
+    one recipient (RFC 5321 §4.2.2: 550 for that RCPT, the session goes on)."""
+
+    def __init__(self) -> None:
+        self.peers: list[object] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("p2@"):
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.peers.append(session.peer)
+        return "250 OK"
+
+
+def test_a_round_sends_its_mails_over_one_relay_session(data_dir: Path) -> None:
+    """Not a connection, greeting and TLS handshake per mail; a refused recipient costs a
+    fresh session for the mails after it, nothing more."""
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import free_port
+
+    handler = Counting()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings = make_settings(data_dir, relay=f"127.0.0.1:{port}")
+        db = Database(settings.db_url)
+        db.upgrade()
+        queue(db, 6)
+        sender = OutboundSender(build_gateway_config(settings), db)
+        assert sender.run_once() == 5
+        assert len(handler.peers) == 5
+        assert len(set(handler.peers)) == 2  # p0, p1 in one session; p3..p5 in the next
+        states = rows(db)
+        assert [r[0] for r in states] == ["sent", "sent", "failed", "sent", "sent", "sent"]
+        db.dispose()
+    finally:
+        controller.stop()

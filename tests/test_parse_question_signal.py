@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mailfeed.parsers.mail import parse_mail
-from mailfeed.parsers.questions import chain_signals
+from mailfeed.parsers.questions import chain_signals, is_question
 
 CASES = sorted((Path(__file__).resolve().parent / "data" / "mail").glob("*/*.eml"))
 
@@ -32,3 +32,23 @@ def test_a_statement_is_no_question() -> None:
 def test_agrees_with_the_policy_signal(eml: Path) -> None:
     parsed = parse_mail(eml.read_bytes())
     assert parsed.is_question is chain_signals(parsed.chain, parsed.subject).question
+
+
+# Question marks of other scripts ask too: full-width, Arabic, Greek (";" and U+037E).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "資料を送りました。明日の会議に来られますか？よろしくお願いします。",
+        "هل يمكنك إرسال الملف اليوم؟",
+        "Μπορείς να έρθεις αύριο;",
+        "Μπορείς να έρθεις αύριο\u037e",
+        "明日の会議に来られますか。",  # the question particle and a full stop
+        "你明天能来吗。",
+    ],
+)
+def test_questions_in_other_scripts(text: str) -> None:
+    assert is_question(text)
+
+
+def test_a_semicolon_after_latin_words_asks_nothing() -> None:
+    assert not is_question("We meet at five; bring the keys.")

@@ -429,3 +429,50 @@ def test_monitor_policy_publish_publishes_a_long_open_question_as_from_monitor(d
         assert out.decision.action == "publish"
         thread = s.get(Thread, out.thread_id)
         assert (thread.origin, thread.kind) == ("monitor", "question")
+
+
+def test_a_new_question_costs_the_same_statements_whatever_the_archive_holds(database):
+    """Publishing a question with its link mails to three people is a fixed number of
+    statements (no lookups per post, per person or per candidate thread), at 2 answered
+    threads as at 40."""
+    from sqlalchemy import event
+
+    def statements_for(n: int) -> int:
+        seen: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+            seen.append(statement)
+
+        question = mail(
+            f"q{n}@firma.se",
+            [msg(ANNA, 19, f"Vet någon vem som har nyckel till förrådet på plan {n}?")],
+            cc=(GATEWAY, JOHAN, ERIK),
+            subject=f"Nyckel till förrådet {n}",
+        )
+        event.listen(database.engine, "before_cursor_execute", record)
+        try:
+            with database.session() as s:
+                assert process(s, SITE, question, TO_GATEWAY).new_posts == 1
+        finally:
+            event.remove(database.engine, "before_cursor_execute", record)
+        with database.session() as s:
+            assert count(s, OutboundMail) == 3 * (n + 1)
+        return len(seen)
+
+    def answered(first: int, last: int) -> None:
+        with database.session() as s:
+            for i in range(first, last):
+                old = mail(
+                    f"old{i}@firma.se",
+                    [msg(MARIA, 2, f"Var finns nyckel {i} till förrådet på plan 3?")],
+                    subject=f"Nyckel {i}",
+                )
+                thread_id = process(s, SITE, old, Envelope(source="import"))
+                s.get(Thread, thread_id.thread_id).state = "answered"
+
+    answered(0, 2)
+    statements_for(0)  # the candidates' features are derived and stored once
+    small = statements_for(1)
+    answered(2, 40)
+    statements_for(2)
+    assert statements_for(3) == small <= 18

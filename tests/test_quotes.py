@@ -552,3 +552,195 @@ def test_you_wrote_with_several_recipients_names_nobody() -> None:
     )
     first = parse_mail(raw).chain[0]
     assert (first.author.name, first.author.email) == (None, None)
+
+
+# The author of an attribution is the name right before the address (or the verb), without
+# the attribution's own words around it, whatever the language: the trailing run of
+# capitalised words in cased scripts, the last two words in scripts without case.
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Dne 5. 3. 2026 v 8:40 odesílatel Jan Novák <jan@example.cz> napsal:", "Jan Novák"),
+        ("Wiadomość wysłana przez Ewa Nowak <ewa@example.pl> dnia 05.03.2026 08:40:", "Ewa Nowak"),
+        ("On 5 Mar 2026 at 08:40, Maria de la Cruz <maria@example.es> wrote:", "Maria de la Cruz"),
+        ("في 5 مارس 2026 8:40 ص أرسل المستخدم سامي يوسف <sami@example.ae>:", "سامي يوسف"),
+    ],
+)
+def test_attribution_name_without_the_words_around_it(line: str, name: str) -> None:
+    parsed = parse_text(f"Ok.\n\n{line}\n> Kan du?\n")
+    assert parsed.chain[0].author.name == name
+
+
+@pytest.mark.parametrize(
+    ("text", "email", "body"),
+    [
+        # Apple Mail quotes the attribution together with the mail it introduces
+        (
+            "Sure, Thursday works.\n\n"
+            "> Kirjoitti Liisa Virtanen <liisa@example.fi> 5.3.2026 klo 8.40:\n"
+            ">\n"
+            "> Could we move the meeting?\n",
+            "liisa@example.fi",
+            "Could we move the meeting?",
+        ),
+        # Yahoo Mail's plain text indents the earlier message instead of quoting it
+        (
+            "Sure.\n\n"
+            "  Per, 5 Mar 2026 08:40 tarihinde Ece Ak <ece@example.com.tr> şöyle dedi:\n"
+            "   Can you send the invoice?\n",
+            "ece@example.com.tr",
+            "Can you send the invoice?",
+        ),
+    ],
+)
+def test_attribution_by_shape_over_a_quoted_or_indented_mail(
+    text: str, email: str, body: str
+) -> None:
+    """An address, a clock time and a colon, in a language whose verb we need not know."""
+    parsed = parse_text(text)
+    assert [m.author.email for m in parsed.chain] == [email, None]
+    assert parsed.chain[0].body.strip() == body
+    assert parsed.chain[0].date == "2026-03-05T08:40:00"
+
+
+def test_prose_naming_an_address_and_a_time_above_text_is_no_attribution() -> None:
+    text = "Thanks!\n\nPlease write to Liisa <liisa@example.fi> before 8:40:\nthe room is free.\n"
+    parsed = parse_text(text)
+    assert len(parsed.chain) == 1
+
+
+# A quoted mail (a quote that opens with a header block) with the writer's words below
+# it: the words below are the writer's, above or below, in any language.
+@pytest.mark.parametrize(
+    "heading",
+    ["Begin forwarded message:", "Välitetty viesti alkaa:", "Пересланное письмо:", ""],
+)
+def test_quoted_forward_with_the_forwarders_words_below(heading: str) -> None:
+    text = (
+        "Linnea, have a look.\n\n"
+        + (f"{heading}\n\n" if heading else "")
+        + "> From: Depot North <depot@example.fi>\n"
+        "> Subject: Pallets\n"
+        "> Date: 5 March 2026 at 08:40:00 EET\n"
+        "> To: Shop <shop@example.fi>\n"
+        ">\n"
+        "> The pallets come on Friday.\n\n"
+        "Can you be there at seven?\n"
+    )
+    parsed = parse_text(text)
+    quoted = parsed.chain[0]
+    assert (quoted.author.email, quoted.body.strip()) == (
+        "depot@example.fi",
+        "The pallets come on Friday.",
+    )
+    own = "Linnea, have a look.\n\nCan you be there at seven?"
+    if heading:  # a heading over the quoted mail makes it a forward
+        assert parsed.is_forward and parsed.note is not None
+        assert " ".join(parsed.note.split()) == " ".join(own.split())
+    else:
+        assert " ".join(parsed.new_text.split()) == " ".join(own.split())
+
+
+def test_short_quotes_between_answers_stay_context() -> None:
+    text = "> Friday?\nYes.\n\n> Seven?\nEight.\n"
+    parsed = parse_text(text)
+    assert len(parsed.chain) == 1
+
+
+def test_forward_closed_by_a_rule_with_the_forwarders_words_after() -> None:
+    text = (
+        "Sanna, this came in.\n\n"
+        "-------- Videresendt melding --------\n"
+        "From: Depot North <depot@example.no>\n"
+        "Date: Thu, 5 Mar 2026 08:40:00 +0100\n"
+        "Subject: Pallets\n\n"
+        "The pallets come on Friday.\n\n"
+        "-------- Slutt på videresendt melding --------\n\n"
+        "Can you be there at seven?\n"
+    )
+    parsed = parse_text(text)
+    assert parsed.is_forward and parsed.note is not None
+    assert " ".join(parsed.note.split()) == "Sanna, this came in. Can you be there at seven?"
+    assert parsed.chain[0].body.strip() == "The pallets come on Friday."
+
+
+def test_a_reply_block_keeps_the_earlier_mails_footer() -> None:
+    """Only a forward opened by a framed marker is closed by a rule: an Outlook block's
+    earlier message keeps what stands under its own rule."""
+    text = (
+        "Thanks.\n\n"
+        "From: Depot North <depot@example.no>\n"
+        "Sent: Thursday, March 5, 2026 8:40 AM\n"
+        "To: Shop <shop@example.no>\n"
+        "Subject: Pallets\n\n"
+        "The pallets come on Friday.\n\n"
+        "________________________________\n"
+        "Depot North, Harbour Road 1\n"
+    )
+    parsed = parse_text(text)
+    assert parsed.chain[-1].body.strip() == "Thanks."
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("05.03.2026 08:40, Liis Tamm kirjutas:", "Liis Tamm"),
+        ("Dne 5. 3. 26 v 8:40 Jan Novák napsal(a):", "Jan Novák"),
+        ("Στις 5/3/2026 8:40 π.μ., ο/η Νίκος Ρήγας έγραψε:", "Νίκος Ρήγας"),
+    ],
+)
+def test_name_only_attribution_by_shape(line: str, name: str) -> None:
+    """A date and a clock time, a capitalised name, a verb we need not know, a colon,
+    and a quote right below: an attribution in any cased script."""
+    parsed = parse_text(f"Ok.\n\n{line}\n> Kas saad?\n")
+    assert (parsed.chain[0].author.name, parsed.chain[0].date) == (name, "2026-03-05T08:40:00")
+
+
+def test_a_dated_line_without_a_name_above_a_quote_is_no_attribution() -> None:
+    parsed = parse_text("Ok.\n\n05.03.2026 08:40, as agreed:\n> Kas saad?\n")
+    assert parsed.chain[0].author.name is None
+
+
+# A list server's footer below everything, quotes included, in any language: a rule and
+# a short block ending in a link or an address.  It belongs to no message of the chain.
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "---\nDu får detta för att du är med i listan.\nAvsluta: https://lists.example.se/u/1",
+        "________________________________\nKerho-lista\nEroa: kerho-leave@lists.example.fi",
+        "-=-=-=-=-=-=-\nLinks: https://groups.example/g/club\n-=-=-=-=-=-=-",
+    ],
+)
+def test_list_footer_under_the_quote_is_no_ones(footer: str) -> None:
+    text = (
+        "Tuesday is fine.\n\n"
+        "On 5 Mar 2026 at 08:40, Liisa Virtanen <liisa@example.fi> wrote:\n"
+        "> When do we meet?\n" + footer + "\n"
+    )
+    parsed = parse_text(text)
+    assert [m.body.strip() for m in parsed.chain] == ["When do we meet?", "Tuesday is fine."]
+
+
+def test_a_footer_shown_as_an_example_mid_text_stays() -> None:
+    text = (
+        "The footer will look like this:\n\n---\nclub mailing list\nclub@lists.example.org\n\n"
+        "Use its link to leave.\n\nThanks,\nJean\n"
+    )
+    parsed = parse_text(text)
+    assert "club@lists.example.org" in parsed.chain[0].body
+
+
+def test_header_block_by_shape_with_notes_canonical_names() -> None:
+    """Lotus Notes names people "Name/Org/Domain@Domain", in labels of any language."""
+    text = (
+        "Godkänt.\n\n"
+        "Lähettäjä:\tLiisa Virtanen/Helsinki/FIRMA@FIRMA\n"
+        "Vastaanottaja:\tAnna Berg/Stockholm/FIRMA@FIRMA\n"
+        "Päivämäärä:\t2026-03-05 08:40\n"
+        "Aihe:\tBudget\n\n"
+        "Kan du godkänna budgeten?\n"
+    )
+    parsed = parse_text(text)
+    assert parsed.chain[0].author.name == "Liisa Virtanen"
+    assert parsed.chain[0].date == "2026-03-05T08:40:00"
+    assert parsed.chain[0].body.strip() == "Kan du godkänna budgeten?"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mailfeed.parsers.mail import parse_mail, parse_text
+from mailfeed.parsers.signatures import strip_signature
 
 
 @pytest.mark.parametrize(
@@ -214,3 +215,82 @@ def test_html_newsletter_footer_table_and_disclaimer_go(disclaimer: str) -> None
     ).encode()
     body = parse_mail(raw).chain[-1].body
     assert body.split() == "Hej alla, Kontoret är stängt den 8 december.".split()
+
+
+# When the writer is unknown (a bare body), a sign-off is read by its shape, whatever the
+# language: a name line under at most one short closing line.
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        ("Kommer på fredag.\n\nHilsen,\nMaija", "Kommer på fredag."),
+        ("Le colis est parti.\n\nBien à toi\nÉlodie Marchand\nLogistique", "Le colis est parti."),
+        ("Платёж ушёл вчера.\n\nСергей Иванов", "Платёж ушёл вчера."),
+        ("样品今天寄出。\n\n谢谢！\n王芳", "样品今天寄出。"),
+        # a lone word may be an answer, and a question is no closing line
+        ("Shall we meet?\n\nGladly", "Shall we meet?\n\nGladly"),
+        ("Room 4 is free.\n\nCan you?\nMaija", "Room 4 is free.\n\nCan you?\nMaija"),
+        ("Room 4 is free.\n\nthe key is at the desk", "Room 4 is free.\n\nthe key is at the desk"),
+    ],
+)
+def test_sign_off_of_an_unknown_writer_by_shape(body: str, kept: str) -> None:
+    assert strip_signature(body, None)[0] == kept
+
+
+# A closing line we may not know, over the author's name and a few short rows of title,
+# company or phone, is a sign-off in any language.
+@pytest.mark.parametrize(
+    ("body", "author", "kept"),
+    [
+        (
+            "Zaplatila jsem.\n\nS úctou,\nJana Malá\nÚčtárna | Firma s.r.o.\n+420 555 123",
+            "Jana Malá",
+            "Zaplatila jsem.",
+        ),
+        ("Done.\n\nNa shledanou,\nJana Malá\nSee you at 5?", "Jana Malá", None),
+        # unknown writer: a name over rows with a phone, without a closing line
+        ("Klart.\n\nJana Malá\nEkonomi\ntel. +46 8 555 01", None, "Klart."),
+        # unknown writer: a name over two rows of prose stays
+        ("Klart.\n\nJana Malá\nkommer imorgon\noch tar nyckeln", None, None),
+        # a closing line left last, its name already cut
+        ("Onaylandı.\n\nSaygılarımla,", "Gül Ak", "Onaylandı."),
+    ],
+)
+def test_closing_over_a_name_and_title_rows(
+    body: str, author: str | None, kept: str | None
+) -> None:
+    assert strip_signature(body, author)[0] == (body if kept is None else kept)
+
+
+def test_a_cjk_sentence_with_dates_is_no_name_line() -> None:
+    body = "社員各位\n\n3月5日（木）に大掃除を行います。\n準備をお願いします。\n\n総務部"
+    assert strip_signature(body, "総務部")[0].endswith("準備をお願いします。")
+
+
+# A mobile footer in a language no table lists, by its shape: one short last line naming
+# a device.  A question or an exclamation about a device is the writer's.
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        ("Kommer klockan sju.\n\n\nEnviat des del meu iPhone", "Kommer klockan sju."),
+        ("Kommer klockan sju.\n\nGalaxy-älypuhelimesta lähetetty.", "Kommer klockan sju."),
+        ("Kommer klockan sju.\n\nHar du sett min iPad?", None),
+        ("Kommer klockan sju.\n\nGlömde min iPhone hemma!", None),
+    ],
+)
+def test_device_footer_by_shape(body: str, kept: str | None) -> None:
+    assert strip_signature(body, "Anna Berg")[0] == (body if kept is None else kept)
+
+
+def test_cjk_given_name_and_humble_word_sign_off() -> None:
+    assert (
+        strip_signature("會議室已經預約好了。\n\n謝謝\n怡君", "陳怡君")[0] == "會議室已經預約好了。"
+    )
+    body = "會議室已經預約好了。\n\n陳怡君 敬上\n行政部"
+    assert strip_signature(body, "陳怡君")[0] == "會議室已經預約好了。"
+
+
+def test_organisation_signing_with_a_word_of_its_name() -> None:
+    body = "Fönstren tvättas på lördag.\n\nFörvaltningen «Linden»"
+    assert strip_signature(body, "Fastighets AB «Linden»")[0] == "Fönstren tvättas på lördag."
+    prose = "Fönstren tvättas på lördag.\n\nlinden blommar"
+    assert strip_signature(prose, "Fastighets AB «Linden»")[0] == prose

@@ -13,12 +13,24 @@ just under the measurement, so a change that makes matching worse fails here.
 from __future__ import annotations
 
 import importlib.util
+import math
+import random
 import sys
+from collections import Counter
 from types import ModuleType
 
 import pytest
 
-from mailfeed.parsers.similar import DEFAULT_THRESHOLD, rank_similar, similarity, terms
+from mailfeed.parsers.similar import (
+    DEFAULT_THRESHOLD,
+    NGRAM_WEIGHT,
+    CandidateIndex,
+    features,
+    rank_features,
+    rank_similar,
+    similarity,
+    terms,
+)
 from tests.conftest import ROOT
 
 
@@ -78,3 +90,76 @@ def test_precision_on_paired_questions() -> None:
     for lang in ("sv", "en"):
         assert bench.measure(DEFAULT_THRESHOLD, lang).precision_at_1 >= 0.75
     assert overall.unmatched_shown <= 1
+
+
+def _direct(
+    query: Counter[str], candidates: list[tuple[int, Counter[str]]], limit: int, threshold: float
+) -> list[tuple[int, float]]:
+    """The ranking computed the plain way: IDF over the question and the candidates, each
+    candidate's whole vector and its cosine with the question's."""
+    df: Counter[str] = Counter()
+    for bag in [query, *(bag for _, bag in candidates)]:
+        df.update(bag.keys())
+    n = len(candidates) + 1
+
+    def vector(bag: Counter[str]) -> dict[str, float]:
+        return {
+            f: (NGRAM_WEIGHT if f.startswith("#") else 1.0)
+            * (1.0 + math.log(c))
+            * (math.log((1 + n) / (1 + df[f])) + 1.0)
+            for f, c in bag.items()
+        }
+
+    q = vector(query)
+    qnorm = math.sqrt(sum(v * v for v in q.values()))
+    scored = []
+    for key, bag in candidates:
+        v = vector(bag)
+        norm = math.sqrt(sum(x * x for x in v.values()))
+        dot = sum(x * q[f] for f, x in v.items() if f in q)
+        scored.append((key, dot / (norm * qnorm) if norm and qnorm else 0.0))
+    return sorted((p for p in scored if p[1] >= threshold), key=lambda p: -p[1])[:limit]
+
+
+WORDS = (
+    "projektor konferensrum nyckel faktura resa parkering skrivare möte budget semester "
+    "lön kort inloggning lösenord kund leverans printer meeting holiday salary"
+).split()
+
+
+def test_the_prepared_index_ranks_as_the_plain_computation() -> None:
+    rng = random.Random(12)
+    for _ in range(200):
+        candidates = [
+            (i, features(" ".join(rng.choices(WORDS, k=rng.randint(0, 10)))))
+            for i in range(rng.randint(0, 40))  # duplicates among them: ties keep the order
+        ]
+        index = CandidateIndex(candidates)
+        for _question in range(3):
+            query = features(" ".join(rng.choices(WORDS, k=rng.randint(0, 6))))
+            for threshold in (DEFAULT_THRESHOLD, 0.05, 0.0):
+                expected = _direct(query, candidates, 5, threshold)
+                got = index.rank(query, 5, threshold)
+                assert [k for k, _ in got] == [k for k, _ in expected]
+                assert [s for _, s in got] == pytest.approx([s for _, s in expected], abs=1e-12)
+                assert rank_features(query, candidates, 5, threshold) == got
+
+
+def test_a_question_visits_only_the_candidates_sharing_its_features() -> None:
+    """The work per question follows the candidates that share a term or trigram with it,
+    not the size of the candidate set."""
+    related = [
+        (i, features(text))
+        for i, text in enumerate(
+            ["Projektorn i rum 4 startar inte", "Projektor saknas", "Parkering vid kontoret"]
+        )
+    ]
+    query = features("Hur startar man projektorn?")
+    visits = []
+    for unrelated in (0, 50, 400):
+        # Words sharing no letter sequence with the question: no term, no trigram.
+        noise = [(100 + i, features(f"qx{i}zv wq{i}kj")) for i in range(unrelated)]
+        index = CandidateIndex(related + noise)
+        assert [k for k, _ in index.rank(query)] == [0, 1]
+        visits.append(index.visited)
+    assert visits[0] == visits[1] == visits[2] > 0
