@@ -12,7 +12,7 @@ from flask import Flask, request
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher.db import Database
-from mailfeed.web import errors, i18n, render, security, spoolview, state
+from mailfeed.web import errors, i18n, pagecache, render, security, spoolview, state
 from mailfeed.web.config import WebConfig
 from mailfeed.web.spoolview import SpoolView
 
@@ -53,6 +53,7 @@ def create_app(config: WebConfig, db: Database, spool: SpoolView | None = None) 
     app.before_request(security.gate)
     app.before_request(security.check_csrf)
     _register_template_helpers(app, config)
+    pagecache.install(app, config.page_cache_bytes)
     _register_blueprints(app)
     errors.install(app)
 

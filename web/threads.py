@@ -36,6 +36,7 @@ from mailfeed.publisher.models import MailMessage, NewsItem, Person, Post, Threa
 from mailfeed.web import feedtext
 from mailfeed.web.admin import raw_mail
 from mailfeed.web.attachments import Attachment, list_attachments, read_attachment
+from mailfeed.web.pagecache import cached
 from mailfeed.web.render import iso_utc, markdown
 from mailfeed.web.state import (
     current_user,
@@ -70,6 +71,7 @@ def short(thread_id: int) -> Response:
 
 
 @bp.get("/t/<int:thread_id>-<slug>")
+@cached
 def show(thread_id: int, slug: str) -> Response | str:
     session = db_session()
     thread = _thread_or_404(session, thread_id)

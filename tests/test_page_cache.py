@@ -1,0 +1,154 @@
+"""Kept pages (web.pagecache) are never stale: a new post, a like, a read or an edit shows
+on the next request, also in another app instance over the same database (several
+gunicorn workers each keep their own pages), and a kept page costs one query.
+
+Each app here is a separate instance with its own cache, like two worker processes; the
+writes go through the other instance or straight through the publisher, as the mail
+worker's would.
+"""
+
+# ruff: noqa: F811 - pytest fixtures arrive as parameters
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select, update
+from web_support import DOMAIN, MODERATOR, add_thread, csrf_from, make_settings, sign_in
+
+from mailfeed.publisher.db import Database
+from mailfeed.publisher.models import Post, Thread
+from mailfeed.settings import build_web_config
+from mailfeed.web import create_app, pagecache
+from tests.db_support import counting, database  # noqa: F401 - fixture
+
+
+def _app(db: Database, tmp: Path, **changes: Any) -> Flask:
+    return create_app(build_web_config(make_settings(tmp, **changes)), db)
+
+
+def _renders(app: Flask) -> int:
+    return int(app.extensions[pagecache.EXTENSION].renders)
+
+
+def _thread(db: Database, subject: str = "Var finns projektorn?") -> int:
+    return add_thread(
+        db,
+        subject,
+        [(f"anna@{DOMAIN}", "Anna", "Var finns projektorn?"), (f"bo@{DOMAIN}", "Bo", "I rum 3.")],
+    )
+
+
+def _likes_on(html: str) -> list[str]:
+    return re.findall(r'<span class="like-count">([^<]*)</span>', html)
+
+
+def test_a_kept_page_costs_one_query_and_a_conditional_get_none_rendered(
+    database: Database, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(pagecache, "minute", lambda: 0)  # no minute turns mid-test
+    thread = _thread(database)
+    app = _app(database, tmp_path, auth="open")
+    client = app.test_client()
+    for path in ("/", f"/t/{thread}-var-finns-projektorn", "/search?q=projektorn"):
+        first = client.get(path)
+        assert first.status_code == 200
+        with counting(database) as statements:
+            again = client.get(path)
+        assert again.get_data() == first.get_data()
+        assert len(statements) == 1, statements  # the content version, nothing else
+        etag = again.headers["ETag"]
+        with counting(database) as statements:
+            unchanged = client.get(path, headers={"If-None-Match": etag})
+        assert unchanged.status_code == 304 and len(statements) == 1
+    assert _renders(app) == 3
+
+
+def test_writes_through_another_instance_show_on_the_next_request(
+    database: Database, tmp_path: Path
+) -> None:
+    thread = _thread(database)
+    path = f"/t/{thread}-var-finns-projektorn"
+    reader = _app(database, tmp_path / "a", auth="open").test_client()
+    writer_app = _app(database, tmp_path / "b")
+    writer = writer_app.test_client()
+    feed_before = reader.get("/").get_data(as_text=True)
+    page = reader.get(path).get_data(as_text=True)
+    assert _likes_on(page) == ["", ""]
+    etag = reader.get(path).headers["ETag"]
+
+    # A like in the other instance.
+    sign_in(writer, database, f"cia@{DOMAIN}")
+    own = writer.get(path).get_data(as_text=True)
+    with database.session() as session:
+        post_id = session.scalars(select(Post.id).where(Post.thread_id == thread)).first()
+    liked = writer.post(f"/p/{post_id}/like", data={"csrf_token": csrf_from(own)})
+    assert liked.status_code == 302
+    assert reader.get(path, headers={"If-None-Match": etag}).status_code == 200
+    assert _likes_on(reader.get(path).get_data(as_text=True)) == ["1", ""]
+    feed = reader.get("/").get_data(as_text=True)
+    assert "i-heart" in feed and "i-heart" not in feed_before
+    # A read: Cia (a person since her like) opens the thread in the other instance.
+    assert "i-eye" not in feed
+    writer.get(path)
+    feed = reader.get("/").get_data(as_text=True)
+    assert "i-eye" in feed  # her read counts on the card
+
+    # A new thread published straight through the publisher (the mail worker's way).
+    assert "Vem har nyckeln?" not in feed
+    assert "<mark>" not in reader.get("/search?q=nyckeln").get_data(as_text=True)
+    _thread(database, "Vem har nyckeln?")
+    assert "Vem har nyckeln?" in reader.get("/").get_data(as_text=True)
+    assert "<mark>nyckeln</mark>" in reader.get("/search?q=nyckeln").get_data(as_text=True)
+
+    # An edit: a moderator hides the answer in the other instance.
+    writer.post("/logout", data={"csrf_token": csrf_from(own)})
+    sign_in(writer, database, MODERATOR)
+    with database.session() as session:
+        answer = session.scalars(
+            select(Post.id).where(Post.thread_id == thread).order_by(Post.position.desc())
+        ).first()
+    moderator_page = writer.get(path).get_data(as_text=True)
+    hidden = writer.post(f"/p/{answer}/hide", data={"csrf_token": csrf_from(moderator_page)})
+    assert hidden.status_code == 302
+    assert "I rum 3." not in reader.get(path).get_data(as_text=True)
+
+    # Any write a page could show, by whatever means: a subject changed in SQL.
+    with database.session() as session:
+        session.execute(update(Thread).where(Thread.id == thread).values(subject="Projektorn?"))
+    assert "Projektorn?" in reader.get("/").get_data(as_text=True)
+
+
+def test_one_kept_page_serves_every_guest_with_their_own_token(
+    database: Database, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(pagecache, "minute", lambda: 0)
+    thread = _thread(database)
+    app = _app(database, tmp_path, auth="open")
+    path = f"/t/{thread}-var-finns-projektorn"
+    tokens = set()
+    for _ in range(3):
+        client = app.test_client()  # a new visitor: a new session
+        html = client.get(path).get_data(as_text=True)
+        assert app.extensions[pagecache.EXTENSION].placeholder not in html
+        tokens.add(csrf_from(html))
+        with client.session_transaction() as session:
+            assert session["csrf"] == csrf_from(html)  # the token the form will be checked with
+    assert len(tokens) == 3
+    assert _renders(app) == 1
+
+
+def test_people_get_their_own_pages(database: Database, tmp_path: Path) -> None:
+    thread = _thread(database)
+    app = _app(database, tmp_path)
+    path = f"/t/{thread}-var-finns-projektorn"
+    anna, bo = app.test_client(), app.test_client()
+    sign_in(anna, database, f"anna@{DOMAIN}")
+    sign_in(bo, database, f"bo@{DOMAIN}")
+    assert "Anna" in anna.get(path).get_data(as_text=True).split("</header>")[0]
+    assert "Anna" not in bo.get(path).get_data(as_text=True).split("</header>")[0]
+    english = anna.get("/").get_data(as_text=True)
+    swedish = anna.get("/", headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    assert '<html lang="en">' in english and '<html lang="sv">' in swedish

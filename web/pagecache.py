@@ -1,0 +1,150 @@
+"""Whole pages kept per process for the pages read most: the feed, a thread, a search.
+
+A page is kept under everything it depends on: the content version (`publisher.freshness`,
+raised by the database in every transaction that writes what pages show, read before any
+data, so a cached page is never older than what a fresh render would have seen, whichever
+process or worker wrote), the minute (relative times such as "3 min ago"), the path and
+query, the page's language and zone (and the `tz` cookie), and who is asking (address,
+name, guest, moderator).  The one per-session value inside such a page, the CSRF token, is
+rendered as a placeholder and filled in per response.  The ETag is that key (and the
+session's token), so a browser's conditional GET is answered 304 without rendering.
+
+Must not: keep a page of a failed request, or serve one past the version it was made at.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar, cast
+
+import flask_babel
+from flask import current_app, g, make_response, request, session
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
+
+from mailfeed.publisher import freshness
+from mailfeed.web.state import current_user, db_session
+
+EXTENSION = "mailfeed_page_cache"
+PLACEHOLDER = "csrf_placeholder"  # the `g` attribute security.csrf_token answers with
+
+View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
+
+
+class PageCache:
+    """Rendered pages by key, least recently used first out, at most `max_bytes` of text."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        # Unguessable per process: no mail or form can contain it by chance or on purpose.
+        self.placeholder = f"csrf-{secrets.token_hex(16)}"
+        self._pages: OrderedDict[Hashable, str] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self.renders = 0  # pages rendered for the cache (tests count them)
+
+    def get(self, key: Hashable) -> str | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: Hashable, page: str) -> None:
+        if len(page) > self.max_bytes // 4:
+            return
+        with self._lock:
+            old = self._pages.pop(key, None)
+            self._size -= len(old) if old is not None else 0
+            self._pages[key] = page
+            self._size += len(page)
+            while self._size > self.max_bytes:
+                _, dropped = self._pages.popitem(last=False)
+                self._size -= len(dropped)
+
+
+def install(app: Any, max_bytes: int) -> None:
+    if max_bytes > 0:
+        app.extensions[EXTENSION] = PageCache(max_bytes)
+
+
+def minute() -> int:
+    """The clock's part of the key: relative times ("3 min ago") change by the minute."""
+    return int(time.time() // 60)
+
+
+def _key() -> tuple[Hashable, ...]:
+    # The version first: the data this request may render is then at least as new.
+    version = freshness.current(db_session().connection())
+    return (
+        version,
+        minute(),
+        request.host,
+        request.path,
+        request.query_string,
+        str(flask_babel.get_locale()),
+        str(flask_babel.get_timezone()),
+        request.cookies.get("tz"),
+        current_user(),
+    )
+
+
+def _etag(key: tuple[Hashable, ...]) -> str:
+    token = session.get("csrf")
+    raw = repr((key, token if isinstance(token, str) else None)).encode()
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def _fill(cache: PageCache, page: str) -> str:
+    if cache.placeholder not in page:
+        return page  # no form on it: no token, and no session cookie made for one
+    from mailfeed.web.security import csrf_token
+
+    return page.replace(cache.placeholder, csrf_token())
+
+
+def cached(view: View) -> View:
+    """Serve this GET view's page from the cache when nothing it shows can have changed."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        cache = cast(PageCache | None, current_app.extensions.get(EXTENSION))
+        if cache is None or request.method != "GET":
+            return view(*args, **kwargs)
+        key = _key()
+        if _etag(key) in request.if_none_match:
+            return Response(status=304, headers={"ETag": f'"{_etag(key)}"'})
+        page = cache.get(key)
+        if page is None:
+            setattr(g, PLACEHOLDER, cache.placeholder)
+            try:
+                result = view(*args, **kwargs)
+            finally:
+                delattr(g, PLACEHOLDER)
+            if not isinstance(result, str):
+                return _filled(cache, result)
+            cache.renders += 1
+            cache.put(key, result)
+            page = result
+        response = make_response(_fill(cache, page))
+        response.set_etag(_etag(key))
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.vary.update(("Cookie", "Accept-Language"))
+        return response
+
+    return cast(View, wrapper)
+
+
+def _filled(cache: PageCache, result: ResponseReturnValue) -> ResponseReturnValue:
+    """A result not kept (a redirect, an error status): its placeholder filled all the same."""
+    if isinstance(result, tuple) and result and isinstance(result[0], str):
+        return (_fill(cache, result[0]), *result[1:])
+    if isinstance(result, Response) and not result.is_streamed and result.mimetype == "text/html":
+        result.set_data(_fill(cache, result.get_data(as_text=True)))
+    return result
