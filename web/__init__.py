@@ -12,7 +12,7 @@ from flask import Flask, request
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher.db import Database
-from mailfeed.web import errors, i18n, pagecache, render, security, spoolview, state
+from mailfeed.web import cards, errors, i18n, pagecache, render, security, spoolview, state
 from mailfeed.web.config import WebConfig
 from mailfeed.web.spoolview import SpoolView
 
@@ -86,6 +86,7 @@ def _register_template_helpers(app: Flask, config: WebConfig) -> None:
     i18n.install(app, config.default_language)
     app.jinja_env.globals.update(
         avatar_of=render.avatar,
+        card_html=cards.card_html,
         excerpt=render.excerpt,
         csrf_token=security.csrf_token,
         atom_url=security.atom_url,

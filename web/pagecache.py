@@ -37,36 +37,44 @@ PLACEHOLDER = "csrf_placeholder"  # the `g` attribute security.csrf_token answer
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
 
-class PageCache:
-    """Rendered pages by key, least recently used first out, at most `max_bytes` of text."""
+class Kept:
+    """Texts by key, least recently used out first, at most `max_bytes` of text in all."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        # Unguessable per process: no mail or form can contain it by chance or on purpose.
-        self.placeholder = f"csrf-{secrets.token_hex(16)}"
-        self._pages: OrderedDict[Hashable, str] = OrderedDict()
+        self._texts: OrderedDict[Hashable, str] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
-        self.renders = 0  # pages rendered for the cache (tests count them)
 
     def get(self, key: Hashable) -> str | None:
         with self._lock:
-            page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
-            return page
+            text = self._texts.get(key)
+            if text is not None:
+                self._texts.move_to_end(key)
+            return text
 
-    def put(self, key: Hashable, page: str) -> None:
-        if len(page) > self.max_bytes // 4:
+    def put(self, key: Hashable, text: str) -> None:
+        if len(text) > self.max_bytes // 4:
             return
         with self._lock:
-            old = self._pages.pop(key, None)
+            old = self._texts.pop(key, None)
             self._size -= len(old) if old is not None else 0
-            self._pages[key] = page
-            self._size += len(page)
+            self._texts[key] = text
+            self._size += len(text)
             while self._size > self.max_bytes:
-                _, dropped = self._pages.popitem(last=False)
+                _, dropped = self._texts.popitem(last=False)
                 self._size -= len(dropped)
+
+
+class PageCache(Kept):
+    """Rendered pages (and the thread cards they are made of, `web.cards`)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(max_bytes)
+        # Unguessable per process: no mail or form can contain it by chance or on purpose.
+        self.placeholder = f"csrf-{secrets.token_hex(16)}"
+        self.cards = Kept(max(max_bytes // 4, 1))
+        self.renders = 0  # pages rendered for the cache (tests count them)
 
 
 def install(app: Any, max_bytes: int) -> None:
