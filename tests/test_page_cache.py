@@ -11,8 +11,11 @@ worker's would.
 from __future__ import annotations
 
 import re
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import select, update
@@ -22,6 +25,7 @@ from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import Post, Thread
 from mailfeed.settings import build_web_config
 from mailfeed.web import create_app, pagecache
+from mailfeed.web.i18n import text_changes
 from tests.db_support import counting, database  # noqa: F401 - fixture
 
 
@@ -46,9 +50,8 @@ def _likes_on(html: str) -> list[str]:
 
 
 def test_a_kept_page_costs_one_query_and_a_conditional_get_none_rendered(
-    database: Database, tmp_path: Path, monkeypatch: Any
+    database: Database, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(pagecache, "minute", lambda: 0)  # no minute turns mid-test
     thread = _thread(database)
     app = _app(database, tmp_path, auth="open")
     client = app.test_client()
@@ -122,9 +125,8 @@ def test_writes_through_another_instance_show_on_the_next_request(
 
 
 def test_one_kept_page_serves_every_guest_with_their_own_token(
-    database: Database, tmp_path: Path, monkeypatch: Any
+    database: Database, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(pagecache, "minute", lambda: 0)
     thread = _thread(database)
     app = _app(database, tmp_path, auth="open")
     path = f"/t/{thread}-var-finns-projektorn"
@@ -152,3 +154,44 @@ def test_people_get_their_own_pages(database: Database, tmp_path: Path) -> None:
     english = anna.get("/").get_data(as_text=True)
     swedish = anna.get("/", headers={"Accept-Language": "sv"}).get_data(as_text=True)
     assert '<html lang="en">' in english and '<html lang="sv">' in swedish
+
+
+def _kept_until(app: Flask) -> list[float]:
+    store = app.extensions[pagecache.EXTENSION]
+    return [until for _text, until in store._texts.values()]
+
+
+def test_a_page_is_kept_only_while_its_relative_times_read_true(
+    database: Database, tmp_path: Path
+) -> None:
+    old = _thread(database)  # 2 Nov 2026: "Nov 2 08:02" until the reader's day turns
+    app = _app(database, tmp_path, auth="open")
+    client = app.test_client()
+    client.get(f"/t/{old}-var-finns-projektorn")
+    now = datetime.now(UTC)
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+    assert _kept_until(app) == [midnight.timestamp()]
+    add_thread(
+        database,
+        "Nyss",
+        [(f"anna@{DOMAIN}", "Anna", "Hej")],
+        when=now.replace(tzinfo=None) - timedelta(minutes=3),
+    )
+    assert "min ago" in client.get("/").get_data(as_text=True)  # "2 min ago"
+    assert max(_kept_until(app)) == midnight.timestamp()
+    assert min(_kept_until(app)) <= time.time() + 60  # the feed: read again within the minute
+
+
+def test_when_a_relative_time_reads_differently() -> None:
+    now = datetime(2026, 12, 4, 18, 30, 20, tzinfo=UTC)
+    stockholm = ZoneInfo("Europe/Stockholm")
+    cases = [
+        (now - timedelta(seconds=30), UTC, now + timedelta(seconds=30)),  # just now
+        (now + timedelta(hours=2), UTC, now + timedelta(hours=2, minutes=-1)),  # a clock
+        (now - timedelta(hours=3), UTC, datetime(2026, 12, 4, 18, 31, tzinfo=UTC)),  # 3 hr ago
+        (now - timedelta(days=1), UTC, datetime(2026, 12, 5, tzinfo=UTC)),  # yesterday
+        # 23:00 in Stockholm is tomorrow there: the day turns at 23:00 UTC.
+        (now - timedelta(days=3), stockholm, datetime(2026, 12, 4, 23, tzinfo=UTC)),
+    ]
+    for moment, zone, expected in cases:
+        assert text_changes(moment, now, zone) == expected, (moment, zone)

@@ -3,9 +3,9 @@
 Cards are most of a feed or search page's rendering (times, plurals, avatars: ~1 ms
 each), and a card changes only when its thread does.  It is kept under everything it
 shows: the card's values (counts and latest activity included), the search snippet and
-title, the language, the zone, the minute (relative times), and whether the reader is a
-guest (addresses are shortened for guests).  Kept in the page cache's store; without
-one (MAILFEED_PAGE_CACHE_MB=0), rendered each time.
+title, the language, the zone, and whether the reader is a guest (addresses are
+shortened for guests); and no longer than its relative time reads true.  Kept in the
+page cache's store; without one (MAILFEED_PAGE_CACHE_MB=0), rendered each time.
 """
 
 from __future__ import annotations
@@ -33,13 +33,15 @@ def card_html(card: ThreadCard, snippet: str | None = None, title: str | None = 
         title,
         str(flask_babel.get_locale()),
         str(flask_babel.get_timezone()),
-        pagecache.minute(),
         user is None or user.guest,
     )
-    html = cache.cards.get(key)
-    if html is None:
-        html = _render(card, snippet, title)
-        cache.cards.put(key, html)
+    found = cache.cards.get(key)
+    if found is None:
+        html, until = pagecache.rendering(lambda: _render(card, snippet, title))
+        cache.cards.put(key, html, until)
+        return Markup(html)
+    html, until = found
+    pagecache.good_until(until)  # the page holds no longer than its cards
     return Markup(html)
 
 

@@ -3,11 +3,13 @@
 A page is kept under everything it depends on: the content version (`publisher.freshness`,
 raised by the database in every transaction that writes what pages show, read before any
 data, so a cached page is never older than what a fresh render would have seen, whichever
-process or worker wrote), the minute (relative times such as "3 min ago"), the path and
-query, the page's language and zone (and the `tz` cookie), and who is asking (address,
-name, guest, moderator).  The one per-session value inside such a page, the CSRF token, is
-rendered as a placeholder and filled in per response.  The ETag is that key (and the
-session's token), so a browser's conditional GET is answered 304 without rendering.
+process or worker wrote), the path and query, the page's language and zone (and the `tz`
+cookie), and who is asking (address, name, guest, moderator).  The one per-session value
+inside such a page, the CSRF token, is rendered as a placeholder and filled in per
+response.  What changes by the clock alone
+("3 min ago", "yesterday 14:05") tells until when it holds (`good_until`), and the page
+is kept no longer.  The ETag is the key, that moment and the session's token, so a
+browser's conditional GET is answered 304 without rendering.
 
 Must not: keep a page of a failed request, or serve one past the version it was made at.
 """
@@ -35,35 +37,42 @@ EXTENSION = "mailfeed_page_cache"
 PLACEHOLDER = "csrf_placeholder"  # the `g` attribute security.csrf_token answers with
 
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
+T = TypeVar("T")
 
 
 class Kept:
-    """Texts by key, least recently used out first, at most `max_bytes` of text in all."""
+    """Texts by key, each good until a moment (`time.time()`), least recently used out
+    first, at most `max_bytes` of text in all."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._texts: OrderedDict[Hashable, str] = OrderedDict()
+        self._texts: OrderedDict[Hashable, tuple[str, float]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> str | None:
+    def get(self, key: Hashable) -> tuple[str, float] | None:
         with self._lock:
-            text = self._texts.get(key)
-            if text is not None:
-                self._texts.move_to_end(key)
-            return text
+            found = self._texts.get(key)
+            if found is None:
+                return None
+            if found[1] <= time.time():
+                del self._texts[key]
+                self._size -= len(found[0])
+                return None
+            self._texts.move_to_end(key)
+            return found
 
-    def put(self, key: Hashable, text: str) -> None:
+    def put(self, key: Hashable, text: str, until: float) -> None:
         if len(text) > self.max_bytes // 4:
             return
         with self._lock:
             old = self._texts.pop(key, None)
-            self._size -= len(old) if old is not None else 0
-            self._texts[key] = text
+            self._size -= len(old[0]) if old is not None else 0
+            self._texts[key] = (text, until)
             self._size += len(text)
             while self._size > self.max_bytes:
                 _, dropped = self._texts.popitem(last=False)
-                self._size -= len(dropped)
+                self._size -= len(dropped[0])
 
 
 class PageCache(Kept):
@@ -82,9 +91,32 @@ def install(app: Any, max_bytes: int) -> None:
         app.extensions[EXTENSION] = PageCache(max_bytes)
 
 
-def minute() -> int:
-    """The clock's part of the key: relative times ("3 min ago") change by the minute."""
-    return int(time.time() // 60)
+FOREVER = float("inf")
+
+
+def good_until(moment: float) -> None:
+    """What is being rendered says something that changes at `moment` by the clock alone
+    ("3 min ago"; `web.i18n.when` calls this): the page or card is kept until then."""
+    if g.get(UNTIL) is not None:
+        setattr(g, UNTIL, min(getattr(g, UNTIL), moment))
+
+
+UNTIL = "page_good_until"
+
+
+def rendering(render: Callable[[], T]) -> tuple[T, float]:
+    """`render()`, and until when what it rendered holds (the earliest `good_until` said
+    inside); what encloses it (a page around a card) holds no longer than that either."""
+    outer = g.get(UNTIL)
+    setattr(g, UNTIL, FOREVER)
+    try:
+        result = render()
+        until = float(getattr(g, UNTIL))
+    finally:
+        setattr(g, UNTIL, outer)
+    if outer is not None:
+        setattr(g, UNTIL, min(outer, until))
+    return result, until
 
 
 def _key() -> tuple[Hashable, ...]:
@@ -92,7 +124,6 @@ def _key() -> tuple[Hashable, ...]:
     version = freshness.current(db_session().connection())
     return (
         version,
-        minute(),
         request.host,
         request.path,
         request.query_string,
@@ -103,9 +134,9 @@ def _key() -> tuple[Hashable, ...]:
     )
 
 
-def _etag(key: tuple[Hashable, ...]) -> str:
+def _etag(key: tuple[Hashable, ...], until: float) -> str:
     token = session.get("csrf")
-    raw = repr((key, token if isinstance(token, str) else None)).encode()
+    raw = repr((key, until, token if isinstance(token, str) else None)).encode()
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
@@ -126,22 +157,24 @@ def cached(view: View) -> View:
         if cache is None or request.method != "GET":
             return view(*args, **kwargs)
         key = _key()
-        if _etag(key) in request.if_none_match:
-            return Response(status=304, headers={"ETag": f'"{_etag(key)}"'})
-        page = cache.get(key)
-        if page is None:
+        found = cache.get(key)
+        if found is None:
             setattr(g, PLACEHOLDER, cache.placeholder)
             try:
-                result = view(*args, **kwargs)
+                result, until = rendering(lambda: view(*args, **kwargs))
             finally:
                 delattr(g, PLACEHOLDER)
             if not isinstance(result, str):
                 return _filled(cache, result)
             cache.renders += 1
-            cache.put(key, result)
-            page = result
+            cache.put(key, result, until)
+            found = (result, until)
+        page, until = found
+        etag = _etag(key, until)
+        if etag in request.if_none_match:
+            return Response(status=304, headers={"ETag": f'"{etag}"'})
         response = make_response(_fill(cache, page))
-        response.set_etag(_etag(key))
+        response.set_etag(_etag(key, until))  # the token may be new: the session's now
         response.headers["Cache-Control"] = "private, no-cache"
         response.vary.update(("Cookie", "Accept-Language"))
         return response
