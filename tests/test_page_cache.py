@@ -21,8 +21,9 @@ from flask import Flask
 from sqlalchemy import select, update
 from web_support import DOMAIN, MODERATOR, add_thread, csrf_from, make_settings, sign_in
 
+from mailfeed.publisher import freshness
 from mailfeed.publisher.db import Database
-from mailfeed.publisher.models import Post, Thread
+from mailfeed.publisher.models import OutboundMail, Post, Thread
 from mailfeed.settings import build_web_config
 from mailfeed.web import create_app, pagecache
 from mailfeed.web.i18n import text_changes
@@ -195,3 +196,26 @@ def test_when_a_relative_time_reads_differently() -> None:
     ]
     for moment, zone, expected in cases:
         assert text_changes(moment, now, zone) == expected, (moment, zone)
+
+
+def test_link_mails_count_but_their_delivery_does_not(database: Database) -> None:
+    """The thread page's outcome reads who was mailed a link: a new link mail raises the
+    version; the sender marking it sent, retried or claimed does not."""
+    thread = _thread(database)
+    with database.session() as session:
+        before = freshness.current(session.connection())
+        session.add(
+            OutboundMail(
+                idempotency_key="link:1",
+                purpose="link",
+                recipient=f"bo@{DOMAIN}",
+                thread_id=thread,
+                message_id="<l1@firma.se>",
+                raw=b"",
+            )
+        )
+    with database.session() as session:
+        queued = freshness.current(session.connection())
+        session.execute(update(OutboundMail).values(state="sent", attempts=1))
+    with database.session() as session:
+        assert queued > before and freshness.current(session.connection()) == queued

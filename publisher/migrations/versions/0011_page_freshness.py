@@ -40,6 +40,9 @@ WATCHED = (
     "news_item",
     "news_source",
 )
+# Tables a page reads only some columns of, which change far more often than those do:
+# link mails (a thread's outcome counts who was on the mail), not their delivery state.
+PARTLY_WATCHED = {"outbound_mail": "recipient, thread_id, purpose"}
 # A writing transaction takes the first shard row no other transaction holds (its own
 # included), so concurrent writers never wait on each other here and cannot deadlock
 # against the feed counters' rows; only when all are held does it queue on one.
@@ -70,22 +73,29 @@ OLD_SUBJECT_DOC = (
 )
 
 
+def _updates() -> list[tuple[str, str]]:
+    """Each watched table with the UPDATE that raises the version on it."""
+    return [(table, "UPDATE") for table in WATCHED] + [
+        (table, f"UPDATE OF {columns}") for table, columns in PARTLY_WATCHED.items()
+    ]
+
+
 def install_triggers(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text(PG_BUMP))
-        for table in WATCHED:
+        for table, update in _updates():
             connection.execute(text(f"DROP TRIGGER IF EXISTS content_version_bump ON {table}"))
             connection.execute(
                 text(
-                    "CREATE TRIGGER content_version_bump AFTER INSERT OR UPDATE OR DELETE "
+                    f"CREATE TRIGGER content_version_bump AFTER INSERT OR {update} OR DELETE "
                     f"OR TRUNCATE ON {table} FOR EACH STATEMENT "
                     "EXECUTE FUNCTION content_version_bump()"
                 )
             )
         return
     # SQLite has one writer at a time: one row, row-level triggers.
-    for table in WATCHED:
-        for suffix, when in (("ai", "INSERT"), ("au", "UPDATE"), ("ad", "DELETE")):
+    for table, update in _updates():
+        for suffix, when in (("ai", "INSERT"), ("au", update), ("ad", "DELETE")):
             connection.execute(
                 text(
                     f"CREATE TRIGGER IF NOT EXISTS content_version_{table}_{suffix} "
@@ -96,7 +106,7 @@ def install_triggers(connection: Connection) -> None:
 
 
 def uninstall_triggers(connection: Connection) -> None:
-    for table in WATCHED:
+    for table, _update in _updates():
         if connection.dialect.name == "postgresql":
             connection.execute(text(f"DROP TRIGGER IF EXISTS content_version_bump ON {table}"))
         else:
