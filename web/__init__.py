@@ -12,7 +12,17 @@ from flask import Flask, request
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher.db import Database
-from mailfeed.web import cards, errors, i18n, pagecache, render, security, spoolview, state
+from mailfeed.web import (
+    attachments,
+    cards,
+    errors,
+    i18n,
+    pagecache,
+    render,
+    security,
+    spoolview,
+    state,
+)
 from mailfeed.web.config import WebConfig
 from mailfeed.web.spoolview import SpoolView
 
@@ -47,6 +57,7 @@ def create_app(config: WebConfig, db: Database, spool: SpoolView | None = None) 
         app.wsgi_app, config.trusted_proxies
     )
     app.extensions["mailfeed_db"] = db
+    app.extensions[attachments.LISTINGS] = attachments.Listings()
     if spool is not None:
         app.extensions[spoolview.EXTENSION] = spool
     app.teardown_appcontext(state.close_session)
