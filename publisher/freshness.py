@@ -13,6 +13,9 @@ Must not: be written by anything but those triggers.
 from __future__ import annotations
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
+
+from mailfeed.publisher.db import Database
 
 
 def current(connection: Connection) -> int:
@@ -20,3 +23,17 @@ def current(connection: Connection) -> int:
     return int(
         connection.execute(text("SELECT coalesce(sum(n), 0) FROM content_version")).scalar_one()
     )
+
+
+def read(db: Database) -> int:
+    """The version now, in one round trip outside any transaction (`Database.single_reads`):
+    whatever the caller reads afterwards is at least as new.  A connection the server
+    dropped (a restart) is replaced once."""
+    try:
+        with db.single_reads.connect() as connection:
+            return current(connection)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    with db.single_reads.connect() as connection:  # the pool replaced the dropped one
+        return current(connection)

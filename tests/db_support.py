@@ -59,14 +59,18 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
 
 @contextmanager
 def counting(db: Database) -> Iterator[list[str]]:
-    """The SQL statements sent to the database while inside: work counted, not timed."""
+    """The SQL statements sent to the database while inside (through either engine of
+    `db`): work counted, not timed."""
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    engines = {db.engine, db.single_reads}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)

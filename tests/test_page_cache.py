@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from web_support import DOMAIN, MODERATOR, add_thread, csrf_from, make_settings, sign_in
 
 from mailfeed.publisher import freshness
@@ -219,3 +219,22 @@ def test_link_mails_count_but_their_delivery_does_not(database: Database) -> Non
         session.execute(update(OutboundMail).values(state="sent", attempts=1))
     with database.session() as session:
         assert queued > before and freshness.current(session.connection()) == queued
+
+
+def test_the_version_is_read_again_after_the_server_dropped_the_connection(
+    database: Database,
+) -> None:
+    """The version's connections skip the pre-ping (one round trip a read): one the server
+    dropped (a restart, an idle timeout) is replaced on the spot, no request fails."""
+    if database.engine.dialect.name != "postgresql":
+        return  # SQLite has no server to drop anything
+    before = freshness.read(database)
+    with database.engine.connect() as admin:
+        dropped = admin.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    assert dropped >= 1
+    assert freshness.read(database) == before

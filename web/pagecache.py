@@ -31,7 +31,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher import freshness
-from mailfeed.web.state import current_user, db_session
+from mailfeed.web.state import current_user, database
 
 EXTENSION = "mailfeed_page_cache"
 PLACEHOLDER = "csrf_placeholder"  # the `g` attribute security.csrf_token answers with
@@ -121,7 +121,7 @@ def rendering(render: Callable[[], T]) -> tuple[T, float]:
 
 def _key() -> tuple[Hashable, ...]:
     # The version first: the data this request may render is then at least as new.
-    version = freshness.current(db_session().connection())
+    version = freshness.read(database())
     return (
         version,
         request.host,
