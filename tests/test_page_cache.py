@@ -238,3 +238,32 @@ def test_the_version_is_read_again_after_the_server_dropped_the_connection(
         ).scalar_one()
     assert dropped >= 1
     assert freshness.read(database) == before
+
+
+def test_a_transaction_raises_the_version_once_also_after_a_rolled_back_savepoint(
+    database: Database,
+) -> None:
+    """PostgreSQL raises it once per transaction (the triggers fire per statement); a
+    savepoint rolled back takes its raise with it, and the next write raises it again."""
+    with database.session() as session:
+        before = freshness.current(session.connection())
+        nested = session.begin_nested()
+        session.add(Thread(subject="Ångrad", slug="angrad"))
+        session.flush()
+        nested.rollback()
+        for i in range(3):
+            session.add(Thread(subject=f"Tråd {i}", slug=f"trad-{i}"))
+            session.flush()
+    with database.session() as session:
+        after = freshness.current(session.connection())
+    if database.engine.dialect.name == "postgresql":
+        assert after == before + 1
+    else:
+        assert after == before + 3  # SQLite: a row each, one writer at a time
+    with database.session() as session:
+        nested = session.begin_nested()
+        session.add(Thread(subject="Ångrad igen", slug="angrad-igen"))
+        session.flush()
+        nested.rollback()
+    with database.session() as session:
+        assert freshness.current(session.connection()) == after  # nothing was written

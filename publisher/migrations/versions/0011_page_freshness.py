@@ -43,15 +43,21 @@ WATCHED = (
 # Tables a page reads only some columns of, which change far more often than those do:
 # link mails (a thread's outcome counts who was on the mail), not their delivery state.
 PARTLY_WATCHED = {"outbound_mail": "recipient, thread_id, purpose"}
-# A writing transaction takes the first shard row no other transaction holds (its own
-# included), so concurrent writers never wait on each other here and cannot deadlock
-# against the feed counters' rows; only when all are held does it queue on one.
+# Once per transaction (a transaction-local setting remembers it, undone with a rolled
+# back savepoint like the update itself): any raise makes the version differ.  It takes
+# the first shard row no other transaction holds, so concurrent writers never wait on
+# each other here and cannot deadlock against the feed counters' rows; only when all are
+# held does it queue on one.
 PG_BUMP = f"""
 CREATE OR REPLACE FUNCTION content_version_bump() RETURNS trigger AS $$
 DECLARE
   start integer := (txid_current() % {SHARDS})::integer;
   picked integer;
 BEGIN
+  IF current_setting('mailfeed.version_raised', true) = 'yes' THEN
+    RETURN NULL;
+  END IF;
+  PERFORM set_config('mailfeed.version_raised', 'yes', true);
   SELECT shard INTO picked FROM content_version
     ORDER BY (shard + {SHARDS} - start) % {SHARDS}
     LIMIT 1 FOR UPDATE SKIP LOCKED;
