@@ -102,3 +102,50 @@ def test_same_mails_to_two_instances_make_one_thread_and_one_link_each(
     assert len(per_mail_and_person) == MAILS * 3
     assert set(per_mail_and_person.values()) == {1}, per_mail_and_person.most_common(3)
     assert {r[0] for r in per_mail_and_person} == {f"<q{i}.scale@firma.se>" for i in range(MAILS)}
+
+
+def test_two_hosts_of_one_role_per_process_make_one_thread_and_one_link_each(
+    relay_sink, shared_pg, tmp_path: Path
+):
+    """The production layout of docs/deploy.md: each host runs `mailfeed smtp`, `worker`
+    and `sender` as separate processes on its own spool; two such hosts share PostgreSQL.
+    Two of each role, the same mails to both listeners: still one thread and one link reply
+    per mail and person."""
+    from tests.gateway_support import wait_port
+    from tests.test_roles import Roles, role_env
+
+    hosts: list[tuple[Roles, int, Path]] = []
+    try:
+        for name in ("mx1", "mx2"):
+            data = tmp_path / name / "data"
+            data.mkdir(parents=True)
+            env = role_env(
+                data, MAILFEED_DATABASE_URL=shared_pg, MAILFEED_RELAY=f"127.0.0.1:{relay_sink.port}"
+            )
+            host = Roles(tmp_path / name, env)
+            for role in ("smtp", "worker", "sender"):
+                host.start(role)
+            port = int(env["MAILFEED_SMTP_LISTEN"].rpartition(":")[2])
+            wait_port(port)
+            hosts.append((host, port, data))
+        mails = [question(i) for i in range(MAILS)]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda job: send(*job), [(p, raw) for raw in mails for _, p, _ in hosts]))
+
+        def done() -> bool:
+            spooled = [f for _, _, d in hosts for f in (d / "spool" / "new").glob("*.msg")]
+            queued = rows(shared_pg, "SELECT count(*) FROM outbound_mail WHERE state = 'queued'")
+            return not spooled and queued[0][0] == 0 and len(relay_sink.mails) >= MAILS * 3
+
+        hosts[0][0].wait(done, timeout=120)
+        assert rows(shared_pg, "SELECT count(*) FROM thread")[0][0] == MAILS
+        assert rows(shared_pg, "SELECT count(*) FROM mail_message")[0][0] == MAILS
+        assert not [p for _, _, d in hosts for p in (d / "spool" / "failed").iterdir()]
+        per_mail_and_person = Counter(
+            (m.message["In-Reply-To"], tuple(m.rcpts)) for m in relay_sink.mails
+        )
+        assert len(per_mail_and_person) == MAILS * 3
+        assert set(per_mail_and_person.values()) == {1}, per_mail_and_person.most_common(3)
+    finally:
+        for host, _, _ in hosts:
+            host.stop_all()
