@@ -1,6 +1,7 @@
 """The benchmark suite (issue 12): every figure against a baseline measured in the same run.
 
     python benchmarks/run.py [--quick] [--json FILE] [--database sqlite|postgresql] [--only NAME]
+                             [--web-threads N]
 
 Generates its own deterministic corpus (benchmarks/corpus.py) and databases, prints one
 table, and with `--json` writes {"results": {NAME: {"ours", "baseline", "ratio", "unit",
@@ -342,6 +343,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the results as JSON")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--only", action="append", choices=NAMES, help="run only these")
+    parser.add_argument(
+        "--web-threads", type=int, help="threads in the web benchmarks' database (any size)"
+    )
     args = parser.parse_args()
     only = set(args.only or NAMES)
     quick = args.quick
@@ -356,6 +360,8 @@ def main() -> None:
         "web_seconds": 4.0 if quick else 15.0,
         "import": 500 if quick else 100_000,
     }
+    if args.web_threads:
+        sizes["web_threads"] = args.web_threads
     import logging
 
     logging.disable(logging.WARNING)

@@ -109,6 +109,7 @@ class Settings:
     max_connections: int = 200  # SMTP sessions at once; more are answered 421 4.7.0
     relay_timeout: int = 30  # seconds for connect, greeting and each command to the relay
     search_timeout: float = 5.0  # seconds one search may run before it is stopped; 0 = none
+    page_cache_mb: int = 32  # rendered pages kept per web process (0: none)
     news_feeds: tuple[str, ...] = ()  # Atom/RSS URLs of intranet news, one thread per entry
     news_interval: int = 300  # seconds between polls of the news feeds
 
@@ -304,6 +305,7 @@ def build_web_config(settings: Settings) -> WebConfig:
         data_dir=settings.data_dir,
         local_outbox=not settings.relay,
         search_timeout=settings.search_timeout,
+        page_cache_bytes=settings.page_cache_mb * 1024 * 1024,
     )
 
 

@@ -102,6 +102,27 @@ class Database:
         self.sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={"shared": self.shared}
         )
+        self._pool_size = pool_size
+        self._single: Engine | None = None
+
+    @property
+    def single_reads(self) -> Engine:
+        """For one-statement reads that need no transaction (a page cache's version, read
+        on every request): on PostgreSQL a small pool of autocommit connections without the
+        pre-ping, so such a read is one round trip instead of four (ping, BEGIN, SELECT,
+        ROLLBACK).  A connection the server dropped raises a DBAPIError with
+        `connection_invalidated` set: the caller tries once more.  On SQLite, the engine."""
+        if self.engine.dialect.name != "postgresql":
+            return self.engine
+        if self._single is None:
+            self._single = create_engine(
+                self.engine.url,
+                isolation_level="AUTOCOMMIT",
+                pool_size=self._pool_size,
+                max_overflow=self._pool_size,
+                connect_args={"connect_timeout": 10},
+            )
+        return self._single
 
     def upgrade(self) -> None:
         upgrade(self.engine)
@@ -122,3 +143,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._single is not None:
+            self._single.dispose()

@@ -1,8 +1,8 @@
 """PostgreSQL full text over posts and subjects: Swedish and English stemming together.
 
-The only place that speaks tsvector.  A document is indexed under both the `swedish` and
-the `english` configuration, because a thread's language is a guess and people mix them;
-the expression GIN indexes created by `install` make the same expressions fast.  A query
+The only place that speaks tsvector.  A document is analysed under both the `swedish`
+and the `english` configuration, because a thread's language is a guess and people mix
+them, and stored with a GIN index (`post.search_doc`, `thread.search_doc`).  A query
 word is searched as its prefixes (`stems`), so compounds and Swedish inflections that the
 stemmers leave apart (`nyckel`/`nycklar`) find each other, and a thread matches when each
 word is in some post of it, not necessarily all in one.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Integer, text
+from sqlalchemy import Integer, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -23,32 +23,27 @@ from mailfeed.publisher.stems import prefixes
 # one 18 MB post must not make every search for a common word read 18 MB.
 _BODY = f"left(post.body, {INDEX_LIMIT})"
 _TRIMMED = f"left(post.trimmed, {INDEX_LIMIT})"
-_POST_TEXT = {"all": f"{_BODY} || ' ' || {_TRIMMED}", "own": _BODY, "trimmed": _TRIMMED}
-
-
-def _post_doc(scope: str = "all") -> str:
-    """Both configurations over the scope's text; the "all" form is the indexed one."""
-    source = _POST_TEXT.get(scope, _POST_TEXT["all"])
-    return f"(to_tsvector('swedish', {source}) || to_tsvector('english', {source}))"
-
-
-_POST_DOC = _post_doc()
-_SUBJECT_DOC = "(to_tsvector('swedish', thread.subject) || to_tsvector('english', thread.subject))"
+_SCOPE_TEXT = {"own": _BODY, "trimmed": _TRIMMED}
+# The analysed documents are stored (generated columns with GIN indexes, migration
+# page_freshness): both configurations over the first INDEX_LIMIT characters of body and
+# trimmed text, and over the subject.  Matching and ranking read them; nothing analyses
+# a post's text at search time except a scope's recheck of the rows the index found.
+_POST_DOC = "post.search_doc"
+_SUBJECT_DOC = "thread.search_doc"
 _HEADLINE_OPTS = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=10"
 
 
-def install(connection: Connection) -> None:
-    connection.execute(
-        text(f"CREATE INDEX IF NOT EXISTS ix_post_fts ON post USING gin ({_POST_DOC})")
-    )
-    connection.execute(
-        text(f"CREATE INDEX IF NOT EXISTS ix_thread_fts ON thread USING gin ({_SUBJECT_DOC})")
-    )
-
-
-def uninstall(connection: Connection) -> None:
-    connection.execute(text("DROP INDEX IF EXISTS ix_post_fts"))
-    connection.execute(text("DROP INDEX IF EXISTS ix_thread_fts"))
+def _in_scope(scope: str, query: str) -> str:
+    """The condition a post must meet: the stored document (the index) matches, and for a
+    scope, that scope's own text also does (analysed only for the rows the index found)."""
+    condition = f"{_POST_DOC} @@ {query}"
+    source = _SCOPE_TEXT.get(scope)
+    if source is not None:
+        condition += (
+            f" AND (to_tsvector('swedish', {source}) || to_tsvector('english', {source}))"
+            f" @@ {query}"
+        )
+    return condition
 
 
 def tsquery(word: str) -> str:
@@ -62,14 +57,14 @@ def tsquery(word: str) -> str:
 def _threads_sql(terms: list[str], scope: str) -> tuple[str, dict[str, str]]:
     """SQL for the ids of threads where every word occurs in some visible post or (unscoped)
     the subject: the words may be spread over different posts of the thread."""
-    doc = _post_doc(scope)
     parts = []
     params: dict[str, str] = {}
     for i, term in enumerate(terms):
         params[f"t{i}"] = tsquery(term)
+        word = f"to_tsquery('simple', :t{i})"
         parts.append(
             f"SELECT post.thread_id AS id, {i} AS term FROM post "
-            f"WHERE {doc} @@ to_tsquery('simple', :t{i}) AND NOT post.hidden"
+            f"WHERE {_in_scope(scope, word)} AND NOT post.hidden"
         )
         if scope not in ("own", "trimmed"):
             parts.append(
@@ -84,37 +79,46 @@ def thread_ids_clause(terms: list[str], scope: str = "all") -> TextualSelect:
     return text(sql).bindparams(**params).columns(id=Integer)
 
 
+_ANY = "to_tsquery('simple', :any)"
+
+
+def _any_term(terms: list[str]) -> str:
+    return " | ".join(f"({tsquery(t)})" for t in terms)
+
+
 def ranked_hits(
     session: Session, terms: list[str], limit: int, scope: str = "all"
 ) -> list[dict[str, Any]]:
-    """Same shape as `fts_sqlite.ranked_hits`; ts_rank is higher-is-better, so negate it."""
+    """Same shape as `fts_sqlite.ranked_hits`: each of the best `limit` threads' best post,
+    ranked by ts_rank over the stored documents (higher is better, so negated), and the
+    best subjects highlighted.  Post snippets come from `snippets`, for the rows shown."""
     threads, params = _threads_sql(terms, scope)
-    any_term = "to_tsquery('simple', :any)"
-    doc = _post_doc(scope)
-    shown = _TRIMMED if scope == "trimmed" else _BODY
-    values = {"any": " | ".join(f"({tsquery(t)})" for t in terms), "n": limit * 8, **params}
+    within = f"AND post.thread_id IN ({threads}) " if len(terms) > 1 else ""
+    values = {"any": _any_term(terms), "n": limit, **(params if within else {})}
     posts = session.execute(
         text(
-            "SELECT post.thread_id, post.id, "
-            f"ts_headline('simple', {shown}, {any_term}, '{_HEADLINE_OPTS}'), "
-            f"ts_rank({doc}, {any_term}) AS r FROM post "
-            f"WHERE {doc} @@ {any_term} AND NOT post.hidden AND post.thread_id IN ({threads}) "
-            "ORDER BY r DESC LIMIT :n"
+            "SELECT thread_id, id, r FROM ("
+            f"SELECT DISTINCT ON (post.thread_id) post.thread_id, post.id, "
+            f"ts_rank({_POST_DOC}, {_ANY}) AS r FROM post "
+            f"WHERE {_in_scope(scope, _ANY)} AND NOT post.hidden {within}"
+            "ORDER BY post.thread_id, r DESC, post.id) AS best "
+            "ORDER BY r DESC, thread_id DESC LIMIT :n"
         ),
         values,
     ).all()
-    hits = [
-        {"thread_id": t, "post_id": p, "snippet": s, "score": -float(r)} for t, p, s, r in posts
+    hits: list[dict[str, Any]] = [
+        {"thread_id": t, "post_id": p, "score": -float(r)} for t, p, r in posts
     ]
     if scope in ("own", "trimmed"):
         return hits
+    within = f"AND thread.id IN ({threads}) " if len(terms) > 1 else ""
+    # The headline is made in the outer query: only for the `limit` subjects kept.
     subjects = session.execute(
         text(
-            "SELECT thread.id, "
-            f"ts_headline('simple', thread.subject, {any_term}, '{_HEADLINE_OPTS}'), "
-            f"ts_rank({_SUBJECT_DOC}, {any_term}) AS r FROM thread "
-            f"WHERE {_SUBJECT_DOC} @@ {any_term} AND thread.id IN ({threads}) "
-            "ORDER BY r DESC LIMIT :n"
+            f"SELECT id, ts_headline('simple', subject, {_ANY}, '{_HEADLINE_OPTS}'), r FROM ("
+            f"SELECT thread.id, thread.subject, ts_rank({_SUBJECT_DOC}, {_ANY}) AS r "
+            f"FROM thread WHERE {_SUBJECT_DOC} @@ {_ANY} {within}"
+            "ORDER BY r DESC, thread.id DESC LIMIT :n) AS best"
         ),
         values,
     ).all()
@@ -123,3 +127,18 @@ def ranked_hits(
         for t, s, r in subjects
     ]
     return hits
+
+
+def snippets(session: Session, terms: list[str], scope: str, post_ids: list[int]) -> dict[int, str]:
+    """ts_headline for these posts only (it re-reads and re-parses the text it marks)."""
+    if not post_ids:
+        return {}
+    shown = _TRIMMED if scope == "trimmed" else _BODY
+    rows = session.execute(
+        text(
+            f"SELECT post.id, ts_headline('simple', {shown}, {_ANY}, '{_HEADLINE_OPTS}') "
+            "FROM post WHERE post.id = ANY(:ids)"
+        ),
+        {"any": _any_term(terms), "ids": list(post_ids)},
+    ).all()
+    return {int(i): s for i, s in rows}

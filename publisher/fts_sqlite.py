@@ -143,39 +143,61 @@ def thread_ids_clause(terms: list[str], scope: str = "all") -> TextualSelect:
 def ranked_hits(
     session: Session, terms: list[str], limit: int, scope: str = "all"
 ) -> list[dict[str, Any]]:
-    """Best-first matches in threads that have every word: the posts with any of the words
-    (with a highlighted snippet), and subjects highlighted whole.
+    """The best `limit` threads that have every word, ranked inside the index: each
+    thread's best-ranked post (bm25 over posts with any of the words), and subjects
+    highlighted whole.  No snippets here: `snippets` makes them for the rows shown.
 
     bm25() is lower-is-better; subjects get a boost because a title match is what a
     reader looking for a question usually means.  A scope searches posts only.
     """
     threads, params = _threads_sql(terms, scope)
+    # One word: a post with it is in a thread with every word; more: the threads must
+    # have them all, wherever in the thread each one stands.
+    within = f"AND post.thread_id IN ({threads}) " if len(terms) > 1 else ""
     q = match_expression(terms, scope, any_term=True)
+    # With exactly one min(), SQLite takes the bare post.id from the row of that minimum.
     posts = session.execute(
         text(
-            "SELECT post.thread_id, post.id, "
-            f"snippet(post_fts, -1, '{MARK_START}', '{MARK_END}', '…', 16), "
-            "bm25(post_fts) FROM post_fts JOIN post ON post.id = post_fts.rowid "
-            "WHERE post_fts MATCH :q AND post.hidden = 0 "
-            f"AND post.thread_id IN ({threads}) "
-            "ORDER BY bm25(post_fts) LIMIT :n"
+            "SELECT post.thread_id, post.id, min(m.r) AS r FROM "
+            "(SELECT rowid AS id, rank AS r FROM post_fts WHERE post_fts MATCH :q) "
+            "AS m JOIN post ON post.id = m.id "
+            f"WHERE post.hidden = 0 {within}"
+            "GROUP BY post.thread_id ORDER BY r, post.thread_id DESC LIMIT :n"
         ),
-        {"q": q, "n": limit * 8, **params},
+        {"q": q, "n": limit, **(params if within else {})},
     ).all()
-    hits = [{"thread_id": t, "post_id": p, "snippet": s, "score": float(r)} for t, p, s, r in posts]
+    hits = [{"thread_id": t, "post_id": p, "score": float(r)} for t, p, r in posts]
     if scope in SCOPE_COLUMNS:
         return hits
+    # ORDER BY rank lets FTS5 hand the rows over best first, so highlight() runs only
+    # for the `limit` rows returned.
+    within = f"AND rowid IN ({threads}) " if len(terms) > 1 else ""
     subjects = session.execute(
         text(
-            f"SELECT rowid, highlight(thread_fts, 0, '{MARK_START}', '{MARK_END}'), "
-            "bm25(thread_fts) FROM thread_fts WHERE thread_fts MATCH :q "
-            f"AND rowid IN ({threads}) "
-            "ORDER BY bm25(thread_fts) LIMIT :n"
+            f"SELECT rowid, highlight(thread_fts, 0, '{MARK_START}', '{MARK_END}'), rank "
+            f"FROM thread_fts WHERE thread_fts MATCH :q {within}"
+            "ORDER BY rank LIMIT :n"
         ),
-        {"q": match_expression(terms, any_term=True), "n": limit * 4, **params},
+        {"q": match_expression(terms, any_term=True), "n": limit, **(params if within else {})},
     ).all()
     hits += [
         {"thread_id": t, "post_id": None, "title": s, "score": float(r) * 2.0}
         for t, s, r in subjects
     ]
     return hits
+
+
+def snippets(session: Session, terms: list[str], scope: str, post_ids: list[int]) -> dict[int, str]:
+    """The marked-up fragment of each of these posts around the words: snippet() runs for
+    these rows only, never for every match."""
+    if not post_ids:
+        return {}
+    ids = ", ".join(str(int(i)) for i in post_ids)
+    rows = session.execute(
+        text(
+            f"SELECT rowid, snippet(post_fts, -1, '{MARK_START}', '{MARK_END}', '…', 16) "
+            f"FROM post_fts WHERE post_fts MATCH :q AND rowid IN ({ids})"
+        ),
+        {"q": match_expression(terms, scope, any_term=True)},
+    ).all()
+    return {int(i): s for i, s in rows}

@@ -546,32 +546,35 @@ class ThreadOutcome:
 
 
 def thread_outcome(session: Session, thread: Thread) -> ThreadOutcome:
-    web_posts = session.execute(
-        select(Post.id, Post.created, Post.author_id)
-        .where(
-            Post.thread_id == thread.id,
-            Post.source == "web",
-            Post.hidden.is_(False),
-            Post.position > 0,
-        )
-        .order_by(Post.created)
-    ).all()
+    """One thread's outcome, for its page: read from its posts and their authors (the page
+    loaded them already, `feed.get_thread`), plus the readers and likes in one query and,
+    when someone replied on the feed, who was mailed a link."""
+    web_posts = sorted(
+        (p for p in thread.posts if p.source == "web" and not p.hidden and p.position > 0),
+        key=lambda p: p.created,
+    )
     first_reply = web_posts[0].created - thread.created if web_posts else None
     answer = next((p for p in web_posts if p.id == thread.answer_post_id), None)
-    mail = on_the_mail(session, [thread.id]).get(thread.id, set())
-    emails: dict[int, str] = (
-        {
-            pid: email
-            for pid, email in session.execute(
-                select(Person.id, Person.email).where(
-                    Person.id.in_({p.author_id for p in web_posts if p.author_id})
+    emails = {p.author_id: p.author.email for p in web_posts if p.author is not None}
+    repliers = {p.author_id for p in web_posts if p.author_id}
+    mail: set[str] = set()
+    if repliers:  # on_the_mail, from the loaded posts and the link mails
+        mail = {p.author.email.lower() for p in thread.posts if p.source == "mail" and p.author}
+        mail.update(
+            recipient.lower()
+            for recipient in session.scalars(
+                select(OutboundMail.recipient).where(
+                    OutboundMail.thread_id == thread.id, OutboundMail.purpose == "link"
                 )
             )
-        }
-        if web_posts
-        else {}
+        )
+    readers = select(func.count()).select_from(View).where(View.thread_id == thread.id)
+    likes = (
+        select(func.count(Like.id))
+        .join(Post, Post.id == Like.post_id)
+        .where(Post.thread_id == thread.id)
     )
-    repliers = {p.author_id for p in web_posts if p.author_id}
+    read, liked = session.execute(select(readers.scalar_subquery(), likes.scalar_subquery())).one()
     return ThreadOutcome(
         mail_span=(thread.mail_last - thread.mail_first)
         if thread.mail_first and thread.mail_last
@@ -580,20 +583,8 @@ def thread_outcome(session: Session, thread: Thread) -> ThreadOutcome:
         mail_people=thread.mail_people,
         to_first_reply=max(first_reply, timedelta(0)) if first_reply is not None else None,
         to_answer=max(answer.created - thread.created, timedelta(0)) if answer else None,
-        readers=int(
-            session.scalar(
-                select(func.count()).select_from(View).where(View.thread_id == thread.id)
-            )
-            or 0
-        ),
+        readers=int(read or 0),
         repliers=len(repliers),
-        likes=int(
-            session.scalar(
-                select(func.count(Like.id))
-                .join(Post, Post.id == Like.post_id)
-                .where(Post.thread_id == thread.id)
-            )
-            or 0
-        ),
+        likes=int(liked or 0),
         answerers_beyond_mail=sum(1 for pid in repliers if emails.get(pid, "").lower() not in mail),
     )

@@ -13,7 +13,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import get_close_matches
 from typing import Any, cast
 
@@ -137,27 +137,36 @@ def _like_thread_ids(terms: list[str], scope: str) -> Select[int]:
 
 
 def search(
-    session: Session, query: str, limit: int = 50, scope: str = "all", timeout: float = 0
+    session: Session,
+    query: str,
+    limit: int = 50,
+    scope: str = "all",
+    timeout: float = 0,
+    *,
+    with_snippets: bool = True,
 ) -> list[Hit]:
     """Threads matching `query`, best first, one hit per thread.
 
     `scope` "own" searches what people wrote, "trimmed" only the trimmed text
     (signatures, banners, quoted history); "all" both and the subjects.  Over `timeout`
-    seconds the database stops it and `SearchTimeout` is raised.
+    seconds the database stops it and `SearchTimeout` is raised.  `with_snippets=False`
+    leaves the snippets empty (a count needs none).
     """
     terms = terms_of(query)
     if not terms:
         return []
     scope = scope if scope in SCOPES else "all"
     backend = _backend(session)
+    index = {"sqlite": fts_sqlite, "postgresql": fts_postgres}.get(backend)
     with time_limit(session, timeout):
-        if backend == "sqlite":
-            raw = fts_sqlite.ranked_hits(session, terms, limit, scope)
-        elif backend == "postgresql":
-            raw = fts_postgres.ranked_hits(session, terms, limit, scope)
-        else:
-            raw = _like_hits(session, terms, limit, scope)
-    return _merge(raw, limit)
+        if index is None:
+            return _merge(_like_hits(session, terms, limit, scope), limit)
+        hits = _merge(index.ranked_hits(session, terms, limit, scope), limit)
+        if not with_snippets:
+            return hits
+        # Snippets are the costly part of a search: made for the hits kept, nothing else.
+        found = index.snippets(session, terms, scope, [h.post_id for h in hits if h.post_id])
+    return [replace(h, snippet=found.get(h.post_id, "")) if h.post_id else h for h in hits]
 
 
 def _merge(raw: list[dict[str, Any]], limit: int) -> list[Hit]:
@@ -171,7 +180,9 @@ def _merge(raw: list[dict[str, Any]], limit: int) -> list[Hit]:
             entry["title"] = row["title"]
             entry["score"] = min(entry["score"], row["score"])
         elif entry["post_id"] is None or row["score"] < entry.get("post_score", 0.0):
-            entry.update(post_id=row["post_id"], snippet=row["snippet"], post_score=row["score"])
+            entry.update(
+                post_id=row["post_id"], snippet=row.get("snippet", ""), post_score=row["score"]
+            )
             entry["score"] = min(entry["score"], row["score"])
     hits = [Hit(tid, e["post_id"], e["snippet"], e["title"], e["score"]) for tid, e in best.items()]
     hits.sort(key=lambda h: (h.score, -h.thread_id))
@@ -253,7 +264,7 @@ def suggestions(
 
 
 def _count(session: Session, query: str, scope: str, timeout: float) -> int:
-    return len(search(session, query, limit=200, scope=scope, timeout=timeout))
+    return len(search(session, query, limit=200, scope=scope, timeout=timeout, with_snippets=False))
 
 
 def _closest(term: str, vocabulary: set[str]) -> str:

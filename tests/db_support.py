@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from mailfeed.publisher.db import Database
 
@@ -52,3 +55,22 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         db.upgrade()
         yield db
         db.dispose()
+
+
+@contextmanager
+def counting(db: Database) -> Iterator[list[str]]:
+    """The SQL statements sent to the database while inside (through either engine of
+    `db`): work counted, not timed."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engines = {db.engine, db.single_reads}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)

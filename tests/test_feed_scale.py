@@ -11,13 +11,11 @@
 # ruff: noqa: F811 - pytest fixtures arrive as parameters
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, event, func, select, text
+from sqlalchemy import case, func, select, text
 from web_support import DOMAIN, add_thread, make_settings
 
 from mailfeed.publisher import counters, feed
@@ -25,7 +23,7 @@ from mailfeed.publisher.db import Database
 from mailfeed.publisher.models import Like, Mention, Person, Post, Thread, ThreadFeatures, View
 from mailfeed.settings import build_web_config
 from mailfeed.web import create_app
-from tests.db_support import database  # noqa: F401 - fixture
+from tests.db_support import counting, database  # noqa: F401 - fixture
 
 T0 = datetime(2026, 11, 1, 9, 0)
 
@@ -88,20 +86,6 @@ def test_counters_always_equal_a_recount(database: Database) -> None:
         assert counters.read(session.connection()) == before
 
 
-@contextmanager
-def counting(db: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-
 def fill(db: Database, threads: int, posts: int) -> int:
     made = []
     for i in range(threads):
@@ -123,7 +107,9 @@ def fill(db: Database, threads: int, posts: int) -> int:
 
 
 def page_queries(db: Database, tmp: Path, path: str) -> int:
-    client = create_app(build_web_config(make_settings(tmp, auth="open")), db).test_client()
+    # Rendering, not the page cache (tests/test_page_cache.py counts that: one query).
+    settings = make_settings(tmp, auth="open", page_cache_mb=0)
+    client = create_app(build_web_config(settings), db).test_client()
     client.get(path)  # first request: sessions, caches
     with counting(db) as statements:
         response = client.get(path)

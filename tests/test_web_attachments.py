@@ -24,7 +24,9 @@ from web_support import (  # noqa: F401 - fixtures
 )
 
 from mailfeed.publisher.db import Database
-from mailfeed.settings import Settings
+from mailfeed.settings import Settings, build_web_config
+from mailfeed.web import create_app
+from mailfeed.web.attachments import LISTINGS
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -85,3 +87,17 @@ def test_attachments_listed_and_served_safely(
     assert client.get(f"{base}/9").status_code == 404
     other = add_thread(web_db, "Annat", [(f"bo@{DOMAIN}", "Bo", "x")])
     assert client.get(f"/t/{other}/mail/{mail_id}/part/1").status_code == 404
+
+
+def test_a_mail_is_parsed_once_for_its_attachments_however_often_its_thread_is_read(
+    web_db: Database, web_settings: Settings
+) -> None:
+    """The listing is kept per raw mail: re-rendering the page (the page cache off, so
+    every view renders) parses nothing again."""
+    tid, _mail_id = thread_with_mail(web_db, web_settings)
+    app = create_app(build_web_config(web_settings.with_overrides(page_cache_mb=0)), web_db)
+    client = app.test_client()
+    sign_in(client, web_db, f"bo@{DOMAIN}")
+    for _ in range(3):
+        assert "bokning.pdf" in client.get(f"/t/{tid}-planritning").get_data(as_text=True)
+    assert app.extensions[LISTINGS].parsed == 1

@@ -12,7 +12,17 @@ from flask import Flask, request
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher.db import Database
-from mailfeed.web import errors, i18n, render, security, spoolview, state
+from mailfeed.web import (
+    attachments,
+    cards,
+    errors,
+    i18n,
+    pagecache,
+    render,
+    security,
+    spoolview,
+    state,
+)
 from mailfeed.web.config import WebConfig
 from mailfeed.web.spoolview import SpoolView
 
@@ -47,12 +57,14 @@ def create_app(config: WebConfig, db: Database, spool: SpoolView | None = None) 
         app.wsgi_app, config.trusted_proxies
     )
     app.extensions["mailfeed_db"] = db
+    app.extensions[attachments.LISTINGS] = attachments.Listings()
     if spool is not None:
         app.extensions[spoolview.EXTENSION] = spool
     app.teardown_appcontext(state.close_session)
     app.before_request(security.gate)
     app.before_request(security.check_csrf)
     _register_template_helpers(app, config)
+    pagecache.install(app, config.page_cache_bytes)
     _register_blueprints(app)
     errors.install(app)
 
@@ -85,6 +97,7 @@ def _register_template_helpers(app: Flask, config: WebConfig) -> None:
     i18n.install(app, config.default_language)
     app.jinja_env.globals.update(
         avatar_of=render.avatar,
+        card_html=cards.card_html,
         excerpt=render.excerpt,
         csrf_token=security.csrf_token,
         atom_url=security.atom_url,

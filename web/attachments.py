@@ -1,7 +1,9 @@
 """Attachments, read from the stored raw mail: listed on the thread, served safely.
 
-The raw mail is the record, so no table holds attachments: a thread page parses the few
-raw files behind its posts.  Downloads always say `Content-Disposition: attachment`;
+The raw mail is the record, so no table holds attachments: a thread page lists the
+attachments of the few raw files behind its posts, parsed once per process and kept by
+locator (`Listings`: a locator names content by its hash, so what it lists never changes;
+an erased mail loses its locator).  Downloads always say `Content-Disposition: attachment`;
 only raster images (never SVG, which can carry script) are shown in place, and every
 part is served under a `sandbox` CSP with nosniff, so a hostile file cannot act as a page.
 """
@@ -9,6 +11,9 @@ part is served under a `sandbox` CSP with nosniff, so a hostile file cannot act 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage, Message
@@ -18,6 +23,7 @@ from typing import cast
 INLINE_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 MAX_RAW_BYTES = 40 * 1024 * 1024  # bigger raw files are not opened for a page view
 MAX_LISTED = 30
+LISTINGS = "mailfeed_attachment_listings"  # the app's `Listings`
 
 
 @dataclass(frozen=True)
@@ -78,3 +84,29 @@ def read_attachment(raw: bytes, index: int) -> tuple[Attachment, bytes] | None:
             name = safe_filename(part.get_filename(), i)
             return Attachment(i, name, part.get_content_type(), len(data)), data
     return None
+
+
+class Listings:
+    """Each raw mail's attachment list by locator, the most recent `size` of them."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._lists: OrderedDict[str, list[Attachment]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.parsed = 0  # raw mails parsed (tests count them)
+
+    def of(self, locator: str, load: Callable[[], bytes | None]) -> list[Attachment]:
+        """The attachments of the mail at `locator`; `load` reads it when not yet listed."""
+        with self._lock:
+            found = self._lists.get(locator)
+            if found is not None:
+                self._lists.move_to_end(locator)
+                return found
+        raw = load()
+        listed = list_attachments(raw) if raw is not None else []
+        with self._lock:
+            self.parsed += 1
+            self._lists[locator] = listed
+            while len(self._lists) > self.size:
+                self._lists.popitem(last=False)
+        return listed

@@ -28,6 +28,7 @@ class WebConfig:
     data_dir: Path = Path("./mailfeed-data")  # raw mail (attachments, the admin's raw view)
     local_outbox: bool = True  # no relay: mail lands in <data>/outbox, shown at /outbox
     search_timeout: float = 5.0  # seconds one search may run before it is stopped; 0 = none
+    page_cache_bytes: int = 32 * 1024 * 1024  # per process (web.pagecache); 0 = no cache
 
     @property
     def primary_address(self) -> str:

@@ -7,6 +7,7 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from mailfeed.publisher import feed as feed_queries
+from mailfeed.web.pagecache import cached
 from mailfeed.web.render import iso_utc
 from mailfeed.web.state import db_session, is_moderator, settings, viewer_person
 
@@ -23,6 +24,7 @@ def _filter_arg() -> str | None:
 
 
 @bp.get("/")
+@cached
 def index() -> str:
     session = db_session()
     person = viewer_person()

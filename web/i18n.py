@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext
 from markupsafe import Markup, escape
 
 from mailfeed.publisher import catalogue, timewords
-from mailfeed.web import state
+from mailfeed.web import pagecache, state
 
 LANGUAGES = catalogue.LANGUAGES
 
@@ -152,7 +152,29 @@ def when(moment: datetime | None, now: datetime | None = None) -> str:
     """`{{ post.date|when }}`: "3 hr ago", "yesterday 14:05", … in the viewer's language."""
     if moment is None:
         return ""
-    return timewords.when(moment, now or datetime.now(UTC), language(), _zone())
+    now = now or datetime.now(UTC)
+    zone = _zone()
+    pagecache.good_until(text_changes(moment, now, zone).timestamp())
+    return timewords.when(moment, now, language(), zone)
+
+
+def text_changes(moment: datetime, now: datetime, zone: tzinfo) -> datetime:
+    """When `timewords.when(moment, now)` will read differently by the clock alone (its
+    cases, in its order): a page that says it is kept no longer (`web.pagecache`)."""
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
+    minute = timedelta(minutes=1)
+    if abs(now - moment) < minute:
+        return moment + minute  # "just now"
+    if now < moment:
+        return moment - minute  # a clock time until it is "just now"
+    local = now.astimezone(zone)
+    if moment.astimezone(zone).date() == local.date():
+        # "3 min ago", "2 hr ago": read again at the next whole minute.
+        return now.replace(second=0, microsecond=0) + minute
+    # "yesterday 14:05", "Mon 14:05", "4 Dec": until the reader's day turns.
+    tomorrow = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), zone)
+    return tomorrow.astimezone(UTC)
 
 
 def time_tag(moment: datetime | None, written: str | None = None) -> Markup:

@@ -10,12 +10,14 @@ from flask_babel import gettext
 
 from mailfeed.publisher import feed as feed_queries
 from mailfeed.publisher import search as search_queries
+from mailfeed.web.pagecache import cached
 from mailfeed.web.state import db_session, settings, viewer_person
 
 bp = Blueprint("search", __name__)
 
 
 @bp.get("/search")
+@cached
 def results() -> str | tuple[str, int]:
     query = (request.args.get("q") or "").strip()[:200]
     filter_name = request.args.get("filter") or None

@@ -215,6 +215,9 @@ def gate() -> Response | None:
 
 
 def csrf_token() -> str:
+    placeholder = g.get("csrf_placeholder")  # a page rendered for the cache (web.pagecache)
+    if placeholder is not None:
+        return cast(str, placeholder)
     token = session.get("csrf")
     if not isinstance(token, str):
         token = secrets.token_urlsafe(32)

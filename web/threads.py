@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
+from typing import cast
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     jsonify,
     make_response,
     redirect,
@@ -35,7 +38,8 @@ from mailfeed.publisher import feed as feed_queries
 from mailfeed.publisher.models import MailMessage, NewsItem, Person, Post, Thread, Upload
 from mailfeed.web import feedtext
 from mailfeed.web.admin import raw_mail
-from mailfeed.web.attachments import Attachment, list_attachments, read_attachment
+from mailfeed.web.attachments import LISTINGS, Attachment, Listings, read_attachment
+from mailfeed.web.pagecache import cached
 from mailfeed.web.render import iso_utc, markdown
 from mailfeed.web.state import (
     current_user,
@@ -70,6 +74,7 @@ def short(thread_id: int) -> Response:
 
 
 @bp.get("/t/<int:thread_id>-<slug>")
+@cached
 def show(thread_id: int, slug: str) -> Response | str:
     session = db_session()
     thread = _thread_or_404(session, thread_id)
@@ -189,13 +194,17 @@ def _attachments_by_post(session: Session, posts: list[Post]) -> dict[int, list[
             last_post[post.mail_id] = post.id
     if not last_post:
         return {}
-    mails = session.scalars(select(MailMessage).where(MailMessage.id.in_(list(last_post))))
+    mails = session.execute(
+        select(MailMessage.id, MailMessage.raw_path).where(MailMessage.id.in_(list(last_post)))
+    )
+    listings = cast(Listings, current_app.extensions[LISTINGS])
     result: dict[int, list[Attachment]] = {}
-    for mail in mails:
-        raw = raw_mail(settings(), mail.raw_path)
-        found = list_attachments(raw) if raw is not None else []
+    for mail_id, locator in mails:
+        if not locator:
+            continue  # erased
+        found = listings.of(locator, functools.partial(raw_mail, settings(), locator))
         if found:
-            result[last_post[mail.id]] = found
+            result[last_post[mail_id]] = found
     return result
 
 
