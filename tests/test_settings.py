@@ -180,3 +180,20 @@ def test_the_tools_own_variables_are_no_settings(tmp_path: Path) -> None:
     assert s.data_dir == tmp_path
     with pytest.raises(SettingsError, match="MAILFEED_CORPUS"):
         load_settings({"MAILFEED_DATA_DIR": str(tmp_path), "MAILFEED_CORPUS": "x"})
+
+
+def test_processes_starting_at_once_on_a_new_data_dir_agree_on_one_secret(tmp_path: Path) -> None:
+    """Roles (or `mailfeed db upgrade` run twice) start together on a fresh data dir: none
+    fails on the other's key file, and all sign links with the same key."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(4) as pool:
+        keys = list(pool.map(_secret_in, [tmp_path] * 16))
+    assert len(set(keys)) == 1 and keys[0] == (tmp_path / "secret_key").read_text().strip()
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no temp files left
+
+
+def _secret_in(data_dir: Path) -> str:
+    from mailfeed.settings import _persistent_secret
+
+    return _persistent_secret(data_dir)
