@@ -68,6 +68,9 @@ def test_metrics_count_spool_outbound_mail_threads_and_posts(
     ops: tuple[Settings, Database, Spool],
 ) -> None:
     settings, db, spool = ops
+    # Ages are checked against the clock readings around them, not a slack constant, so a
+    # loaded machine cannot make them fail.
+    started = time.time()
     spool.put(b"Subject: one\r\n\r\nx\r\n", mail_from="a@firma.se", rcpts=["feed@firma.se"])
     spool.put(b"Subject: two\r\n\r\nx\r\n", mail_from="a@firma.se", rcpts=["feed@firma.se"])
     broken = spool.get(spool.put(b"broken", source="smtp"))
@@ -108,16 +111,17 @@ def test_metrics_count_spool_outbound_mail_threads_and_posts(
         )
 
     response = client_for(settings, db, spool).get("/metrics")
+    since_start = time.time() - started + 0.01  # + rounding of stored timestamps
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
     samples = scrape_text(response.get_data(as_text=True))
     assert samples[("mailfeed_spool_pending", "")] == 2
     assert samples[("mailfeed_spool_quarantined", "")] == 1
-    assert 0 <= samples[("mailfeed_spool_oldest_age_seconds", "")] < 60
+    assert 0 <= samples[("mailfeed_spool_oldest_age_seconds", "")] <= since_start
     assert samples[("mailfeed_outbound", 'state="sent"')] == 1
     assert samples[("mailfeed_outbound", 'state="queued"')] == 1
     assert samples[("mailfeed_outbound", 'state="failed"')] == 0  # present before a failure
-    assert 90 <= samples[("mailfeed_outbound_oldest_queued_age_seconds", "")] < 150
+    assert 90 <= samples[("mailfeed_outbound_oldest_queued_age_seconds", "")] <= 90 + since_start
     assert samples[("mailfeed_mail_total", 'action="publish"')] == 2
     assert samples[("mailfeed_mail_total", 'action="ignore"')] == 1
     assert samples[("mailfeed_mail_total", 'action="reject"')] == 0
@@ -156,9 +160,11 @@ def test_oldest_waiting_mail_ages_with_the_clock(ops: tuple[Settings, Database, 
     assert {m.name: m.samples[0][1] for m in spool_metrics(spool, time.time())}[
         "mailfeed_spool_oldest_age_seconds"
     ] == 0  # nothing waits
+    before = time.time()
     spool.put(b"Subject: waits\r\n\r\nx\r\n")
-    later = {m.name: m.samples[0][1] for m in spool_metrics(spool, time.time() + 600)}
-    assert 599 <= later["mailfeed_spool_oldest_age_seconds"] < 660
+    after = time.time()
+    later = {m.name: m.samples[0][1] for m in spool_metrics(spool, after + 600)}
+    assert 600 <= later["mailfeed_spool_oldest_age_seconds"] <= 600 + (after - before)
 
 
 def test_metrics_refused_to_other_addresses(ops: tuple[Settings, Database, Spool]) -> None:
