@@ -121,18 +121,7 @@ def rows(size: Size, seed: int = 1) -> Iterator[dict[str, list[dict[str, Any]]]]
     post_id = mail_id = out_id = like_id = view_id = 0
     step = SPAN / size.threads
     for start in range(0, size.threads, BATCH):
-        batch: dict[str, list[dict[str, Any]]] = {
-            t: []
-            for t in (
-                "thread",
-                "mail_message",
-                "post",
-                "message_ref",
-                "outbound_mail",
-                "post_like",
-                "thread_view",
-            )
-        }
+        batch: dict[str, list[dict[str, Any]]] = {t: [] for t in LOADED if t != "person"}
         for t in range(start, min(size.threads, start + BATCH)):
             tid = t + 1
             lang = "sv" if rng.random() < 0.6 else "en"
