@@ -86,7 +86,7 @@ def take_in(
     # Mail to a command address (mute, bounces) is no candidate post, nor is a calendar's
     # answer to an event invitation (iTIP REPLY).
     handled = control.process_control(session, site, raw, parsed, envelope) or events.process_reply(
-        session, site, raw, parsed, envelope
+        session, site, parsed, envelope
     )
     if handled is not None:
         return Taken(parsed, handled, raw_path)

@@ -11,12 +11,9 @@ changes nothing.
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from email import message_from_bytes
-from email import policy as email_policy
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -161,23 +158,18 @@ def queue_mails(
     return count
 
 
-# Every calendar part's content type is in the raw bytes as written (a token cannot be
-# folded or encoded): without one, the mail needs no second parse (most mail).
-_CALENDAR_TYPE_RE = re.compile(rb"(?i)calendar|[^a-z]ics\b")
+CALENDAR_TYPES = frozenset({"text/calendar", "application/ics"})
 
 
-def calendar_parts(raw: bytes) -> list[bytes]:
-    """The text/calendar parts of a mail (inline or attached)."""
-    if not _CALENDAR_TYPE_RE.search(raw):
-        return []
-    message = message_from_bytes(raw, policy=email_policy.default)
-    found = []
-    for part in message.walk():
-        if part.get_content_type() in {"text/calendar", "application/ics"}:
-            payload = part.get_payload(decode=True)
-            if isinstance(payload, bytes) and len(payload) <= MAX_CALENDAR:
-                found.append(payload)
-    return found
+def calendar_parts(parsed: ParsedMail) -> list[bytes]:
+    """The text/calendar parts of a mail (inline or attached), as the parser already found
+    them: the mail is not parsed a second time.  Parts of a forwarded mail inside it are
+    that mail's, not the sender's answer, and are not among them."""
+    return [
+        part.payload
+        for part in parsed.attachments
+        if part.content_type in CALENDAR_TYPES and 0 < len(part.payload) <= MAX_CALENDAR
+    ]
 
 
 def apply_reply(session: Session, reply: imip.Reply, sender: str | None) -> tuple[bool, str]:
@@ -202,11 +194,11 @@ def apply_reply(session: Session, reply: imip.Reply, sender: str | None) -> tupl
 
 
 def process_reply(
-    session: Session, site: Site, raw: bytes, parsed: ParsedMail, envelope: Envelope
+    session: Session, site: Site, parsed: ParsedMail, envelope: Envelope
 ) -> Outcome | None:
     """A mail carrying a METHOD:REPLY: record the answer, never publish it; None otherwise."""
     replies: list[imip.Reply] = []
-    for part in calendar_parts(raw):
+    for part in calendar_parts(parsed):
         try:
             method, found = imip.replies(part)
         except ValueError:

@@ -243,11 +243,11 @@ def test_a_reply_without_authentication_is_refused_where_a_verifier_vouches(
         + reply_mail(JOHAN, uid, JOHAN, "ACCEPTED", "real")
     )
     with db.session() as session:
-        outcome = events.process_reply(session, site, forged, parse_mail(forged), Envelope())
+        outcome = events.process_reply(session, site, parse_mail(forged), Envelope())
         assert outcome is not None and "not authenticated" in outcome.decision.reason
     assert _status(db, JOHAN) == "needs-action"
     with db.session() as session:
-        outcome = events.process_reply(session, site, verified, parse_mail(verified), Envelope())
+        outcome = events.process_reply(session, site, parse_mail(verified), Envelope())
         assert outcome is not None
         assert outcome.decision.reason.startswith("calendar reply: accepted")
     assert _status(db, JOHAN) == "accepted"
@@ -274,7 +274,20 @@ def test_calendar_parts_are_found_however_the_type_is_written() -> None:
             b"Content-Type: " + ctype + b"\r\n\r\n" + ics + b"\r\n--b--\r\n"
         )
 
-    assert events.calendar_parts(mail(b"TEXT/Calendar; method=REPLY")) == [ics]
-    assert events.calendar_parts(mail(b"application/ics")) == [ics]
-    assert events.calendar_parts(mail(b"application/octet-stream")) == []
-    assert events.calendar_parts(head + b"Content-Type: text/plain\r\n\r\ntopics\r\n") == []
+    from mailfeed.parsers.mail import parse_mail
+
+    def parts(raw: bytes) -> list[bytes]:
+        return events.calendar_parts(parse_mail(raw))
+
+    assert parts(mail(b"TEXT/Calendar; method=REPLY")) == [ics]
+    assert parts(mail(b"application/ics")) == [ics]
+    assert parts(mail(b"application/octet-stream")) == []
+    assert parts(head + b"Content-Type: text/plain\r\n\r\ntopics\r\n") == []
+    # A calendar reply inside a forwarded mail is that mail's, not the sender's answer.
+    forwarded = (
+        head + b'Content-Type: multipart/mixed; boundary="o"\r\n\r\n--o\r\n'
+        b"Content-Type: text/plain\r\n\r\nFYI\r\n--o\r\nContent-Type: message/rfc822\r\n\r\n"
+        + mail(b"text/calendar; method=REPLY")
+        + b"\r\n--o--\r\n"
+    )
+    assert parts(forwarded) == []
